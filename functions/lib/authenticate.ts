@@ -1,0 +1,65 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { secrets } from '#shared/config/secrets.ts';
+import { findApiKeyBySecret } from '#shared/data/api-keys.ts';
+import type { Db } from '#shared/data/client.ts';
+import { consumeRateLimit } from '#shared/data/rate-limit.ts';
+import { getTenant } from '#shared/data/tenants.ts';
+import { ForbiddenError, UnauthorizedError } from '#shared/errors/app-error.ts';
+import type { RouteAuth } from '#shared/http/route-types.ts';
+import type { AuthContext, HttpRequest } from './http-types.ts';
+
+/** `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+export function presentedKey(headers: Record<string, string>): string | undefined {
+  const authorization = headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    return match?.[1];
+  }
+  return headers['x-api-key']?.trim() || undefined;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  // Compare digests so lengths match and timing reveals nothing about the admin key.
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** Read-only keys may only GET. */
+function requireScope(auth: AuthContext, method: string): void {
+  if (auth.scopes.includes('admin') || auth.scopes.includes('write')) return;
+  if (auth.scopes.includes('read') && method === 'GET') return;
+  throw new ForbiddenError('This API key is read-only.');
+}
+
+/**
+ * Resolves who is calling. Tenant keys are looked up by hash on every request (no cache), so a
+ * deleted key stops working at once; each tenant's requests are rate limited in DynamoDB.
+ */
+export async function authenticate(
+  db: Db,
+  request: HttpRequest,
+  mode: RouteAuth,
+): Promise<AuthContext | undefined> {
+  if (mode === 'none' || mode === 'signature') return undefined;
+  const key = presentedKey(request.headers);
+  if (!key) throw new UnauthorizedError();
+  if (mode === 'admin') {
+    const adminKey = await secrets().get('ADMIN_API_KEY');
+    if (adminKey && sameSecret(key, adminKey)) return { kind: 'admin', scopes: ['admin'] };
+    throw new UnauthorizedError('This route needs the platform admin key.');
+  }
+  const found = await findApiKeyBySecret(db, key);
+  if (!found) throw new UnauthorizedError('The API key is not valid.');
+  const tenant = await getTenant(db, found.tenantId);
+  if (!tenant) throw new UnauthorizedError('The API key is not valid.');
+  const auth: AuthContext = {
+    kind: 'apiKey',
+    tenantId: found.tenantId,
+    keyId: found.keyId,
+    scopes: found.scopes,
+  };
+  requireScope(auth, request.method);
+  await consumeRateLimit(db, `api:${tenant.id}`, tenant.limits.requestsPerSecond);
+  return auth;
+}

@@ -1,0 +1,13 @@
+/** CORS headers for an allowed origin (`*` in the list allows any). Empty list: no CORS headers. */
+export function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
+  if (!origin || allowed.length === 0) return {};
+  if (!allowed.includes('*') && !allowed.includes(origin)) return {};
+  return {
+    'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
+    'access-control-allow-headers': 'authorization,content-type,x-api-key,x-request-id',
+    'access-control-allow-methods': 'GET,POST,PATCH,PUT,DELETE,OPTIONS',
+    'access-control-expose-headers': 'x-request-id,retry-after',
+    'access-control-max-age': '600',
+    vary: 'origin',
+  };
+}

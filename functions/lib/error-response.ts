@@ -1,0 +1,33 @@
+import { type AppError, RateLimitedError, toAppError } from '#shared/errors/app-error.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import type { LambdaHttpResult } from './http-types.ts';
+
+/**
+ * The one place errors become HTTP responses: `{"error":{code,message,details?,requestId}}` with
+ * the code's status. Messages of 5xx errors are generic; their cause goes to the log only.
+ */
+export function errorResponse(error: unknown, requestId: string, logger: Logger): LambdaHttpResult {
+  const appError: AppError = toAppError(error);
+  if (appError.status >= 500) {
+    logger.error('request failed', { code: appError.code, err: appError.cause ?? appError });
+  } else {
+    logger.info('request rejected', { code: appError.code, status: appError.status });
+  }
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-request-id': requestId,
+  };
+  if (appError instanceof RateLimitedError) headers['retry-after'] = String(appError.retryAfterSeconds);
+  const body = {
+    error: {
+      code: appError.code,
+      message:
+        appError.status >= 500 && appError.code === 'internal'
+          ? 'Something went wrong on our side.'
+          : appError.message,
+      ...(appError.details !== undefined && appError.status < 500 ? { details: appError.details } : {}),
+      requestId,
+    },
+  };
+  return { statusCode: appError.status, headers, body: JSON.stringify(body) };
+}

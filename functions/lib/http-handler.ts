@@ -1,0 +1,73 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { env } from '#shared/config/env.ts';
+import { dbFromEnv } from '#shared/data/client.ts';
+import { type Logger, createLogger } from '#shared/logging/logger.ts';
+import type { RouteAuth } from '#shared/http/route-types.ts';
+import { authenticate } from './authenticate.ts';
+import { corsHeaders } from './cors.ts';
+import { errorResponse } from './error-response.ts';
+import type { HttpRequest, HttpResult, LambdaHttpResult } from './http-types.ts';
+import { parseRequest, requestIdOf } from './parse-request.ts';
+
+export interface RouteContext {
+  request: HttpRequest;
+  logger: Logger;
+}
+
+export type RouteFunction = (ctx: RouteContext) => Promise<HttpResult>;
+
+const baseLogger = createLogger({ context: { service: 'api' } });
+
+function toLambdaResult(result: HttpResult, requestId: string): LambdaHttpResult {
+  const headers: Record<string, string> = { 'x-request-id': requestId, ...result.headers };
+  if (result.body === undefined) return { statusCode: result.status, headers };
+  if (result.raw) return { statusCode: result.status, headers, body: String(result.body) };
+  headers['content-type'] ??= 'application/json';
+  return { statusCode: result.status, headers, body: JSON.stringify(result.body) };
+}
+
+/**
+ * Wraps a route function as a Lambda handler (middy): parses the v2 event (size limit, base64),
+ * authenticates per the route's mode, and maps every error to the JSON error shape in one place.
+ * CORS headers come from CORS_ORIGINS; preflight OPTIONS is answered here.
+ */
+export function httpHandler(route: RouteFunction, options: { auth: RouteAuth }) {
+  const base = async (event: APIGatewayProxyEventV2, _context: Context): Promise<LambdaHttpResult> => {
+    const request = parseRequest(event);
+    const logger = baseLogger.child({ requestId: request.requestId, route: event.routeKey });
+    request.auth = await authenticate(dbFromEnv(), request, options.auth);
+    const result = await route({
+      request,
+      logger: request.auth?.tenantId ? logger.child({ tenantId: request.auth.tenantId }) : logger,
+    });
+    return toLambdaResult(result, request.requestId);
+  };
+  return middy<APIGatewayProxyEventV2, LambdaHttpResult>()
+    .use({
+      before: async (request) => {
+        if (request.event.requestContext?.http?.method === 'OPTIONS') {
+          return { statusCode: 204, headers: { 'x-request-id': requestIdOf(request.event) } };
+        }
+        return undefined;
+      },
+      after: async (request) => {
+        const cors = corsHeaders(request.event.headers?.origin, env().CORS_ORIGINS);
+        if (request.response) request.response.headers = { ...request.response.headers, ...cors };
+      },
+      onError: async (request) => {
+        const requestId = requestIdOf(request.event);
+        const response = errorResponse(
+          request.error,
+          requestId,
+          baseLogger.child({ requestId, route: request.event.routeKey }),
+        );
+        response.headers = {
+          ...response.headers,
+          ...corsHeaders(request.event.headers?.origin, env().CORS_ORIGINS),
+        };
+        request.response = response;
+      },
+    })
+    .handler(base);
+}

@@ -1,0 +1,81 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { TableDefinition } from '#shared/data/table.ts';
+import { MAIN_TABLE } from '#shared/data/table.ts';
+import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
+import { Duration } from 'aws-cdk-lib';
+
+export interface StatefulStackProps extends StackProps {
+  stage: string;
+}
+
+/** Builds a DynamoDB table from the shared definition (the same one the local bootstrap uses). */
+function tableFromDefinition(scope: Construct, def: TableDefinition, retain: boolean): dynamodb.TableV2 {
+  return new dynamodb.TableV2(scope, def.id, {
+    partitionKey: { name: def.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: def.sortKey, type: dynamodb.AttributeType.STRING },
+    billing: dynamodb.Billing.onDemand(),
+    timeToLiveAttribute: def.ttlAttribute,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: retain,
+    removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    globalSecondaryIndexes: def.indexes.map((index) => ({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    })),
+  });
+}
+
+/**
+ * Everything with state: the table, the queues with their DLQs, the secret. Kept apart from the
+ * stateless stacks so those can be replaced freely; logical ids here must never change.
+ */
+export class StatefulStack extends Stack {
+  readonly table: dynamodb.TableV2;
+  readonly queues: Record<QueueId, sqs.Queue>;
+  readonly deadLetterQueues: Record<QueueId, sqs.Queue>;
+  readonly secret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const retain = props.stage === 'prod';
+    this.table = tableFromDefinition(this, MAIN_TABLE, retain);
+
+    const queues = {} as Record<QueueId, sqs.Queue>;
+    const dlqs = {} as Record<QueueId, sqs.Queue>;
+    for (const [key, def] of Object.entries(QUEUES) as [QueueId, (typeof QUEUES)[QueueId]][]) {
+      const dlq = new sqs.Queue(this, `${def.id}Dlq`, {
+        retentionPeriod: Duration.days(14),
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      });
+      queues[key] = new sqs.Queue(this, def.id, {
+        visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: def.maxReceiveCount },
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      });
+      dlqs[key] = dlq;
+    }
+    this.queues = queues;
+    this.deadLetterQueues = dlqs;
+
+    // One JSON secret; its keys are the names in shared/config/secrets.ts. Values are set after deploy.
+    this.secret = new secretsmanager.Secret(this, 'PlatformSecrets', {
+      description:
+        'ai-caller secrets: OPENAI_API_KEY, TWILIO_AUTH_TOKEN, ARI_PASSWORD, STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, ADMIN_API_KEY, INTERNAL_SIGNING_KEY',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({}),
+        generateStringKey: 'INTERNAL_SIGNING_KEY',
+        passwordLength: 48,
+        excludePunctuation: true,
+      },
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+  }
+}

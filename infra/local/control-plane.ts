@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { resetEnvCache } from '#shared/config/env.ts';
+import { resetSecretsCache } from '#shared/config/secrets.ts';
+import { resetDbCache } from '#shared/data/client.ts';
+import { MAIN_TABLE } from '#shared/data/table.ts';
+import { ROUTES } from '#shared/http/route-table.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import { ALL_QUEUES } from '#shared/queues/definitions.ts';
+import { createSqsClient, resetSqsCache } from '#shared/queues/sqs-client.ts';
+import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamodb-local.ts';
+import { createGateway } from './gateway.ts';
+import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
+import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
+
+export interface ControlPlaneOptions {
+  rootDir: string;
+  logger: Logger;
+  /** Persist DynamoDB and SQS state here; in memory when absent (tests). */
+  dataDir?: string;
+  apiPort?: number;
+  /** Environment for the handlers on top of what the emulators provide (secrets, URLs). */
+  env?: Record<string, string>;
+  /** Shorter visibility timeouts make retry/DLQ tests fast; production values otherwise. */
+  queueVisibilitySeconds?: number;
+  startPollers?: boolean;
+  /** Reuse running emulators (tests share one pair per run) instead of starting new ones. */
+  emulators?: { dynamoEndpoint: string; sqsEndpoint: string };
+  /** Prefix of table and queue names, so several platforms can share emulators. */
+  namePrefix?: string;
+}
+
+export interface ControlPlane {
+  apiUrl: string;
+  /** Everything a process needs to talk to this platform (endpoints, table, queue URLs). */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Points the in-process handlers (and the caches they keep) at the given environment. */
+export function applyEnv(values: Record<string, string>): void {
+  Object.assign(process.env, values);
+  resetEnvCache();
+  resetSecretsCache();
+  resetDbCache();
+  resetSqsCache();
+}
+
+/**
+ * The control plane on one machine: DynamoDB Local, the SQS server, tables and queues from the
+ * shared definitions, the HTTP API gateway and the queue pollers, all with the deployed handlers.
+ */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let dynamo: Pick<DynamoLocal, 'endpoint'>;
+    let sqsServer: Pick<SqsLocal, 'endpoint'>;
+    if (options.emulators) {
+      dynamo = { endpoint: options.emulators.dynamoEndpoint };
+      sqsServer = { endpoint: options.emulators.sqsEndpoint };
+    } else {
+      const startedDynamo = await startDynamoLocal({
+        dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
+      });
+      stops.push(startedDynamo.stop);
+      const startedSqs = await startSqsLocal({ dataDir: options.dataDir && join(options.dataDir, 'sqs') });
+      stops.push(startedSqs.stop);
+      dynamo = startedDynamo;
+      sqsServer = startedSqs;
+    }
+
+    const prefix = options.namePrefix ?? 'ai-caller-local';
+    const tableName = `${prefix}-main`;
+    await ensureTable(dynamo.endpoint, MAIN_TABLE, tableName);
+    const sqs = createSqsClient({ endpoint: sqsServer.endpoint });
+    stops.push(async () => sqs.destroy());
+    const defs = options.queueVisibilitySeconds
+      ? ALL_QUEUES.map((q) => ({ ...q, visibilityTimeoutSeconds: options.queueVisibilitySeconds as number }))
+      : ALL_QUEUES;
+    const queueUrls = await ensureQueues(sqs, defs, prefix);
+
+    const env: Record<string, string> = {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      STAGE: 'local',
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      SQS_ENDPOINT: sqsServer.endpoint,
+      ...queueUrls,
+      ...options.env,
+    };
+
+    const gateway: Server = createGateway({
+      routes: ROUTES,
+      rootDir: options.rootDir,
+      logger: options.logger,
+    });
+    await new Promise<void>((resolve, reject) => {
+      gateway.once('error', reject);
+      gateway.listen(options.apiPort ?? 0, '127.0.0.1', () => resolve());
+    });
+    stops.push(
+      () =>
+        new Promise((resolve) => {
+          gateway.closeAllConnections();
+          gateway.close(() => resolve());
+        }),
+    );
+    const apiUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    env.API_URL = apiUrl;
+    env.PUBLIC_API_URL = options.env?.PUBLIC_API_URL ?? apiUrl;
+    applyEnv(env);
+
+    if (options.startPollers !== false) {
+      const pollers: QueuePoller[] = [];
+      for (const def of defs) {
+        if (!def.consumer) continue;
+        if (!existsSync(join(options.rootDir, def.consumer.handler))) {
+          options.logger.warn('consumer handler missing; queue not polled', {
+            queue: def.id,
+            handler: def.consumer.handler,
+          });
+          continue;
+        }
+        pollers.push(
+          startQueuePoller({
+            sqs,
+            queueUrl: queueUrls[def.urlEnv] as string,
+            definition: def,
+            rootDir: options.rootDir,
+            logger: options.logger,
+          }),
+        );
+      }
+      stops.push(async () => {
+        await Promise.all(pollers.map((p) => p.stop()));
+      });
+    }
+    return { apiUrl, env, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

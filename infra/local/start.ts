@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadEnv } from '#shared/config/env.ts';
+import { dbFromEnv } from '#shared/data/client.ts';
+import { createLogger } from '#shared/logging/logger.ts';
+import { startControlPlane } from './control-plane.ts';
+import { JavaMissingError } from './dynamodb-local.ts';
+import { loadOrCreateLocalSecrets } from './local-secrets.ts';
+import { assertPortFree, PortInUseError } from './ports.ts';
+import { ensureSeedData } from './seed.ts';
+
+const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const localDir = join(rootDir, '.local');
+
+function fail(message: string): never {
+  process.stderr.write(`\n${message}\n\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const fresh = process.argv.includes('--fresh');
+  if (fresh) {
+    rmSync(join(localDir, 'data'), { recursive: true, force: true });
+    rmSync(join(localDir, 'credentials.json'), { force: true });
+  }
+  let env: ReturnType<typeof loadEnv>;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const logger = createLogger({ level: env.LOG_LEVEL, context: { service: 'local' } });
+  await assertPortFree(env.API_PORT, 'API');
+  await assertPortFree(env.MEDIA_PORT, 'media');
+
+  const localSecrets = loadOrCreateLocalSecrets(join(localDir, 'secrets.json'));
+  const twilioAccountSid = process.env.TWILIO_ACCOUNT_SID || localSecrets.TWILIO_ACCOUNT_SID;
+  const twilioAuthToken = process.env.TWILIO_AUTH_TOKEN || localSecrets.TWILIO_AUTH_TOKEN;
+  const publicApiUrl = process.env.PUBLIC_API_URL || `http://127.0.0.1:${env.API_PORT}`;
+  const publicMediaUrl = process.env.PUBLIC_MEDIA_URL || `http://127.0.0.1:${env.MEDIA_PORT}`;
+  const handlerEnv: Record<string, string> = {
+    ADMIN_API_KEY: process.env.ADMIN_API_KEY || localSecrets.ADMIN_API_KEY,
+    INTERNAL_SIGNING_KEY: process.env.INTERNAL_SIGNING_KEY || localSecrets.INTERNAL_SIGNING_KEY,
+    STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET || localSecrets.STRIPE_WEBHOOK_SECRET,
+    TWILIO_ACCOUNT_SID: twilioAccountSid,
+    TWILIO_AUTH_TOKEN: twilioAuthToken,
+    PUBLIC_API_URL: publicApiUrl,
+    PUBLIC_MEDIA_URL: publicMediaUrl,
+  };
+
+  const controlPlane = await startControlPlane({
+    rootDir,
+    logger,
+    dataDir: join(localDir, 'data'),
+    apiPort: env.API_PORT,
+    env: handlerEnv,
+  });
+  const mediaBaseUrl = `http://127.0.0.1:${env.MEDIA_PORT}`;
+  const { credentials, created } = await ensureSeedData(
+    dbFromEnv(),
+    join(localDir, 'credentials.json'),
+    { apiBaseUrl: controlPlane.apiUrl, mediaBaseUrl },
+    { twilioAccountSid, twilioAuthToken, adminApiKey: handlerEnv.ADMIN_API_KEY as string },
+  );
+
+  const media: ChildProcess = spawn(process.execPath, [join(rootDir, 'media-service/src/main.ts')], {
+    env: { ...process.env, ...controlPlane.env, MEDIA_PORT: String(env.MEDIA_PORT) },
+    stdio: 'inherit',
+  });
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping the platform…\n');
+    if (media.exitCode === null) {
+      const exited = new Promise((r) => media.once('exit', r));
+      media.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (media.exitCode === null) media.kill('SIGKILL');
+    }
+    await controlPlane.stop();
+    process.exit(code);
+  };
+  media.once('exit', (code) => {
+    if (!stopping) {
+      logger.error('media service exited', { code });
+      void stop(1);
+    }
+  });
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  const openAi = process.env.OPENAI_API_KEY
+    ? 'OPENAI_API_KEY is set: calls talk to OpenAI.'
+    : 'OPENAI_API_KEY is not set: the platform runs, but calls will be refused until you set it\n  (or point OPENAI_REALTIME_URL at a realtime fake).';
+  process.stdout.write(`
+ai-caller is running ${created ? '(seeded a dev tenant)' : '(data kept from the last run; --fresh wipes it)'}
+
+  API            ${controlPlane.apiUrl}        (docs: ${controlPlane.apiUrl}/docs)
+  Media service  ${mediaBaseUrl}
+  Tenant         ${credentials.tenantId}
+  API key        ${credentials.apiKey}
+  Demo agent     ${credentials.agentId}
+  Demo number    ${credentials.phoneNumber}
+  Credentials    .local/credentials.json
+
+  ${openAi}
+
+  Try:  curl -H "Authorization: Bearer ${credentials.apiKey}" ${controlPlane.apiUrl}/v1/agents
+
+Ctrl-C stops everything.
+`);
+}
+
+main().catch((error) => {
+  if (error instanceof JavaMissingError || error instanceof PortInUseError) fail(error.message);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

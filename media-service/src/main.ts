@@ -1,0 +1,60 @@
+import { ConfigError, loadEnv } from '#shared/config/env.ts';
+import { secrets } from '#shared/config/secrets.ts';
+import { createDb } from '#shared/data/client.ts';
+import { createLogger } from '#shared/logging/logger.ts';
+import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
+import { createSqsClient } from '#shared/queues/sqs-client.ts';
+import { createMediaService } from './media-service.ts';
+
+/** Reads config, listens, and drains on SIGTERM (live calls finish within the grace period). */
+async function main(): Promise<void> {
+  let env: ReturnType<typeof loadEnv>;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`media-service: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: env.LOG_LEVEL, context: { service: 'media' } });
+  const service = createMediaService({
+    env,
+    logger,
+    db: createDb({ tableName: env.TABLE_NAME, endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION }),
+    sqs: createSqsClient({ endpoint: env.SQS_ENDPOINT, region: env.AWS_REGION }),
+    queueUrls: queueUrlsFromEnv(),
+    secrets: secrets(),
+  });
+  try {
+    await service.listen(env.MEDIA_PORT);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(
+        `media-service: port ${env.MEDIA_PORT} is already in use; set MEDIA_PORT to another port.\n`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (
+    !(await secrets().get('OPENAI_API_KEY')) &&
+    env.OPENAI_REALTIME_URL.startsWith('wss://api.openai.com')
+  ) {
+    logger.warn('OPENAI_API_KEY is not set: calls will be refused until it is set');
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('draining', { signal, graceSeconds: env.DRAIN_GRACE_SECONDS });
+    await service.drain(env.DRAIN_GRACE_SECONDS * 1000);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+void main();

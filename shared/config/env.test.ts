@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadEnv } from './env.ts';
+
+describe('loadEnv', () => {
+  it('applies defaults for an empty environment', () => {
+    const env = loadEnv({});
+    expect(env.API_PORT).toBe(3000);
+    expect(env.MEDIA_PORT).toBe(8080);
+    expect(env.OPENAI_REALTIME_URL).toBe('wss://api.openai.com/v1/realtime');
+  });
+
+  it('accepts ws:// realtime URLs for local fakes and coerces numbers', () => {
+    const env = loadEnv({
+      OPENAI_REALTIME_URL: 'ws://127.0.0.1:9999/v1/realtime',
+      API_PORT: '3100',
+      CORS_ORIGINS: 'https://a.test, https://b.test',
+    });
+    expect(env.OPENAI_REALTIME_URL).toBe('ws://127.0.0.1:9999/v1/realtime');
+    expect(env.API_PORT).toBe(3100);
+    expect(env.CORS_ORIGINS).toEqual(['https://a.test', 'https://b.test']);
+  });
+
+  it('names every bad key at once', () => {
+    let caught: unknown;
+    try {
+      loadEnv({
+        API_PORT: 'eighty',
+        PUBLIC_API_URL: 'not a url',
+        TWILIO_ACCOUNT_SID: 'XY',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).badKeys.sort()).toEqual([
+      'API_PORT',
+      'LOG_LEVEL',
+      'PUBLIC_API_URL',
+      'TWILIO_ACCOUNT_SID',
+    ]);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadEnv({ MEDIA_PORT: '' }).MEDIA_PORT).toBe(8080);
+  });
+});

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.url();
+const wsUrl = z.url({ protocol: /^(wss?|https?)$/ });
+const positiveInt = z.coerce.number().int().positive();
+/** Queue URLs: local emulators put the endpoint host inside the name (`sqs.region.127.0.0.1:port`). */
+const queueUrl = z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) queue URL');
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+/**
+ * Every environment variable the platform reads, in one schema. Values that are secrets in AWS
+ * (keys, tokens, passwords) are not here: they come through `secrets.ts`, from Secrets Manager
+ * when `SECRETS_ARN` is set and from the environment otherwise.
+ */
+export const EnvSchema = z.object({
+  STAGE: z.string().min(1).default('local'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  // Data plane
+  TABLE_NAME: z.string().min(1).default('ai-caller-local-main'),
+  DYNAMODB_ENDPOINT: url.optional(),
+  SQS_ENDPOINT: url.optional(),
+  QUEUE_SUMMARIES_URL: queueUrl.optional(),
+  QUEUE_USAGE_URL: queueUrl.optional(),
+  QUEUE_WEBHOOKS_URL: queueUrl.optional(),
+  QUEUE_MEDIA_COMMANDS_URL: queueUrl.optional(),
+
+  // Public addresses (what Twilio and browsers see) and local ports
+  API_PORT: port.default(3000),
+  MEDIA_PORT: port.default(8080),
+  PUBLIC_API_URL: url.default('http://127.0.0.1:3000'),
+  PUBLIC_MEDIA_URL: url.default('http://127.0.0.1:8080'),
+  CORS_ORIGINS: csv.default([]),
+
+  // OpenAI
+  OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
+  OPENAI_REALTIME_URL: wsUrl.default('wss://api.openai.com/v1/realtime'),
+  OPENAI_REALTIME_MODEL: z.string().min(1).default('gpt-realtime-2'),
+  OPENAI_TRANSCRIPTION_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+  OPENAI_SUMMARY_MODEL: z.string().min(1).default('gpt-5-mini'),
+
+  // Twilio
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
+    .optional(),
+  TWILIO_API_BASE_URL: url.default('https://api.twilio.com'),
+
+  // Asterisk
+  ARI_URL: url.optional(),
+  ARI_USERNAME: z.string().min(1).optional(),
+  ARI_APP: z.string().min(1).default('ai-caller'),
+  ARI_ENDPOINT_TEMPLATE: z.string().min(1).default('PJSIP/{to}@trunk'),
+  RTP_HOST: z.string().min(1).default('127.0.0.1'),
+  RTP_PORT_MIN: port.default(40000),
+  RTP_PORT_MAX: port.default(40999),
+
+  // Stripe
+  STRIPE_API_BASE_URL: url.default('https://api.stripe.com'),
+  STRIPE_METER_EVENT_NAME: z.string().min(1).default('ai_caller_call_seconds'),
+
+  // Secrets Manager (AWS) or a local stand-in
+  SECRETS_ARN: z.string().min(1).optional(),
+  SECRETS_ENDPOINT: url.optional(),
+
+  // Limits and behaviour
+  DEFAULT_MAX_CONCURRENT_CALLS: positiveInt.default(10),
+  DEFAULT_REQUESTS_PER_SECOND: positiveInt.default(20),
+  MEDIA_MAX_CALLS: positiveInt.default(200),
+  DRAIN_GRACE_SECONDS: z.coerce.number().int().min(0).default(300),
+});
+
+export type Env = z.output<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  readonly badKeys: string[];
+  constructor(problems: { key: string; message: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.key} (${p.message})`).join('; ')}`);
+    this.name = 'ConfigError';
+    this.badKeys = problems.map((p) => p.key);
+  }
+}
+
+/** Empty strings count as unset so that `FOO=` in a shell does not defeat a default. */
+function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source))
+    if (value !== undefined && value !== '') out[key] = value;
+  return out;
+}
+
+/** Parses the environment once; throws a ConfigError naming every bad key. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = EnvSchema.safeParse(withoutEmpty(source));
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({ key: issue.path.join('.') || '(env)', message: issue.message })),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+/** The process-wide parsed environment (parsed on first use, then reused). */
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}
+/** For tests and the local launcher, which change the environment between runs. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

@@ -1,0 +1,365 @@
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { allowedPredecessors, type CallStatus, isTerminal } from '../calls/call-status.ts';
+import { type Call, emptyUsage, type RealtimeUsage } from '../calls/call-types.ts';
+import { ConflictError, NotFoundError, RateLimitedError } from '../errors/app-error.ts';
+import { newId } from '../ids/ids.ts';
+import type { Db } from './client.ts';
+import { cancellationReasons, dynamo, isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
+import { callIndexPk, keys } from './keys.ts';
+import { stripKeys } from './pagination.ts';
+
+export type NewCall = Pick<Call, 'tenantId' | 'agentId' | 'direction' | 'provider' | 'from' | 'to'> &
+  Partial<Pick<Call, 'providerCallId' | 'metadata' | 'status' | 'media'>>;
+
+/** The concurrency cap was reached; stable code `rate_limited`, reason in details. */
+export class ConcurrencyLimitError extends RateLimitedError {
+  constructor(limit: number) {
+    super(`This account already has ${limit} calls in progress.`, 5, {
+      details: { reason: 'concurrent_calls', limit },
+    });
+    this.name = 'ConcurrencyLimitError';
+  }
+}
+
+function indexAttributes(
+  call: Pick<Call, 'tenantId' | 'id' | 'status' | 'agentId' | 'direction' | 'from' | 'to'>,
+) {
+  return {
+    gsi1pk: callIndexPk.status(call.tenantId, call.status),
+    gsi1sk: call.id,
+    gsi2pk: callIndexPk.agent(call.tenantId, call.agentId),
+    gsi2sk: call.id,
+    gsi3pk: callIndexPk.direction(call.tenantId, call.direction),
+    gsi3sk: call.id,
+    gsi4pk: callIndexPk.from(call.tenantId, call.from),
+    gsi4sk: call.id,
+    gsi5pk: callIndexPk.to(call.tenantId, call.to),
+    gsi5sk: call.id,
+  };
+}
+
+/**
+ * Creates a call and takes one of the tenant's concurrent-call slots in one transaction, so the
+ * cap holds under any concurrency. With a `providerCallId` (Twilio CallSid) creation is idempotent:
+ * a retried webhook gets the call created the first time (`created: false`), and no second slot.
+ */
+export async function createCall(
+  db: Db,
+  input: NewCall,
+  options: { maxConcurrentCalls: number; now?: Date; id?: string },
+): Promise<{ call: Call; created: boolean }> {
+  const now = options.now ?? new Date();
+  const call: Call = {
+    id: options.id ?? newId('call', now.getTime()),
+    tenantId: input.tenantId,
+    agentId: input.agentId,
+    direction: input.direction,
+    provider: input.provider,
+    providerCallId: input.providerCallId,
+    from: input.from,
+    to: input.to,
+    status: input.status ?? 'queued',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    usage: emptyUsage(),
+    metadata: input.metadata ?? {},
+    media: input.media,
+  };
+  const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    {
+      Put: {
+        TableName: db.tableName,
+        Item: { ...keys.call(call.tenantId, call.id), type: 'call', ...call, ...indexAttributes(call) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Update: {
+        TableName: db.tableName,
+        Key: keys.activeCalls(call.tenantId),
+        UpdateExpression: 'ADD active :one',
+        ConditionExpression: 'attribute_not_exists(active) OR active < :max',
+        ExpressionAttributeValues: { ':one': 1, ':max': options.maxConcurrentCalls },
+      },
+    },
+  ];
+  if (call.providerCallId) {
+    items.push({
+      Put: {
+        TableName: db.tableName,
+        Item: {
+          ...keys.providerCall(call.provider, call.providerCallId),
+          type: 'providerCall',
+          tenantId: call.tenantId,
+          callId: call.id,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
+  try {
+    await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    return { call, created: true };
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (call.providerCallId && reasons[2] === 'ConditionalCheckFailed') {
+      const existing = await findCallByProviderId(db, call.provider, call.providerCallId);
+      if (existing) return { call: existing, created: false };
+    }
+    if (reasons[1] === 'ConditionalCheckFailed') throw new ConcurrencyLimitError(options.maxConcurrentCalls);
+    throw translateDynamoError(error);
+  }
+}
+
+export async function getCall(db: Db, tenantId: string, callId: string): Promise<Call | undefined> {
+  const out = await dynamo(() =>
+    db.doc.send(
+      new GetCommand({ TableName: db.tableName, Key: keys.call(tenantId, callId), ConsistentRead: true }),
+    ),
+  );
+  return out.Item ? stripKeys<Call>(out.Item) : undefined;
+}
+
+export async function findCallByProviderId(
+  db: Db,
+  provider: string,
+  providerCallId: string,
+): Promise<Call | undefined> {
+  const out = await dynamo(() =>
+    db.doc.send(
+      new GetCommand({
+        TableName: db.tableName,
+        Key: keys.providerCall(provider, providerCallId),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  if (!out.Item) return undefined;
+  return getCall(db, String(out.Item.tenantId), String(out.Item.callId));
+}
+
+/** Records the provider's id for a call created before the provider knew it (outbound). */
+export async function linkProviderCallId(db: Db, call: Call, providerCallId: string): Promise<void> {
+  await dynamo(() =>
+    db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: db.tableName,
+              Item: {
+                ...keys.providerCall(call.provider, providerCallId),
+                type: 'providerCall',
+                tenantId: call.tenantId,
+                callId: call.id,
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.call(call.tenantId, call.id),
+              UpdateExpression: 'SET providerCallId = :p',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':p': providerCallId },
+            },
+          },
+        ],
+      }),
+    ),
+  );
+}
+
+type Patchable = Partial<
+  Pick<
+    Call,
+    | 'answeredAt'
+    | 'endedAt'
+    | 'durationSeconds'
+    | 'endReason'
+    | 'telemetry'
+    | 'media'
+    | 'summary'
+    | 'providerSequence'
+  >
+>;
+
+function setClause(
+  fields: Record<string, unknown>,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+) {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    names[`#f_${key}`] = key;
+    values[`:f_${key}`] = value;
+    parts.push(`#f_${key} = :f_${key}`);
+  }
+  return parts;
+}
+
+export interface TransitionOptions {
+  now?: Date;
+  /** Apply only if no higher provider sequence number was applied before (out-of-order callbacks). */
+  providerSequence?: number;
+}
+
+/**
+ * Moves a call to `to` if the state machine allows it from the stored status, with `patch`
+ * applied in the same write. Reaching a terminal status releases the tenant's concurrency slot
+ * in the same transaction. Returns `changed: false` when the call was already in `to` (a retry),
+ * and throws ConflictError for a transition the state machine forbids.
+ */
+export async function transitionCall(
+  db: Db,
+  tenantId: string,
+  callId: string,
+  to: CallStatus,
+  patch: Patchable = {},
+  options: TransitionOptions = {},
+): Promise<{ call: Call; changed: boolean }> {
+  const now = (options.now ?? new Date()).toISOString();
+  const names: Record<string, string> = {
+    '#status': 'status',
+    '#updatedAt': 'updatedAt',
+    '#gsi1pk': 'gsi1pk',
+  };
+  const values: Record<string, unknown> = {
+    ':to': to,
+    ':now': now,
+    ':gsi1pk': callIndexPk.status(tenantId, to),
+  };
+  const from = allowedPredecessors(to);
+  from.forEach((status, i) => {
+    values[`:from${i}`] = status;
+  });
+  const sets = [
+    '#status = :to',
+    '#updatedAt = :now',
+    '#gsi1pk = :gsi1pk',
+    ...setClause(patch, names, values),
+  ];
+  let condition = `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ') || ':to'})`;
+  if (options.providerSequence !== undefined) {
+    names['#seq'] = 'providerSequence';
+    values[':seq'] = options.providerSequence;
+    condition += ' AND (attribute_not_exists(#seq) OR #seq < :seq)';
+    sets.push('#seq = :seq');
+  }
+  const update = {
+    TableName: db.tableName,
+    Key: keys.call(tenantId, callId),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+  try {
+    if (isTerminal(to)) {
+      await db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: update },
+            {
+              Update: {
+                TableName: db.tableName,
+                Key: keys.activeCalls(tenantId),
+                UpdateExpression: 'ADD active :minusOne',
+                ExpressionAttributeValues: { ':minusOne': -1 },
+              },
+            },
+          ],
+        }),
+      );
+    } else {
+      await db.doc.send(new UpdateCommand(update));
+    }
+  } catch (error) {
+    if (!isConditionFailure(error)) throw translateDynamoError(error);
+    const current = await getCall(db, tenantId, callId);
+    if (!current) throw new NotFoundError('Call not found.');
+    if (current.status === to) return { call: current, changed: false };
+    if (
+      options.providerSequence !== undefined &&
+      (current.providerSequence ?? -1) >= options.providerSequence
+    ) {
+      return { call: current, changed: false };
+    }
+    throw new ConflictError(`A ${current.status} call cannot become ${to}.`, {
+      details: { reason: 'invalid_transition', from: current.status, to },
+    });
+  }
+  const call = await getCall(db, tenantId, callId);
+  if (!call) throw new NotFoundError('Call not found.');
+  return { call, changed: true };
+}
+
+/** Sets fields on an existing call without changing its status. */
+export async function patchCall(
+  db: Db,
+  tenantId: string,
+  callId: string,
+  patch: Patchable,
+  now = new Date(),
+): Promise<void> {
+  const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+  const values: Record<string, unknown> = { ':now': now.toISOString() };
+  const sets = ['#updatedAt = :now', ...setClause(patch, names, values)];
+  await dynamo(
+    () =>
+      db.doc.send(
+        new UpdateCommand({
+          TableName: db.tableName,
+          Key: keys.call(tenantId, callId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    'Call not found.',
+  );
+}
+
+/** Adds a usage delta (from one `response.done` or transcription) to the call's running totals. */
+export async function addCallUsage(
+  db: Db,
+  tenantId: string,
+  callId: string,
+  delta: Partial<RealtimeUsage>,
+): Promise<void> {
+  const entries = Object.entries(delta).filter(([, v]) => typeof v === 'number' && v !== 0) as [
+    string,
+    number,
+  ][];
+  if (entries.length === 0) return;
+  const names: Record<string, string> = { '#usage': 'usage' };
+  const values: Record<string, unknown> = {};
+  const sets = entries.map(([key, value]) => {
+    names[`#${key}`] = key;
+    values[`:${key}`] = value;
+    return `#usage.#${key} = #usage.#${key} + :${key}`;
+  });
+  await dynamo(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.call(tenantId, callId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+}
+
+export async function getActiveCallCount(db: Db, tenantId: string): Promise<number> {
+  const out = await dynamo(() =>
+    db.doc.send(
+      new GetCommand({ TableName: db.tableName, Key: keys.activeCalls(tenantId), ConsistentRead: true }),
+    ),
+  );
+  return Number(out.Item?.active ?? 0);
+}

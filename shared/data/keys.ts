@@ -1,0 +1,47 @@
+/** Key builders for every item family in MAIN_TABLE (see table.ts for the layout). */
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+export const tenantPk = (tenantId: string) => `TENANT#${tenantId}`;
+export const callPk = (callId: string) => `CALL#${callId}`;
+
+export const keys = {
+  tenant: (tenantId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: 'TENANT' }),
+  apiKey: (tenantId: string, keyId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `APIKEY#${keyId}` }),
+  apiKeyHash: (hash: string): ItemKey => ({ pk: `APIKEYHASH#${hash}`, sk: 'APIKEYHASH' }),
+  agent: (tenantId: string, agentId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `AGENT#${agentId}` }),
+  phoneNumber: (tenantId: string, numberId: string): ItemKey => ({
+    pk: tenantPk(tenantId),
+    sk: `NUMBER#${numberId}`,
+  }),
+  phoneClaim: (e164: string): ItemKey => ({ pk: `PHONE#${e164}`, sk: 'PHONE' }),
+  call: (tenantId: string, callId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `CALL#${callId}` }),
+  providerCall: (provider: string, providerCallId: string): ItemKey => ({
+    pk: `PROVIDERCALL#${provider}#${providerCallId}`,
+    sk: 'PROVIDERCALL',
+  }),
+  turn: (callId: string, seq: number): ItemKey => ({
+    pk: callPk(callId),
+    sk: `TURN#${String(seq).padStart(6, '0')}`,
+  }),
+  note: (callId: string, noteId: string): ItemKey => ({ pk: callPk(callId), sk: `NOTE#${noteId}` }),
+  escalation: (callId: string, escalationId: string): ItemKey => ({
+    pk: callPk(callId),
+    sk: `ESC#${escalationId}`,
+  }),
+  activeCalls: (tenantId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: 'ACTIVECALLS' }),
+  rateWindow: (scope: string, second: number): ItemKey => ({ pk: `RATE#${scope}#${second}`, sk: 'RATE' }),
+  idempotency: (scope: string, id: string): ItemKey => ({ pk: `IDEM#${scope}#${id}`, sk: 'IDEM' }),
+  stats: (tenantId: string, bucket: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `STATS#${bucket}` }),
+} as const;
+
+/** Partition key values of the call GSIs. */
+export const callIndexPk = {
+  status: (tenantId: string, status: string) => `${tenantPk(tenantId)}#STATUS#${status}`,
+  agent: (tenantId: string, agentId: string) => `${tenantPk(tenantId)}#AGENT#${agentId}`,
+  direction: (tenantId: string, direction: string) => `${tenantPk(tenantId)}#DIR#${direction}`,
+  from: (tenantId: string, e164: string) => `${tenantPk(tenantId)}#FROM#${e164}`,
+  to: (tenantId: string, e164: string) => `${tenantPk(tenantId)}#TO#${e164}`,
+} as const;

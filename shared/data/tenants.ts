@@ -1,0 +1,100 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../errors/app-error.ts';
+import { newId } from '../ids/ids.ts';
+import type { Tenant, TenantBillingStatus, TenantLimits } from '../tenants/tenant-types.ts';
+import type { Db } from './client.ts';
+import { dynamo, isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
+import { keys } from './keys.ts';
+import { stripKeys } from './pagination.ts';
+
+export async function createTenant(
+  db: Db,
+  input: { name: string; limits: TenantLimits; id?: string; now?: Date },
+): Promise<Tenant> {
+  const now = (input.now ?? new Date()).toISOString();
+  const tenant: Tenant = {
+    id: input.id ?? newId('tenant'),
+    name: input.name,
+    limits: input.limits,
+    billingStatus: 'active',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await dynamo(
+    () =>
+      db.doc.send(
+        new PutCommand({
+          TableName: db.tableName,
+          Item: { ...keys.tenant(tenant.id), type: 'tenant', ...tenant },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    'The tenant already exists.',
+  );
+  return tenant;
+}
+
+export async function getTenant(db: Db, tenantId: string): Promise<Tenant | undefined> {
+  const out = await dynamo(() =>
+    db.doc.send(
+      new GetCommand({ TableName: db.tableName, Key: keys.tenant(tenantId), ConsistentRead: true }),
+    ),
+  );
+  return out.Item ? stripKeys<Tenant>(out.Item) : undefined;
+}
+
+export interface TenantPatch {
+  name?: string;
+  limits?: Partial<TenantLimits>;
+  billingStatus?: TenantBillingStatus;
+  stripeCustomerId?: string;
+  webhookUrl?: string | null;
+}
+
+/** Applies a partial update; only the given fields change. 404 when the tenant does not exist. */
+export async function updateTenant(
+  db: Db,
+  tenantId: string,
+  patch: TenantPatch,
+  now = new Date(),
+): Promise<Tenant> {
+  const sets: string[] = ['#updatedAt = :updatedAt'];
+  const removes: string[] = [];
+  const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+  const values: Record<string, unknown> = { ':updatedAt': now.toISOString() };
+  const set = (path: string[], value: unknown) => {
+    const expr = path.map((p) => `#${p}`).join('.');
+    for (const p of path) names[`#${p}`] = p;
+    const placeholder = `:${path.join('_')}`;
+    values[placeholder] = value;
+    sets.push(`${expr} = ${placeholder}`);
+  };
+  if (patch.name !== undefined) set(['name'], patch.name);
+  if (patch.limits?.maxConcurrentCalls !== undefined)
+    set(['limits', 'maxConcurrentCalls'], patch.limits.maxConcurrentCalls);
+  if (patch.limits?.requestsPerSecond !== undefined)
+    set(['limits', 'requestsPerSecond'], patch.limits.requestsPerSecond);
+  if (patch.billingStatus !== undefined) set(['billingStatus'], patch.billingStatus);
+  if (patch.stripeCustomerId !== undefined) set(['stripeCustomerId'], patch.stripeCustomerId);
+  if (patch.webhookUrl === null) {
+    names['#webhookUrl'] = 'webhookUrl';
+    removes.push('#webhookUrl');
+  } else if (patch.webhookUrl !== undefined) set(['webhookUrl'], patch.webhookUrl);
+  try {
+    const out = await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.tenant(tenantId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return stripKeys<Tenant>(out.Attributes ?? {});
+  } catch (error) {
+    if (isConditionFailure(error)) throw new NotFoundError('Tenant not found.');
+    throw translateDynamoError(error);
+  }
+}

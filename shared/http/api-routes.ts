@@ -1,0 +1,48 @@
+import type { RouteDefinition } from './route-types.ts';
+
+const api = (
+  method: RouteDefinition['method'],
+  path: string,
+  file: string,
+  auth: RouteDefinition['auth'] = 'apiKey',
+): RouteDefinition => ({
+  method,
+  path,
+  handler: `functions/api/${file}.ts`,
+  auth,
+});
+
+/** The REST API v1 (control plane). */
+export const API_ROUTES: readonly RouteDefinition[] = [
+  api('GET', '/health', 'get-health', 'none'),
+  api('GET', '/v1/openapi.json', 'get-openapi', 'none'),
+  api('GET', '/docs', 'get-docs', 'none'),
+
+  api('POST', '/v1/tenants', 'create-tenant', 'admin'),
+  api('GET', '/v1/tenants/{id}', 'get-tenant', 'admin'),
+  api('PATCH', '/v1/tenants/{id}', 'update-tenant', 'admin'),
+
+  api('POST', '/v1/api-keys', 'create-api-key'),
+  api('GET', '/v1/api-keys', 'list-api-keys'),
+  api('DELETE', '/v1/api-keys/{id}', 'delete-api-key'),
+
+  api('POST', '/v1/agents', 'create-agent'),
+  api('GET', '/v1/agents', 'list-agents'),
+  api('GET', '/v1/agents/{id}', 'get-agent'),
+  api('PATCH', '/v1/agents/{id}', 'update-agent'),
+  api('DELETE', '/v1/agents/{id}', 'delete-agent'),
+
+  api('POST', '/v1/phone-numbers', 'create-phone-number'),
+  api('GET', '/v1/phone-numbers', 'list-phone-numbers'),
+  api('DELETE', '/v1/phone-numbers/{id}', 'delete-phone-number'),
+
+  api('POST', '/v1/calls', 'create-call'),
+  api('GET', '/v1/calls', 'list-calls'),
+  api('GET', '/v1/calls/{id}', 'get-call'),
+  api('POST', '/v1/calls/{id}/end', 'end-call'),
+  api('GET', '/v1/calls/{id}/transcript', 'get-call-transcript'),
+  api('POST', '/v1/calls/{id}/notes', 'create-call-note'),
+  api('GET', '/v1/calls/{id}/notes', 'list-call-notes'),
+  api('POST', '/v1/calls/{id}/escalations', 'create-call-escalation'),
+  api('GET', '/v1/calls/{id}/escalations', 'list-call-escalations'),
+];

@@ -1,0 +1,73 @@
+import { redact } from './redact.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Correlation fields carried by every line of a child logger. */
+export interface LogContext {
+  service?: string;
+  requestId?: string;
+  tenantId?: string;
+  callId?: string;
+  [key: string]: unknown;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(context: LogContext): Logger;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  context?: LogContext;
+  /** Where lines go; stdout by default. Tests pass a collector. */
+  write?: (line: string) => void;
+}
+
+function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const withCode = error as Error & { code?: unknown };
+  return {
+    name: error.name,
+    message: error.message,
+    code: withCode.code,
+    stack: error.stack?.split('\n').slice(0, 6).join('\n'),
+    cause: error.cause instanceof Error ? serializeError(error.cause) : undefined,
+  };
+}
+
+/**
+ * JSON-lines logger. Messages are fixed text; data goes in fields, which are redacted by name
+ * (phone numbers masked, transcripts reduced to their length, secrets removed).
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const minLevel = LEVEL_RANK[options.level ?? ((process.env.LOG_LEVEL as LogLevel) || 'info')] ?? 20;
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const context = options.context ?? {};
+
+  const log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
+    if (LEVEL_RANK[level] < minLevel) return;
+    const { err, error, ...rest } = fields ?? {};
+    const line: Record<string, unknown> = {
+      level,
+      time: new Date().toISOString(),
+      msg: message,
+      ...(redact(context) as object),
+      ...(redact(rest) as object),
+    };
+    const failure = err ?? error;
+    if (failure !== undefined) line.error = serializeError(failure);
+    write(JSON.stringify(line));
+  };
+
+  return {
+    debug: (m, f) => log('debug', m, f),
+    info: (m, f) => log('info', m, f),
+    warn: (m, f) => log('warn', m, f),
+    error: (m, f) => log('error', m, f),
+    child: (extra) => createLogger({ level: options.level, write, context: { ...context, ...extra } }),
+  };
+}

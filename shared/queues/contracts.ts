@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/**
+ * Message contracts between the media service, the control plane and the consumers. Every
+ * message has `schemaVersion` and a unique `eventId` (consumers deduplicate on it).
+ */
+const Base = {
+  schemaVersion: z.literal(1),
+  eventId: z.string().min(1),
+  occurredAt: z.iso.datetime(),
+  tenantId: z.string().min(1),
+};
+
+export const CallStartedEventSchema = z.object({
+  ...Base,
+  type: z.literal('call.started'),
+  callId: z.string().min(1),
+  agentId: z.string().min(1),
+  provider: z.enum(['twilio', 'asterisk', 'web']),
+  direction: z.enum(['inbound', 'outbound']),
+});
+
+export const CallEndedEventSchema = z.object({
+  ...Base,
+  type: z.literal('call.ended'),
+  callId: z.string().min(1),
+  agentId: z.string().min(1),
+  status: z.string().min(1),
+  endReason: z.string().optional(),
+  durationSeconds: z.number().nonnegative().optional(),
+});
+
+export const CallSummarizedEventSchema = z.object({
+  ...Base,
+  type: z.literal('call.summarized'),
+  callId: z.string().min(1),
+  agentId: z.string().min(1),
+});
+
+export const CallEscalatedEventSchema = z.object({
+  ...Base,
+  type: z.literal('call.escalated'),
+  callId: z.string().min(1),
+  agentId: z.string().min(1),
+  escalationId: z.string().min(1),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']),
+  reason: z.string(),
+});
+
+export const CallEventSchema = z.discriminatedUnion('type', [
+  CallStartedEventSchema,
+  CallEndedEventSchema,
+  CallSummarizedEventSchema,
+  CallEscalatedEventSchema,
+]);
+export type CallEvent = z.output<typeof CallEventSchema>;
+export type CallEventType = CallEvent['type'];
+
+/** Commands to the media service (Asterisk originate, ending a live call). */
+export const OriginateCallCommandSchema = z.object({
+  ...Base,
+  type: z.literal('call.originate'),
+  callId: z.string().min(1),
+  agentId: z.string().min(1),
+  to: z.string().min(1),
+  from: z.string().min(1),
+});
+
+export const EndCallCommandSchema = z.object({
+  ...Base,
+  type: z.literal('call.end'),
+  callId: z.string().min(1),
+  reason: z.string().default('api_request'),
+});
+
+export const MediaCommandSchema = z.discriminatedUnion('type', [
+  OriginateCallCommandSchema,
+  EndCallCommandSchema,
+]);
+export type MediaCommand = z.output<typeof MediaCommandSchema>;

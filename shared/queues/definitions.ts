@@ -1,0 +1,74 @@
+/**
+ * SQS queues, declared once for CDK and the local platform. Each has a dead-letter queue that
+ * receives a message after `maxReceiveCount` failed deliveries.
+ */
+export interface QueueDefinition {
+  /** Logical id: CDK construct id, local queue name suffix. */
+  id: string;
+  /** Environment variable that carries the queue URL to producers and consumers. */
+  urlEnv: string;
+  /** Handler module consuming the queue (a Lambda in AWS, a poller locally); none for the media service's. */
+  consumer?: {
+    handler: string;
+    batchSize: number;
+    maxBatchingWindowSeconds: number;
+    maxConcurrency?: number;
+  };
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+  /** Lambda timeout for the consumer; visibility is kept at ≥ 6× this, as AWS advises. */
+  consumerTimeoutSeconds: number;
+}
+
+export const QUEUES = {
+  summaries: {
+    id: 'Summaries',
+    urlEnv: 'QUEUE_SUMMARIES_URL',
+    consumer: {
+      handler: 'functions/consumers/summarize-call.ts',
+      batchSize: 5,
+      maxBatchingWindowSeconds: 1,
+      maxConcurrency: 5,
+    },
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 60,
+  },
+  usage: {
+    id: 'Usage',
+    urlEnv: 'QUEUE_USAGE_URL',
+    consumer: {
+      handler: 'functions/consumers/meter-usage.ts',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      maxConcurrency: 5,
+    },
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 30,
+  },
+  webhooks: {
+    id: 'CustomerWebhooks',
+    urlEnv: 'QUEUE_WEBHOOKS_URL',
+    consumer: {
+      handler: 'functions/consumers/deliver-webhook.ts',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      maxConcurrency: 10,
+    },
+    visibilityTimeoutSeconds: 180,
+    // Retries with backoff for up to 24 h are driven by ChangeMessageVisibility, not receive count alone.
+    maxReceiveCount: 20,
+    consumerTimeoutSeconds: 30,
+  },
+  mediaCommands: {
+    id: 'MediaCommands',
+    urlEnv: 'QUEUE_MEDIA_COMMANDS_URL',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 10,
+  },
+} as const satisfies Record<string, QueueDefinition>;
+
+export type QueueId = keyof typeof QUEUES;
+export const ALL_QUEUES: readonly QueueDefinition[] = Object.values(QUEUES);

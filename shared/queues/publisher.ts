@@ -1,0 +1,81 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { UnavailableError } from '../errors/app-error.ts';
+import { newId } from '../ids/ids.ts';
+import { type CallEvent, CallEventSchema, type MediaCommand, MediaCommandSchema } from './contracts.ts';
+import { QUEUES, type QueueId } from './definitions.ts';
+import { EVENT_SUBSCRIPTIONS } from './routing.ts';
+
+export type QueueUrls = Partial<Record<QueueId, string>>;
+
+/** Reads queue URLs from the environment variables named in the definitions. */
+export function queueUrlsFromEnv(env: Record<string, string | undefined> = process.env): QueueUrls {
+  const urls: QueueUrls = {};
+  for (const [id, def] of Object.entries(QUEUES) as [QueueId, (typeof QUEUES)[QueueId]][]) {
+    const url = env[def.urlEnv];
+    if (url) urls[id] = url;
+  }
+  return urls;
+}
+
+type Distribute<T> = T extends unknown
+  ? Omit<T, 'schemaVersion' | 'eventId' | 'occurredAt'> & Partial<Pick<CallEvent, 'eventId' | 'occurredAt'>>
+  : never;
+export type CallEventInput = Distribute<CallEvent>;
+
+async function send(sqs: SQSClient, queueUrl: string, body: unknown, delaySeconds?: number): Promise<void> {
+  try {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify(body),
+        DelaySeconds: delaySeconds,
+      }),
+    );
+  } catch (error) {
+    throw new UnavailableError('The event queue is unavailable.', { cause: error });
+  }
+}
+
+/**
+ * Validates an event and sends one copy to each subscribed queue. Event ids are stable across
+ * retries of the same publish (pass `eventId` to make a re-publish deduplicate downstream).
+ */
+export async function publishCallEvent(
+  sqs: SQSClient,
+  urls: QueueUrls,
+  input: CallEventInput,
+): Promise<CallEvent> {
+  const event = CallEventSchema.parse({
+    schemaVersion: 1,
+    eventId: input.eventId ?? newId('event'),
+    occurredAt: input.occurredAt ?? new Date().toISOString(),
+    ...input,
+  });
+  const targets = EVENT_SUBSCRIPTIONS[event.type];
+  await Promise.all(
+    targets.map((queue) => {
+      const url = urls[queue];
+      return url ? send(sqs, url, event) : Promise.resolve();
+    }),
+  );
+  return event;
+}
+
+type DistributeCommand<T> = T extends unknown ? Omit<T, 'schemaVersion' | 'eventId' | 'occurredAt'> : never;
+
+export async function sendMediaCommand(
+  sqs: SQSClient,
+  urls: QueueUrls,
+  input: DistributeCommand<MediaCommand>,
+): Promise<MediaCommand> {
+  const command = MediaCommandSchema.parse({
+    schemaVersion: 1,
+    eventId: newId('event'),
+    occurredAt: new Date().toISOString(),
+    ...input,
+  });
+  const url = urls.mediaCommands;
+  if (!url) throw new UnavailableError('The media command queue is not configured.');
+  await send(sqs, url, command);
+  return command;
+}

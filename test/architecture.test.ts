@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rootDir } from './platform.ts';
+
+const AREAS = ['shared', 'functions', 'media-service', 'infra'] as const;
+type Area = (typeof AREAS)[number];
+
+/** Who may import whom: everything points inward to shared; functions and media-service never meet. */
+const ALLOWED: Record<Area, readonly Area[]> = {
+  shared: ['shared'],
+  functions: ['functions', 'shared'],
+  'media-service': ['media-service', 'shared'],
+  infra: ['infra', 'shared'],
+};
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'cdk.out' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.(ts|mts|js|mjs)$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+/** The area an import resolves into, or undefined for packages. */
+export function importedArea(fromFile: string, specifier: string): Area | undefined {
+  if (specifier.startsWith('#shared/')) return 'shared';
+  if (!specifier.startsWith('.')) return undefined;
+  const target = relative(rootDir, join(fromFile, '..', specifier));
+  return AREAS.find((area) => target === area || target.startsWith(`${area}/`));
+}
+
+const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+describe('dependency direction', () => {
+  it('resolves areas the way the rule needs', () => {
+    expect(importedArea(join(rootDir, 'functions/api/x.ts'), '../../media-service/src/a.ts')).toBe(
+      'media-service',
+    );
+    expect(importedArea(join(rootDir, 'functions/api/x.ts'), '#shared/errors/app-error.ts')).toBe('shared');
+    expect(importedArea(join(rootDir, 'functions/api/x.ts'), 'zod')).toBeUndefined();
+  });
+
+  for (const area of AREAS) {
+    it(`${area} imports only ${ALLOWED[area].join(', ')}`, () => {
+      const violations: string[] = [];
+      for (const file of sourceFiles(join(rootDir, area))) {
+        const text = readFileSync(file, 'utf8');
+        for (const match of text.matchAll(IMPORT)) {
+          const specifier = (match[1] ?? match[2]) as string;
+          const target = importedArea(file, specifier);
+          if (target && !ALLOWED[area].includes(target))
+            violations.push(`${relative(rootDir, file)} → ${specifier}`);
+        }
+      }
+      expect(violations).toEqual([]);
+    });
+  }
+});
