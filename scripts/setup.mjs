@@ -57,9 +57,14 @@ const node22 = join(root, 'node_modules', '.bin', 'node');
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash || !existsSync(node22)) {
   say('installing dependencies (npm ci)…');
   const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
-    stdio: 'inherit',
+    stdio: 'pipe',
     cwd: root,
+    encoding: 'utf8',
   });
+  if (ci.status !== 0 && !/in sync|lock file/i.test(`${ci.stderr}${ci.stdout}`)) {
+    process.stderr.write(`${ci.stdout}${ci.stderr}`);
+    die('npm ci failed.');
+  }
   if (ci.status !== 0) {
     // Some registry mirrors omit other platforms' optional packages (e.g. biome's), which makes
     // `npm ci` call the lockfile out of sync; `npm install` honours the same lockfile versions.
