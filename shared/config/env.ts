@@ -75,6 +75,10 @@ export const EnvSchema = z.object({
   DEFAULT_REQUESTS_PER_SECOND: positiveInt.default(20),
   MEDIA_MAX_CALLS: positiveInt.default(200),
   DRAIN_GRACE_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** Pre-connected realtime sockets per media task (0 disables warming). */
+  MEDIA_MODEL_POOL_SIZE: z.coerce.number().int().min(0).max(50).default(2),
+  /** Idle warm sockets are replaced after this long, leaving calls most of the 60-min limit. */
+  MEDIA_MODEL_POOL_MAX_IDLE_SECONDS: positiveInt.default(300),
 });
 
 export type Env = z.output<typeof EnvSchema>;

@@ -1,0 +1,88 @@
+import type { CallProvider, EndReason, TranscriptTurn } from '#shared/calls/call-types.ts';
+
+/**
+ * The seam between a telephony transport (Twilio Media Streams, Asterisk RTP, browser WebSocket)
+ * and the one `CallSession` that runs a call. A transport owns the caller-facing leg (its socket
+ * or RTP port); the session owns everything else (model socket, timers, transcript, usage) and
+ * calls `close()` on the transport exactly once when the call ends.
+ *
+ * Lifecycle:
+ * 1. The transport authenticates the connection (Twilio and browser: a stream token, see
+ *    `stream-admission.ts`; Asterisk: the call it originated or answered itself) and reserves a
+ *    slot in the `SessionRegistry` (capacity `MEDIA_MAX_CALLS`, refused while draining).
+ * 2. It calls `startCallSession({call, agent, transport, slot, deps})` (`start-call-session.ts`).
+ *    The session calls `transport.attach(events)` once, before any other method.
+ * 3. Caller audio, DTMF and playback progress flow in through `events`; agent audio flows out
+ *    through `sendAgentAudio`. Either side may end the call: the transport by `events.closed`,
+ *    the session by `hangUp()` (end the phone call at the provider) followed by `close()`.
+ */
+
+/**
+ * Audio format on the caller leg, named as the realtime API names it, so the model session is
+ * configured with the same format and audio passes through without transcoding.
+ * Twilio and Asterisk: `audio/pcmu` (G.711 μ-law, 8 kHz). Browser: `audio/pcm` (PCM16 LE, 24 kHz).
+ */
+export type TransportAudioFormat =
+  | { type: 'audio/pcmu' }
+  | { type: 'audio/pcma' }
+  | { type: 'audio/pcm'; rate: 24000 };
+
+/** Bytes per millisecond of audio: 8 for G.711 at 8 kHz, 48 for PCM16 at 24 kHz. */
+export function bytesPerMs(format: TransportAudioFormat): number {
+  return format.type === 'audio/pcm' ? 48 : 8;
+}
+
+/** Why the caller leg ended, as the transport saw it. */
+export type TransportCloseReason =
+  /** The caller hung up (Twilio `stop`, ARI StasisEnd, browser `end`). */
+  | 'caller_hangup'
+  /** The media connection broke without a clean end (socket error, abnormal close). */
+  | 'media_error'
+  /** The provider moved the call elsewhere (a completed transfer). */
+  | 'transferred';
+
+/** What a transport reports to its session. Every callback is optional to fire, never to handle. */
+export interface TransportEvents {
+  /** Caller audio in the transport's `audioFormat`; any size, in order. */
+  callerAudio(audio: Buffer): void;
+  /** One DTMF digit pressed by the caller (`0-9`, `*`, `#`, `A-D`). */
+  dtmf(digit: string): void;
+  /**
+   * Playback progress: the caller has now heard `playedMs` of agent item `itemId` (Twilio: an
+   * echoed mark; Asterisk: audio paced out to RTP; browser: a `playback` message). Monotonic per
+   * item; reports for an item after `clearPlayback()` cut it are ignored by the session.
+   */
+  played(itemId: string, playedMs: number): void;
+  /** The caller leg is gone. The session ends the call; the transport need not call close(). */
+  closed(reason: TransportCloseReason, detail?: string): void;
+}
+
+export interface CallTransport {
+  readonly provider: CallProvider;
+  readonly audioFormat: TransportAudioFormat;
+  /** Transport details to store on the call record (`call.media`), e.g. the Twilio stream sid. */
+  readonly media: Record<string, unknown>;
+  /**
+   * Subscribes the session. Called exactly once, before any other method. Events the transport
+   * received before (caller audio after `start`) are delivered in order right after, bounded.
+   */
+  attach(events: TransportEvents): void;
+  /** Queue agent audio of item `itemId` (in `audioFormat`) for playback to the caller, in order. */
+  sendAgentAudio(itemId: string, audio: Buffer): void;
+  /**
+   * Barge-in: discard every queued, unplayed agent audio at once (Twilio `clear`). The session has
+   * already taken the played position from `played` reports, so this returns nothing.
+   */
+  clearPlayback(): void;
+  /** Ends the phone call at the provider (Twilio REST `completed`, ARI hangup, browser close). */
+  hangUp(reason: EndReason): Promise<void>;
+  /**
+   * Cold transfer to an E.164 number (Twilio: call update with `<Dial>`; ARI: redirect/dial).
+   * Absent when the transport cannot transfer (browser); the `transfer_call` tool is then hidden.
+   */
+  transfer?(to: string): Promise<void>;
+  /** Optional live view of the conversation (the browser shows captions). */
+  showTurn?(turn: TranscriptTurn): void;
+  /** Releases the caller leg (closes the socket / port). Idempotent; no provider REST calls. */
+  close(reason: EndReason): void;
+}

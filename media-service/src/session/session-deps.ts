@@ -1,0 +1,39 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Agent } from '#shared/agents/agent-schema.ts';
+import type { Call } from '#shared/calls/call-types.ts';
+import type { Env } from '#shared/config/env.ts';
+import type { SecretStore } from '#shared/config/secrets.ts';
+import type { Db } from '#shared/data/client.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import type { QueueUrls } from '#shared/queues/publisher.ts';
+import type { ModelConnector } from '../realtime/model-pool.ts';
+import type { CallTransport } from './call-transport.ts';
+import type { SessionRegistry, SessionSlot } from './session-registry.ts';
+
+/**
+ * What every call session of a media service shares, built once by `createMediaService` and
+ * handed to each transport. Plain values: tests build it with local endpoints.
+ */
+export interface SessionDeps {
+  env: Env;
+  logger: Logger;
+  db: Db;
+  sqs: SQSClient;
+  queueUrls: QueueUrls;
+  secrets: SecretStore;
+  registry: SessionRegistry;
+  /** Model sockets: pre-connected from the warm pool when one is ready, fresh otherwise. */
+  models: ModelConnector;
+  /** HTTP for tenant tools and provider REST calls (global fetch by default). */
+  fetch?: typeof fetch;
+}
+
+/** Input of `startCallSession`: an admitted call whose caller leg is connected. */
+export interface StartCallSessionInput {
+  call: Call;
+  agent: Agent;
+  transport: CallTransport;
+  /** The registry place reserved for this call; the session binds it and frees it on close. */
+  slot: SessionSlot;
+  deps: SessionDeps;
+}
