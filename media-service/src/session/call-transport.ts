@@ -32,6 +32,20 @@ export function bytesPerMs(format: TransportAudioFormat): number {
   return format.type === 'audio/pcm' ? 48 : 8;
 }
 
+/** One chunk of agent audio as the model sent it. */
+export interface AgentAudioChunk {
+  base64: string;
+  byteLength: number;
+}
+
+/** Decoded size of base64 text without decoding it. */
+export function base64ByteLength(base64: string): number {
+  const length = base64.length;
+  if (length === 0) return 0;
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return (length / 4) * 3 - padding;
+}
+
 /** Why the caller leg ended, as the transport saw it. */
 export type TransportCloseReason =
   /** The caller hung up (Twilio `stop`, ARI StasisEnd, browser `end`). */
@@ -43,8 +57,11 @@ export type TransportCloseReason =
 
 /** What a transport reports to its session. Every callback is optional to fire, never to handle. */
 export interface TransportEvents {
-  /** Caller audio in the transport's `audioFormat`; any size, in order. */
-  callerAudio(audio: Buffer): void;
+  /**
+   * Caller audio in the transport's `audioFormat`, any size, in order: raw bytes, or base64 text
+   * (Twilio's payload is already base64 and passes to the model without decoding).
+   */
+  callerAudio(audio: Buffer | string): void;
   /** One DTMF digit pressed by the caller (`0-9`, `*`, `#`, `A-D`). */
   dtmf(digit: string): void;
   /**
@@ -67,8 +84,12 @@ export interface CallTransport {
    * received before (caller audio after `start`) are delivered in order right after, bounded.
    */
   attach(events: TransportEvents): void;
-  /** Queue agent audio of item `itemId` (in `audioFormat`) for playback to the caller, in order. */
-  sendAgentAudio(itemId: string, audio: Buffer): void;
+  /**
+   * Queue agent audio of item `itemId` (in `audioFormat`) for playback, in order. The model sends
+   * base64; Twilio forwards it as is, other transports decode (`Buffer.from(base64, 'base64')`).
+   * `byteLength` is the decoded size.
+   */
+  sendAgentAudio(itemId: string, audio: AgentAudioChunk): void;
   /**
    * Barge-in: discard every queued, unplayed agent audio at once (Twilio `clear`). The session has
    * already taken the played position from `played` reports, so this returns nothing.
