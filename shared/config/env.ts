@@ -79,6 +79,14 @@ export const EnvSchema = z.object({
   MEDIA_MODEL_POOL_SIZE: z.coerce.number().int().min(0).max(50).default(2),
   /** Idle warm sockets are replaced after this long, leaving calls most of the 60-min limit. */
   MEDIA_MODEL_POOL_MAX_IDLE_SECONDS: positiveInt.default(300),
+  /**
+   * `tenantId/agentId` of the agent behind the browser demo page `/call/demo` (set by `npm start`).
+   * Honoured only when STAGE is `local`: the page mints calls without an API key.
+   */
+  WEB_DEMO_AGENT: z
+    .string()
+    .regex(/^[\w-]+\/[\w-]+$/, 'must be tenantId/agentId')
+    .optional(),
 });
 
 export type Env = z.output<typeof EnvSchema>;
