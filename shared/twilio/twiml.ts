@@ -32,7 +32,9 @@ const response = (verbs: string) => `${XML_DECLARATION}<Response>${verbs}</Respo
  * requires `wss`), `http` becomes `ws` (only useful against local simulators).
  */
 export function mediaStreamUrl(publicMediaUrl: string, path = '/twilio/stream'): string {
-  const base = publicMediaUrl.replace(/\/+$/, '').replace(/^http(s?):\/\//i, (_m, s: string) => `ws${s.toLowerCase()}://`);
+  const base = publicMediaUrl
+    .replace(/\/+$/, '')
+    .replace(/^http(s?):\/\//i, (_m, s: string) => `ws${s.toLowerCase()}://`);
   return `${base}${path}`;
 }
 

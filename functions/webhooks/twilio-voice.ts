@@ -1,0 +1,36 @@
+import { env } from '#shared/config/env.ts';
+import { secrets } from '#shared/config/secrets.ts';
+import { dbFromEnv } from '#shared/data/client.ts';
+import { TWILIO_VOICE_PATH } from '#shared/http/webhook-routes.ts';
+import { answerVoiceCall } from '#shared/twilio/answer-voice-call.ts';
+import { httpHandler } from '../lib/http-handler.ts';
+import { twimlResult, verifiedTwilioParams } from './twilio-request.ts';
+
+/**
+ * POST /webhooks/twilio/voice: Twilio asks what to do with a call (inbound to one of our numbers,
+ * or an outbound call the API placed, once answered). Answers TwiML that connects a Media Stream
+ * to the media service, or says why the call cannot be taken and hangs up.
+ */
+export const handler = httpHandler(
+  async ({ request, logger }) => {
+    const params = await verifiedTwilioParams(request, TWILIO_VOICE_PATH, logger);
+    const answer = await answerVoiceCall(
+      {
+        db: dbFromEnv(),
+        signingKey: await secrets().require('INTERNAL_SIGNING_KEY'),
+        publicMediaUrl: env().PUBLIC_MEDIA_URL,
+        logger,
+      },
+      params,
+      request.query,
+    );
+    logger.info('twilio voice webhook answered', {
+      outcome: answer.outcome,
+      reason: answer.reason,
+      callId: answer.callId,
+      tenantId: answer.tenantId,
+    });
+    return twimlResult(answer.twiml);
+  },
+  { auth: 'signature' },
+);

@@ -1,0 +1,25 @@
+import type { RouteDefinition } from './route-types.ts';
+
+/**
+ * Paths of the Twilio webhooks. Twilio signs the URL it calls, so these constants (with
+ * PUBLIC_API_URL in front) are what the signature is checked against, and what outbound calls
+ * pass to Twilio as `Url` and `StatusCallback`.
+ */
+export const TWILIO_VOICE_PATH = '/webhooks/twilio/voice';
+export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
+
+/** Provider webhooks: authenticated by the provider's signature, checked in the handler. */
+export const WEBHOOK_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: 'POST',
+    path: TWILIO_VOICE_PATH,
+    handler: 'functions/webhooks/twilio-voice.ts',
+    auth: 'signature',
+  },
+  {
+    method: 'POST',
+    path: TWILIO_STATUS_PATH,
+    handler: 'functions/webhooks/twilio-status.ts',
+    auth: 'signature',
+  },
+];
