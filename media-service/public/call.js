@@ -1,0 +1,261 @@
+// The call page: one browser call over `/web?token=…` (protocol in the README, section "browser").
+// States: idle → starting → live → ended | failed. A failure before the socket opens (microphone
+// refused) returns to idle, because the single-use link has not been spent yet.
+
+import { AudioSetupError, assertAudioSupport, openMicrophone, startAudio } from './call-audio.js';
+import { CLOSE_CODES, messageFor } from './call-messages.js';
+
+const PING_TIMEOUT_MS = 15000; // the server pings every 5 s; three missed pings mean the link is gone
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  body: document.body,
+  status: $('status'),
+  error: $('error'),
+  start: $('start'),
+  stop: $('stop'),
+  timer: $('timer'),
+  level: $('level'),
+  captions: $('captions'),
+};
+
+const mode = ui.body.dataset.mode === 'demo' ? 'demo' : 'token';
+let state = 'idle';
+let call = null; // {socket, audio, timerHandle, watchdog, readyAt, currentItem}
+let agentAudioMs = 0;
+
+function setState(next, statusText) {
+  state = next;
+  ui.body.dataset.state = next;
+  if (statusText) ui.status.textContent = statusText;
+  // A link is good for one call; the demo page mints a new one for every start.
+  const canStart = next === 'idle' || (mode === 'demo' && (next === 'ended' || next === 'failed'));
+  ui.start.disabled = !canStart;
+  ui.stop.disabled = !(next === 'starting' || next === 'live');
+  ui.start.textContent = next === 'idle' ? 'Start call' : 'New call';
+}
+
+function showError(code) {
+  ui.error.textContent = messageFor(code);
+  ui.error.dataset.code = code;
+  ui.error.hidden = false;
+}
+
+function hideError() {
+  ui.error.hidden = true;
+  ui.error.textContent = '';
+  delete ui.error.dataset.code;
+}
+
+function formatDuration(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const minutes = String(Math.floor(total / 60)).padStart(2, '0');
+  return `${minutes}:${String(total % 60).padStart(2, '0')}`;
+}
+
+function showLevel(rms) {
+  // -60 dBFS → empty, 0 dBFS → full.
+  const db = rms > 0 ? 20 * Math.log10(rms) : -100;
+  ui.level.style.width = `${Math.round(Math.min(1, Math.max(0, (db + 60) / 60)) * 100)}%`;
+}
+
+function captionFor(role, itemId) {
+  const selector = `li[data-item="${CSS.escape(itemId)}"]`;
+  let li = ui.captions.querySelector(selector);
+  if (!li) {
+    li = document.createElement('li');
+    li.className = `caption ${role}`;
+    li.dataset.item = itemId;
+    li.dataset.role = role;
+    const who = document.createElement('span');
+    who.className = 'who';
+    who.textContent = role === 'agent' ? 'Agent' : 'You';
+    const text = document.createElement('span');
+    text.className = 'text';
+    li.append(who, text);
+    ui.captions.append(li);
+  }
+  return li;
+}
+
+function updateCaption(role, itemId, update) {
+  const li = captionFor(role, itemId);
+  const text = li.querySelector('.text');
+  update(li, text);
+  li.parentElement.parentElement.scrollTop = li.parentElement.parentElement.scrollHeight;
+}
+
+function send(message) {
+  if (call?.socket.readyState === WebSocket.OPEN) call.socket.send(JSON.stringify(message));
+}
+
+function resetWatchdog() {
+  if (!call) return;
+  clearTimeout(call.watchdog);
+  call.watchdog = setTimeout(() => {
+    // No ping for too long: the network is gone even if the socket has not noticed yet.
+    finish('failed', 'connection_lost');
+  }, PING_TIMEOUT_MS);
+}
+
+function onServerMessage(message) {
+  switch (message.type) {
+    case 'ready':
+      call.readyAt = Date.now();
+      call.audio.startSending();
+      call.timerHandle = setInterval(() => {
+        ui.timer.textContent = formatDuration(Date.now() - call.readyAt);
+      }, 250);
+      setState('live', 'Connected. Start talking.');
+      break;
+    case 'agent.audio':
+      call.currentItem = message.itemId;
+      break;
+    case 'clear':
+      call.audio.clear(message.itemId);
+      break;
+    case 'transcript.delta':
+      updateCaption(message.role, message.itemId, (_li, text) => {
+        text.textContent += message.delta;
+      });
+      break;
+    case 'transcript.done':
+      updateCaption(message.role, message.itemId, (li, text) => {
+        text.textContent = message.text;
+        li.classList.toggle('interrupted', Boolean(message.interrupted));
+      });
+      break;
+    case 'error':
+      showError(message.code);
+      break;
+    case 'ended':
+      finish('ended', null);
+      break;
+    default:
+      break; // ping, and message types added later
+  }
+}
+
+function connect(token) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const socket = new WebSocket(`${scheme}//${location.host}/web?token=${encodeURIComponent(token)}`);
+  socket.binaryType = 'arraybuffer';
+  call.socket = socket;
+  socket.onmessage = (event) => {
+    resetWatchdog();
+    if (typeof event.data !== 'string') {
+      if (call.currentItem) {
+        agentAudioMs += event.data.byteLength / 48;
+        ui.body.dataset.agentAudioMs = String(Math.floor(agentAudioMs));
+        call.audio.play(call.currentItem, event.data);
+      }
+      return;
+    }
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    onServerMessage(message);
+  };
+  socket.onclose = (event) => {
+    if (!call || call.socket !== socket) return;
+    const code = CLOSE_CODES[event.code] ?? 'connection_lost';
+    if (code === 'call_ended') finish('ended', null);
+    else finish('failed', code);
+  };
+  resetWatchdog();
+}
+
+async function fetchDemoToken() {
+  const res = await fetch('/call/demo/token', { method: 'POST' });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok)
+    throw new AudioSetupError(body?.error?.code === 'rate_limited' ? 'rate_limited' : 'demo_failed');
+  return body.token;
+}
+
+async function start() {
+  if (state === 'starting' || state === 'live') return;
+  hideError();
+  ui.captions.replaceChildren();
+  ui.timer.textContent = '00:00';
+  setState('starting', 'Waiting for the microphone…');
+  let stream = null;
+  try {
+    assertAudioSupport();
+    stream = await openMicrophone();
+    call = { socket: null, audio: null, timerHandle: 0, watchdog: 0, readyAt: 0, currentItem: null };
+    call.audio = await startAudio(stream, {
+      onFrame: (pcm) => {
+        if (call?.socket?.readyState === WebSocket.OPEN) call.socket.send(pcm);
+      },
+      onLevel: showLevel,
+      onProgress: (itemId, playedMs) => send({ type: 'playback', itemId, playedMs }),
+      onCleared: (itemId, playedMs) => send({ type: 'cleared', itemId, playedMs }),
+      onSpeaking: (value) => {
+        ui.body.dataset.speaking = String(value);
+      },
+    });
+    setState('starting', 'Connecting…');
+    const token =
+      mode === 'demo' ? await fetchDemoToken() : new URLSearchParams(location.search).get('token');
+    if (!token) throw new AudioSetupError('token_invalid');
+    connect(token);
+  } catch (error) {
+    const code = error instanceof AudioSetupError ? error.code : 'internal_error';
+    if (!call) for (const track of stream?.getTracks() ?? []) track.stop();
+    await teardown();
+    showError(code);
+    // Nothing was spent yet, so the caller may try again (e.g. after allowing the microphone).
+    setState(
+      code === 'token_invalid' ? 'failed' : 'idle',
+      code === 'token_invalid' ? 'Call failed.' : undefined,
+    );
+  }
+}
+
+async function teardown() {
+  const current = call;
+  call = null;
+  if (!current) return;
+  clearInterval(current.timerHandle);
+  clearTimeout(current.watchdog);
+  if (current.socket && current.socket.readyState <= WebSocket.OPEN)
+    current.socket.close(1000, 'caller_hangup');
+  await current.audio?.close();
+  showLevel(0);
+  ui.body.dataset.speaking = 'false';
+}
+
+function finish(next, errorCode) {
+  if (state === 'ended' || state === 'failed') return;
+  if (errorCode) showError(errorCode);
+  setState(next, next === 'ended' ? 'Call ended.' : 'Call failed.');
+  void teardown();
+}
+
+function hangUp() {
+  if (state === 'live') send({ type: 'end' });
+  finish('ended', null);
+}
+
+ui.start.addEventListener('click', () => void start());
+ui.stop.addEventListener('click', hangUp);
+window.addEventListener('offline', () => {
+  if (state === 'live') showError('offline');
+});
+window.addEventListener('online', () => {
+  if (state === 'live' && ui.error.dataset.code === 'offline') hideError();
+});
+window.addEventListener('pagehide', () => {
+  if (state === 'live') send({ type: 'end' });
+});
+
+setState('idle');
+const initialError = ui.body.dataset.initialError;
+if (initialError) {
+  showError(initialError);
+  setState('failed', 'This link cannot start a call.');
+}
