@@ -6,6 +6,7 @@ import { consumeRateLimit } from '#shared/data/rate-limit.ts';
 import { getTenant } from '#shared/data/tenants.ts';
 import { ForbiddenError, UnauthorizedError } from '#shared/errors/app-error.ts';
 import type { RouteAuth } from '#shared/http/route-types.ts';
+import type { ApiKeyScope } from '#shared/tenants/tenant-types.ts';
 import type { AuthContext, HttpRequest } from './http-types.ts';
 
 /** `Authorization: Bearer <key>` or `x-api-key: <key>`. */
@@ -25,9 +26,14 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-/** Read-only keys may only GET. */
-function requireScope(auth: AuthContext, method: string): void {
-  if (auth.scopes.includes('admin') || auth.scopes.includes('write')) return;
+/**
+ * Read-only keys may only GET; routes that manage keys need `admin` (a `write` key must not be
+ * able to mint itself a broader one).
+ */
+function requireScope(auth: AuthContext, method: string, needed: ApiKeyScope | undefined): void {
+  if (auth.scopes.includes('admin')) return;
+  if (needed === 'admin') throw new ForbiddenError('This route needs a key with the admin scope.');
+  if (auth.scopes.includes('write')) return;
   if (auth.scopes.includes('read') && method === 'GET') return;
   throw new ForbiddenError('This API key is read-only.');
 }
@@ -40,6 +46,7 @@ export async function authenticate(
   db: Db,
   request: HttpRequest,
   mode: RouteAuth,
+  scope?: ApiKeyScope,
 ): Promise<AuthContext | undefined> {
   if (mode === 'none' || mode === 'signature') return undefined;
   const key = presentedKey(request.headers);
@@ -59,7 +66,12 @@ export async function authenticate(
     keyId: found.keyId,
     scopes: found.scopes,
   };
-  requireScope(auth, request.method);
-  await consumeRateLimit(db, `api:${tenant.id}`, tenant.limits.requestsPerSecond);
+  requireScope(auth, request.method, scope);
+  // Both windows are counted on every request, in parallel: the tenant's shared budget and the
+  // key's own (its cap, or the tenant's), so one busy integration cannot starve the others.
+  await Promise.all([
+    consumeRateLimit(db, `api:${tenant.id}`, tenant.limits.requestsPerSecond),
+    consumeRateLimit(db, `key:${found.keyId}`, found.requestsPerSecond ?? tenant.limits.requestsPerSecond),
+  ]);
   return auth;
 }

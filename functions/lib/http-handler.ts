@@ -4,6 +4,7 @@ import { env } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { type Logger, createLogger } from '#shared/logging/logger.ts';
 import type { RouteAuth } from '#shared/http/route-types.ts';
+import type { ApiKeyScope } from '#shared/tenants/tenant-types.ts';
 import { authenticate } from './authenticate.ts';
 import { corsHeaders } from './cors.ts';
 import { errorResponse } from './error-response.ts';
@@ -32,11 +33,11 @@ function toLambdaResult(result: HttpResult, requestId: string): LambdaHttpResult
  * authenticates per the route's mode, and maps every error to the JSON error shape in one place.
  * CORS headers come from CORS_ORIGINS; preflight OPTIONS is answered here.
  */
-export function httpHandler(route: RouteFunction, options: { auth: RouteAuth }) {
+export function httpHandler(route: RouteFunction, options: { auth: RouteAuth; scope?: ApiKeyScope }) {
   const base = async (event: APIGatewayProxyEventV2, _context: Context): Promise<LambdaHttpResult> => {
     const request = parseRequest(event);
     const logger = baseLogger.child({ requestId: request.requestId, route: event.routeKey });
-    request.auth = await authenticate(dbFromEnv(), request, options.auth);
+    request.auth = await authenticate(dbFromEnv(), request, options.auth, options.scope);
     const result = await route({
       request,
       logger: request.auth?.tenantId ? logger.child({ tenantId: request.auth.tenantId }) : logger,

@@ -23,7 +23,15 @@ interface StoredKey extends ApiKeyRecord {
 /** Creates a key; returns the record and the secret, which is never stored or shown again. */
 export async function createApiKey(
   db: Db,
-  input: { tenantId: string; name: string; scopes: ApiKeyScope[]; secret?: string; now?: Date },
+  input: {
+    tenantId: string;
+    name: string;
+    scopes: ApiKeyScope[];
+    /** Per-key request rate cap; the tenant's limit applies when absent. */
+    requestsPerSecond?: number;
+    secret?: string;
+    now?: Date;
+  },
 ): Promise<{ key: ApiKeyRecord; secret: string }> {
   const secret = input.secret ?? generateApiKeySecret();
   const hash = hashApiKey(secret);
@@ -33,6 +41,7 @@ export async function createApiKey(
     name: input.name,
     scopes: input.scopes,
     prefix: secret.slice(0, 7),
+    ...(input.requestsPerSecond !== undefined ? { requestsPerSecond: input.requestsPerSecond } : {}),
     createdAt: (input.now ?? new Date()).toISOString(),
   };
   await dynamo(
@@ -56,6 +65,7 @@ export async function createApiKey(
                   keyId: key.id,
                   tenantId: key.tenantId,
                   scopes: key.scopes,
+                  requestsPerSecond: key.requestsPerSecond,
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
@@ -72,7 +82,9 @@ export async function createApiKey(
 export async function findApiKeyBySecret(
   db: Db,
   secret: string,
-): Promise<{ keyId: string; tenantId: string; scopes: ApiKeyScope[] } | undefined> {
+): Promise<
+  { keyId: string; tenantId: string; scopes: ApiKeyScope[]; requestsPerSecond?: number } | undefined
+> {
   const out = await dynamo(() =>
     db.doc.send(
       new GetCommand({
@@ -87,6 +99,8 @@ export async function findApiKeyBySecret(
     keyId: String(out.Item.keyId),
     tenantId: String(out.Item.tenantId),
     scopes: out.Item.scopes as ApiKeyScope[],
+    requestsPerSecond:
+      typeof out.Item.requestsPerSecond === 'number' ? out.Item.requestsPerSecond : undefined,
   };
 }
 

@@ -21,7 +21,8 @@ export class ConcurrencyLimitError extends RateLimitedError {
   }
 }
 
-function indexAttributes(
+/** The five call GSI key attributes (also used by bulk loaders). */
+export function callIndexAttributes(
   call: Pick<Call, 'tenantId' | 'id' | 'status' | 'agentId' | 'direction' | 'from' | 'to'>,
 ) {
   return {
@@ -69,7 +70,7 @@ export async function createCall(
     {
       Put: {
         TableName: db.tableName,
-        Item: { ...keys.call(call.tenantId, call.id), type: 'call', ...call, ...indexAttributes(call) },
+        Item: { ...keys.call(call.tenantId, call.id), type: 'call', ...call, ...callIndexAttributes(call) },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },

@@ -25,6 +25,8 @@ export interface ApiKeyRecord {
   scopes: ApiKeyScope[];
   /** First characters of the secret, so users can tell keys apart. */
   prefix: string;
+  /** Per-key request rate cap (requests per second); the tenant's limit applies when absent. */
+  requestsPerSecond?: number;
   createdAt: string;
   lastUsedAt?: string;
 }

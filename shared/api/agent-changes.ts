@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import { type Agent, AgentFieldsSchema } from '../agents/agent-schema.ts';
+import { deleteAgent, getAgent, replaceAgent } from '../data/agents.ts';
+import type { Db } from '../data/client.ts';
+import { listAllTenantPhoneNumbers } from '../data/tenant-phone-numbers.ts';
+import { ConflictError, NotFoundError } from '../errors/app-error.ts';
+import { parseOrThrow } from '../errors/zod-error.ts';
+import type { UpdateAgentBodySchema } from './agent-schemas.ts';
+
+export async function requireAgent(db: Db, tenantId: string, agentId: string): Promise<Agent> {
+  const agent = await getAgent(db, tenantId, agentId);
+  if (!agent) throw new NotFoundError('Agent not found.');
+  return agent;
+}
+
+/**
+ * Applies a PATCH: named fields change, `null` removes an optional field, everything else stays.
+ * The merged agent is validated as a whole, then written guarded by `updatedAt`.
+ */
+export async function updateAgent(
+  db: Db,
+  tenantId: string,
+  agentId: string,
+  patch: z.output<typeof UpdateAgentBodySchema>,
+): Promise<Agent> {
+  const current = await requireAgent(db, tenantId, agentId);
+  const { id: _id, tenantId: _tenant, createdAt: _created, updatedAt: _updated, ...fields } = current;
+  const merged: Record<string, unknown> = { ...fields };
+  for (const [name, value] of Object.entries(patch)) {
+    if (value === null) delete merged[name];
+    else if (value !== undefined) merged[name] = value;
+  }
+  const next = parseOrThrow(AgentFieldsSchema, merged, 'agent');
+  return replaceAgent(db, current, next);
+}
+
+/** Deletes an agent; refused while a phone number still routes calls to it. */
+export async function removeAgent(db: Db, tenantId: string, agentId: string): Promise<void> {
+  await requireAgent(db, tenantId, agentId);
+  const inUse = (await listAllTenantPhoneNumbers(db, tenantId)).filter((n) => n.agentId === agentId);
+  if (inUse.length > 0) {
+    throw new ConflictError('Phone numbers still route calls to this agent; delete or remap them first.', {
+      details: { reason: 'agent_in_use', phoneNumberIds: inUse.map((n) => n.id) },
+    });
+  }
+  if (!(await deleteAgent(db, tenantId, agentId))) throw new NotFoundError('Agent not found.');
+}

@@ -1,0 +1,124 @@
+import type { z } from 'zod';
+import type { Agent } from '../agents/agent-schema.ts';
+import { admitCall } from '../calls/admission.ts';
+import type { Call } from '../calls/call-types.ts';
+import { linkProviderCallId, transitionCall } from '../data/calls.ts';
+import { AppError, toAppError, UnavailableError } from '../errors/app-error.ts';
+import type { Logger } from '../logging/logger.ts';
+import { publishCallEvent, sendMediaCommand } from '../queues/publisher.ts';
+import { createTwilioCall, updateTwilioCall } from '../twilio/rest-client.ts';
+import { requireAgent } from './agent-changes.ts';
+import type { CallDeps } from './call-deps.ts';
+import type { CreateCallBodySchema } from './call-schemas.ts';
+import { resolveCallerNumber } from './caller-number.ts';
+
+/** Where Twilio fetches TwiML and posts status changes for calls we place. */
+export function twilioWebhookUrls(publicApiUrl: string): { voice: string; status: string } {
+  const base = publicApiUrl.replace(/\/+$/, '');
+  return { voice: `${base}/webhooks/twilio/voice`, status: `${base}/webhooks/twilio/status` };
+}
+
+/**
+ * Places an outbound call: the call is admitted through the one admission path (billing hold,
+ * rate, concurrency slot), stored as `queued`, then handed to its provider: Twilio's REST API
+ * dials it, or the media service is told to originate it on Asterisk. If the provider refuses,
+ * the call ends as `failed` (releasing its slot) and the caller gets the provider's reason.
+ */
+export async function placeOutboundCall(
+  deps: CallDeps,
+  tenantId: string,
+  input: z.output<typeof CreateCallBodySchema>,
+  logger: Logger,
+): Promise<Call> {
+  const agent = await requireAgent(deps.db, tenantId, input.agentId);
+  const origin = await resolveCallerNumber(deps.db, tenantId, agent.id, input);
+  const { call } = await admitCall(deps.db, {
+    tenantId,
+    agentId: agent.id,
+    direction: 'outbound',
+    provider: origin.provider,
+    from: origin.number,
+    to: input.to,
+    metadata: input.metadata ?? {},
+    status: 'queued',
+  });
+  try {
+    if (call.provider === 'twilio') return await dialWithTwilio(deps, call, agent, logger);
+    await sendMediaCommand(deps.sqs, deps.queueUrls, {
+      type: 'call.originate',
+      tenantId,
+      callId: call.id,
+      agentId: agent.id,
+      to: call.to,
+      from: call.from,
+    });
+    return call;
+  } catch (error) {
+    const failure = toAppError(error);
+    await failUndialedCall(
+      deps,
+      call,
+      failure.code === 'validation_error' ? 'provider_rejected' : 'provider_unavailable',
+      logger,
+    );
+    throw new AppError(failure.code, `The call could not be placed. ${failure.message}`, {
+      cause: error,
+      retryable: failure.retryable,
+      details: {
+        callId: call.id,
+        ...(failure.details && typeof failure.details === 'object' ? failure.details : {}),
+      },
+    });
+  }
+}
+
+async function dialWithTwilio(deps: CallDeps, call: Call, agent: Agent, logger: Logger): Promise<Call> {
+  if (!deps.twilio) throw new UnavailableError('Twilio is not configured on this platform.');
+  const urls = twilioWebhookUrls(deps.publicApiUrl);
+  const created = await createTwilioCall(deps.twilio, {
+    to: call.to,
+    from: call.from,
+    url: urls.voice,
+    statusCallback: urls.status,
+    timeLimitSeconds: agent.maxDurationSeconds,
+  });
+  try {
+    await linkProviderCallId(deps.db, call, created.sid);
+  } catch (error) {
+    // Twilio is dialing a call we could not record: hang it up rather than let it run untracked.
+    await updateTwilioCall(deps.twilio, created.sid, { status: 'canceled' }).catch((err) =>
+      logger.error('could not cancel an unrecorded Twilio call', { callId: call.id, err }),
+    );
+    throw error;
+  }
+  return { ...call, providerCallId: created.sid };
+}
+
+/** Ends a call its provider never took: `failed` releases the slot; `call.ended` tells consumers. */
+async function failUndialedCall(
+  deps: CallDeps,
+  call: Call,
+  endReason: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const endedAt = new Date().toISOString();
+    const { changed } = await transitionCall(deps.db, call.tenantId, call.id, 'failed', {
+      endedAt,
+      endReason,
+      durationSeconds: 0,
+    });
+    if (!changed) return;
+    await publishCallEvent(deps.sqs, deps.queueUrls, {
+      type: 'call.ended',
+      tenantId: call.tenantId,
+      callId: call.id,
+      agentId: call.agentId,
+      status: 'failed',
+      endReason,
+      durationSeconds: 0,
+    });
+  } catch (err) {
+    logger.error('could not record an undialed call as failed', { callId: call.id, err });
+  }
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { E164Schema } from '../agents/agent-schema.ts';
+import { TimestampSchema } from './common-schemas.ts';
+
+export const NumberProviderSchema = z.enum(['twilio', 'asterisk']);
+
+export const CreatePhoneNumberBodySchema = z.strictObject({
+  number: E164Schema.describe('E.164, e.g. +14155550100. Unique across the platform.'),
+  agentId: z.string().min(1).max(64).describe('The agent that answers calls to this number.'),
+  provider: NumberProviderSchema.describe('How calls to this number arrive.'),
+});
+
+export const PhoneNumberSchema = z.strictObject({
+  id: z.string().describe('`num_…`'),
+  number: z.string(),
+  agentId: z.string(),
+  provider: NumberProviderSchema,
+  createdAt: TimestampSchema,
+});

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { TimestampSchema } from './common-schemas.ts';
+
+const limitsShape = {
+  maxConcurrentCalls: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .describe('Calls that may be active at once; more are refused with 429.'),
+  requestsPerSecond: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .describe('API requests per second for the account (and new calls per second).'),
+};
+const LimitsPatchSchema = z.strictObject({
+  maxConcurrentCalls: limitsShape.maxConcurrentCalls.optional(),
+  requestsPerSecond: limitsShape.requestsPerSecond.optional(),
+});
+
+export const CreateTenantBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  limits: LimitsPatchSchema.optional().describe('Platform defaults apply to omitted limits.'),
+});
+
+/** `billingStatus` is not here on purpose: only Stripe webhooks change it. */
+export const UpdateTenantBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  limits: LimitsPatchSchema.optional(),
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .nullable()
+    .optional()
+    .describe('Where call events are POSTed (signed); null removes it.'),
+  stripeCustomerId: z
+    .string()
+    .regex(/^cus_[A-Za-z0-9]{1,64}$/, 'a Stripe customer id such as cus_Nc9...')
+    .optional()
+    .describe('The Stripe customer billed for usage.'),
+});
+
+export const TenantSchema = z.strictObject({
+  id: z.string().describe('`ten_…`'),
+  name: z.string(),
+  limits: z.strictObject(limitsShape),
+  billingStatus: z.enum(['active', 'past_due']).describe('Set by Stripe; `past_due` pauses new calls.'),
+  stripeCustomerId: z.string().optional(),
+  webhookUrl: z.string().optional(),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
