@@ -67,7 +67,13 @@ async function main(): Promise<void> {
   );
 
   const media: ChildProcess = spawn(process.execPath, [join(rootDir, 'media-service/src/main.ts')], {
-    env: { ...process.env, ...controlPlane.env, MEDIA_PORT: String(env.MEDIA_PORT) },
+    env: {
+      ...process.env,
+      ...controlPlane.env,
+      MEDIA_PORT: String(env.MEDIA_PORT),
+      // The browser demo page (/call/demo) calls this agent; it works only on the local stage.
+      WEB_DEMO_AGENT: `${credentials.tenantId}/${credentials.agentId}`,
+    },
     stdio: 'inherit',
   });
 
@@ -105,6 +111,7 @@ ai-caller is running ${created ? '(seeded a dev tenant)' : '(data kept from the 
   Tenant         ${credentials.tenantId}
   API key        ${credentials.apiKey}
   Demo agent     ${credentials.agentId}
+  Browser call   ${mediaBaseUrl}/call/demo   (open it, press Start, allow the microphone)
   Demo number    ${credentials.phoneNumber}
   Credentials    .local/credentials.json
 

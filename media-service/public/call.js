@@ -32,7 +32,7 @@ function setState(next, statusText) {
   const canStart = next === 'idle' || (mode === 'demo' && (next === 'ended' || next === 'failed'));
   ui.start.disabled = !canStart;
   ui.stop.disabled = !(next === 'starting' || next === 'live');
-  ui.start.textContent = next === 'idle' ? 'Start call' : 'New call';
+  ui.start.textContent = canStart && next !== 'idle' ? 'New call' : 'Start call';
 }
 
 function showError(code) {
