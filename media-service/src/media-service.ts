@@ -1,38 +1,97 @@
 import type { AddressInfo } from 'node:net';
+import { createModelPool, type ModelConnector } from './realtime/model-pool.ts';
 import { type MediaDeps, type MediaRoutes, createMediaHttpServer } from './server.ts';
+import type { SessionDeps } from './session/session-deps.ts';
+import { createSessionRegistry, type SessionRegistry } from './session/session-registry.ts';
+import { registerTwilioStream } from './twilio/twilio-stream-route.ts';
 
 export interface MediaService {
   listen(port: number, host?: string): Promise<number>;
-  /** Stop admitting calls, wait for live calls up to `graceMs`, then close everything. */
+  /**
+   * Stop admitting calls (health turns 503 `draining`), let live calls finish for up to
+   * `graceMs`, end the rest politely (reason `shutdown`), store everything, then close.
+   */
   drain(graceMs: number): Promise<void>;
   readonly routes: MediaRoutes;
+  readonly registry: SessionRegistry;
+  /** What every session shares; transports (Asterisk, browser) register with it. */
+  readonly sessionDeps: SessionDeps;
 }
 
+/** Options beyond MediaDeps, mostly for tests (a model connector, timings). */
+export type MediaServiceOptions = MediaDeps &
+  Partial<Pick<SessionDeps, 'fetch' | 'reconnectPolicy' | 'toolFillerAfterMs' | 'goodbyeTimeoutMs'>> & {
+    models?: ModelConnector;
+  };
+
 /**
- * Wires the media service: the HTTP/WebSocket server, and the transports that register routes
- * on it. Call sessions are owned by the transports' session registry.
+ * Wires the media service: session registry (capacity `MEDIA_MAX_CALLS`), warm model pool, the
+ * HTTP/WebSocket server and the transports' routes. Call sessions are owned by the registry.
  */
-export function createMediaService(deps: MediaDeps): MediaService {
+export function createMediaService(deps: MediaServiceOptions): MediaService {
   const routes: MediaRoutes = { http: new Map(), upgrade: new Map(), checks: {} };
-  let draining = false;
-  const server = createMediaHttpServer(deps, routes, () => ({
-    liveCalls: 0,
-    maxCalls: deps.env.MEDIA_MAX_CALLS,
-    draining,
-  }));
+  const registry = createSessionRegistry(deps.env.MEDIA_MAX_CALLS);
+  const models =
+    deps.models ??
+    createModelPool({
+      url: deps.env.OPENAI_REALTIME_URL,
+      model: deps.env.OPENAI_REALTIME_MODEL,
+      secrets: deps.secrets,
+      logger: deps.logger.child({ component: 'model-pool' }),
+      size: deps.env.MEDIA_MODEL_POOL_SIZE,
+      maxIdleMs: deps.env.MEDIA_MODEL_POOL_MAX_IDLE_SECONDS * 1000,
+    });
+  const sessionDeps: SessionDeps = {
+    env: deps.env,
+    logger: deps.logger,
+    db: deps.db,
+    sqs: deps.sqs,
+    queueUrls: deps.queueUrls,
+    secrets: deps.secrets,
+    registry,
+    models,
+    fetch: deps.fetch,
+    reconnectPolicy: deps.reconnectPolicy,
+    toolFillerAfterMs: deps.toolFillerAfterMs,
+    goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
+  };
+  const twilio = registerTwilioStream(routes, sessionDeps);
+  const server = createMediaHttpServer(deps, routes, () => registry.snapshot());
+  let drained: Promise<void> | undefined;
+
+  const drain = async (graceMs: number) => {
+    registry.startDraining();
+    deps.logger.info('media service draining', { liveCalls: registry.snapshot().liveCalls, graceMs });
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace_over'>((resolve) => {
+      graceTimer = setTimeout(() => resolve('grace_over'), graceMs);
+    });
+    const outcome = await Promise.race([registry.idle().then(() => 'idle' as const), graceOver]);
+    clearTimeout(graceTimer);
+    if (outcome === 'grace_over') {
+      deps.logger.warn('drain grace over; ending live calls', { liveCalls: registry.snapshot().liveCalls });
+      await registry.endAll('shutdown');
+    }
+    models.close();
+    twilio.close();
+    await new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  };
+
   return {
     routes,
+    registry,
+    sessionDeps,
     listen: (port, host = '0.0.0.0') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       }),
-    async drain() {
-      draining = true;
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
+    drain(graceMs) {
+      drained ??= drain(graceMs);
+      return drained;
     },
   };
 }

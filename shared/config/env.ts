@@ -66,6 +66,18 @@ export const EnvSchema = z.object({
   STRIPE_API_BASE_URL: url.default('https://api.stripe.com'),
   STRIPE_METER_EVENT_NAME: z.string().min(1).default('ai_caller_call_seconds'),
 
+  // Post-call processing (summaries, usage, customer webhooks)
+  /** Price table version (shared/billing/price-table.ts); the newest when unset. */
+  BILLING_PRICE_VERSION: z.string().min(1).optional(),
+  /** Overrides of the price table's rounding rule: bill in steps of N seconds, at least M seconds. */
+  BILLING_INCREMENT_SECONDS: positiveInt.optional(),
+  BILLING_MINIMUM_SECONDS: z.coerce.number().int().min(0).optional(),
+  /** First retry delay of a failed summary (doubles per attempt); 0 leaves it to the queue's visibility. */
+  CONSUMER_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(43_200).default(30),
+  /** Delays between customer webhook attempts (the last repeats), spanning about 24 h. */
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: csv.optional(),
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+
   // Secrets Manager (AWS) or a local stand-in
   SECRETS_ARN: z.string().min(1).optional(),
   SECRETS_ENDPOINT: url.optional(),
@@ -79,6 +91,8 @@ export const EnvSchema = z.object({
   MEDIA_MODEL_POOL_SIZE: z.coerce.number().int().min(0).max(50).default(2),
   /** Idle warm sockets are replaced after this long, leaving calls most of the 60-min limit. */
   MEDIA_MODEL_POOL_MAX_IDLE_SECONDS: positiveInt.default(300),
+  /** A call's model socket rolls over to a fresh one after this long (the API stops at 60 min). */
+  MEDIA_MODEL_SESSION_MAX_SECONDS: positiveInt.default(3300),
   /**
    * `tenantId/agentId` of the agent behind the browser demo page `/call/demo` (set by `npm start`).
    * Honoured only when STAGE is `local`: the page mints calls without an API key.

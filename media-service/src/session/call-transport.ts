@@ -43,7 +43,7 @@ export function base64ByteLength(base64: string): number {
   const length = base64.length;
   if (length === 0) return 0;
   const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
-  return (length / 4) * 3 - padding;
+  return Math.floor((length * 3) / 4) - padding;
 }
 
 /** Why the caller leg ended, as the transport saw it. */

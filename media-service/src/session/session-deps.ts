@@ -8,6 +8,7 @@ import type { Logger } from '#shared/logging/logger.ts';
 import type { QueueUrls } from '#shared/queues/publisher.ts';
 import type { ModelConnector } from '../realtime/model-pool.ts';
 import type { CallTransport } from './call-transport.ts';
+import type { ReconnectPolicy } from './reconnect-policy.ts';
 import type { SessionRegistry, SessionSlot } from './session-registry.ts';
 
 /**
@@ -26,6 +27,12 @@ export interface SessionDeps {
   models: ModelConnector;
   /** HTTP for tenant tools and provider REST calls (global fetch by default). */
   fetch?: typeof fetch;
+  /** Model reconnect backoff; `DEFAULT_RECONNECT_POLICY` when absent. */
+  reconnectPolicy?: ReconnectPolicy;
+  /** A tool running longer than this makes the agent say a filler (1.5 s by default). */
+  toolFillerAfterMs?: number;
+  /** Longest wait for the goodbye line before hanging up anyway (8 s by default). */
+  goodbyeTimeoutMs?: number;
 }
 
 /** Input of `startCallSession`: an admitted call whose caller leg is connected. */

@@ -1,0 +1,100 @@
+import type { Call, CallTelemetry, EndReason } from '#shared/calls/call-types.ts';
+import { patchCall, transitionCall } from '#shared/data/calls.ts';
+import { AppError } from '#shared/errors/app-error.ts';
+import { newId } from '#shared/ids/ids.ts';
+import { type CallEventInput, publishCallEvent } from '#shared/queues/publisher.ts';
+import type { SessionDeps } from './session-deps.ts';
+
+type LifecycleDeps = Pick<SessionDeps, 'db' | 'sqs' | 'queueUrls' | 'logger'>;
+
+/**
+ * The status change that earns the right to publish happens once, so the publish itself is
+ * retried here with one event id (consumers deduplicate on it) instead of redoing the change.
+ */
+async function publishOnce(deps: LifecycleDeps, input: CallEventInput): Promise<void> {
+  const event = { ...input, eventId: newId('event') } as CallEventInput;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await publishCallEvent(deps.sqs, deps.queueUrls, event);
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/**
+ * The caller leg is up and verified: the call becomes `in_progress` and `call.started` is
+ * published by whoever made that change. Returns false when the call already ended (the caller
+ * hung up before the stream connected), so the session closes at once.
+ */
+export async function markCallStarted(
+  deps: LifecycleDeps,
+  call: Call,
+  media: Record<string, unknown>,
+  answeredAt: Date,
+): Promise<boolean> {
+  try {
+    const { changed } = await transitionCall(deps.db, call.tenantId, call.id, 'in_progress', {
+      answeredAt: answeredAt.toISOString(),
+      media: { ...call.media, ...media },
+    });
+    if (changed) {
+      await publishOnce(deps, {
+        type: 'call.started',
+        tenantId: call.tenantId,
+        callId: call.id,
+        agentId: call.agentId,
+        provider: call.provider,
+        direction: call.direction,
+      });
+    }
+    return true;
+  } catch (error) {
+    if (error instanceof AppError && (error.code === 'conflict' || error.code === 'not_found')) return false;
+    throw error;
+  }
+}
+
+/**
+ * Completes the call. `call.ended` is published only when this write changed the status: a
+ * Twilio status callback may complete the call first, and then it emits the event. Telemetry is
+ * stored either way.
+ */
+export async function markCallEnded(
+  deps: LifecycleDeps,
+  call: Call,
+  ended: { endReason: EndReason; answeredAt: Date; endedAt: Date; telemetry: CallTelemetry },
+): Promise<void> {
+  const durationSeconds = Math.max(
+    0,
+    Math.round((ended.endedAt.getTime() - ended.answeredAt.getTime()) / 1000),
+  );
+  let changed = false;
+  try {
+    const result = await transitionCall(deps.db, call.tenantId, call.id, 'completed', {
+      endedAt: ended.endedAt.toISOString(),
+      durationSeconds,
+      endReason: ended.endReason,
+      telemetry: ended.telemetry,
+    });
+    changed = result.changed;
+    if (!changed) await patchCall(deps.db, call.tenantId, call.id, { telemetry: ended.telemetry });
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'conflict')) throw error;
+    // Already ended another way (e.g. failed): keep its status, still keep the telemetry.
+    await patchCall(deps.db, call.tenantId, call.id, { telemetry: ended.telemetry });
+  }
+  if (changed) {
+    await publishOnce(deps, {
+      type: 'call.ended',
+      tenantId: call.tenantId,
+      callId: call.id,
+      agentId: call.agentId,
+      status: 'completed',
+      endReason: ended.endReason,
+      durationSeconds,
+    });
+  }
+}

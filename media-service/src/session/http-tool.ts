@@ -1,0 +1,86 @@
+import { createHmac } from 'node:crypto';
+import type { HttpTool } from '#shared/agents/agent-schema.ts';
+
+/** Largest tool response passed back to the model (it is context the model must read). */
+const MAX_OUTPUT_CHARS = 16_000;
+
+export interface HttpToolContext {
+  tenantId: string;
+  callId: string;
+  agentId: string;
+  toolCallId: string;
+}
+
+/**
+ * `X-AI-Caller-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. The
+ * timestamp is signed too, so a receiver can reject old requests (replays).
+ */
+export function signToolRequest(body: string, key: string, nowMs: number = Date.now()): string {
+  const t = Math.floor(nowMs / 1000);
+  const v1 = createHmac('sha256', key).update(`${t}.${body}`).digest('hex');
+  return `t=${t},v1=${v1}`;
+}
+
+/** The per-tenant key tool requests are signed with, derived from the platform signing key. */
+export function toolSigningKey(internalKey: string, tenantId: string): string {
+  return createHmac('sha256', internalKey).update(`ai-caller/tool-signing/${tenantId}`).digest('base64url');
+}
+
+/**
+ * Calls a tenant's HTTP tool: POSTs `{tool, arguments, callId, agentId, toolCallId}` as JSON,
+ * signed, within the tool's timeout. Always resolves with the text the model gets as
+ * `function_call_output`: the response body on 2xx, otherwise a JSON error the model can
+ * explain to the caller. Never throws, so a failing tool never breaks the call.
+ */
+export async function callHttpTool(
+  tool: HttpTool,
+  rawArguments: string,
+  context: HttpToolContext,
+  options: { key: string; fetch?: typeof fetch; nowMs?: number },
+): Promise<{ output: string; ok: boolean; status?: number; failure?: string }> {
+  let args: unknown;
+  try {
+    args = rawArguments ? JSON.parse(rawArguments) : {};
+  } catch {
+    return { ok: false, failure: 'bad_arguments', output: JSON.stringify({ error: 'invalid_arguments' }) };
+  }
+  const body = JSON.stringify({
+    tool: tool.name,
+    arguments: args,
+    callId: context.callId,
+    agentId: context.agentId,
+    toolCallId: context.toolCallId,
+  });
+  const doFetch = options.fetch ?? fetch;
+  try {
+    const response = await doFetch(tool.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'ai-caller-tools/1',
+        'x-ai-caller-signature': signToolRequest(body, options.key, options.nowMs),
+        'x-ai-caller-call-id': context.callId,
+      },
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(tool.timeoutMs),
+    });
+    const text = (await response.text()).slice(0, MAX_OUTPUT_CHARS);
+    if (!response.ok) {
+      return {
+        ok: false,
+        status: response.status,
+        failure: 'http_error',
+        output: JSON.stringify({ error: 'tool_failed', status: response.status }),
+      };
+    }
+    return { ok: true, status: response.status, output: text || '{}' };
+  } catch (error) {
+    const timedOut = (error as Error).name === 'TimeoutError';
+    return {
+      ok: false,
+      failure: timedOut ? 'timeout' : 'unreachable',
+      output: JSON.stringify({ error: timedOut ? 'tool_timeout' : 'tool_unreachable' }),
+    };
+  }
+}

@@ -1,0 +1,129 @@
+import type WebSocket from 'ws';
+import type { EndReason } from '#shared/calls/call-types.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import { type TwilioRestConfig, updateTwilioCall } from '#shared/twilio/rest-client.ts';
+import { escapeXml } from '#shared/twilio/twiml.ts';
+import type {
+  AgentAudioChunk,
+  CallTransport,
+  TransportAudioFormat,
+  TransportEvents,
+} from '../session/call-transport.ts';
+import {
+  clearFrame,
+  markFrame,
+  mediaFrame,
+  parsePlaybackMark,
+  playbackMarkName,
+  type TwilioStart,
+} from './twilio-frames.ts';
+
+/** Caller frames kept until the session attaches (about 4 s of 20 ms frames). */
+const MAX_EARLY_FRAMES = 200;
+
+/** Close codes for the Media Stream socket. */
+export const TWILIO_CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tryAgainLater: 1013 } as const;
+
+export interface TwilioTransportOptions {
+  socket: WebSocket;
+  start: TwilioStart;
+  logger: Logger;
+  /** Twilio REST for hang-up and transfer; absent locally, then closing the stream ends the call. */
+  rest?: () => Promise<TwilioRestConfig | undefined>;
+}
+
+/**
+ * The caller leg of a Twilio Media Stream. μ-law passes both ways as base64 without decoding.
+ * After each agent audio chunk a mark `${itemId}:${bytesSent}` follows; Twilio echoes it once
+ * everything queued before it has played, which is the playout position barge-in needs.
+ */
+export class TwilioTransport implements CallTransport {
+  readonly provider = 'twilio' as const;
+  readonly audioFormat: TransportAudioFormat = { type: 'audio/pcmu' };
+  readonly media: Record<string, unknown>;
+  private readonly options: TwilioTransportOptions;
+  private readonly streamSid: string;
+  private events: TransportEvents | undefined;
+  private readonly earlyFrames: ({ kind: 'audio'; payload: string } | { kind: 'dtmf'; digit: string })[] = [];
+  private sentBytes = 0;
+  private currentItem = '';
+  private ended = false;
+
+  constructor(options: TwilioTransportOptions) {
+    this.options = options;
+    this.streamSid = options.start.streamSid;
+    this.media = { streamSid: options.start.streamSid, callSid: options.start.callSid };
+  }
+
+  attach(events: TransportEvents): void {
+    this.events = events;
+    for (const frame of this.earlyFrames.splice(0)) {
+      if (frame.kind === 'audio') events.callerAudio(frame.payload);
+      else events.dtmf(frame.digit);
+    }
+  }
+
+  /** Frames from the route's parser, after `start`. */
+  callerAudio(payload: string): void {
+    if (this.events) this.events.callerAudio(payload);
+    else if (this.earlyFrames.length < MAX_EARLY_FRAMES) this.earlyFrames.push({ kind: 'audio', payload });
+  }
+
+  dtmf(digit: string): void {
+    if (this.events) this.events.dtmf(digit);
+    else this.earlyFrames.push({ kind: 'dtmf', digit });
+  }
+
+  mark(name: string): void {
+    const mark = parsePlaybackMark(name);
+    if (mark) this.events?.played(mark.itemId, Math.floor(mark.sentBytes / 8));
+  }
+
+  stopped(): void {
+    this.events?.closed('caller_hangup', 'stop');
+  }
+
+  socketClosed(code: number): void {
+    if (!this.ended) this.events?.closed(code === 1000 ? 'caller_hangup' : 'media_error', `socket_${code}`);
+  }
+
+  sendAgentAudio(itemId: string, audio: AgentAudioChunk): void {
+    if (this.ended) return;
+    if (itemId !== this.currentItem) {
+      this.currentItem = itemId;
+      this.sentBytes = 0;
+    }
+    this.sentBytes += audio.byteLength;
+    const { socket } = this.options;
+    socket.send(mediaFrame(this.streamSid, audio.base64));
+    socket.send(markFrame(this.streamSid, playbackMarkName(itemId, this.sentBytes)));
+  }
+
+  clearPlayback(): void {
+    if (this.ended) return;
+    this.options.socket.send(clearFrame(this.streamSid));
+    this.currentItem = '';
+    this.sentBytes = 0;
+  }
+
+  async hangUp(reason: EndReason): Promise<void> {
+    const rest = await this.options.rest?.();
+    if (!rest || !this.options.start.callSid) return; // closing the stream ends <Connect>; nothing follows it
+    this.options.logger.info('hanging up through Twilio', { reason });
+    await updateTwilioCall(rest, this.options.start.callSid, { status: 'completed' });
+  }
+
+  async transfer(to: string): Promise<void> {
+    const rest = await this.options.rest?.();
+    if (!rest) throw new Error('Twilio REST credentials are required for a transfer.');
+    const twiml = `<?xml version="1.0" encoding="UTF-8"?><Response><Dial>${escapeXml(to)}</Dial></Response>`;
+    await updateTwilioCall(rest, this.options.start.callSid, { twiml });
+  }
+
+  close(reason: EndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { socket } = this.options;
+    if (socket.readyState === socket.OPEN) socket.close(TWILIO_CLOSE.normal, String(reason).slice(0, 100));
+  }
+}
