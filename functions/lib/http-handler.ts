@@ -48,7 +48,14 @@ export function httpHandler(route: RouteFunction, options: { auth: RouteAuth; sc
     .use({
       before: async (request) => {
         if (request.event.requestContext?.http?.method === 'OPTIONS') {
-          return { statusCode: 204, headers: { 'x-request-id': requestIdOf(request.event) } };
+          // Returning here ends the chain before `after`, so the CORS headers go on this response.
+          return {
+            statusCode: 204,
+            headers: {
+              'x-request-id': requestIdOf(request.event),
+              ...corsHeaders(request.event.headers?.origin, env().CORS_ORIGINS),
+            },
+          };
         }
         return undefined;
       },
