@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -6,7 +6,6 @@ import type { Construct } from 'constructs';
 import type { TableDefinition } from '#shared/data/table.ts';
 import { MAIN_TABLE } from '#shared/data/table.ts';
 import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
-import { Duration } from 'aws-cdk-lib';
 
 export interface StatefulStackProps extends StackProps {
   stage: string;
@@ -48,17 +47,22 @@ export class StatefulStack extends Stack {
 
     const queues = {} as Record<QueueId, sqs.Queue>;
     const dlqs = {} as Record<QueueId, sqs.Queue>;
+    // A DLQ holds the only copy of a failed message, so prod keeps queues when the stack goes.
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     for (const [key, def] of Object.entries(QUEUES) as [QueueId, (typeof QUEUES)[QueueId]][]) {
       const dlq = new sqs.Queue(this, `${def.id}Dlq`, {
+        // The maximum, so an incident over a long weekend loses nothing.
         retentionPeriod: Duration.days(14),
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
+        removalPolicy,
       });
       queues[key] = new sqs.Queue(this, def.id, {
         visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
         deadLetterQueue: { queue: dlq, maxReceiveCount: def.maxReceiveCount },
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
+        removalPolicy,
       });
       dlqs[key] = dlq;
     }

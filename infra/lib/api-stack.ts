@@ -1,0 +1,93 @@
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { RouteDefinition } from '#shared/http/route-types.ts';
+import type { QueueDefinition, QueueId } from '#shared/queues/definitions.ts';
+import type { PlatformResources } from './api/handler-functions.ts';
+import { PlatformHttpApi } from './api/http-api.ts';
+import { QueueConsumers } from './api/queue-consumers.ts';
+import type { DeploymentConfig } from './config.ts';
+import type { PlatformFunction } from './constructs/platform-function.ts';
+import { createAccessAnalyzer } from './handler-access.ts';
+
+export interface ApiStackProps extends StackProps {
+  config: DeploymentConfig;
+  rootDir: string;
+  resources: PlatformResources;
+  routes: readonly RouteDefinition[];
+  queues: Readonly<Record<QueueId, QueueDefinition>>;
+  /** Where Twilio and browsers reach the media service (TwiML `<Stream>` URLs are built from it). */
+  publicMediaUrl: string;
+}
+
+/**
+ * The stateless control plane: the HTTP API with one function per route, the API-key authorizer
+ * and the queue consumers. Routes or consumers whose handler file does not exist yet are left out
+ * with a synth warning, so a teammate's half-landed feature never breaks `cdk synth`; the
+ * assertion test `every route has an integration` is what fails, naming the missing files.
+ */
+export class ApiStack extends Stack {
+  readonly httpApi: PlatformHttpApi;
+  readonly consumers: QueueConsumers;
+  readonly missingHandlers: string[];
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const analyze = createAccessAnalyzer(props.rootDir);
+    const environment: Record<string, string> = {
+      STAGE: config.stage,
+      LOG_LEVEL: config.logLevel,
+      CORS_ORIGINS: config.corsOrigins.join(','),
+      PUBLIC_MEDIA_URL: props.publicMediaUrl,
+      ...(config.twilioAccountSid ? { TWILIO_ACCOUNT_SID: config.twilioAccountSid } : {}),
+    };
+    const functionSettings = {
+      rootDir: props.rootDir,
+      resources: props.resources,
+      logRetentionDays: config.logRetentionDays,
+      retainLogs: config.stage === 'prod',
+    };
+    this.httpApi = new PlatformHttpApi(this, 'Api', {
+      config,
+      routes: props.routes,
+      functions: functionSettings,
+      environment,
+      analyze,
+    });
+    this.consumers = new QueueConsumers(this, 'Consumers', {
+      queues: props.queues,
+      functions: { ...functionSettings, environment: { ...environment, PUBLIC_API_URL: this.httpApi.url } },
+      analyze,
+      reserveConcurrency: config.reserveConsumerConcurrency,
+    });
+
+    this.missingHandlers = [
+      ...this.httpApi.routes.filter((r) => r.skipped).map((r) => r.route.handler),
+      ...this.consumers.consumers.filter((c) => c.skipped).map((c) => c.handler),
+    ];
+    for (const handler of this.missingHandlers) {
+      Annotations.of(this).addWarningV2(
+        'ai-caller:missing-handler',
+        `Handler ${handler} does not exist yet: its route or consumer is not deployed.`,
+      );
+    }
+    for (const fn of this.functions) {
+      for (const module of analyze(fn.entry).unknownQueueSenders) {
+        Annotations.of(fn).addWarningV2(
+          'ai-caller:raw-queue-send',
+          `${module} sends to SQS without the shared publisher; grant its queue explicitly.`,
+        );
+      }
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the REST API' });
+  }
+
+  /** Every Lambda function of the control plane. */
+  get functions(): PlatformFunction[] {
+    return [
+      ...this.httpApi.functions,
+      ...this.consumers.consumers.flatMap((c) => (c.function ? [c.function] : [])),
+    ];
+  }
+}

@@ -1,0 +1,59 @@
+import type { Duration } from 'aws-cdk-lib';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
+import { bindQueue, bindSecret, bindTable, type TableLike } from '../constructs/bindings.ts';
+import { PlatformFunction } from '../constructs/platform-function.ts';
+import type { HandlerAccess } from '../handler-access.ts';
+
+/** The stateful resources handlers may be bound to (owned by the stateful stack). */
+export interface PlatformResources {
+  table: TableLike;
+  queues: Record<QueueId, sqs.IQueue>;
+  secret: secretsmanager.ISecret;
+}
+
+export interface HandlerFunctionSettings {
+  rootDir: string;
+  resources: PlatformResources;
+  /** Plain settings every handler receives (stage, log level, public URLs, CORS). */
+  environment: Record<string, string>;
+  logRetentionDays: number;
+  retainLogs: boolean;
+}
+
+/**
+ * A handler's function with exactly the bindings its code needs (see `handler-access.ts`):
+ * the table, the secret, the queues it publishes to or probes.
+ */
+export function createHandlerFunction(
+  scope: Construct,
+  id: string,
+  settings: HandlerFunctionSettings,
+  access: HandlerAccess,
+  options: { description: string; timeout?: Duration; memorySize?: number; reservedConcurrency?: number },
+): PlatformFunction {
+  const fn = new PlatformFunction(scope, id, {
+    rootDir: settings.rootDir,
+    entry: access.entry,
+    environment: settings.environment,
+    logRetentionDays: settings.logRetentionDays,
+    retainLogs: settings.retainLogs,
+    ...options,
+  });
+  const { table, queues, secret } = settings.resources;
+  if (access.table) bindTable(fn, table);
+  if (access.secrets) bindSecret(fn, secret);
+  for (const queueId of access.sendQueues) bindQueue(fn, QUEUES[queueId], queues[queueId], 'send');
+  for (const queueId of access.probeQueues) {
+    if (!access.sendQueues.includes(queueId)) bindQueue(fn, QUEUES[queueId], queues[queueId], 'probe');
+  }
+  return fn;
+}
+
+/** `GET /v1/calls/{id}/end` → `GetV1CallsIdEnd`: a stable construct id per route. */
+export function routeConstructId(method: string, path: string): string {
+  const words = [method, ...path.split(/[^A-Za-z0-9]+/)].filter(Boolean);
+  return words.map((word) => word[0]?.toUpperCase() + word.slice(1).toLowerCase()).join('');
+}

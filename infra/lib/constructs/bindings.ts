@@ -1,0 +1,78 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { QueueDefinition } from '#shared/queues/definitions.ts';
+
+/**
+ * Something that runs platform code: a Lambda function or an ECS container. A binding sets the
+ * environment variable the code reads AND grants exactly the actions that code performs, in one
+ * call, so the two cannot drift apart.
+ */
+export interface Bindable {
+  readonly grantPrincipal: iam.IPrincipal;
+  addEnvironment(name: string, value: string): void;
+}
+
+export interface TableLike {
+  readonly tableName: string;
+  readonly tableArn: string;
+}
+
+/**
+ * Item-level data actions the repositories use (transactions are authorised per item action).
+ * No Scan, no streams, no table management: nothing in the platform scans the table.
+ */
+export const TABLE_DATA_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+export type QueueAccess = 'send' | 'consume' | 'probe';
+
+export const QUEUE_ACTIONS: Readonly<Record<QueueAccess, readonly string[]>> = {
+  send: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+  consume: [
+    'sqs:ReceiveMessage',
+    'sqs:DeleteMessage',
+    'sqs:ChangeMessageVisibility',
+    'sqs:GetQueueAttributes',
+  ],
+  probe: ['sqs:GetQueueAttributes'],
+};
+
+/** TABLE_NAME plus item read/write on the table and its indexes. */
+export function bindTable(target: Bindable, table: TableLike): void {
+  target.addEnvironment('TABLE_NAME', table.tableName);
+  iam.Grant.addToPrincipal({
+    grantee: { grantPrincipal: target.grantPrincipal },
+    actions: [...TABLE_DATA_ACTIONS],
+    resourceArns: [table.tableArn, `${table.tableArn}/index/*`],
+  });
+}
+
+/** The queue's URL variable (from the shared definition) plus the actions for one kind of use. */
+export function bindQueue(
+  target: Bindable,
+  definition: Pick<QueueDefinition, 'urlEnv'>,
+  queue: sqs.IQueue,
+  access: QueueAccess,
+): void {
+  target.addEnvironment(definition.urlEnv, queue.queueUrl);
+  iam.Grant.addToPrincipal({
+    grantee: { grantPrincipal: target.grantPrincipal },
+    actions: [...QUEUE_ACTIONS[access]],
+    resourceArns: [queue.queueArn],
+  });
+}
+
+/** SECRETS_ARN plus read access to that one secret (`shared/config/secrets.ts` reads it at run time). */
+export function bindSecret(target: Bindable, secret: secretsmanager.ISecret): void {
+  target.addEnvironment('SECRETS_ARN', secret.secretArn);
+  secret.grantRead(target.grantPrincipal);
+}

@@ -1,0 +1,176 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
+import { EVENT_SUBSCRIPTIONS } from '#shared/queues/routing.ts';
+
+/**
+ * What a handler's code touches, derived from the modules it bundles. Grants follow the code:
+ * a handler that never builds a DynamoDB client gets no table permission, one that publishes
+ * call events may send to exactly the queues those events are routed to.
+ */
+export interface HandlerAccess {
+  /** Repository-relative entry file. */
+  entry: string;
+  exists: boolean;
+  /** Every repository module the entry reaches through static or dynamic imports. */
+  modules: string[];
+  table: boolean;
+  secrets: boolean;
+  sendQueues: QueueId[];
+  /** Queues whose attributes the handler reads (health probes). */
+  probeQueues: QueueId[];
+  /** Modules that send to SQS without going through the shared publisher (their queue is unknown). */
+  unknownQueueSenders: string[];
+}
+
+const IMPORT_PATTERN =
+  /(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const TYPE_ONLY_IMPORT = /^import\s+type\s/;
+
+/** A call of `name(`, not its declaration (`function name(`). */
+const callOf = (name: string) => new RegExp(`(?<!function\\s+)\\b${name}\\s*\\(`);
+
+/** A use of a shared capability: calls of its functions anywhere but in the module that defines them. */
+interface Capability {
+  calls: RegExp[];
+  definedIn: string;
+}
+const PUBLISHER_MODULE = 'shared/queues/publisher.ts';
+const USES_TABLE: Capability = {
+  calls: [callOf('dbFromEnv'), callOf('createDb')],
+  definedIn: 'shared/data/client.ts',
+};
+const USES_SECRETS: Capability = {
+  calls: [callOf('secrets'), callOf('createSecretStore')],
+  definedIn: 'shared/config/secrets.ts',
+};
+const PUBLISHES_EVENTS: Capability = { calls: [callOf('publishCallEvent')], definedIn: PUBLISHER_MODULE };
+const SENDS_MEDIA_COMMANDS: Capability = { calls: [callOf('sendMediaCommand')], definedIn: PUBLISHER_MODULE };
+const PROBES_QUEUES: Capability = { calls: [callOf('checkQueue')], definedIn: 'shared/health/checks.ts' };
+const RAW_SQS_SEND = /\bnew\s+SendMessage(?:Batch)?Command\s*\(/;
+
+const EVENT_QUEUES = [...new Set(Object.values(EVENT_SUBSCRIPTIONS).flat())] as QueueId[];
+const ALL_QUEUE_IDS = Object.keys(QUEUES) as QueueId[];
+
+/** Resolves an import specifier to a repository file, or undefined for packages and node builtins. */
+function resolveSpecifier(rootDir: string, fromFile: string, specifier: string): string | undefined {
+  let target: string;
+  if (specifier.startsWith('#shared/')) target = join(rootDir, 'shared', specifier.slice('#shared/'.length));
+  else if (specifier.startsWith('.')) target = resolve(dirname(fromFile), specifier);
+  else return undefined;
+  for (const candidate of [target, `${target}.ts`, join(target, 'index.ts')]) {
+    if (candidate.endsWith('.ts') && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Runtime imports of a module (type-only imports are erased by the bundler). */
+function importsOf(source: string): string[] {
+  const found: string[] = [];
+  for (const match of source.matchAll(IMPORT_PATTERN)) {
+    if (TYPE_ONLY_IMPORT.test(match[0])) continue;
+    const specifier = match[1] ?? match[2];
+    if (specifier) found.push(specifier);
+  }
+  return found;
+}
+
+/** Bare package names a module graph imports (`@scope/name`, `name`), without node builtins. */
+export function packageNameOf(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('#') || specifier.startsWith('node:'))
+    return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+export interface ModuleGraph {
+  /** Absolute paths of the repository modules reached, entry first. */
+  files: string[];
+  /** Bare package specifiers imported anywhere in the graph. */
+  packages: string[];
+  sources: Map<string, string>;
+}
+
+/** Walks the import graph of a repository entry file. `read` is shared so repeated walks are cheap. */
+export function walkModuleGraph(
+  rootDir: string,
+  entry: string,
+  read: (file: string) => string = (file) => readFileSync(file, 'utf8'),
+): ModuleGraph {
+  const start = resolve(rootDir, entry);
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const sources = new Map<string, string>();
+  const pending = [start];
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = read(file);
+    sources.set(file, source);
+    for (const specifier of importsOf(source)) {
+      const target = resolveSpecifier(rootDir, file, specifier);
+      if (target) pending.push(target);
+      else {
+        const name = packageNameOf(specifier);
+        if (name) packages.add(name);
+      }
+    }
+  }
+  return { files: [...seen], packages: [...packages].sort(), sources };
+}
+
+/**
+ * Reads handler files once per analyzer, so deriving the access of forty handlers that share the
+ * same libraries reads each library once.
+ */
+export function createAccessAnalyzer(rootDir: string): (entry: string) => HandlerAccess {
+  const cache = new Map<string, string>();
+  const read = (file: string) => {
+    let source = cache.get(file);
+    if (source === undefined) {
+      source = readFileSync(file, 'utf8');
+      cache.set(file, source);
+    }
+    return source;
+  };
+  return (entry) => {
+    const none: HandlerAccess = {
+      entry,
+      exists: false,
+      modules: [],
+      table: false,
+      secrets: false,
+      sendQueues: [],
+      probeQueues: [],
+      unknownQueueSenders: [],
+    };
+    if (!existsSync(join(rootDir, entry))) return none;
+    const graph = walkModuleGraph(rootDir, entry, read);
+    const modules = graph.files.map((file) => relative(rootDir, file));
+    const sources = [...graph.sources.entries()].map(([file, source]) => ({
+      module: relative(rootDir, file),
+      source,
+    }));
+    const anyUses = (capability: Capability) =>
+      sources.some(
+        ({ module, source }) =>
+          module !== capability.definedIn && capability.calls.some((pattern) => pattern.test(source)),
+      );
+    const sendQueues = new Set<QueueId>();
+    if (anyUses(PUBLISHES_EVENTS)) for (const queue of EVENT_QUEUES) sendQueues.add(queue);
+    if (anyUses(SENDS_MEDIA_COMMANDS)) sendQueues.add('mediaCommands');
+    return {
+      entry,
+      exists: true,
+      modules,
+      table: anyUses(USES_TABLE),
+      secrets: anyUses(USES_SECRETS),
+      sendQueues: ALL_QUEUE_IDS.filter((id) => sendQueues.has(id)),
+      probeQueues: anyUses(PROBES_QUEUES) ? ALL_QUEUE_IDS : [],
+      unknownQueueSenders: sources
+        .filter(({ module, source }) => module !== PUBLISHER_MODULE && RAW_SQS_SEND.test(source))
+        .map(({ module }) => module),
+    };
+  };
+}

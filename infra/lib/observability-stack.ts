@@ -1,0 +1,236 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { TERMINAL_STATUSES } from '#shared/calls/call-status.ts';
+import { FAILED_CALL_OUTCOMES, MEDIA_METRICS } from '#shared/metrics/media-metrics.ts';
+import type { QueueId } from '#shared/queues/definitions.ts';
+import type { DeploymentConfig } from './config.ts';
+import type { PlatformFunction } from './constructs/platform-function.ts';
+import { activeCallsMetric } from './media-stack.ts';
+
+export interface ObservabilityStackProps extends StackProps {
+  config: DeploymentConfig;
+  queues: Record<QueueId, sqs.IQueue>;
+  deadLetterQueues: Record<QueueId, sqs.IQueue>;
+  httpApi: apigw.IHttpApi;
+  functions: PlatformFunction[];
+  mediaService: ecs.FargateService;
+  mediaTargetGroup: elbv2.ApplicationTargetGroup;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+/** Below this many ended calls in 5 minutes the failure rate is noise, not a signal. */
+const MIN_CALLS_FOR_FAILURE_RATE = 5;
+const CALL_FAILURE_RATE_PERCENT = 20;
+
+function callsEnded(stage: string, outcome: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: MEDIA_METRICS.namespace,
+    metricName: MEDIA_METRICS.callsEnded,
+    dimensionsMap: { [MEDIA_METRICS.stageDimension]: stage, [MEDIA_METRICS.outcomeDimension]: outcome },
+    statistic: 'Sum',
+    period: FIVE_MINUTES,
+    label: outcome,
+  });
+}
+
+/** Alarms (to an SNS topic, with an optional email subscription) and one dashboard per stage. */
+export class ObservabilityStack extends Stack {
+  readonly alarmTopic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: `ai-caller ${config.stage} alarms` });
+    if (config.alarmEmail)
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+    const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+      const created = new cloudwatch.Alarm(this, id, props);
+      created.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+      created.addOkAction(new actions.SnsAction(this.alarmTopic));
+      this.alarms.push(created);
+      return created;
+    };
+
+    // A message in a DLQ is work that failed every retry: always worth a look.
+    for (const [queueId, dlq] of Object.entries(props.deadLetterQueues)) {
+      alarm(`Dlq${queueId}`, {
+        alarmDescription: `Messages in the ${queueId} dead-letter queue`,
+        metric: dlq.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    for (const fn of props.functions) {
+      const name = fn.node.id;
+      alarm(`${name}Errors`, {
+        alarmDescription: `${fn.entry}: invocations failing`,
+        metric: fn.function.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        threshold: 5,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm(`${name}Throttles`, {
+        alarmDescription: `${fn.entry}: invocations throttled`,
+        metric: fn.function.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    alarm('Api5xx', {
+      alarmDescription: 'HTTP API answering 5xx',
+      metric: props.httpApi.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      threshold: 5,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const cpu = props.mediaService.metricCpuUtilization({ period: Duration.minutes(1) });
+    const memory = props.mediaService.metricMemoryUtilization({ period: Duration.minutes(1) });
+    for (const [id, metric, what] of [
+      ['MediaCpu', cpu, 'CPU'],
+      ['MediaMemory', memory, 'memory'],
+    ] as const) {
+      alarm(id, {
+        alarmDescription: `Media service ${what} above 85% (audio stutters before autoscaling catches up)`,
+        metric,
+        threshold: 85,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      });
+    }
+    alarm('MediaUnhealthyTargets', {
+      alarmDescription: 'Media tasks failing the load balancer health check',
+      metric: props.mediaTargetGroup.metrics.unhealthyHostCount({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const outcomes = Object.fromEntries(
+      TERMINAL_STATUSES.map((status) => [status, callsEnded(config.stage, status)]),
+    );
+    const failedTerms = FAILED_CALL_OUTCOMES.join(' + ');
+    const totalTerms = TERMINAL_STATUSES.join(' + ');
+    const failureRate = new cloudwatch.MathExpression({
+      expression: `IF((${totalTerms}) >= ${MIN_CALLS_FOR_FAILURE_RATE}, 100 * (${failedTerms}) / (${totalTerms}), 0)`,
+      usingMetrics: outcomes,
+      period: FIVE_MINUTES,
+      label: 'Call failure rate (%)',
+    });
+    alarm('CallFailureRate', {
+      alarmDescription: `More than ${CALL_FAILURE_RATE_PERCENT}% of calls ending as failed`,
+      metric: failureRate,
+      threshold: CALL_FAILURE_RATE_PERCENT,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.dashboard(props, outcomes, failureRate, cpu, memory);
+  }
+
+  private dashboard(
+    props: ObservabilityStackProps,
+    outcomes: Record<string, cloudwatch.Metric>,
+    failureRate: cloudwatch.MathExpression,
+    cpu: cloudwatch.IMetric,
+    memory: cloudwatch.IMetric,
+  ): void {
+    const { config, httpApi } = props;
+    const functionSearch = (metricName: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SUM(SEARCH('{AWS/Lambda,FunctionName} MetricName="${metricName}" FunctionName="AiCaller-${config.stage}-"', 'Sum', 300))`,
+        label: metricName,
+        period: FIVE_MINUTES,
+      });
+    const latency = (statistic: string) =>
+      httpApi.metricLatency({ statistic, period: Duration.minutes(1), label: statistic });
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Calls in progress',
+            left: [activeCallsMetric(config.stage, 'Sum').with({ label: 'live calls' })],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Call outcomes (per 5 min)',
+            left: Object.values(outcomes),
+            stacked: true,
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({ title: 'Call failure rate (%)', left: [failureRate], width: 8 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'API latency (ms)',
+            left: [latency('p50'), latency('p90'), latency('p99')],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'API requests and errors',
+            left: [httpApi.metricCount({ period: Duration.minutes(1), statistic: 'Sum', label: 'requests' })],
+            right: [
+              httpApi.metricClientError({ period: Duration.minutes(1), statistic: 'Sum', label: '4xx' }),
+              httpApi.metricServerError({ period: Duration.minutes(1), statistic: 'Sum', label: '5xx' }),
+            ],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Lambda errors and throttles',
+            left: [functionSearch('Errors'), functionSearch('Throttles')],
+            width: 8,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Queue backlog',
+            left: Object.entries(props.queues).map(([id, queue]) =>
+              queue.metricApproximateNumberOfMessagesVisible({ label: id, period: Duration.minutes(1) }),
+            ),
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Dead-letter queues',
+            left: Object.entries(props.deadLetterQueues).map(([id, queue]) =>
+              queue.metricApproximateNumberOfMessagesVisible({ label: id, period: Duration.minutes(1) }),
+            ),
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Media tasks CPU / memory (%)',
+            left: [cpu, memory],
+            width: 8,
+          }),
+        ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
+      ],
+    });
+  }
+}
