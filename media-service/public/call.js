@@ -114,11 +114,6 @@ function onServerMessage(message) {
     case 'clear':
       call.audio.clear(message.itemId);
       break;
-    case 'transcript.delta':
-      updateCaption(message.role, message.itemId, (_li, text) => {
-        text.textContent += message.delta;
-      });
-      break;
     case 'transcript.done':
       updateCaption(message.role, message.itemId, (li, text) => {
         text.textContent = message.text;
