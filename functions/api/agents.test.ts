@@ -151,7 +151,8 @@ describe('agent lists', () => {
       cursor = res.body.nextCursor;
       pages++;
     } while (cursor && pages < 10);
-    expect(seen).toEqual([...ids].reverse());
+    // Newest first: ids are ULIDs, so id order is creation order (to the millisecond).
+    expect(seen).toEqual([...ids].sort().reverse());
     expect(pages).toBeGreaterThanOrEqual(3);
   });
 

@@ -25,7 +25,11 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger)
         appError.status >= 500 && appError.code === 'internal'
           ? 'Something went wrong on our side.'
           : appError.message,
-      ...(appError.details !== undefined && appError.status < 500 ? { details: appError.details } : {}),
+      // `unavailable` details are built for clients (which call failed, which provider); internal
+      // errors never expose theirs.
+      ...(appError.details !== undefined && appError.code !== 'internal'
+        ? { details: appError.details }
+        : {}),
       requestId,
     },
   };
