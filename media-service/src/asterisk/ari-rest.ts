@@ -36,7 +36,7 @@ export interface AriRest {
   answer(channelId: string): Promise<void>;
   hangup(
     channelId: string,
-    reason?: 'normal' | 'busy' | 'congestion' | 'no_answer' | 'rejected',
+    reason?: 'normal' | 'busy' | 'congestion' | 'no_answer' | 'rejected' | 'unallocated' | 'failure',
   ): Promise<void>;
   originate(input: {
     endpoint: string;

@@ -3,6 +3,7 @@ import { RtpPacer } from './rtp-pacer.ts';
 
 interface Sent {
   at: number;
+  tag: string;
   frame: Buffer;
   startsTalkspurt: boolean;
 }
@@ -16,7 +17,8 @@ function pacer(maxQueuedFrames = 100) {
     silenceByte: 0xff,
     maxQueuedFrames,
     now: () => Date.now(),
-    sendFrame: (frame, startsTalkspurt) => sent.push({ at: Date.now(), frame, startsTalkspurt }),
+    sendFrame: (frame, { tag, startsTalkspurt }) =>
+      sent.push({ at: Date.now(), frame, tag, startsTalkspurt }),
     onMark: (name) => marks.push({ name, at: Date.now(), framesSent: p.framesSent }),
   });
   return { p, sent, marks };
@@ -97,6 +99,18 @@ describe('RtpPacer', () => {
     expect(sent).toHaveLength(10);
     // Frames due during the stall go out together; later ones stay on the 20 ms grid.
     expect(offsets.slice(-3)).toEqual([140, 160, 180]);
+  });
+
+  it('never mixes two items in one frame and tags each frame with its item', async () => {
+    const { p, sent } = pacer();
+    p.push(Buffer.alloc(200, 1), 'item_a');
+    p.push(Buffer.alloc(100, 2), 'item_b');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.map((s) => [s.tag, s.frame[0], s.frame[159]])).toEqual([
+      ['item_a', 1, 1],
+      ['item_a', 1, 0xff],
+      ['item_b', 2, 0xff],
+    ]);
   });
 
   it('sends nothing after close', async () => {

@@ -15,15 +15,19 @@ export interface RtpPacerOptions {
   /** Pads a short last frame (0xFF is μ-law silence, 0xD5 A-law). */
   silenceByte: number;
   maxQueuedFrames: number;
-  /** Sends one frame; `startsTalkspurt` is true for the first frame after the queue ran dry. */
-  sendFrame(frame: Buffer, startsTalkspurt: boolean, idleMs: number): void;
+  /**
+   * Sends one frame. `tag` is what it was pushed with (the agent item it belongs to);
+   * `startsTalkspurt` is true for the first frame after the queue ran dry, `idleMs` how long
+   * it was dry.
+   */
+  sendFrame(frame: Buffer, info: { tag: string; startsTalkspurt: boolean; idleMs: number }): void;
   /** Called when a mark queued with `mark()` has been reached (all audio before it sent). */
   onMark?(name: string): void;
   maxCatchUpFrames?: number;
   now?: () => number;
 }
 
-type Queued = { kind: 'frame'; frame: Buffer } | { kind: 'mark'; name: string };
+type Queued = { kind: 'frame'; frame: Buffer; tag: string } | { kind: 'mark'; name: string };
 
 export class RtpPacer {
   readonly #options: RtpPacerOptions;
@@ -31,6 +35,7 @@ export class RtpPacer {
   #queue: Queued[] = [];
   #queuedFrames = 0;
   #partial: Buffer = Buffer.alloc(0);
+  #partialTag = '';
   #timer: NodeJS.Timeout | undefined;
   #talkspurtStart = 0;
   #talkspurtFrames = 0;
@@ -53,13 +58,18 @@ export class RtpPacer {
     return this.framesSent * this.#options.frameMs;
   }
 
-  /** Queues audio of any length; it is cut into frames, a remainder waits for the next push. */
-  push(audio: Buffer): void {
+  /**
+   * Queues audio of any length; it is cut into frames, a remainder waits for the next push with
+   * the same tag (a new tag starts a new frame: one frame never mixes two agent items).
+   */
+  push(audio: Buffer, tag = ''): void {
     if (this.#closed || audio.length === 0) return;
+    if (tag !== this.#partialTag) this.#padPartial();
+    this.#partialTag = tag;
     const { frameBytes } = this.#options;
     let bytes = this.#partial.length > 0 ? Buffer.concat([this.#partial, audio]) : audio;
     while (bytes.length >= frameBytes) {
-      this.#enqueueFrame(Buffer.from(bytes.subarray(0, frameBytes)));
+      this.#enqueueFrame(Buffer.from(bytes.subarray(0, frameBytes)), tag);
       bytes = bytes.subarray(frameBytes);
     }
     this.#partial = Buffer.from(bytes);
@@ -89,12 +99,12 @@ export class RtpPacer {
     this.flush();
   }
 
-  #enqueueFrame(frame: Buffer): void {
+  #enqueueFrame(frame: Buffer, tag: string): void {
     if (this.#queuedFrames >= this.#options.maxQueuedFrames) {
       this.framesDropped++;
       return;
     }
-    this.#queue.push({ kind: 'frame', frame });
+    this.#queue.push({ kind: 'frame', frame, tag });
     this.#queuedFrames++;
   }
 
@@ -103,7 +113,7 @@ export class RtpPacer {
     const frame = Buffer.alloc(this.#options.frameBytes, this.#options.silenceByte);
     this.#partial.copy(frame);
     this.#partial = Buffer.alloc(0);
-    this.#enqueueFrame(frame);
+    this.#enqueueFrame(frame, this.#partialTag);
   }
 
   #schedule(): void {
@@ -142,7 +152,7 @@ export class RtpPacer {
       this.#talkspurtFrames++;
       this.framesSent++;
       this.#lastSendAt = now;
-      this.#options.sendFrame(next.frame, startsTalkspurt, idleMs);
+      this.#options.sendFrame(next.frame, { tag: next.tag, startsTalkspurt, idleMs });
     }
     this.#drainMarks();
     if (this.#closed) return;

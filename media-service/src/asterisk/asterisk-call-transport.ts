@@ -1,0 +1,196 @@
+import type { EndReason } from '#shared/calls/call-types.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import type {
+  AgentAudioChunk,
+  CallTransport,
+  TransportCloseReason,
+  TransportEvents,
+} from '../session/call-transport.ts';
+import type { AriRest } from './ari-rest.ts';
+import { RtpLeg } from './rtp-leg.ts';
+import type { RtpPortLease } from './rtp-port-pool.ts';
+
+/** Caller audio held until the session attaches: 1 s of 20 ms packets. */
+const MAX_EARLY_PACKETS = 50;
+
+export interface AsteriskCallIds {
+  callId: string;
+  callerChannelId: string;
+  bridgeId: string;
+  externalChannelId: string;
+}
+
+export interface AsteriskCallTransportOptions {
+  ids: AsteriskCallIds;
+  lease: RtpPortLease;
+  rest: AriRest;
+  logger: Logger;
+  /** Dialplan context a cold transfer continues in, with the E.164 number as extension. */
+  transferContext: string;
+}
+
+/**
+ * One Asterisk call as a `CallTransport`: the caller's channel in a mixing bridge with an
+ * ExternalMedia channel whose RTP this object sends and receives on its leased UDP port.
+ * `close()` releases the bridge, the ExternalMedia channel and the port exactly once, whatever
+ * ended the call; it hangs up the caller too unless the caller is already gone or transferred.
+ */
+export class AsteriskCallTransport implements CallTransport {
+  readonly provider = 'asterisk' as const;
+  readonly audioFormat = { type: 'audio/pcmu' as const };
+  readonly ids: AsteriskCallIds;
+  readonly #options: AsteriskCallTransportOptions;
+  #leg: RtpLeg | undefined;
+  #events: TransportEvents | undefined;
+  #early: Buffer[] = [];
+  #earlyClose: { reason: TransportCloseReason; detail?: string } | undefined;
+  #callerGone = false;
+  #transferred = false;
+  #closedReported = false;
+  #closed = false;
+  #asteriskRtp: string | undefined;
+  /** Settles when every release request has been answered (tests and shutdown wait on it). */
+  released: Promise<void> = Promise.resolve();
+  /** Resolves when `close()` has run. */
+  readonly whenClosed: Promise<void>;
+  /** Resolves when the caller leg ended or the transport closed: set-up stops waiting then. */
+  readonly whenEnded: Promise<void>;
+  #resolveClosed: () => void = () => undefined;
+  #resolveEnded: () => void = () => undefined;
+
+  constructor(options: AsteriskCallTransportOptions) {
+    this.#options = options;
+    this.ids = options.ids;
+    this.whenClosed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    this.whenEnded = new Promise((resolve) => {
+      this.#resolveEnded = resolve;
+    });
+  }
+
+  get media(): Record<string, unknown> {
+    return {
+      asterisk: {
+        callerChannelId: this.ids.callerChannelId,
+        bridgeId: this.ids.bridgeId,
+        externalChannelId: this.ids.externalChannelId,
+        rtpPort: this.#options.lease.port,
+        ...(this.#asteriskRtp ? { asteriskRtp: this.#asteriskRtp } : {}),
+      },
+    };
+  }
+
+  get rtpStats() {
+    return this.#leg?.stats;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  get callerHasLeft(): boolean {
+    return this.#callerGone || this.#earlyClose !== undefined || this.#closedReported;
+  }
+
+  /** Starts RTP both ways with Asterisk's socket for this call (UNICASTRTP_LOCAL_ADDRESS/PORT). */
+  connectMedia(remote: { address: string; port: number }): void {
+    if (this.#closed || this.#leg) return;
+    this.#asteriskRtp = `${remote.address}:${remote.port}`;
+    this.#leg = new RtpLeg({
+      lease: this.#options.lease,
+      remote,
+      onAudio: (payload) => {
+        if (this.#events) this.#events.callerAudio(Buffer.from(payload));
+        else if (this.#early.length < MAX_EARLY_PACKETS) this.#early.push(Buffer.from(payload));
+      },
+      onPlayed: (itemId, playedMs) => this.#events?.played(itemId, playedMs),
+    });
+  }
+
+  attach(events: TransportEvents): void {
+    if (this.#events) return;
+    this.#events = events;
+    for (const audio of this.#early.splice(0)) events.callerAudio(audio);
+    if (this.#earlyClose) this.#reportClosed(this.#earlyClose.reason, this.#earlyClose.detail);
+  }
+
+  sendAgentAudio(itemId: string, audio: AgentAudioChunk): void {
+    this.#leg?.play(Buffer.from(audio.base64, 'base64'), itemId);
+  }
+
+  clearPlayback(): void {
+    this.#leg?.flush();
+  }
+
+  async hangUp(reason: EndReason): Promise<void> {
+    if (this.#callerGone || this.#transferred) return;
+    this.#callerGone = true;
+    await this.#options.rest
+      .hangup(this.ids.callerChannelId, 'normal')
+      .catch((err) => this.#releaseFailed('caller hangup', err, reason));
+  }
+
+  /** Cold transfer: the caller leaves our app and continues in the dialplan to `to`. */
+  async transfer(to: string): Promise<void> {
+    if (this.#callerGone) return;
+    this.#transferred = true;
+    this.#leg?.flush();
+    await this.#options.rest.continueInDialplan(this.ids.callerChannelId, {
+      context: this.#options.transferContext,
+      extension: to,
+      priority: 1,
+    });
+  }
+
+  /** A DTMF digit from the caller's channel (ARI ChannelDtmfReceived). */
+  dtmf(digit: string): void {
+    this.#events?.dtmf(digit);
+  }
+
+  /** The caller's channel left our app (StasisEnd, hang-up request, destroyed) or media broke. */
+  callerLeft(reason: TransportCloseReason, detail?: string): void {
+    if (reason !== 'media_error') this.#callerGone = true;
+    this.#resolveEnded();
+    this.#reportClosed(this.#transferred ? 'transferred' : reason, detail);
+  }
+
+  close(reason: EndReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#leg?.close();
+    this.#options.lease.release();
+    const { rest } = this.#options;
+    const releases = [
+      rest.destroyBridge(this.ids.bridgeId).catch((err) => this.#releaseFailed('bridge', err, reason)),
+      rest
+        .hangup(this.ids.externalChannelId)
+        .catch((err) => this.#releaseFailed('external channel', err, reason)),
+    ];
+    if (!this.#callerGone && !this.#transferred) {
+      this.#callerGone = true;
+      releases.push(
+        rest.hangup(this.ids.callerChannelId).catch((err) => this.#releaseFailed('caller', err, reason)),
+      );
+    }
+    this.released = Promise.all(releases).then(() => undefined);
+    this.#resolveEnded();
+    this.#resolveClosed();
+  }
+
+  #reportClosed(reason: TransportCloseReason, detail?: string): void {
+    if (!this.#events) {
+      this.#earlyClose ??= { reason, detail };
+      return;
+    }
+    if (this.#closedReported) return;
+    this.#closedReported = true;
+    this.#events.closed(reason, detail);
+  }
+
+  #releaseFailed(what: string, err: unknown, reason: EndReason): void {
+    // Already gone is the goal; anything else is left for start-up cleanup (tagged ids).
+    if ((err as { kind?: string }).kind === 'not_found') return;
+    this.#options.logger.warn('asterisk release failed', { what, callId: this.ids.callId, reason, err });
+  }
+}

@@ -1,0 +1,202 @@
+import type { Agent } from '#shared/agents/agent-schema.ts';
+import type { Call } from '#shared/calls/call-types.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import type { SessionDeps, StartCallSessionInput } from '../session/session-deps.ts';
+import type { SessionSlot } from '../session/session-registry.ts';
+import type { AriChannel, AriEvent } from './ari-events.ts';
+import { isExternalMediaChannel } from './ari-events.ts';
+import type { AriRest } from './ari-rest.ts';
+import { AsteriskCallTransport } from './asterisk-call-transport.ts';
+import type { RtpPortLease, RtpPortPool } from './rtp-port-pool.ts';
+
+/** The caller hung up (or media broke) while bridge and ExternalMedia were being set up. */
+export class CallEndedDuringSetupError extends Error {
+  constructor() {
+    super('The call ended while its media was being set up.');
+    this.name = 'CallEndedDuringSetupError';
+  }
+}
+
+/** Every id we create on Asterisk starts with this, so start-up cleanup can find our leftovers. */
+export const OUR_ID_PREFIX = 'ai-caller-';
+
+export const tagsFor = (callId: string) => ({
+  bridgeId: `${OUR_ID_PREFIX}bridge-${callId}`,
+  bridgeName: `${OUR_ID_PREFIX}${callId}`,
+  externalChannelId: `${OUR_ID_PREFIX}media-${callId}`,
+  outboundChannelId: `${OUR_ID_PREFIX}out-${callId}`,
+});
+
+export interface AsteriskDeps {
+  session: SessionDeps;
+  /** Starts the one CallSession of a call on a transport (A1's `startCallSession`). */
+  startSession(input: StartCallSessionInput): unknown;
+  rest: AriRest;
+  ports: RtpPortPool;
+  app: string;
+  /** Host Asterisk sends RTP to (this task's address as Asterisk sees it). */
+  rtpHost: string;
+  endpointTemplate: string;
+  transferContext: string;
+  logger: Logger;
+}
+
+/** A call whose media is being set up or running on this task. */
+export interface LiveAsteriskCall {
+  transport: AsteriskCallTransport;
+  /** Resolved when the ExternalMedia channel has entered our app (then it can join the bridge). */
+  externalInStasis: () => void;
+}
+
+/** Hooks for events about channels that are not (yet) live calls: pending originates. */
+export interface ChannelEventHooks {
+  onStasisStart(event: Extract<AriEvent, { type: 'StasisStart' }>): boolean;
+  onDestroyed(event: Extract<AriEvent, { type: 'ChannelDestroyed' }>): boolean;
+}
+
+/**
+ * The live Asterisk calls of this media service, by caller channel and by ExternalMedia channel
+ * (owned by one `startAsteriskTransport`, never module-level). Routes ARI events to them and sets
+ * up the media of an admitted call: bridge, ExternalMedia, RTP, then the shared CallSession.
+ */
+export class AsteriskCalls {
+  readonly #deps: AsteriskDeps;
+  readonly byCaller = new Map<string, LiveAsteriskCall>();
+  readonly byExternal = new Map<string, LiveAsteriskCall>();
+  readonly byCallId = new Map<string, LiveAsteriskCall>();
+
+  constructor(deps: AsteriskDeps) {
+    this.#deps = deps;
+  }
+
+  get size(): number {
+    return this.byCallId.size;
+  }
+
+  /** Routes one event; returns false when it concerns no live call (for the next handler). */
+  route(event: AriEvent): boolean {
+    if (event.type === 'other') return true;
+    const { channel } = event;
+    const external = this.byExternal.get(channel.id);
+    if (external) {
+      if (event.type === 'StasisStart') external.externalInStasis();
+      else if (event.type === 'ChannelDestroyed' && !external.transport.isClosed) {
+        external.transport.callerLeft('media_error', 'external media channel destroyed');
+      }
+      return true;
+    }
+    // An ExternalMedia channel that is not ours (another app instance, a leftover): never a caller.
+    if (event.type === 'StasisStart' && isExternalMediaChannel(channel)) return true;
+    const live = this.byCaller.get(channel.id);
+    if (!live) return false;
+    switch (event.type) {
+      case 'ChannelDtmfReceived':
+        live.transport.dtmf(event.digit);
+        break;
+      case 'StasisEnd':
+      case 'ChannelHangupRequest':
+      case 'ChannelDestroyed':
+        live.transport.callerLeft('caller_hangup', event.type);
+        break;
+      default:
+        break;
+    }
+    return true;
+  }
+
+  /**
+   * Bridges an admitted call's caller channel with a new ExternalMedia channel on `lease` and
+   * starts the session. `answer` is false for originated calls (already answered). On failure
+   * everything is released and the error is rethrown for the caller to end the call record.
+   */
+  async connect(input: {
+    call: Call;
+    agent: Agent;
+    caller: AriChannel;
+    lease: RtpPortLease;
+    slot: SessionSlot;
+    answer: boolean;
+  }): Promise<AsteriskCallTransport> {
+    const { rest, logger } = this.#deps;
+    const { call, caller, lease } = input;
+    const tags = tagsFor(call.id);
+    const transport = new AsteriskCallTransport({
+      ids: {
+        callId: call.id,
+        callerChannelId: caller.id,
+        bridgeId: tags.bridgeId,
+        externalChannelId: tags.externalChannelId,
+      },
+      lease,
+      rest,
+      logger,
+      transferContext: this.#deps.transferContext,
+    });
+    let markExternalInStasis: () => void = () => undefined;
+    const externalInStasis = new Promise<void>((resolve) => {
+      markExternalInStasis = resolve;
+    });
+    const live: LiveAsteriskCall = { transport, externalInStasis: () => markExternalInStasis() };
+    // Registered before any REST call: the ExternalMedia StasisStart can arrive before its REST answer.
+    this.byCaller.set(caller.id, live);
+    this.byExternal.set(tags.externalChannelId, live);
+    this.byCallId.set(call.id, live);
+    try {
+      if (input.answer) await rest.answer(caller.id);
+      await rest.createBridge({ bridgeId: tags.bridgeId, name: tags.bridgeName });
+      await rest.addChannels(tags.bridgeId, [caller.id]);
+      const external = await rest.externalMedia({
+        app: this.#deps.app,
+        externalHost: `${this.#deps.rtpHost}:${lease.port}`,
+        format: 'ulaw',
+        channelId: tags.externalChannelId,
+      });
+      transport.connectMedia({ address: external.rtpAddress, port: external.rtpPort });
+      // Added on its own StasisStart: addChannel before it answers 422 "Channel not in Stasis application".
+      await Promise.race([externalInStasis, transport.whenEnded]);
+      if (transport.isClosed || transport.callerHasLeft) throw new CallEndedDuringSetupError();
+      await rest.addChannels(tags.bridgeId, [tags.externalChannelId]);
+    } catch (error) {
+      transport.close('media_error');
+      this.#forget(call.id);
+      throw error;
+    }
+    try {
+      this.#deps.startSession({
+        call,
+        agent: input.agent,
+        transport,
+        slot: input.slot,
+        deps: this.#deps.session,
+      });
+    } catch (error) {
+      transport.close('media_error');
+      this.#forget(call.id);
+      throw error;
+    }
+    void transport.whenClosed.then(() => this.#forget(call.id));
+    return transport;
+  }
+
+  /** After an ARI outage: end the calls whose caller channel Asterisk no longer has. */
+  async reconcile(): Promise<void> {
+    if (this.byCaller.size === 0) return;
+    const present = new Set((await this.#deps.rest.listChannels()).map((c) => c.id));
+    for (const [channelId, live] of this.byCaller) {
+      if (!present.has(channelId)) live.transport.callerLeft('caller_hangup', 'gone after ARI reconnect');
+    }
+  }
+
+  /** Ends every live call's caller leg as broken media (ARI unreachable past the grace period). */
+  failAll(detail: string): void {
+    for (const live of this.byCallId.values()) live.transport.callerLeft('media_error', detail);
+  }
+
+  #forget(callId: string): void {
+    const live = this.byCallId.get(callId);
+    if (!live) return;
+    this.byCallId.delete(callId);
+    this.byCaller.delete(live.transport.ids.callerChannelId);
+    this.byExternal.delete(live.transport.ids.externalChannelId);
+  }
+}

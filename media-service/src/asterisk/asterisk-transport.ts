@@ -1,0 +1,145 @@
+import type { MediaRoutes } from '../server.ts';
+import type { SessionDeps, StartCallSessionInput } from '../session/session-deps.ts';
+import { startCallSession } from '../session/start-call-session.ts';
+import {
+  type AriConnection,
+  type AriConnectionState,
+  connectAri,
+  type ReconnectPolicy,
+} from './ari-connection.ts';
+import type { AriEvent } from './ari-events.ts';
+import { AsteriskCalls, type AsteriskDeps } from './asterisk-calls.ts';
+import { handleInboundCall } from './inbound-call.ts';
+import { removeLeftovers } from './leftover-cleanup.ts';
+import { OutboundCalls } from './outbound-call.ts';
+import { RtpPortPool } from './rtp-port-pool.ts';
+
+export interface AsteriskTransport {
+  readonly connection: AriConnection;
+  readonly calls: AsteriskCalls;
+  readonly outbound: OutboundCalls;
+  /** Resolves once connected and leftovers of a previous run are removed. */
+  readonly ready: Promise<void>;
+  /** `call.originate` from the media command queue. */
+  originate: OutboundCalls['originate'];
+  /** `call.end` for a call still ringing (a live call ends through its session). */
+  cancelRinging(callId: string): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export interface AsteriskTransportOptions {
+  routes: MediaRoutes;
+  /** Defaults to the shared CallSession; tests may observe it. */
+  startSession?: (input: StartCallSessionInput) => unknown;
+  /** How long live calls survive an ARI outage before they are ended as media errors. */
+  disconnectGraceMs?: number;
+  reconnect?: ReconnectPolicy;
+}
+
+/**
+ * Asterisk as a transport of the shared CallSession: connects to ARI (`ARI_URL`, `ARI_USERNAME`,
+ * `ARI_PASSWORD`, `ARI_APP`), removes what a previous run left behind, then answers inbound calls
+ * entering `Stasis(<app>,inbound,${EXTEN})` and originates outbound ones from the media command
+ * queue. Cold transfers continue in the dialplan context `<ARI_APP>-transfer`.
+ */
+export async function startAsteriskTransport(
+  deps: SessionDeps,
+  options: AsteriskTransportOptions,
+): Promise<AsteriskTransport> {
+  const { env } = deps;
+  if (!env.ARI_URL || !env.ARI_USERNAME)
+    throw new Error('ARI_URL and ARI_USERNAME are required for Asterisk');
+  const password = await deps.secrets.require('ARI_PASSWORD');
+  const logger = deps.logger.child({ component: 'asterisk' });
+  let calls: AsteriskCalls | undefined;
+  let outbound: OutboundCalls | undefined;
+  let started = false;
+  const early: AriEvent[] = [];
+  let graceTimer: NodeJS.Timeout | undefined;
+
+  const dispatch = (event: AriEvent) => {
+    if (!calls || !outbound) return;
+    if (calls.route(event)) return;
+    if (event.type === 'StasisStart') {
+      if (outbound.onStasisStart(event)) return;
+      if (event.args[0] === 'inbound') {
+        void handleInboundCall(asteriskDeps, calls, event.channel, event.args).catch((err) => {
+          logger.error('asterisk inbound call failed', { channelId: event.channel.id, err });
+          void connection.rest.hangup(event.channel.id, 'failure').catch(() => undefined);
+        });
+        return;
+      }
+      // Entered our app without `inbound` arguments: nothing we can serve (dialplan mistake).
+      logger.warn('asterisk channel entered the app without inbound arguments', {
+        channelId: event.channel.id,
+      });
+      void connection.rest.hangup(event.channel.id, 'rejected').catch(() => undefined);
+      return;
+    }
+    if (event.type === 'ChannelDestroyed') outbound.onDestroyed(event);
+  };
+
+  const onStateChange = (state: AriConnectionState, previous: AriConnectionState) => {
+    if (state === 'reconnecting' && previous === 'connected') {
+      graceTimer = setTimeout(() => calls?.failAll('ari_disconnected'), options.disconnectGraceMs ?? 15_000);
+    }
+    if (state === 'connected') {
+      clearTimeout(graceTimer);
+      if (previous === 'reconnecting' && started) {
+        void calls?.reconcile().catch((err) => logger.warn('asterisk reconcile failed', { err }));
+      }
+    }
+  };
+
+  const connection = connectAri({
+    url: env.ARI_URL,
+    username: env.ARI_USERNAME,
+    password,
+    app: env.ARI_APP,
+    logger,
+    reconnect: options.reconnect,
+    onStateChange,
+    onEvent: (event) => {
+      if (started) dispatch(event);
+      else early.push(event);
+    },
+  });
+  const asteriskDeps: AsteriskDeps = {
+    session: deps,
+    startSession: options.startSession ?? startCallSession,
+    rest: connection.rest,
+    ports: new RtpPortPool({ host: env.RTP_HOST, min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX }),
+    app: env.ARI_APP,
+    rtpHost: env.RTP_HOST,
+    endpointTemplate: env.ARI_ENDPOINT_TEMPLATE,
+    transferContext: `${env.ARI_APP}-transfer`,
+    logger,
+  };
+  calls = new AsteriskCalls(asteriskDeps);
+  outbound = new OutboundCalls(asteriskDeps, calls);
+  options.routes.checks.asterisk = () => connection.health();
+
+  const ready = connection.ready.then(async () => {
+    await removeLeftovers(connection.rest, logger).catch((err) =>
+      logger.warn('asterisk leftover cleanup failed', { err }),
+    );
+    started = true;
+    for (const event of early.splice(0)) dispatch(event);
+  });
+
+  const ringing = outbound;
+  return {
+    connection,
+    calls,
+    outbound,
+    ready,
+    originate: (command) => ringing.originate(command),
+    cancelRinging: (callId) => ringing.cancel(callId),
+    async stop() {
+      clearTimeout(graceTimer);
+      ringing.releaseAll();
+      delete options.routes.checks.asterisk;
+      await connection.stop();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import {
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Logger } from '#shared/logging/logger.ts';
+import { type MediaCommand, MediaCommandSchema } from '#shared/queues/contracts.ts';
+import type { SessionRegistry } from '../session/session-registry.ts';
+
+/** What the consumer needs from the Asterisk transport, when this task runs one. */
+export interface AsteriskCommands {
+  originate(command: Extract<MediaCommand, { type: 'call.originate' }>): Promise<void>;
+  /** Hangs up a call still ringing; false when this task has no such call. */
+  cancelRinging(callId: string): Promise<boolean>;
+}
+
+export interface MediaCommandConsumerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  logger: Logger;
+  registry: SessionRegistry;
+  asterisk?: AsteriskCommands;
+  /** SQS long-poll wait; 20 s (the maximum) in production. */
+  waitSeconds?: number;
+}
+
+export type CommandOutcome = 'done' | 'retry' | 'invalid';
+
+/**
+ * Runs one media command. `call.end` ends the live session of any transport through the session
+ * registry (the session says goodbye, hangs up and stores everything), or hangs up an Asterisk
+ * call that is still ringing. `call.originate` dials on Asterisk. Handlers are idempotent: a
+ * redelivered command finds the call already handled and does nothing.
+ */
+export async function runMediaCommand(
+  options: Pick<MediaCommandConsumerOptions, 'registry' | 'asterisk' | 'logger'>,
+  command: MediaCommand,
+): Promise<CommandOutcome> {
+  if (command.type === 'call.end') {
+    const live = options.registry.get(command.callId);
+    if (live) {
+      await live.end(command.reason);
+      return 'done';
+    }
+    if (await options.asterisk?.cancelRinging(command.callId)) return 'done';
+    // Not on this task: nothing live to end (a queued call is canceled by the API itself).
+    options.logger.info('call.end for a call not live here', { callId: command.callId });
+    return 'done';
+  }
+  if (!options.asterisk) {
+    options.logger.error('call.originate received but Asterisk is not configured (ARI_URL)', {
+      callId: command.callId,
+    });
+    return 'retry';
+  }
+  await options.asterisk.originate(command);
+  return 'done';
+}
+
+/**
+ * Long-polls the media command queue and deletes a message only once its command is done, so a
+ * crash or an error leaves it for redelivery (and, after `maxReceiveCount`, the DLQ). Messages
+ * that do not parse are left alone for the DLQ, where an operator can see them.
+ */
+export function startMediaCommandConsumer(options: MediaCommandConsumerOptions): { stop(): Promise<void> } {
+  const { sqs, queueUrl, logger } = options;
+  let running = true;
+  const abort = new AbortController();
+  const inflight = new Set<Promise<void>>();
+
+  const handle = async (message: Message) => {
+    let command: MediaCommand;
+    try {
+      const parsed = MediaCommandSchema.safeParse(JSON.parse(message.Body ?? ''));
+      if (!parsed.success) throw parsed.error;
+      command = parsed.data;
+    } catch {
+      logger.error('media command ignored: not a valid command', { messageId: message.MessageId });
+      return;
+    }
+    try {
+      const outcome = await runMediaCommand(options, command);
+      if (outcome !== 'done') return;
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    } catch (error) {
+      logger.warn('media command failed; it will be retried', {
+        type: command.type,
+        callId: command.callId,
+        err: error,
+      });
+    }
+  };
+
+  const loop = (async () => {
+    while (running) {
+      try {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: options.waitSeconds ?? 20,
+          }),
+          { abortSignal: abort.signal },
+        );
+        // Not awaited: a call.end waits for the goodbye, which must not hold up the next poll.
+        for (const message of out.Messages ?? []) {
+          const work = handle(message).finally(() => inflight.delete(work));
+          inflight.add(work);
+        }
+      } catch (error) {
+        if (!running) break;
+        logger.warn('media command poll failed', { err: error });
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      abort.abort();
+      await loop;
+      await Promise.allSettled([...inflight]);
+    },
+  };
+}
