@@ -1,0 +1,224 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTranscriptTurns } from '#shared/data/transcripts.ts';
+import type { FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
+import type { CallSession } from '../session/call-session.ts';
+import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
+
+let harness: MediaHarness;
+let streamUrl: string;
+let baseUrl: string;
+let service: Awaited<ReturnType<MediaHarness['startService']>>['service'];
+
+beforeAll(async () => {
+  harness = await startMediaHarness();
+  ({ service, streamUrl, baseUrl } = await harness.startService());
+}, 60_000);
+afterAll(() => harness?.stop());
+
+/** μ-law audio with a recognisable byte pattern (bytes must pass through untouched). */
+const pattern = (bytes: number, seed: number) =>
+  Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 7 + seed) & 0xff));
+
+async function appendsReceived(connection: FakeRealtimeConnection, bytes: number): Promise<void> {
+  // Every append is recorded; wait for the one that brings the total to `bytes`.
+  await connection.waitFor('input_audio_buffer.append', () => connection.receivedAudio().length >= bytes);
+}
+
+async function startCall(options: { autoPlay?: boolean } = {}) {
+  const { call, token } = await harness.newCall();
+  const before = harness.realtime.connections.length;
+  const client = await harness.connect(streamUrl, token, call, options);
+  const model = await harness.realtime.nextConfigured(before);
+  await model.waitFor('response.create');
+  const session = service.registry.get(call.id) as CallSession | undefined;
+  if (!session) throw new Error('no live session');
+  return { call, token, client, model, session };
+}
+
+describe('Twilio call through the media service', () => {
+  it('runs a full call: greeting, caller turn, reply; stores transcript, usage, telemetry and events', async () => {
+    const { call, client, model, session } = await startCall({ autoPlay: true });
+
+    expect(model.authorization).toBe('Bearer sk-test');
+    expect(model.betaHeader).toBeUndefined();
+    expect(model.model).toBe('gpt-realtime-2');
+    const update = (await model.waitFor('session.update')) as unknown as {
+      session: {
+        type: string;
+        instructions: string;
+        tools: { name: string }[];
+        audio: { input: Record<string, unknown>; output: Record<string, unknown> };
+      };
+    };
+    expect(update.session.type).toBe('realtime');
+    expect(update.session.instructions).toBe('You are a test agent.');
+    expect(update.session.audio.input.format).toEqual({ type: 'audio/pcmu' });
+    expect(update.session.audio.output.format).toEqual({ type: 'audio/pcmu' });
+    expect(update.session.audio.output.voice).toBe('marin');
+    expect(update.session.tools.map((t) => t.name)).toEqual(['end_call']);
+
+    const greeting = [pattern(1600, 1), pattern(1600, 2)];
+    model.speak('resp_1', 'item_a1', greeting, 'Hello, how can I help?');
+    await client.waitFor('mark', (f) => f.mark?.name === 'item_a1:3200');
+    const media = client.received.filter((f) => f.event === 'media');
+    expect(Buffer.concat(media.map((f) => Buffer.from(f.media?.payload ?? '', 'base64')))).toEqual(
+      Buffer.concat(greeting),
+    );
+    expect(media.every((f) => f.streamSid === client.streamSid)).toBe(true);
+
+    const callerAudio = pattern(800, 9);
+    client.sendAudio(callerAudio);
+    await appendsReceived(model, 800);
+    expect(model.receivedAudio()).toEqual(callerAudio);
+
+    model.speechStarted('item_c1');
+    model.speechStopped('item_c1', 900);
+    model.callerTranscript('item_c1', 'I need to change my booking.');
+    model.speak('resp_2', 'item_a2', [pattern(800, 3)], 'Sure, I can help with that.');
+    await client.waitFor('mark', (f) => f.mark?.name === 'item_a2:800');
+
+    client.stop();
+    await session.closed;
+
+    const turns = await listTranscriptTurns(harness.db, call.id);
+    expect(turns.map((t) => [t.seq, t.role, t.text, t.interrupted ?? false])).toEqual([
+      [1, 'agent', 'Hello, how can I help?', false],
+      [2, 'caller', 'I need to change my booking.', false],
+      [3, 'agent', 'Sure, I can help with that.', false],
+    ]);
+    const record = await harness.callRecord(call.id);
+    expect(record?.status).toBe('completed');
+    expect(record?.endReason).toBe('caller_hangup');
+    expect(record?.answeredAt).toBeDefined();
+    expect(record?.durationSeconds).toBeGreaterThanOrEqual(0);
+    expect(record?.media).toMatchObject({ streamSid: client.streamSid, callSid: client.callSid });
+    expect(record?.usage).toMatchObject({
+      responses: 2,
+      inputTextTokens: 200,
+      inputAudioTokens: 40,
+      inputCachedTokens: 80,
+      outputTextTokens: 30,
+      outputAudioTokens: 90,
+      transcriptionInputTokens: 7,
+      transcriptionOutputTokens: 3,
+    });
+    expect(record?.telemetry?.firstAgentAudioMs).toBeGreaterThanOrEqual(0);
+    expect(record?.telemetry?.responseLatenciesMs).toHaveLength(1);
+    const events = await harness.eventsFor(call.id, 2);
+    expect(events.map((e) => e.type).sort()).toEqual(['call.ended', 'call.started']);
+    expect(events.find((e) => e.type === 'call.ended')).toMatchObject({
+      endReason: 'caller_hangup',
+      status: 'completed',
+    });
+    expect(service.registry.snapshot().liveCalls).toBe(0);
+  });
+
+  it('barge-in: clears Twilio, truncates at exactly the played ms from marks, drops late deltas', async () => {
+    const { call, client, model, session } = await startCall();
+    model.responseCreated('resp_1');
+    for (let i = 0; i < 4; i++) model.audioDelta('resp_1', 'item_a1', pattern(800, i)); // 4 × 100 ms
+    await client.waitFor('mark', (f) => f.mark?.name === 'item_a1:3200');
+
+    client.play(250); // marks at 100 and 200 ms have played; 300 has not
+    client.sendAudio(pattern(160, 5)); // processed after the mark echoes (same socket, in order)
+    await appendsReceived(model, 160);
+
+    model.speechStarted('item_c1', 0);
+    const truncate = await model.waitFor('conversation.item.truncate');
+    expect(truncate).toMatchObject({ item_id: 'item_a1', content_index: 0, audio_end_ms: 200 });
+    await client.waitFor('clear');
+    await model.waitFor('response.cancel');
+
+    // The cancelled response keeps streaming for a moment: none of it may reach the caller.
+    const bytesBefore = client.outboundBytes();
+    model.audioDelta('resp_1', 'item_a1', pattern(800, 7));
+    model.transcriptDone('resp_1', 'item_a1', 'One two three four five six seven eight nine ten.');
+    model.responseDone('resp_1', 'cancelled');
+    model.speechStopped('item_c1', 600);
+    model.callerTranscript('item_c1', 'Wait, stop.');
+    model.speak('resp_2', 'item_a2', [pattern(400, 1)], 'Okay.');
+    await client.waitFor('mark', (f) => f.mark?.name === 'item_a2:400');
+    expect(client.outboundBytes() - bytesBefore).toBe(400);
+    expect(client.received.some((f) => f.event === 'mark' && f.mark?.name === 'item_a1:4000')).toBe(false);
+
+    client.stop();
+    await session.closed;
+    const turns = await listTranscriptTurns(harness.db, call.id);
+    const interrupted = turns.find((t) => t.itemId === 'item_a1');
+    expect(interrupted?.interrupted).toBe(true);
+    // 200 ms heard of 500 ms generated: the first 40 % of the text, backed up to a word boundary.
+    expect(interrupted?.text).toBe('One two three four');
+    expect(turns.map((t) => t.role)).toEqual(['agent', 'caller', 'agent']);
+    const record = await harness.callRecord(call.id);
+    expect(record?.telemetry?.bargeInStopMs).toHaveLength(1);
+  });
+
+  it('refuses invalid, expired and replayed tokens without opening a model session', async () => {
+    const { call } = await harness.newCall();
+    const before = harness.realtime.connections.length;
+    const forged = await harness.connect(streamUrl, 'st1.eyJjIjoiY2FsbCJ9.bad', call);
+    expect(await forged.closed).toEqual({ code: 1008, reason: 'token_invalid' });
+
+    const expired = await harness.newCall({ expSeconds: -5 });
+    const late = await harness.connect(streamUrl, expired.token, expired.call);
+    expect(await late.closed).toEqual({ code: 1008, reason: 'token_expired' });
+
+    const other = await harness.newCall();
+    const mismatched = await harness.connect(streamUrl, other.token, call);
+    expect((await mismatched.closed).reason).toBe('token_invalid');
+    expect(harness.realtime.connections.length).toBe(before);
+
+    const first = await startCall({ autoPlay: true });
+    first.client.stop();
+    await first.session.closed;
+    const afterFirst = harness.realtime.connections.length;
+    const replay = await harness.connect(streamUrl, first.token, first.call);
+    expect(await replay.closed).toEqual({ code: 1008, reason: 'token_replayed' });
+    expect(harness.realtime.connections.length).toBe(afterFirst);
+    expect((await harness.callRecord(call.id))?.status).toBe('ringing');
+  });
+
+  it('closes calls beyond the container capacity with a clear reason; /health shows it', async () => {
+    const small = await harness.startService({ MEDIA_MAX_CALLS: '1' });
+    const a = await harness.newCall();
+    const clientA = await harness.connect(small.streamUrl, a.token, a.call, { autoPlay: true });
+    await (await harness.realtime.nextConfigured(harness.realtime.connections.length - 1)).waitFor(
+      'response.create',
+    );
+    const health = await (await fetch(`${small.baseUrl}/health`)).json();
+    expect(health.calls).toEqual({ liveCalls: 1, maxCalls: 1, draining: false });
+
+    const b = await harness.newCall();
+    const clientB = await harness.connect(small.streamUrl, b.token, b.call);
+    expect(await clientB.closed).toEqual({ code: 1013, reason: 'capacity' });
+    clientA.stop();
+    await small.service.registry.get(a.call.id)?.closed;
+    expect(small.service.registry.snapshot().liveCalls).toBe(0);
+  });
+
+  it('survives malformed frames from Twilio and from the model', async () => {
+    const { call, client, model, session } = await startCall({ autoPlay: true });
+    client.sendRaw('not json at all');
+    client.sendRaw('{"event":"media","media":{}}');
+    client.sendRaw('{"event":"dtmf","dtmf":{"digit":"xyz"}}');
+    client.sendRaw('{"event":"something_new","streamSid":"MZ1"}');
+    client.sendRaw('[1,2,3]');
+    model.sendRaw('{{{');
+    model.sendRaw('{"type":"response.output_audio.delta","item_id":"x"}');
+    model.sendRaw('{"type":"response.done"}');
+    model.send({ type: 'some.future_event', payload: 1 });
+    model.error('unknown_parameter', 'Unknown parameter.');
+
+    client.sendAudio(pattern(320, 3));
+    await appendsReceived(model, 320);
+    model.speak('resp_1', 'item_a1', [pattern(800, 1)], 'Still here.');
+    await client.waitFor('mark', (f) => f.mark?.name === 'item_a1:800');
+    expect(session.currentState).toBe('listening');
+    const health = await fetch(`${baseUrl}/health`);
+    expect(health.status).toBe(200);
+
+    client.stop();
+    await session.closed;
+    expect((await listTranscriptTurns(harness.db, call.id)).map((t) => t.text)).toEqual(['Still here.']);
+  });
+});
