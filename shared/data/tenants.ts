@@ -7,6 +7,9 @@ import { dynamo, isConditionFailure, translateDynamoError } from './dynamo-error
 import { keys } from './keys.ts';
 import { stripKeys } from './pagination.ts';
 
+/** gsi1 partition of a tenant with a Stripe customer (the index is otherwise used by calls). */
+export const stripeCustomerIndexPk = (customerId: string) => `STRIPECUSTOMER#${customerId}`;
+
 export async function createTenant(
   db: Db,
   input: { name: string; limits: TenantLimits; id?: string; now?: Date },
@@ -75,7 +78,12 @@ export async function updateTenant(
   if (patch.limits?.requestsPerSecond !== undefined)
     set(['limits', 'requestsPerSecond'], patch.limits.requestsPerSecond);
   if (patch.billingStatus !== undefined) set(['billingStatus'], patch.billingStatus);
-  if (patch.stripeCustomerId !== undefined) set(['stripeCustomerId'], patch.stripeCustomerId);
+  if (patch.stripeCustomerId !== undefined) {
+    set(['stripeCustomerId'], patch.stripeCustomerId);
+    // Sparse index entry so Stripe webhooks find the tenant by customer id (see table.ts).
+    set(['gsi1pk'], stripeCustomerIndexPk(patch.stripeCustomerId));
+    set(['gsi1sk'], tenantId);
+  }
   if (patch.webhookUrl === null) {
     names['#webhookUrl'] = 'webhookUrl';
     removes.push('#webhookUrl');

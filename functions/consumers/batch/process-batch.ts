@@ -1,0 +1,119 @@
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { AppError } from '#shared/errors/app-error.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import { type CallEvent, CallEventSchema } from '#shared/queues/contracts.ts';
+import { deadLetterQueue } from './dead-letter.ts';
+
+/** What became of one message. */
+export type Outcome =
+  | { kind: 'done'; note?: string }
+  | { kind: 'retry'; reason: string; delaySeconds?: number }
+  | { kind: 'dead'; reason: string };
+
+export interface MessageContext {
+  record: SQSRecord;
+  /** 1 on the first delivery (SQS ApproximateReceiveCount). */
+  attempt: number;
+  logger: Logger;
+}
+
+export interface BatchOptions {
+  queueId: string;
+  queueUrl: string | undefined;
+  sqs: SQSClient;
+  logger: Logger;
+  handle: (event: CallEvent, context: MessageContext) => Promise<Outcome>;
+  /** Delay before the next attempt after a retryable failure (0: the queue's visibility timeout). */
+  retryDelaySeconds: (attempt: number) => number;
+}
+
+/**
+ * Runs one SQS batch the way every consumer must: each message on its own (a poison message never
+ * fails the others), invalid messages and non-retryable failures straight to the dead-letter
+ * queue, retryable failures reported in `batchItemFailures` with a backoff set through
+ * ChangeMessageVisibility, and after maxReceiveCount failed receives SQS redrives to the DLQ.
+ */
+export async function processBatch(event: SQSEvent, options: BatchOptions): Promise<SQSBatchResponse> {
+  const dlq = options.queueUrl ? deadLetterQueue(options.sqs, options.queueUrl) : undefined;
+  const results = await Promise.all(
+    event.Records.map(async (record) => {
+      const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+      let logger = options.logger.child({ queue: options.queueId, messageId: record.messageId, attempt });
+      let outcome: Outcome;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(record.body);
+      } catch {
+        parsed = undefined;
+      }
+      const message = CallEventSchema.safeParse(parsed);
+      if (!message.success) {
+        outcome = { kind: 'dead', reason: 'invalid_message' };
+      } else {
+        const { eventId, type, tenantId } = message.data;
+        logger = logger.child({ eventId, type, tenantId, callId: message.data.callId });
+        try {
+          outcome = await options.handle(message.data, { record, attempt, logger });
+        } catch (error) {
+          const retryable = !(error instanceof AppError) || error.retryable;
+          logger.warn('message failed', { err: error, retryable });
+          outcome = retryable
+            ? { kind: 'retry', reason: error instanceof Error ? error.name : 'error' }
+            : { kind: 'dead', reason: error instanceof Error ? error.message : 'error' };
+        }
+      }
+      return settle(record, attempt, outcome, logger, options, dlq);
+    }),
+  );
+  return {
+    batchItemFailures: results
+      .filter((id): id is string => id !== undefined)
+      .map((id) => ({ itemIdentifier: id })),
+  };
+}
+
+/** Applies an outcome; returns the message id when it must stay on the queue. */
+async function settle(
+  record: SQSRecord,
+  attempt: number,
+  outcome: Outcome,
+  logger: Logger,
+  options: BatchOptions,
+  dlq: ReturnType<typeof deadLetterQueue> | undefined,
+): Promise<string | undefined> {
+  if (outcome.kind === 'done') {
+    logger.info('message processed', { note: outcome.note });
+    return undefined;
+  }
+  if (outcome.kind === 'dead') {
+    if (!dlq) {
+      logger.error('message cannot be processed and no DLQ is known; left for redrive', {
+        reason: outcome.reason,
+      });
+      return record.messageId;
+    }
+    try {
+      await dlq.send(record.body, outcome.reason);
+      logger.error('message moved to the dead-letter queue', { reason: outcome.reason });
+      return undefined;
+    } catch (error) {
+      logger.error('moving to the dead-letter queue failed; left for redrive', { err: error });
+      return record.messageId;
+    }
+  }
+  const delay = outcome.delaySeconds ?? options.retryDelaySeconds(attempt);
+  if (delay > 0 && options.queueUrl) {
+    await options.sqs
+      .send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: options.queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: delay,
+        }),
+      )
+      .catch((error) => logger.warn('could not set the retry delay', { err: error }));
+  }
+  logger.warn('message will be retried', { reason: outcome.reason, delaySeconds: delay });
+  return record.messageId;
+}

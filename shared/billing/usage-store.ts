@@ -1,0 +1,237 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../data/client.ts';
+import { cancellationReasons, dynamo, translateDynamoError } from '../data/dynamo-errors.ts';
+import { keys, tenantPk } from '../data/keys.ts';
+import { type Page, queryPage, stripKeys } from '../data/pagination.ts';
+import { addExpression, statsBucket } from './usage-counters.ts';
+import { type SummaryUsage, type UsageRecord, usageCounterDeltas } from './usage-record.ts';
+
+/** `TENANT#t / USAGE#2026-11#call_…`: a month's records sort by call id, i.e. by start time. */
+export const usageRecordKey = (tenantId: string, month: string, callId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `USAGE#${month}#${callId}`,
+});
+
+export const usageIdempotencyKey = (callId: string) => keys.idempotency('usage', callId);
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** The four ADD updates that feed the month/day buckets of the tenant and of the agent. */
+export function counterUpdates(
+  db: Db,
+  scope: { tenantId: string; agentId: string; month: string; day: string },
+  deltas: Record<string, number>,
+): TransactItems {
+  const expression = addExpression(deltas);
+  return [
+    statsBucket.month(scope.month),
+    statsBucket.monthAgent(scope.month, scope.agentId),
+    statsBucket.day(scope.day),
+    statsBucket.dayAgent(scope.day, scope.agentId),
+  ].map((bucket) => ({
+    Update: {
+      TableName: db.tableName,
+      Key: keys.stats(scope.tenantId, bucket),
+      ...expression,
+      UpdateExpression: `${expression.UpdateExpression} SET #type = :type, #bucket = :bucket`,
+      ExpressionAttributeNames: {
+        ...expression.ExpressionAttributeNames,
+        '#type': 'type',
+        '#bucket': 'bucket',
+      },
+      ExpressionAttributeValues: {
+        ...expression.ExpressionAttributeValues,
+        ':type': 'stats',
+        ':bucket': bucket,
+      },
+    },
+  }));
+}
+
+/** SET clause for every field of `fields` (the record item may already hold summary fields). */
+function setFields(fields: Record<string, unknown>) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const parts: string[] = [];
+  Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .forEach(([name, value], i) => {
+      names[`#s${i}`] = name;
+      values[`:s${i}`] = value;
+      parts.push(`#s${i} = :s${i}`);
+    });
+  return { expression: `SET ${parts.join(', ')}`, names, values };
+}
+
+/**
+ * Stores a call's usage record and adds it to the tenant's and agent's counters in ONE
+ * transaction with the claim `IDEM#usage#<callId>`: either everything is written once, or (the
+ * claim exists: a redelivered or repeated call.ended) nothing is, and `counted` is false.
+ */
+export async function recordUsage(db: Db, record: UsageRecord): Promise<{ counted: boolean }> {
+  const set = setFields({ ...record, type: 'usage', metered: true });
+  const items: TransactItems = [
+    {
+      Put: {
+        TableName: db.tableName,
+        Item: {
+          ...usageIdempotencyKey(record.callId),
+          type: 'idem',
+          tenantId: record.tenantId,
+          at: record.meteredAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Update: {
+        TableName: db.tableName,
+        Key: usageRecordKey(record.tenantId, record.month, record.callId),
+        UpdateExpression: set.expression,
+        ExpressionAttributeNames: set.names,
+        ExpressionAttributeValues: set.values,
+      },
+    },
+    ...counterUpdates(db, record, usageCounterDeltas(record)),
+  ];
+  try {
+    await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    return { counted: true };
+  } catch (error) {
+    if (cancellationReasons(error)[0] === 'ConditionalCheckFailed') return { counted: false };
+    throw translateDynamoError(error);
+  }
+}
+
+/** The summary's token usage on the call's usage record (same key; creates it if usage is later). */
+export function summaryUsageUpdate(
+  db: Db,
+  scope: { tenantId: string; agentId: string; callId: string; month: string; day: string },
+  usage: SummaryUsage,
+): TransactItems[number] {
+  const set = setFields({
+    ...usage,
+    callId: scope.callId,
+    tenantId: scope.tenantId,
+    agentId: scope.agentId,
+    month: scope.month,
+    day: scope.day,
+    type: 'usage',
+  });
+  return {
+    Update: {
+      TableName: db.tableName,
+      Key: usageRecordKey(scope.tenantId, scope.month, scope.callId),
+      UpdateExpression: set.expression,
+      ExpressionAttributeNames: set.names,
+      ExpressionAttributeValues: set.values,
+    },
+  };
+}
+
+export type StoredUsageRecord = UsageRecord &
+  Partial<SummaryUsage> & { meterStatus?: MeterStatus; meterReportedAt?: string };
+
+export type MeterStatus = 'reported' | 'no_customer' | 'nothing_to_bill';
+
+export async function getUsageRecord(
+  db: Db,
+  tenantId: string,
+  month: string,
+  callId: string,
+): Promise<StoredUsageRecord | undefined> {
+  const out = await dynamo(() =>
+    db.doc.send(
+      new GetCommand({
+        TableName: db.tableName,
+        Key: usageRecordKey(tenantId, month, callId),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return out.Item?.metered ? stripKeys<StoredUsageRecord>(out.Item) : undefined;
+}
+
+/** Remembers that the Stripe meter event was accepted (or that there was nothing to report). */
+export async function markMeterStatus(
+  db: Db,
+  record: Pick<UsageRecord, 'tenantId' | 'month' | 'callId'>,
+  status: MeterStatus,
+  now = new Date(),
+): Promise<void> {
+  await dynamo(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: usageRecordKey(record.tenantId, record.month, record.callId),
+        UpdateExpression: 'SET meterStatus = :s, meterReportedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':s': status, ':at': now.toISOString() },
+      }),
+    ),
+  );
+}
+
+export type Counters = Record<string, number>;
+
+function countersOf(item: Record<string, unknown> | undefined): Counters {
+  const out: Counters = {};
+  for (const [k, v] of Object.entries(item ?? {})) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+/** A month's tenant counters and the per-agent counters: one GetItem and one Query. */
+export async function getMonthCounters(
+  db: Db,
+  tenantId: string,
+  month: string,
+): Promise<{ totals: Counters; byAgent: { agentId: string; counters: Counters }[] }> {
+  const totalOut = await dynamo(() =>
+    db.doc.send(
+      new GetCommand({
+        TableName: db.tableName,
+        Key: keys.stats(tenantId, statsBucket.month(month)),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  const prefix = `STATS#${statsBucket.monthAgentPrefix(month)}`;
+  const byAgent: { agentId: string; counters: Counters }[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo(() =>
+      db.doc.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': prefix },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    for (const item of out.Items ?? [])
+      byAgent.push({ agentId: String(item.sk).slice(prefix.length), counters: countersOf(item) });
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return { totals: countersOf(totalOut.Item), byAgent };
+}
+
+/** A month's metered calls, oldest first, paginated with signed cursors. */
+export function listUsageRecords(
+  db: Db,
+  tenantId: string,
+  month: string,
+  page: { limit: number; cursor?: string; signingKey: string },
+): Promise<Page<StoredUsageRecord>> {
+  return queryPage(
+    db,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      FilterExpression: 'metered = :true',
+      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': `USAGE#${month}#`, ':true': true },
+    },
+    { ...page, scope: `usage:${tenantId}:${month}` },
+    (item) => stripKeys<StoredUsageRecord>(item),
+  );
+}
