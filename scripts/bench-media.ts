@@ -1,0 +1,266 @@
+/**
+ * `npm run bench:media`: N simulated Twilio calls through the media service and through a bare
+ * passthrough bridge (the baseline), measured the same way in the same run, everything on
+ * loopback. Per rung it prints the per-frame round trip (caller frame → bridge → echo realtime
+ * server → bridge → caller), frames lost, the bridge process's CPU and RSS, and the CPU ratio of
+ * the media service to the baseline.
+ *
+ *   npm run bench:media -- [--ladder 1,50,200,500] [--seconds 8] [--modes passthrough,service]
+ *
+ * Bounded: each rung runs for --seconds plus set-up; the whole run aborts after --max-minutes.
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createAgent } from '#shared/data/agents.ts';
+import { dbFromEnv } from '#shared/data/client.ts';
+import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
+import { createTenant } from '#shared/data/tenants.ts';
+import { TWILIO_VOICE_PATH } from '#shared/http/webhook-routes.ts';
+import { createLogger } from '#shared/logging/logger.ts';
+import { twilioSignature } from '#shared/twilio/signature.ts';
+import { startControlPlane } from '../infra/local/control-plane.ts';
+import { generateLocalSecrets } from '../infra/local/local-secrets.ts';
+import { quantile, runBenchCalls } from './lib/bench-calls.ts';
+import type { HostStats } from './lib/bench-host.ts';
+
+const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    ladder: { type: 'string', default: '1,50,200,500' },
+    seconds: { type: 'string', default: '8' },
+    modes: { type: 'string', default: 'passthrough,service' },
+    'max-minutes': { type: 'string', default: '15' },
+  },
+});
+const ladder = (args.ladder as string)
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const measureMs = Number(args.seconds) * 1000;
+const modes = (args.modes as string).split(',') as ('passthrough' | 'service')[];
+const NUMBER = '+15005550100';
+const print = (line = '') => process.stdout.write(`${line}\n`);
+
+interface RungResult {
+  mode: string;
+  calls: number;
+  failedCalls: number;
+  framesSent: number;
+  framesLost: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpuPercent: number;
+  rssMb: number;
+  rssPerCallKb: number;
+}
+
+/** Starts a child and resolves with the first JSON line it prints. */
+async function startEcho(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', join(rootDir, 'scripts/lib/echo-realtime-server.ts')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), 'line')) as [
+    string,
+  ];
+  return { child, url: (JSON.parse(line) as { url: string }).url };
+}
+
+function hostStats(host: ChildProcess): Promise<HostStats> {
+  return new Promise((resolveStats) => {
+    const onMessage = (message: HostStats) => {
+      if (message?.type !== 'stats') return;
+      host.off('message', onMessage);
+      resolveStats(message);
+    };
+    host.on('message', onMessage);
+    host.send({ type: 'stats' });
+  });
+}
+
+/** Signs and posts the voice webhook like Twilio; returns the TwiML `<Parameter>`s. */
+async function admitViaWebhook(apiUrl: string, authToken: string): Promise<Record<string, string>> {
+  const params = {
+    CallSid: `CA${crypto.randomUUID().replaceAll('-', '')}`,
+    From: '+14155550100',
+    To: NUMBER,
+    Direction: 'inbound',
+    CallStatus: 'ringing',
+  };
+  const response = await fetch(`${apiUrl}${TWILIO_VOICE_PATH}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilioSignature(authToken, `${apiUrl}${TWILIO_VOICE_PATH}`, params),
+    },
+    body: new URLSearchParams(params),
+  });
+  const twiml = await response.text();
+  const parameters: Record<string, string> = {};
+  for (const match of twiml.matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g)) {
+    parameters[match[1] as string] = (match[2] as string).replaceAll('&amp;', '&');
+  }
+  if (!parameters.token) throw new Error(`The voice webhook did not connect the call: ${twiml}`);
+  return parameters;
+}
+
+async function runRung(
+  mode: 'passthrough' | 'service',
+  calls: number,
+  env: Record<string, string>,
+  admit: () => Promise<Record<string, string>>,
+): Promise<RungResult> {
+  const host = fork(join(rootDir, 'scripts/lib/bench-host.ts'), [mode], {
+    env: { ...env, MEDIA_MAX_CALLS: String(calls + 10) },
+    execArgv: ['--disable-warning=ExperimentalWarning'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const [ready] = (await once(host, 'message')) as [{ port: number }];
+    const idle = await hostStats(host);
+    const parameters: Record<string, string>[] = [];
+    for (let i = 0; i < calls; i += 20) {
+      const batch = Math.min(20, calls - i);
+      parameters.push(
+        ...(await Promise.all(
+          Array.from({ length: batch }, () => (mode === 'service' ? admit() : Promise.resolve({}))),
+        )),
+      );
+    }
+    let first: HostStats | undefined;
+    let last: HostStats | undefined;
+    const result = await runBenchCalls({
+      streamUrl: `ws://127.0.0.1:${ready.port}/twilio/stream`,
+      parameters,
+      measureMs,
+      settleMs: 1_000,
+      onWindowStart: async () => {
+        first = await hostStats(host);
+      },
+      onWindowEnd: async () => {
+        last = await hostStats(host);
+      },
+    });
+    const start = first as HostStats;
+    const end = last as HostStats;
+    const sorted = result.roundTripsMs.sort();
+    const cpuMicros = end.userMicros + end.systemMicros - start.userMicros - start.systemMicros;
+    return {
+      mode,
+      calls,
+      failedCalls: result.failedCalls,
+      framesSent: result.framesSent,
+      framesLost: result.framesLost,
+      p50: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
+      max: sorted.length ? (sorted[sorted.length - 1] as number) : Number.NaN,
+      cpuPercent: (100 * cpuMicros) / (end.atMicros - start.atMicros),
+      rssMb: end.rssBytes / 2 ** 20,
+      rssPerCallKb: (end.rssBytes - idle.rssBytes) / 1024 / calls,
+    };
+  } finally {
+    const exited = once(host, 'exit');
+    if (host.connected) host.disconnect();
+    const killTimer = setTimeout(() => host.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killTimer);
+  }
+}
+
+function table(results: RungResult[]): void {
+  const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+  print(
+    'mode         calls  failed   frames   lost   rtt p50 ms  p99 ms   max ms   CPU %   CPU %/call  RSS MB  RSS KB/call',
+  );
+  for (const r of results) {
+    print(
+      `${r.mode.padEnd(12)} ${String(r.calls).padStart(5)}  ${String(r.failedCalls).padStart(6)} ${String(r.framesSent).padStart(8)} ${String(r.framesLost).padStart(6)}   ${f(r.p50).padStart(9)} ${f(r.p99).padStart(7)} ${f(r.max).padStart(8)} ${f(r.cpuPercent, 1).padStart(7)} ${f(r.cpuPercent / r.calls, 3).padStart(11)} ${f(r.rssMb, 1).padStart(7)} ${f(r.rssPerCallKb, 0).padStart(12)}`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const abort = setTimeout(() => {
+    process.stderr.write('bench:media: time limit reached, stopping\n');
+    process.exit(2);
+  }, Number(args['max-minutes']) * 60_000);
+  abort.unref();
+  const secrets = generateLocalSecrets();
+  print('Starting DynamoDB Local, SQS, the API gateway and an echo realtime server (loopback only)…');
+  const plane = await startControlPlane({
+    rootDir,
+    logger: createLogger({ level: 'error' }),
+    namePrefix: `bench${Date.now().toString(36)}`,
+    startPollers: false,
+    env: { ...secrets, LOG_LEVEL: 'error' },
+  });
+  const echo = await startEcho();
+  try {
+    const db = dbFromEnv();
+    const tenant = await createTenant(db, {
+      name: 'Benchmark tenant',
+      limits: { maxConcurrentCalls: 100_000, requestsPerSecond: 100_000 },
+    });
+    const agent = await createAgent(db, tenant.id, {
+      name: 'Echo agent',
+      instructions: 'Benchmark agent.',
+      voice: 'marin',
+      tools: [],
+      maxDurationSeconds: 3600,
+      idleTimeoutSeconds: 600,
+    });
+    await createPhoneNumber(db, {
+      tenantId: tenant.id,
+      agentId: agent.id,
+      number: NUMBER,
+      provider: 'twilio',
+    });
+    const hostEnv: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      ...plane.env,
+      ...secrets,
+      TWILIO_ACCOUNT_SID: '',
+      OPENAI_API_KEY: 'bench-local',
+      OPENAI_REALTIME_URL: echo.url,
+      MEDIA_MODEL_POOL_SIZE: '0',
+      LOG_LEVEL: 'error',
+    };
+    const admit = () => admitViaWebhook(plane.apiUrl, secrets.TWILIO_AUTH_TOKEN);
+
+    const results: RungResult[] = [];
+    for (const calls of ladder) {
+      for (const mode of modes) {
+        print(`… ${mode}, ${calls} call(s), ${measureMs / 1000} s`);
+        results.push(await runRung(mode, calls, hostEnv, admit));
+      }
+    }
+    print();
+    table(results);
+    print();
+    for (const calls of ladder) {
+      const base = results.find((r) => r.mode === 'passthrough' && r.calls === calls);
+      const svc = results.find((r) => r.mode === 'service' && r.calls === calls);
+      if (!base || !svc) continue;
+      print(
+        `${String(calls).padStart(4)} calls: media service CPU ${(svc.cpuPercent / base.cpuPercent).toFixed(2)}× the passthrough bridge; ` +
+          `p99 added over the baseline ${(svc.p99 - base.p99).toFixed(2)} ms; RSS per call ${svc.rssPerCallKb.toFixed(0)} KB`,
+      );
+    }
+  } finally {
+    echo.child.kill('SIGTERM');
+    await plane.stop();
+  }
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
