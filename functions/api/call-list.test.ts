@@ -10,7 +10,7 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '../../test/platform.ts';
-import { type ApiClient, apiClient, expectError } from './api-test-client.ts';
+import { type ApiClient, type ApiResponse, apiClient, expectError } from './api-test-client.ts';
 
 let platform: TestPlatform;
 let tenant: TestTenant;
@@ -66,7 +66,7 @@ async function listAll(query: string, limit = 5): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 20; page++) {
-    const res = await api.get(
+    const res: ApiResponse = await api.get(
       `/v1/calls?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
     expect(res.status).toBe(200);
