@@ -1,0 +1,235 @@
+/**
+ * A stand-in for the OpenAI Realtime API (GA events, `audio/pcmu`) that behaves like a very simple
+ * agent, so the whole platform can be tried without an OpenAI key:
+ *
+ *   npx node scripts/fake-realtime-agent.ts --port 8089
+ *   OPENAI_REALTIME_URL=ws://127.0.0.1:8089/v1/realtime npm start
+ *
+ * It speaks the greeting it is asked for, detects the caller's speech by loudness (server VAD:
+ * `speech_started` / `speech_stopped`, cancelling its own response when talked over), reports a
+ * caller "transcript" that only states how long the caller spoke (it has no speech recogniser),
+ * and answers each turn. Speech is synthesised with espeak-ng + sox when installed, tones
+ * otherwise. Usage is reported on every `response.done`, so calls show usage as with OpenAI.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { decodeMulaw, synthesiseSpeech, toneClip } from './lib/caller-audio.ts';
+
+const { values: args } = parseArgs({ options: { port: { type: 'string', default: '8089' } } });
+
+/** Mean absolute amplitude above which a 20 ms frame counts as speech. */
+const SPEECH_LEVEL = 600;
+const SPEECH_START_MS = 60;
+const SILENCE_STOP_MS = 500;
+/** Audio is streamed at twice real time in 100 ms deltas, like the real API (faster than playout). */
+const DELTA_BYTES = 800;
+const DELTA_INTERVAL_MS = 50;
+
+const speechCache = new Map<string, Buffer>();
+function speech(text: string): Buffer {
+  let audio = speechCache.get(text);
+  if (!audio) {
+    audio =
+      synthesiseSpeech(text) ?? toneClip({ hz: 660, toneMs: Math.min(4000, text.length * 50), silenceMs: 0 });
+    speechCache.set(text, audio);
+  }
+  return audio;
+}
+
+function handleConnection(ws: WebSocket): void {
+  let ids = 0;
+  const id = (prefix: string) => `${prefix}_fake_${++ids}`;
+  const send = (event: Record<string, unknown>) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+  };
+  let active: { responseId: string; itemId: string; timer: NodeJS.Timeout; text: string } | undefined;
+  let loudMs = 0;
+  let quietMs = 0;
+  let speaking: { itemId: string; startedMs: number } | undefined;
+  let bufferMs = 0;
+
+  const finish = (status: 'completed' | 'cancelled', audioMs: number) => {
+    if (!active) return;
+    const { responseId, itemId, timer, text } = active;
+    clearInterval(timer);
+    active = undefined;
+    if (status === 'completed') {
+      send({
+        type: 'response.output_audio.done',
+        response_id: responseId,
+        item_id: itemId,
+        output_index: 0,
+        content_index: 0,
+      });
+      send({
+        type: 'response.output_audio_transcript.done',
+        response_id: responseId,
+        item_id: itemId,
+        output_index: 0,
+        content_index: 0,
+        transcript: text,
+      });
+    }
+    const outputAudioTokens = Math.ceil(audioMs / 50);
+    send({
+      type: 'response.done',
+      response: {
+        id: responseId,
+        object: 'realtime.response',
+        status,
+        ...(status === 'cancelled' ? { status_details: { type: 'cancelled', reason: 'turn_detected' } } : {}),
+        usage: {
+          total_tokens: 200 + outputAudioTokens,
+          input_tokens: 200,
+          output_tokens: outputAudioTokens + 20,
+          input_token_details: {
+            text_tokens: 150,
+            audio_tokens: 50,
+            cached_tokens: 0,
+            cached_tokens_details: { text_tokens: 0, audio_tokens: 0 },
+          },
+          output_token_details: { text_tokens: 20, audio_tokens: outputAudioTokens },
+        },
+      },
+    });
+  };
+
+  const respond = (text: string) => {
+    if (active) finish('cancelled', 0);
+    const responseId = id('resp');
+    const itemId = id('item');
+    const audio = speech(text);
+    let offset = 0;
+    send({
+      type: 'response.created',
+      response: { id: responseId, object: 'realtime.response', status: 'in_progress' },
+    });
+    send({
+      type: 'response.output_item.added',
+      response_id: responseId,
+      output_index: 0,
+      item: { id: itemId, type: 'message', role: 'assistant' },
+    });
+    send({
+      type: 'response.output_audio_transcript.delta',
+      response_id: responseId,
+      item_id: itemId,
+      output_index: 0,
+      content_index: 0,
+      delta: text,
+    });
+    const timer = setInterval(() => {
+      if (offset >= audio.length) return finish('completed', audio.length / 8);
+      const chunk = audio.subarray(offset, offset + DELTA_BYTES);
+      offset += chunk.length;
+      send({
+        type: 'response.output_audio.delta',
+        response_id: responseId,
+        item_id: itemId,
+        output_index: 0,
+        content_index: 0,
+        delta: chunk.toString('base64'),
+      });
+    }, DELTA_INTERVAL_MS);
+    active = { responseId, itemId, timer, text };
+  };
+
+  /** Loudness VAD over each appended chunk of μ-law. */
+  const hear = (audio: Buffer) => {
+    let sum = 0;
+    for (const byte of audio) sum += Math.abs(decodeMulaw(byte));
+    const ms = audio.length / 8;
+    bufferMs += ms;
+    if (sum / Math.max(1, audio.length) > SPEECH_LEVEL) {
+      loudMs += ms;
+      quietMs = 0;
+    } else {
+      quietMs += ms;
+      if (!speaking) loudMs = 0;
+    }
+    if (!speaking && loudMs >= SPEECH_START_MS) {
+      speaking = { itemId: id('item'), startedMs: bufferMs - loudMs };
+      send({
+        type: 'input_audio_buffer.speech_started',
+        audio_start_ms: Math.round(speaking.startedMs),
+        item_id: speaking.itemId,
+      });
+      if (active) finish('cancelled', 0); // interrupt_response: true
+    } else if (speaking && quietMs >= SILENCE_STOP_MS) {
+      const { itemId, startedMs } = speaking;
+      const seconds = (bufferMs - quietMs - startedMs) / 1000;
+      speaking = undefined;
+      loudMs = 0;
+      send({
+        type: 'input_audio_buffer.speech_stopped',
+        audio_end_ms: Math.round(bufferMs - quietMs),
+        item_id: itemId,
+      });
+      send({ type: 'input_audio_buffer.committed', item_id: itemId, previous_item_id: null });
+      send({
+        type: 'conversation.item.input_audio_transcription.completed',
+        item_id: itemId,
+        content_index: 0,
+        transcript: `(${seconds.toFixed(1)} s of caller speech; the fake agent has no speech recognition)`,
+        usage: { type: 'duration', seconds: Math.ceil(seconds) },
+      });
+      respond(
+        `I heard you speak for about ${Math.round(seconds)} seconds. I am the local fake agent. Set an OpenAI key to talk to a real model.`,
+      );
+    }
+  };
+
+  send({ type: 'session.created', session: { type: 'realtime', id: id('sess') } });
+  ws.on('message', (data) => {
+    let event: { type?: string; audio?: string; response?: { instructions?: string } };
+    try {
+      event = JSON.parse(data.toString());
+    } catch {
+      return send({
+        type: 'error',
+        error: { type: 'invalid_request_error', code: 'invalid_json', message: 'Not JSON.' },
+      });
+    }
+    switch (event.type) {
+      case 'session.update':
+        return send({ type: 'session.updated', session: { type: 'realtime' } });
+      case 'input_audio_buffer.append':
+        if (typeof event.audio === 'string') hear(Buffer.from(event.audio, 'base64'));
+        return;
+      case 'response.create': {
+        const quoted = /saying exactly: "([^"]+)"/.exec(event.response?.instructions ?? '')?.[1];
+        return respond(quoted ?? 'Hello! This is the local fake agent. How can I help?');
+      }
+      case 'response.cancel':
+        if (active) finish('cancelled', 0);
+        else
+          send({
+            type: 'error',
+            error: {
+              type: 'invalid_request_error',
+              code: 'response_cancel_not_active',
+              message: 'No active response.',
+            },
+          });
+        return;
+      default:
+        return;
+    }
+  });
+  ws.on('close', () => {
+    if (active) clearInterval(active.timer);
+  });
+  ws.on('error', () => undefined);
+}
+
+const http = createServer((_req, res) => {
+  res.writeHead(426).end();
+});
+new WebSocketServer({ server: http, perMessageDeflate: false }).on('connection', handleConnection);
+http.listen(Number(args.port), '127.0.0.1');
+await once(http, 'listening');
+const { port } = http.address() as AddressInfo;
+process.stdout.write(`Fake realtime agent: OPENAI_REALTIME_URL=ws://127.0.0.1:${port}/v1/realtime\n`);
