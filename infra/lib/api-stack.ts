@@ -14,7 +14,7 @@ export interface ApiStackProps extends StackProps {
   rootDir: string;
   resources: PlatformResources;
   routes: readonly RouteDefinition[];
-  queues: Readonly<Record<QueueId, QueueDefinition>>;
+  queues: Readonly<Partial<Record<QueueId, QueueDefinition>>>;
   /** Where Twilio and browsers reach the media service (TwiML `<Stream>` URLs are built from it). */
   publicMediaUrl: string;
 }

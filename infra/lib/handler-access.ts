@@ -19,6 +19,8 @@ export interface HandlerAccess {
   sendQueues: QueueId[];
   /** Queues whose attributes the handler reads (health probes). */
   probeQueues: QueueId[];
+  /** Moves poison messages to its queue's DLQ itself (`functions/consumers/batch/dead-letter.ts`). */
+  sendsToDeadLetterQueue: boolean;
   /** Modules that send to SQS without going through the shared publisher (their queue is unknown). */
   unknownQueueSenders: string[];
 }
@@ -47,10 +49,39 @@ const USES_SECRETS: Capability = {
 const PUBLISHES_EVENTS: Capability = { calls: [callOf('publishCallEvent')], definedIn: PUBLISHER_MODULE };
 const SENDS_MEDIA_COMMANDS: Capability = { calls: [callOf('sendMediaCommand')], definedIn: PUBLISHER_MODULE };
 const PROBES_QUEUES: Capability = { calls: [callOf('checkQueue')], definedIn: 'shared/health/checks.ts' };
+const DEAD_LETTER_MODULE = 'functions/consumers/batch/dead-letter.ts';
+const SENDS_TO_DEAD_LETTER: Capability = {
+  calls: [callOf('deadLetterQueue')],
+  definedIn: DEAD_LETTER_MODULE,
+};
 const RAW_SQS_SEND = /\bnew\s+SendMessage(?:Batch)?Command\s*\(/;
+/** Modules whose raw sends are accounted for by a capability above. */
+const KNOWN_SENDERS = new Set([PUBLISHER_MODULE, DEAD_LETTER_MODULE]);
+const EVENT_TYPE_LITERAL = /\btype:\s*['"](call\.[a-z_]+)['"]/g;
+const PUBLISH_CALLS = /(?<!function\s+)\bpublishCallEvent\s*\(/g;
 
 const EVENT_QUEUES = [...new Set(Object.values(EVENT_SUBSCRIPTIONS).flat())] as QueueId[];
 const ALL_QUEUE_IDS = Object.keys(QUEUES) as QueueId[];
+
+/**
+ * The queues a publishing module's events go to: the subscriptions of the event types it names
+ * (`type: 'call.escalated'`, at least one per publish call), else every event queue (a module
+ * that passes the type through could publish any event).
+ */
+function publishedEventQueues(publishingSources: string[]): QueueId[] {
+  const queues = new Set<QueueId>();
+  for (const source of publishingSources) {
+    const calls = source.match(PUBLISH_CALLS)?.length ?? 0;
+    const types = [...source.matchAll(EVENT_TYPE_LITERAL)].map((match) => match[1] as string);
+    const known = types.filter(
+      (type): type is keyof typeof EVENT_SUBSCRIPTIONS => type in EVENT_SUBSCRIPTIONS,
+    );
+    const subscribed =
+      known.length >= calls ? known.flatMap((type) => EVENT_SUBSCRIPTIONS[type]) : EVENT_QUEUES;
+    for (const queue of subscribed) queues.add(queue);
+  }
+  return ALL_QUEUE_IDS.filter((id) => queues.has(id));
+}
 
 /** Resolves an import specifier to a repository file, or undefined for packages and node builtins. */
 function resolveSpecifier(rootDir: string, fromFile: string, specifier: string): string | undefined {
@@ -143,6 +174,7 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       secrets: false,
       sendQueues: [],
       probeQueues: [],
+      sendsToDeadLetterQueue: false,
       unknownQueueSenders: [],
     };
     if (!existsSync(join(rootDir, entry))) return none;
@@ -152,13 +184,17 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       module: relative(rootDir, file),
       source,
     }));
-    const anyUses = (capability: Capability) =>
-      sources.some(
+    const usersOf = (capability: Capability) =>
+      sources.filter(
         ({ module, source }) =>
           module !== capability.definedIn && capability.calls.some((pattern) => pattern.test(source)),
       );
+    const anyUses = (capability: Capability) => usersOf(capability).length > 0;
     const sendQueues = new Set<QueueId>();
-    if (anyUses(PUBLISHES_EVENTS)) for (const queue of EVENT_QUEUES) sendQueues.add(queue);
+    const publishers = usersOf(PUBLISHES_EVENTS);
+    if (publishers.length > 0) {
+      for (const queue of publishedEventQueues(publishers.map((p) => p.source))) sendQueues.add(queue);
+    }
     if (anyUses(SENDS_MEDIA_COMMANDS)) sendQueues.add('mediaCommands');
     return {
       entry,
@@ -168,8 +204,9 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       secrets: anyUses(USES_SECRETS),
       sendQueues: ALL_QUEUE_IDS.filter((id) => sendQueues.has(id)),
       probeQueues: anyUses(PROBES_QUEUES) ? ALL_QUEUE_IDS : [],
+      sendsToDeadLetterQueue: anyUses(SENDS_TO_DEAD_LETTER),
       unknownQueueSenders: sources
-        .filter(({ module, source }) => module !== PUBLISHER_MODULE && RAW_SQS_SEND.test(source))
+        .filter(({ module, source }) => !KNOWN_SENDERS.has(module) && RAW_SQS_SEND.test(source))
         .map(({ module }) => module),
     };
   };

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -47,6 +48,7 @@ export class MediaStack extends Stack {
   readonly service: ecs.FargateService;
   readonly loadBalancer: MediaLoadBalancer;
   readonly publicUrl: string;
+  readonly image: ecrAssets.DockerImageAsset;
 
   constructor(scope: Construct, id: string, props: MediaStackProps) {
     super(scope, id, props);
@@ -60,6 +62,7 @@ export class MediaStack extends Stack {
       vpc: network.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
+    this.image = mediaImageAsset(this, 'Image', props.rootDir);
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: config.mediaCpu,
       memoryLimitMiB: config.mediaMemoryMiB,
@@ -71,7 +74,7 @@ export class MediaStack extends Stack {
     const injected: SecretName[] = ['OPENAI_API_KEY', 'TWILIO_AUTH_TOKEN', 'INTERNAL_SIGNING_KEY'];
     if (config.ariUrl) injected.push('ARI_PASSWORD');
     const container = taskDefinition.addContainer('Media', {
-      image: ecs.ContainerImage.fromDockerImageAsset(mediaImageAsset(this, 'Image', props.rootDir)),
+      image: ecs.ContainerImage.fromDockerImageAsset(this.image),
       logging: ecs.LogDrivers.awsLogs({
         streamPrefix: 'media',
         logGroup: new logs.LogGroup(this, 'Logs', {

@@ -21,7 +21,7 @@ export interface PlatformAppProps {
   env?: Environment;
   /** The route table and queue definitions; tests may pass their own. */
   routes?: readonly RouteDefinition[];
-  queues?: Readonly<Record<QueueId, QueueDefinition>>;
+  queues?: Readonly<Partial<Record<QueueId, QueueDefinition>>>;
 }
 
 /**
@@ -38,7 +38,12 @@ export function addPlatformStacks(app: App, props: PlatformAppProps): PlatformSt
     tags,
     terminationProtection: config.stage === 'prod',
   });
-  const resources = { table: stateful.table, queues: stateful.queues, secret: stateful.secret };
+  const resources = {
+    table: stateful.table,
+    queues: stateful.queues,
+    deadLetterQueues: stateful.deadLetterQueues,
+    secret: stateful.secret,
+  };
   const media = new MediaStack(app, `${prefix}-Media`, { env, tags, config, rootDir, resources });
   const api = new ApiStack(app, `${prefix}-Api`, {
     env,

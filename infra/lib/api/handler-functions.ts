@@ -11,6 +11,7 @@ import type { HandlerAccess } from '../handler-access.ts';
 export interface PlatformResources {
   table: TableLike;
   queues: Record<QueueId, sqs.IQueue>;
+  deadLetterQueues: Record<QueueId, sqs.IQueue>;
   secret: secretsmanager.ISecret;
 }
 

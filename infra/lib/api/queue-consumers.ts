@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { QueueDefinition, QueueId } from '#shared/queues/definitions.ts';
@@ -8,7 +9,7 @@ import type { HandlerAccess } from '../handler-access.ts';
 import { createHandlerFunction, type HandlerFunctionSettings } from './handler-functions.ts';
 
 export interface QueueConsumersProps {
-  queues: Readonly<Record<QueueId, QueueDefinition>>;
+  queues: Readonly<Partial<Record<QueueId, QueueDefinition>>>;
   functions: HandlerFunctionSettings;
   analyze: (entry: string) => HandlerAccess;
   /** Reserve each consumer's maximum concurrency, so API traffic can never starve it (and it can never exceed it). */
@@ -49,6 +50,14 @@ export class QueueConsumers extends Construct {
         reservedConcurrency: props.reserveConcurrency ? consumer.maxConcurrency : undefined,
       });
       bindQueue(fn, definition, queue, 'consume');
+      if (access.sendsToDeadLetterQueue) {
+        // Poison messages go straight to the DLQ, found through the queue's redrive policy.
+        iam.Grant.addToPrincipal({
+          grantee: fn,
+          actions: ['sqs:GetQueueUrl', 'sqs:SendMessage'],
+          resourceArns: [props.functions.resources.deadLetterQueues[queueId].queueArn],
+        });
+      }
       fn.function.addEventSource(
         new eventSources.SqsEventSource(queue, {
           batchSize: consumer.batchSize,

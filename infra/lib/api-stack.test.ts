@@ -1,0 +1,223 @@
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '#shared/http/route-table.ts';
+import { QUEUES } from '#shared/queues/definitions.ts';
+import { ApiStack } from './api-stack.ts';
+import { readDeploymentConfig } from './config.ts';
+import { StatefulStack } from './stateful-stack.ts';
+import { buildTestPlatform, FULL_CONTEXT, repoRoot } from './test-platform-app.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+let template: Template;
+let api: ApiStack;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  const { stacks } = buildTestPlatform();
+  api = stacks.api;
+  template = Template.fromStack(api);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** The logical id of the Lambda function with this description. */
+function functionId(description: string): string {
+  const found = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Description === description);
+  if (!found) throw new Error(`no function described as ${description}`);
+  return found[0];
+}
+
+/** Every IAM statement attached to a function's execution role. */
+function statementsOf(fnId: string): Statement[] {
+  const role = (resources[fnId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+/** Actions granted on the queue (or table) with this construct id, referenced through a stack export. */
+const actionsOn = (statements: Statement[], constructId: string) => {
+  const exported = new RegExp(`GetAtt${constructId}[0-9A-F]{8}Arn`);
+  return actionsOf(statements.filter((s) => exported.test(JSON.stringify(s.Resource))));
+};
+
+describe('HTTP API routes', () => {
+  it('every route in the route table has a handler file', () => {
+    const missing = ROUTES.map((r) => r.handler).filter((h) => api.missingHandlers.includes(h));
+    expect(missing, `route handlers not written yet: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it('every route in the route table has its own route and Lambda integration', () => {
+    const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    const deployed = ROUTES.filter((r) => !api.missingHandlers.includes(r.handler));
+    expect(routeKeys.sort()).toEqual(deployed.map((r) => `${r.method} ${r.path}`).sort());
+    const integrations = ofType('AWS::ApiGatewayV2::Integration');
+    expect(integrations).toHaveLength(deployed.length);
+    const targets = integrations.map(([, i]) => JSON.stringify(i.Properties.IntegrationUri));
+    expect(new Set(targets).size).toBe(deployed.length);
+    for (const route of deployed) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+        Target: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      });
+      expect(functionId(`${route.method} ${route.path}`)).toBeTruthy();
+    }
+  });
+
+  it('puts apiKey and admin routes behind the authorizer, signature and none routes not', () => {
+    const deployed = ROUTES.filter((r) => !api.missingHandlers.includes(r.handler));
+    expect(deployed.some((r) => r.auth === 'signature' || r.auth === 'none')).toBe(true);
+    for (const route of deployed) {
+      const protectedRoute = route.auth === 'apiKey' || route.auth === 'admin';
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+        AuthorizationType: protectedRoute ? 'CUSTOM' : 'NONE',
+        ...(protectedRoute ? { AuthorizerId: Match.anyValue() } : {}),
+      });
+    }
+  });
+
+  it('has a cached REQUEST authorizer with simple responses on the Authorization header', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 300,
+    });
+  });
+
+  it('throttles the stage and takes CORS origins from config', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ['https://app.example.com', 'https://admin.example.com'],
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'api.example.com' });
+  });
+});
+
+describe('Lambda functions', () => {
+  it('all run Node.js 22 on ARM64 with source maps and a log group with retention', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(ROUTES.length - api.missingHandlers.length);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+        LoggingConfig: { LogGroup: expect.anything() },
+      });
+    }
+    for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('never grants a wildcard action, and table actions only on the table and its indexes', () => {
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+        const actions = [statement.Action].flat();
+        for (const action of actions) expect(action).not.toMatch(/^\*$|:\*$|^(dynamodb|sqs):[A-Za-z]*\*/);
+        if (actions.some((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:')))
+          expect(statement.Resource).not.toBe('*');
+      }
+    }
+  });
+
+  it('grants each function what its code uses and nothing else', () => {
+    const health = statementsOf(functionId('GET /health'));
+    expect(actionsOf(health)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'sqs:GetQueueAttributes']));
+    expect(actionsOf(health)).not.toContain('sqs:SendMessage');
+    expect(actionsOf(health)).not.toContain('dynamodb:Scan');
+
+    const authorizer = statementsOf(functionId('API key authorizer'));
+    expect(actionsOf(authorizer)).toContain('dynamodb:GetItem');
+    expect(actionsOf(authorizer)).toContain('secretsmanager:GetSecretValue');
+    expect(actionsOf(authorizer).filter((a) => a.startsWith('sqs:'))).toEqual([]);
+
+    // Escalations publish `call.escalated`, which only the webhooks queue receives.
+    const escalation = statementsOf(functionId('POST /v1/calls/{id}/escalations'));
+    expect(actionsOn(escalation, 'CustomerWebhooks')).toContain('sqs:SendMessage');
+    expect(actionsOn(escalation, 'Summaries')).toEqual([]);
+    expect(actionsOn(escalation, 'MediaCommands')).toEqual([]);
+
+    const createCall = statementsOf(functionId('POST /v1/calls'));
+    expect(actionsOn(createCall, 'MediaCommands')).toContain('sqs:SendMessage');
+    expect(actionsOn(createCall, 'MediaCommands')).not.toContain('sqs:ReceiveMessage');
+  });
+});
+
+describe('queue consumers', () => {
+  const consumerQueues = Object.values(QUEUES).filter((q) => 'consumer' in q);
+
+  it('every queue with a consumer has a handler file', () => {
+    const missing = consumerQueues
+      .map((q) => q.consumer.handler)
+      .filter((h) => api.missingHandlers.includes(h));
+    expect(missing, `consumer handlers not written yet: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it('feeds each consumer from its queue with partial batch responses and its limits', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(consumerQueues.length);
+    for (const queue of consumerQueues) {
+      const mapping = mappings.find(([, m]) =>
+        JSON.stringify(m.Properties.EventSourceArn).includes(queue.id),
+      );
+      expect(mapping, queue.id).toBeDefined();
+      expect(mapping?.[1].Properties).toMatchObject({
+        BatchSize: queue.consumer.batchSize,
+        MaximumBatchingWindowInSeconds: queue.consumer.maxBatchingWindowSeconds,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: queue.consumer.maxConcurrency },
+      });
+      const fnId = functionId(`Consumer of the ${queue.id} queue`);
+      expect(resources[fnId]?.Properties).toMatchObject({
+        Timeout: queue.consumerTimeoutSeconds,
+        ReservedConcurrentExecutions: queue.consumer.maxConcurrency,
+      });
+      // It consumes its own queue and no other.
+      const statements = statementsOf(fnId);
+      expect(actionsOn(statements, queue.id)).toContain('sqs:ReceiveMessage');
+      expect(actionsOn(statements, `${queue.id}Dlq`)).not.toContain('sqs:ReceiveMessage');
+      for (const other of consumerQueues.filter((q) => q.id !== queue.id)) {
+        expect(actionsOn(statements, other.id)).not.toContain('sqs:ReceiveMessage');
+      }
+    }
+  });
+});
+
+describe('a route whose handler is not written yet', () => {
+  it('is left out of synth with a warning instead of failing it', () => {
+    const app = new App({ context: { [BUNDLING_STACKS]: [] } });
+    const config = readDeploymentConfig((key) => ({ ...FULL_CONTEXT, stage: 'wip' })[key]);
+    const stateful = new StatefulStack(app, 'Stateful', { stage: 'wip' });
+    const stack = new ApiStack(app, 'Api', {
+      config,
+      rootDir: repoRoot,
+      resources: stateful,
+      routes: [
+        { method: 'GET', path: '/health', handler: 'functions/api/get-health.ts', auth: 'none' },
+        { method: 'GET', path: '/v1/later', handler: 'functions/api/not-written-yet.ts', auth: 'apiKey' },
+      ],
+      queues: {},
+      publicMediaUrl: 'https://media.example.com',
+    });
+    expect(stack.missingHandlers).toEqual(['functions/api/not-written-yet.ts']);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('not-written-yet.ts does not exist'));
+    const routes = Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Route');
+    expect(Object.values(routes).map((r) => r.Properties.RouteKey)).toEqual(['GET /health']);
+  });
+});

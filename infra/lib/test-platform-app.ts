@@ -1,0 +1,37 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { readDeploymentConfig } from './config.ts';
+import { addPlatformStacks, type PlatformAppProps } from './platform-app.ts';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A stage with every optional feature on, so assertions cover TLS, Asterisk, domains and email. */
+export const FULL_CONTEXT: Record<string, unknown> = {
+  stage: 'test',
+  corsOrigins: 'https://app.example.com,https://admin.example.com',
+  apiDomainName: 'api.example.com',
+  apiCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/api',
+  mediaDomainName: 'media.example.com',
+  mediaCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/media',
+  asteriskCidr: '10.20.0.0/16',
+  ariUrl: 'http://10.20.0.5:8088',
+  ariUsername: 'ai-caller',
+  alarmEmail: 'ops@example.com',
+  twilioAccountSid: `AC${'0'.repeat(32)}`,
+};
+
+/**
+ * The platform as `infra/bin/app.ts` builds it, for assertion tests. Lambda bundling is skipped
+ * (CI's `cdk synth` bundles for real); the media image context is still staged.
+ */
+export function buildTestPlatform(
+  context: Record<string, unknown> = FULL_CONTEXT,
+  options: Pick<PlatformAppProps, 'routes' | 'queues'> = {},
+) {
+  const app = new App({ context: { [BUNDLING_STACKS]: [] } });
+  const config = readDeploymentConfig((key) => context[key]);
+  const stacks = addPlatformStacks(app, { config, rootDir: repoRoot, ...options });
+  return { app, config, stacks };
+}
