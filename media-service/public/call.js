@@ -187,7 +187,10 @@ async function start() {
         if (call?.socket?.readyState === WebSocket.OPEN) call.socket.send(pcm);
       },
       onLevel: showLevel,
-      onProgress: (itemId, playedMs) => send({ type: 'playback', itemId, playedMs }),
+      onProgress: (itemId, playedMs) => {
+        ui.body.dataset.heardMs = String(playedMs);
+        send({ type: 'playback', itemId, playedMs });
+      },
       onCleared: (itemId, playedMs) => send({ type: 'cleared', itemId, playedMs }),
       onSpeaking: (value) => {
         ui.body.dataset.speaking = String(value);

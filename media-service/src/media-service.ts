@@ -4,6 +4,7 @@ import { type MediaDeps, type MediaRoutes, createMediaHttpServer } from './serve
 import type { SessionDeps } from './session/session-deps.ts';
 import { createSessionRegistry, type SessionRegistry } from './session/session-registry.ts';
 import { registerTwilioStream } from './twilio/twilio-stream-route.ts';
+import { registerWebCallRoutes } from './web/web-routes.ts';
 
 export interface MediaService {
   listen(port: number, host?: string): Promise<number>;
@@ -56,6 +57,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
   };
   const twilio = registerTwilioStream(routes, sessionDeps);
+  registerWebCallRoutes(routes, sessionDeps);
   const server = createMediaHttpServer(deps, routes, () => registry.snapshot());
   let drained: Promise<void> | undefined;
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { MediaRoutes } from '../server.ts';
 import type { SessionDeps, StartCallSessionInput } from '../session/session-deps.ts';
+import { startCallSession } from '../session/start-call-session.ts';
 import { admitStreamConnection, type StreamRefusal } from '../session/stream-admission.ts';
 import { loadCallPage, type PageProblem, pageTokenProblem } from './call-page.ts';
 import { demoAgentOf, mintDemoCall } from './demo-call.ts';
@@ -26,8 +27,11 @@ const PAGE_STATUS: Record<PageProblem, number> = {
 };
 
 export interface WebCallRouteOptions {
-  /** Runs the call once the browser is admitted: the one CallSession every transport shares. */
-  startSession: (input: StartCallSessionInput) => unknown;
+  /**
+   * Runs the call once the browser is admitted: the one CallSession every transport shares (a
+   * stand-in only in tests that look at the transport alone).
+   */
+  startSession?: (input: StartCallSessionInput) => unknown;
   pingIntervalMs?: number;
   publicDir?: string;
 }
@@ -41,8 +45,9 @@ export interface WebCallRouteOptions {
 export function registerWebCallRoutes(
   routes: MediaRoutes,
   deps: SessionDeps,
-  options: WebCallRouteOptions,
+  options: WebCallRouteOptions = {},
 ): void {
+  const startSession = options.startSession ?? startCallSession;
   const page = loadCallPage(options.publicDir);
   const sockets = new WebSocketServer({
     noServer: true,
@@ -72,7 +77,7 @@ export function registerWebCallRoutes(
       pingIntervalMs: options.pingIntervalMs ?? WEB_PING_INTERVAL_MS,
     });
     try {
-      await options.startSession({
+      await startSession({
         call: admission.call,
         agent: admission.agent,
         transport,
