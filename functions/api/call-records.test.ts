@@ -173,6 +173,19 @@ describe('escalations', () => {
     expect(rest.body.items.map((e: { id: string }) => e.id)).toEqual([normal.body.escalation.id]);
   });
 
+  it('keeps no escalation when call.escalated cannot be published, and says so (503)', async () => {
+    const saved = process.env.QUEUE_WEBHOOKS_URL as string;
+    process.env.QUEUE_WEBHOOKS_URL = `${saved}-missing`;
+    try {
+      const id = await newCall();
+      const res = await api.post(`/v1/calls/${id}/escalations`, { reason: 'Queue is down' });
+      expectError(res, 503, 'unavailable');
+      expect((await api.get(`/v1/calls/${id}/escalations`)).body.items).toEqual([]);
+    } finally {
+      process.env.QUEUE_WEBHOOKS_URL = saved;
+    }
+  });
+
   it('validates escalations', async () => {
     expectError(await api.post(`/v1/calls/${callId}/escalations`, {}), 400, 'validation_error');
     expectError(

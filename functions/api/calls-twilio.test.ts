@@ -142,6 +142,20 @@ describe('outbound Twilio calls', () => {
     expect(again.body.error.details).toMatchObject({ reason: 'invalid_transition', from: 'completed' });
   });
 
+  it('answers 503 when the platform has no Twilio credentials, and the call ends as failed', async () => {
+    const saved = process.env.TWILIO_AUTH_TOKEN as string;
+    delete process.env.TWILIO_AUTH_TOKEN;
+    try {
+      const res = await place();
+      expectError(res, 503, 'unavailable');
+      expect(res.body.error.message).toContain('Twilio is not configured');
+      const failed = await api.get(`/v1/calls/${res.body.error.details.callId}`);
+      expect(failed.body.call.status).toBe('failed');
+    } finally {
+      process.env.TWILIO_AUTH_TOKEN = saved;
+    }
+  });
+
   it('only calls from numbers of the same tenant and provider', async () => {
     expectError(await place({ from: '+14155550999' }), 400, 'validation_error');
     const other = await createTestTenant();

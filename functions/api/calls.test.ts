@@ -79,6 +79,24 @@ describe('outbound Asterisk calls', () => {
     expect(again.body.error.details).toMatchObject({ reason: 'invalid_transition', from: 'canceled' });
   });
 
+  it('fails the call and answers 503 when the media command queue is unavailable', async () => {
+    const t = await asteriskTenant({ maxConcurrentCalls: 1, requestsPerSecond: 1000 });
+    const saved = process.env.QUEUE_MEDIA_COMMANDS_URL as string;
+    process.env.QUEUE_MEDIA_COMMANDS_URL = `${saved}-missing`;
+    let callId: string;
+    try {
+      const res = await t.api.post('/v1/calls', { agentId: t.agentId, to: '+442071838757' });
+      expectError(res, 503, 'unavailable');
+      callId = res.body.error.details.callId;
+    } finally {
+      process.env.QUEUE_MEDIA_COMMANDS_URL = saved;
+    }
+    const failed = await t.api.get(`/v1/calls/${callId}`);
+    expect(failed.body.call).toMatchObject({ status: 'failed', endReason: 'provider_unavailable' });
+    // The failed call gave its slot back: the tenant's only slot is free again.
+    expect((await t.api.post('/v1/calls', { agentId: t.agentId, to: '+442071838757' })).status).toBe(202);
+  });
+
   it('asks the media service to hang up a live call', async () => {
     const t = await asteriskTenant();
     const call = (await t.api.post('/v1/calls', { agentId: t.agentId, to: '+442071838752' })).body.call;
