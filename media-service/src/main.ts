@@ -28,7 +28,8 @@ async function main(): Promise<void> {
     secrets: secrets(),
   });
   try {
-    await service.listen(env.MEDIA_PORT);
+    const port = await service.listen(env.MEDIA_PORT);
+    logger.info('media service listening', { port, maxCalls: env.MEDIA_MAX_CALLS });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(

@@ -49,6 +49,8 @@ export interface FakeRealtimeConnection {
   /** Drops the TCP connection without a close frame. */
   drop(): void;
   readonly closed: Promise<void>;
+  /** Set when this connection was answered with an error instead of `session.created`. */
+  connectError?: string;
 }
 
 export interface FakeRealtimeServer {
@@ -112,6 +114,7 @@ export async function startFakeRealtime(): Promise<FakeRealtimeServer> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = wrap(ws, req, connections.length, notifyConfigured);
+      connection.connectError = connectError;
       connections.push(connection);
       if (connectError) connection.error(connectError, 'Incorrect API key provided.');
       else

@@ -8,6 +8,7 @@ import { AgentTurns } from './agent-turns.ts';
 import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
 import { type CallState, type CallStateEvent, nextCallState } from './call-state.ts';
 import { base64ByteLength, bytesPerMs, type CallTransport, type TransportEvents } from './call-transport.ts';
+import { DtmfCollector } from './dtmf-collector.ts';
 import { Guardrails } from './guardrails.ts';
 import { toolSigningKey } from './http-tool.ts';
 import { LatencyTelemetry } from './latency-telemetry.ts';
@@ -15,6 +16,7 @@ import { ModelLink } from './model-link.ts';
 import { PersistQueue } from './persist-queue.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
 import { DEFAULT_RECONNECT_POLICY } from './reconnect-policy.ts';
+import { ResponseSequencer } from './response-sequencer.ts';
 import { buildSessionUpdate, greetingResponse, replayItems } from './session-config.ts';
 import type { SessionDeps, StartCallSessionInput } from './session-deps.ts';
 import { type EndPlan, endPlanFor } from './session-ending.ts';
@@ -54,12 +56,9 @@ export class CallSession implements LiveSession {
   private readonly link: ModelLink;
   private readonly tools: ToolRunner;
   private guardrails: Guardrails | undefined;
-  private activeResponseId: string | undefined;
-  private responseQueued: Record<string, unknown> | undefined | null = null;
+  private readonly responses: ResponseSequencer;
   private ending: { plan: EndPlan; responseId?: string; requested: boolean } | undefined;
-  private playbackDrained: (() => void) | undefined;
-  private dtmfDigits = '';
-  private dtmfTimer: NodeJS.Timeout | undefined;
+  private readonly dtmf: DtmfCollector;
   private callTerminalElsewhere = false;
   private resolveClosed!: () => void;
   private closing = false;
@@ -80,6 +79,8 @@ export class CallSession implements LiveSession {
       this.resolveClosed = resolve;
     });
     this.persist = new PersistQueue(this.logger);
+    this.responses = new ResponseSequencer((event) => this.link.send(event));
+    this.dtmf = new DtmfCollector(DTMF_GAP_MS, (digits) => this.onDigits(digits));
     this.recorder = new TurnRecorder({
       callId: call.id,
       persist: this.persist,
@@ -97,7 +98,7 @@ export class CallSession implements LiveSession {
       policy: deps.reconnectPolicy ?? DEFAULT_RECONNECT_POLICY,
       maxPendingBytes: PENDING_AUDIO_MS * bpm,
       maxSessionAgeMs: deps.env.MEDIA_MODEL_SESSION_MAX_SECONDS * 1000,
-      isQuiet: () => this.state === 'listening' && !this.activeResponseId && !this.playback.isPlaying(),
+      isQuiet: () => this.state === 'listening' && !this.responses.active && !this.playback.isPlaying(),
       configure: () => [
         buildSessionUpdate({
           agent,
@@ -174,10 +175,12 @@ export class CallSession implements LiveSession {
   private transportEvents(): TransportEvents {
     return {
       callerAudio: (audio) => this.link.sendAudio(audio),
-      dtmf: (digit) => this.onDtmf(digit),
+      dtmf: (digit) => {
+        this.guardrails?.activity();
+        this.dtmf.press(digit);
+      },
       played: (itemId, playedMs) => {
         this.playback.notePlayed(itemId, playedMs);
-        if (this.playbackDrained && !this.playback.isPlaying()) this.playbackDrained();
         this.link.quiet();
       },
       closed: (reason, detail) => {
@@ -209,7 +212,7 @@ export class CallSession implements LiveSession {
         this.usage(usageFromTranscription(event.usage));
         break;
       case 'response.created':
-        this.activeResponseId = event.response.id;
+        this.responses.created(event.response.id);
         if (this.ending?.requested && !this.ending.responseId) this.ending.responseId = event.response.id;
         break;
       case 'response.output_audio.delta':
@@ -264,17 +267,14 @@ export class CallSession implements LiveSession {
       this.agentTurns.onCut(cut.itemId, cut.audioEndMs);
       this.logger.debug('barge-in', { audioEndMs: cut.audioEndMs, sentMs: cut.sentMs });
     }
-    if (this.activeResponseId) {
-      // Server VAD usually cancels on its own; a second cancel only earns a harmless error.
-      this.playback.cancelResponse(this.activeResponseId);
-      this.link.send({ type: 'response.cancel' });
-    }
+    // Server VAD usually cancels on its own; a second cancel only earns a harmless error.
+    const cancelled = this.responses.cancel();
+    if (cancelled) this.playback.cancelResponse(cancelled);
   }
 
   private onResponseDone(responseId: string, response: { status?: string; usage?: unknown }): void {
     this.usage(usageFromResponse(response.usage as RealtimeUsagePayload | undefined));
     this.agentTurns.onResponseDone(responseId);
-    if (this.activeResponseId === responseId) this.activeResponseId = undefined;
     if (this.ending) {
       if (this.ending.responseId === responseId) void this.finishEnding();
       return;
@@ -284,21 +284,13 @@ export class CallSession implements LiveSession {
     } else if (!this.tools.running) {
       this.move('response_done');
     }
-    if (this.responseQueued !== null && !this.activeResponseId) {
-      const queued = this.responseQueued;
-      this.responseQueued = null;
-      this.requestResponse(queued);
-    }
+    this.responses.done(responseId);
     this.link.quiet();
   }
 
   /** `response.create`, deferred while another response is active (only one may run). */
   private requestResponse(response?: Record<string, unknown>): void {
-    if (this.activeResponseId) {
-      this.responseQueued = response;
-      return;
-    }
-    this.link.send(response ? { type: 'response.create', response } : { type: 'response.create' });
+    this.responses.request(response);
     if (this.state === 'tool_call') this.move('tool_finished');
   }
 
@@ -308,8 +300,7 @@ export class CallSession implements LiveSession {
   }
 
   private onModelInterrupted(): void {
-    this.activeResponseId = undefined;
-    this.responseQueued = null;
+    this.responses.reset();
     this.tools.discard();
     this.agentTurns.finishAll();
     if (this.state === 'tool_call' || this.state === 'responding') this.move('response_done');
@@ -331,25 +322,14 @@ export class CallSession implements LiveSession {
     }
   }
 
-  private onDtmf(digit: string): void {
-    this.guardrails?.activity();
-    this.dtmfDigits += digit;
-    clearTimeout(this.dtmfTimer);
-    this.dtmfTimer = setTimeout(() => {
-      const digits = this.dtmfDigits;
-      this.dtmfDigits = '';
-      const text = `[The caller pressed ${digits} on the phone keypad.]`;
-      this.link.send({
-        type: 'conversation.item.create',
-        item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
-      });
-      this.recorder.record(`dtmf:${Date.now()}`, {
-        role: 'caller',
-        text,
-        startedAt: new Date().toISOString(),
-      });
-      this.requestResponse();
-    }, DTMF_GAP_MS);
+  private onDigits(digits: string): void {
+    const text = `[The caller pressed ${digits} on the phone keypad.]`;
+    this.link.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+    });
+    this.recorder.record(`dtmf:${Date.now()}`, { role: 'caller', text, startedAt: new Date().toISOString() });
+    this.requestResponse();
   }
 
   private usage(delta: Partial<RealtimeUsage>): void {
@@ -368,9 +348,8 @@ export class CallSession implements LiveSession {
     this.move('end_requested');
     this.guardrails?.stop();
     if (this.link.ready && plan.sayInstructions) {
-      if (this.activeResponseId) this.link.send({ type: 'response.cancel' });
+      this.responses.cancel();
       this.ending.requested = true;
-      this.activeResponseId = undefined;
       this.link.send({
         type: 'response.create',
         response: { instructions: plan.sayInstructions, tool_choice: 'none' },
@@ -388,7 +367,7 @@ export class CallSession implements LiveSession {
     if (this.finishing || this.closing || !this.ending) return;
     this.finishing = true;
     const { plan } = this.ending;
-    await this.waitForPlayback();
+    await this.playback.drained(20_000);
     try {
       if (plan.transferTo && this.transport.transfer) await this.transport.transfer(plan.transferTo);
       else await this.transport.hangUp(plan.reason);
@@ -396,20 +375,6 @@ export class CallSession implements LiveSession {
       this.logger.error('provider did not end the call', { err: error, reason: plan.reason });
     }
     await this.close(plan.reason);
-  }
-
-  private waitForPlayback(): Promise<void> {
-    if (!this.playback.isPlaying()) return Promise.resolve();
-    const capMs = Math.min(20_000, this.playback.unplayedMs() + 2_000);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.playbackDrained = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, capMs);
-      this.playbackDrained = done;
-    });
   }
 
   /** A failure that leaves nothing to say: hang up and close with `reason`. */
@@ -430,8 +395,8 @@ export class CallSession implements LiveSession {
     this.closing = true;
     this.move('end_requested');
     this.guardrails?.stop();
-    clearTimeout(this.dtmfTimer);
-    this.playbackDrained?.();
+    this.dtmf.stop();
+    this.playback.stopWaiting();
     this.link.close();
     this.transport.close(reason);
     this.agentTurns.finishAll();

@@ -29,6 +29,7 @@ export class PlaybackTracker {
   private current: CurrentItem | undefined;
   private readonly cancelledResponses: string[] = [];
   private readonly cutItems: string[] = [];
+  private wakeDrained: (() => void) | undefined;
 
   constructor(bytesPerMs: number) {
     this.bytesPerMs = bytesPerMs;
@@ -49,6 +50,29 @@ export class PlaybackTracker {
   notePlayed(itemId: string, playedMs: number): void {
     if (this.current?.itemId !== itemId) return;
     if (playedMs > this.current.playedMs) this.current.playedMs = playedMs;
+    if (this.wakeDrained && !this.isPlaying()) this.wakeDrained();
+  }
+
+  /**
+   * Resolves once everything sent has been reported played (a goodbye line finishing before the
+   * hang-up), or after the unplayed time plus a margin, capped at `capMs`, if reports stop coming.
+   */
+  drained(capMs: number): Promise<void> {
+    if (!this.isPlaying()) return Promise.resolve();
+    this.stopWaiting();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wakeDrained?.(), Math.min(capMs, this.unplayedMs() + 2_000));
+      this.wakeDrained = () => {
+        clearTimeout(timer);
+        this.wakeDrained = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Releases a pending `drained()` wait at once (the call is closing). */
+  stopWaiting(): void {
+    this.wakeDrained?.();
   }
 
   /** Whether the caller still has agent audio queued that has not played yet. */
