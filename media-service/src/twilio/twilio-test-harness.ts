@@ -73,13 +73,15 @@ export async function startMediaHarness(env: Record<string, string> = {}): Promi
         MEDIA_MODEL_POOL_SIZE: '0',
         ...overrides,
       });
+      // Twilio REST only where a test points it at the fake; never the real API.
+      const secretEnv = { ...process.env, OPENAI_API_KEY: 'sk-test', TWILIO_AUTH_TOKEN: '', ...overrides };
       const service = createMediaService({
         env: serviceEnv,
         logger: createLogger({ level: 'error' }),
         db,
         sqs,
         queueUrls: queueUrlsFromEnv(),
-        secrets: createSecretStore({ env: { ...process.env, OPENAI_API_KEY: 'sk-test', ...overrides } }),
+        secrets: createSecretStore({ env: secretEnv }),
         ...options,
       });
       services.push(service);
