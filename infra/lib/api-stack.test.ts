@@ -34,7 +34,9 @@ function functionId(description: string): string {
 
 /** Every IAM statement attached to a function's execution role. */
 function statementsOf(fnId: string): Statement[] {
-  const role = (resources[fnId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const fn = resources[fnId];
+  if (!fn) throw new Error(`no resource ${fnId}`);
+  const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   return ofType('AWS::IAM::Policy')
     .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
     .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
