@@ -18,6 +18,7 @@ let platform: TestPlatform;
 let owner: TestTenant;
 let ownerApi: ApiClient;
 let intruder: ApiClient;
+let intruderAgentId: string;
 const ids: Record<'agent' | 'number' | 'key' | 'call', string> = { agent: '', number: '', key: '', call: '' };
 const MISSING = {
   agent: 'agt_01JZZZZZZZZZZZZZZZZZZZZZZZ',
@@ -30,7 +31,9 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   owner = await createTestTenant();
   ownerApi = apiClient(platform.apiUrl, owner.apiKey);
-  intruder = apiClient(platform.apiUrl, (await createTestTenant()).apiKey);
+  const other = await createTestTenant();
+  intruder = apiClient(platform.apiUrl, other.apiKey);
+  intruderAgentId = other.agentId;
   ids.agent = owner.agentId;
   ids.number = (
     await ownerApi.post('/v1/phone-numbers', {
@@ -73,6 +76,14 @@ const ROUTES: { method: string; path: (id: string) => string; kind: Kind; body?:
   { method: 'GET', path: (id) => `/v1/agents/${id}`, kind: 'agent' },
   { method: 'PATCH', path: (id) => `/v1/agents/${id}`, kind: 'agent', body: { name: 'Hijacked' } },
   { method: 'DELETE', path: (id) => `/v1/agents/${id}`, kind: 'agent' },
+  { method: 'GET', path: (id) => `/v1/phone-numbers/${id}`, kind: 'number' },
+  // The intruder's own agent, so that only the number can be what is not found.
+  {
+    method: 'PATCH',
+    path: (id) => `/v1/phone-numbers/${id}`,
+    kind: 'number',
+    body: () => ({ agentId: intruderAgentId }),
+  },
   { method: 'DELETE', path: (id) => `/v1/phone-numbers/${id}`, kind: 'number' },
   { method: 'DELETE', path: (id) => `/v1/api-keys/${id}`, kind: 'key' },
   { method: 'GET', path: (id) => `/v1/calls/${id}`, kind: 'call' },
@@ -95,10 +106,9 @@ describe('tenant isolation', () => {
   it.each(ROUTES.map((r) => [`${r.method} ${r.path('{id}')}`, r] as const))(
     "%s answers another tenant's id exactly like a missing one",
     async (_name, route) => {
-      const foreign = await intruder.request(route.method, route.path(ids[route.kind]), { body: route.body });
-      const missing = await intruder.request(route.method, route.path(MISSING[route.kind]), {
-        body: route.body,
-      });
+      const body = typeof route.body === 'function' ? route.body() : route.body;
+      const foreign = await intruder.request(route.method, route.path(ids[route.kind]), { body });
+      const missing = await intruder.request(route.method, route.path(MISSING[route.kind]), { body });
       expect(shape(foreign)).toEqual(shape(missing));
       expect(foreign.status).toBe(404);
       expect(JSON.stringify(foreign.body)).not.toContain('Private');

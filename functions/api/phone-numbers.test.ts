@@ -37,6 +37,7 @@ describe('phone numbers', () => {
 
     const list = await api.get('/v1/phone-numbers');
     expect(list.body.items).toEqual([res.body.phoneNumber]);
+    expect(list.body.items).toHaveLength(1);
     expect(list.body.nextCursor).toBeNull();
 
     expect((await api.delete(`/v1/phone-numbers/${phone.id}`)).status).toBe(204);
@@ -49,6 +50,41 @@ describe('phone numbers', () => {
       provider: 'asterisk',
     });
     expect(again.status).toBe(201);
+  });
+
+  it('gets a number and remaps it to another agent, for inbound routing too', async () => {
+    const phone = (
+      await api.post('/v1/phone-numbers', {
+        number: '+14155550105',
+        agentId: tenant.agentId,
+        provider: 'twilio',
+      })
+    ).body.phoneNumber;
+    expect((await api.get(`/v1/phone-numbers/${phone.id}`)).body.phoneNumber).toEqual(phone);
+    const second = (await api.post('/v1/agents', { name: 'Night line', instructions: 'x' })).body.agent;
+    const res = await api.patch(`/v1/phone-numbers/${phone.id}`, { agentId: second.id });
+    expect(res.status).toBe(200);
+    expect(res.body.phoneNumber).toEqual({ ...phone, agentId: second.id });
+    expect((await findPhoneNumber(dbFromEnv(), '+14155550105'))?.agentId).toBe(second.id);
+
+    const other = await createTestTenant();
+    expectError(
+      await api.patch(`/v1/phone-numbers/${phone.id}`, { agentId: other.agentId }),
+      404,
+      'not_found',
+    );
+    expectError(
+      await api.patch(`/v1/phone-numbers/${phone.id}`, { number: '+14155550106' }),
+      400,
+      'validation_error',
+    );
+    expectError(
+      await api.patch('/v1/phone-numbers/num_01JZZZZZZZZZZZZZZZZZZZZZZZ', { agentId: second.id }),
+      404,
+      'not_found',
+    );
+    expectError(await api.get('/v1/phone-numbers/num_01JZZZZZZZZZZZZZZZZZZZZZZZ'), 404, 'not_found');
+    expect((await findPhoneNumber(dbFromEnv(), '+14155550105'))?.agentId).toBe(second.id);
   });
 
   it('answers 409 when any tenant already has the number', async () => {

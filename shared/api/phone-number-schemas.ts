@@ -17,3 +17,7 @@ export const PhoneNumberSchema = z.strictObject({
   provider: NumberProviderSchema,
   createdAt: TimestampSchema,
 });
+
+export const UpdatePhoneNumberBodySchema = z.strictObject({
+  agentId: z.string().min(1).max(64).describe('The agent that answers calls to this number from now on.'),
+});

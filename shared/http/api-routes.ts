@@ -34,6 +34,8 @@ export const API_ROUTES: readonly RouteDefinition[] = [
 
   api('POST', '/v1/phone-numbers', 'create-phone-number'),
   api('GET', '/v1/phone-numbers', 'list-phone-numbers'),
+  api('GET', '/v1/phone-numbers/{id}', 'get-phone-number'),
+  api('PATCH', '/v1/phone-numbers/{id}', 'update-phone-number'),
   api('DELETE', '/v1/phone-numbers/{id}', 'delete-phone-number'),
 
   api('POST', '/v1/calls', 'create-call'),

@@ -15,7 +15,11 @@ import {
   TranscriptTurnSchema,
 } from '../call-schemas.ts';
 import { ErrorResponseSchema, PageQuerySchema, pageOf } from '../common-schemas.ts';
-import { CreatePhoneNumberBodySchema, PhoneNumberSchema } from '../phone-number-schemas.ts';
+import {
+  CreatePhoneNumberBodySchema,
+  PhoneNumberSchema,
+  UpdatePhoneNumberBodySchema,
+} from '../phone-number-schemas.ts';
 import { CreateTenantBodySchema, TenantSchema, UpdateTenantBodySchema } from '../tenant-schemas.ts';
 
 /** One documented operation: the same zod schemas the handlers validate with. */
@@ -250,6 +254,35 @@ export const OPERATIONS: readonly ApiOperation[] = [
     query: PageQuerySchema,
     success: { status: 200, description: 'A page of numbers.', schema: pageOf(PhoneNumber) },
     errors: READ,
+  },
+  {
+    method: 'GET',
+    path: '/v1/phone-numbers/{id}',
+    operationId: 'getPhoneNumber',
+    tag: 'Phone numbers',
+    auth: 'apiKey',
+    summary: 'Get a phone number',
+    success: {
+      status: 200,
+      description: 'The number.',
+      schema: z.strictObject({ phoneNumber: PhoneNumber }),
+    },
+    errors: [...AUTH_ERRORS, 'not_found'],
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/phone-numbers/{id}',
+    operationId: 'updatePhoneNumber',
+    tag: 'Phone numbers',
+    auth: 'apiKey',
+    summary: "Route a number's calls to another agent",
+    body: UpdatePhoneNumberBodySchema,
+    success: {
+      status: 200,
+      description: 'The updated number.',
+      schema: z.strictObject({ phoneNumber: PhoneNumber }),
+    },
+    errors: [...WRITE, 'not_found'],
   },
   {
     method: 'DELETE',
