@@ -166,7 +166,7 @@ describe('after a call ends', () => {
     expect(endedHooks).toHaveLength(2);
     expect(endedHooks.map((h) => h.headers['webhook-id'])).toEqual([ended.eventId, ended.eventId]);
     const summaryHook = hooks.find((h) => h.json.type === 'call.summarized');
-    expect((summaryHook?.json.data.call as { summary?: unknown }).summary).toMatchObject({ qaScore: 88 });
+    expect(summaryHook?.json.data.call).toMatchObject({ summary: { qaScore: 88 } });
 
     await waitForQueuesDrained(sqsFromEnv(), allQueues());
     const usage = await api(`/v1/usage/calls?month=${call.createdAt.slice(0, 7)}`);

@@ -21,10 +21,13 @@ export interface MeterEvent {
 export class StripeApiError extends AppError {
   readonly httpStatus: number;
   readonly stripeCode?: string;
+  /** A 4xx other than 429: the request itself is wrong, retrying cannot help. */
+  readonly permanent: boolean;
   constructor(httpStatus: number, message: string, stripeCode?: string) {
     const retryable = httpStatus === 429 || httpStatus >= 500;
     super(retryable ? 'unavailable' : 'internal', `Stripe: ${message}`, { retryable });
     this.name = 'StripeApiError';
+    this.permanent = !retryable;
     this.httpStatus = httpStatus;
     this.stripeCode = stripeCode;
   }

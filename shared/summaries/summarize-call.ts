@@ -26,9 +26,12 @@ export interface SummaryResult {
 
 /** A failed summary attempt: `retryable` ones go back to the queue, the others to the DLQ. */
 export class SummaryError extends AppError {
+  /** No retry can help (e.g. the model rejected the request): straight to the DLQ. */
+  readonly permanent: boolean;
   constructor(message: string, retryable: boolean, options: { cause?: unknown; details?: unknown } = {}) {
     super(retryable ? 'unavailable' : 'internal', message, { retryable, ...options });
     this.name = 'SummaryError';
+    this.permanent = !retryable;
   }
 }
 

@@ -5,6 +5,15 @@ import type { Logger } from '#shared/logging/logger.ts';
 import { type CallEvent, CallEventSchema } from '#shared/queues/contracts.ts';
 import { deadLetterQueue } from './dead-letter.ts';
 
+/**
+ * Only failures that say no retry can fix them (a model 400, a Stripe 4xx: `permanent: true`)
+ * skip the retries; anything else (throttling, a transaction conflict, a crash) is retried and
+ * reaches the DLQ through the redrive policy if it keeps failing.
+ */
+export function isPermanent(error: unknown): boolean {
+  return error instanceof AppError && (error as AppError & { permanent?: boolean }).permanent === true;
+}
+
 /** What became of one message. */
 export type Outcome =
   | { kind: 'done'; note?: string }
@@ -56,11 +65,11 @@ export async function processBatch(event: SQSEvent, options: BatchOptions): Prom
         try {
           outcome = await options.handle(message.data, { record, attempt, logger });
         } catch (error) {
-          const retryable = !(error instanceof AppError) || error.retryable;
-          logger.warn('message failed', { err: error, retryable });
-          outcome = retryable
-            ? { kind: 'retry', reason: error instanceof Error ? error.name : 'error' }
-            : { kind: 'dead', reason: error instanceof Error ? error.message : 'error' };
+          const permanent = isPermanent(error);
+          logger.warn('message failed', { err: error, permanent });
+          outcome = permanent
+            ? { kind: 'dead', reason: error instanceof Error ? error.message : 'error' }
+            : { kind: 'retry', reason: error instanceof Error ? error.name : 'error' };
         }
       }
       return settle(record, attempt, outcome, logger, options, dlq);
