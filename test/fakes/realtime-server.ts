@@ -57,6 +57,8 @@ export interface FakeRealtimeServer {
   /** `ws://127.0.0.1:port/v1/realtime`: put it in OPENAI_REALTIME_URL. */
   url: string;
   readonly connections: FakeRealtimeConnection[];
+  /** Resolves with connection number `index` (0-based) once it is open. */
+  connection(index: number): Promise<FakeRealtimeConnection>;
   /** Resolves with the first connection (past or future) that received a `session.update`. */
   nextConfigured(after?: number): Promise<FakeRealtimeConnection>;
   /** The next upgrade is answered with this HTTP status instead (e.g. 401 for a bad key). */
@@ -88,6 +90,7 @@ export async function startFakeRealtime(): Promise<FakeRealtimeServer> {
   const wss = new WebSocketServer({ noServer: true });
   const connections: FakeRealtimeConnection[] = [];
   const configuredWaiters: { after: number; resolve: (c: FakeRealtimeConnection) => void }[] = [];
+  const connectionWaiters: { index: number; resolve: (c: FakeRealtimeConnection) => void }[] = [];
   let rejectStatus: number | undefined;
   let connectError: string | undefined;
 
@@ -116,6 +119,10 @@ export async function startFakeRealtime(): Promise<FakeRealtimeServer> {
       const connection = wrap(ws, req, connections.length, notifyConfigured);
       connection.connectError = connectError;
       connections.push(connection);
+      for (const waiter of connectionWaiters.filter((w) => w.index === connection.index)) {
+        connectionWaiters.splice(connectionWaiters.indexOf(waiter), 1);
+        waiter.resolve(connection);
+      }
       if (connectError) connection.error(connectError, 'Incorrect API key provided.');
       else
         connection.send({
@@ -131,6 +138,11 @@ export async function startFakeRealtime(): Promise<FakeRealtimeServer> {
   return {
     url: `ws://127.0.0.1:${port}/v1/realtime`,
     connections,
+    connection(index) {
+      const existing = connections[index];
+      if (existing) return Promise.resolve(existing);
+      return new Promise((resolve) => connectionWaiters.push({ index, resolve }));
+    },
     nextConfigured(after = 0) {
       const ready = connections.find(
         (c) => c.index >= after && c.received.some((e) => e.type === 'session.update'),

@@ -1,3 +1,5 @@
+import { base64ByteLength } from './call-transport.ts';
+
 /**
  * Caller audio held while the model socket is not ready (first connect or a reconnect), bounded
  * by duration. Nothing is dropped within the bound; beyond it the oldest audio goes, because the
@@ -37,7 +39,7 @@ export class PendingAudio {
   }
 }
 
-/** Decoded size of a chunk (base64 text is three quarters of its length). */
+/** Decoded size of a chunk. */
 function byteSize(chunk: Buffer | string): number {
-  return typeof chunk === 'string' ? Math.floor((chunk.length * 3) / 4) : chunk.length;
+  return typeof chunk === 'string' ? base64ByteLength(chunk) : chunk.length;
 }

@@ -221,4 +221,25 @@ describe('Twilio call through the media service', () => {
     await session.closed;
     expect((await listTranscriptTurns(harness.db, call.id)).map((t) => t.text)).toEqual(['Still here.']);
   });
+
+  it('takes a pre-connected model socket from the warm pool and configures it only for a verified call', async () => {
+    const before = harness.realtime.connections.length;
+    const warm = await harness.startService({ MEDIA_MODEL_POOL_SIZE: '1' });
+    const pooled = await harness.realtime.connection(before);
+    expect(pooled.received).toEqual([]);
+
+    const bad = await harness.newCall({ expSeconds: -1 });
+    const refused = await harness.connect(warm.streamUrl, bad.token, bad.call);
+    expect((await refused.closed).reason).toBe('token_expired');
+    expect(pooled.received).toEqual([]); // untouched: no tenant data, no session
+
+    const { call, token } = await harness.newCall();
+    const client = await harness.connect(warm.streamUrl, token, call, { autoPlay: true });
+    const configured = await harness.realtime.nextConfigured(before);
+    expect(configured.index).toBe(pooled.index);
+    await configured.waitFor('response.create');
+    await harness.realtime.connection(pooled.index + 1); // the pool refills behind the call
+    client.stop();
+    await warm.service.registry.get(call.id)?.closed;
+  });
 });
