@@ -111,6 +111,53 @@ describe('outbound Asterisk calls', () => {
   });
 });
 
+describe('Idempotency-Key', () => {
+  it('returns the first call for a retried request instead of dialing twice', async () => {
+    const t = await asteriskTenant();
+    const body = { agentId: t.agentId, to: '+442071838760' };
+    const headers = { 'idempotency-key': `retry-${t.tenant.id}` };
+    const first = await t.api.post('/v1/calls', body, { headers });
+    expect(first.status).toBe(202);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const retry = await t.api.post('/v1/calls', body, { headers });
+    expect(retry.status).toBe(202);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.call.id).toBe(first.body.call.id);
+    expect((await t.api.get('/v1/calls')).body.items).toHaveLength(1);
+
+    const reused = await t.api.post('/v1/calls', { ...body, to: '+442071838761' }, { headers });
+    expectError(reused, 409, 'conflict');
+    expect(reused.body.error.details).toMatchObject({ reason: 'idempotency_key_reused' });
+    expectError(
+      await t.api.post('/v1/calls', body, { headers: { 'idempotency-key': 'bad key' } }),
+      400,
+      'validation_error',
+    );
+    // Keys belong to a tenant: another tenant's identical key is a different request.
+    const other = await asteriskTenant();
+    const theirs = await other.api.post(
+      '/v1/calls',
+      { agentId: other.agentId, to: '+442071838760' },
+      { headers },
+    );
+    expect(theirs.status).toBe(202);
+    expect(theirs.body.call.id).not.toBe(first.body.call.id);
+  });
+
+  it('frees the key when the attempt fails, so the retry can succeed', async () => {
+    const t = await asteriskTenant();
+    const headers = { 'idempotency-key': `fail-${t.tenant.id}` };
+    const bad = await t.api.post(
+      '/v1/calls',
+      { agentId: 'agt_01JZZZZZZZZZZZZZZZZZZZZZZZ', to: '+442071838762' },
+      { headers },
+    );
+    expectError(bad, 404, 'not_found');
+    const good = await t.api.post('/v1/calls', { agentId: t.agentId, to: '+442071838762' }, { headers });
+    expect(good.status).toBe(202);
+  });
+});
+
 describe('call admission', () => {
   it('caps concurrent calls per tenant with 429 rate_limited and a reason', async () => {
     const t = await asteriskTenant({ maxConcurrentCalls: 1, requestsPerSecond: 1000 });

@@ -1,16 +1,29 @@
 import { CreateCallBodySchema } from '#shared/api/call-schemas.ts';
-import { placeOutboundCall } from '#shared/api/outbound-calls.ts';
+import { placeOutboundCallOnce } from '#shared/api/idempotent-call.ts';
 import { presentCall } from '#shared/api/presenters.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { callDepsFromEnv, parseBody, tenantIdOf } from '../lib/route-helpers.ts';
 
-/** POST /v1/calls: admits an outbound call and hands it to its provider; 202 while it dials. */
+/**
+ * POST /v1/calls: admits an outbound call and hands it to its provider; 202 while it dials.
+ * With an `Idempotency-Key` header a retried request returns the first call instead of a second.
+ */
 export const handler = httpHandler(
   async ({ request, logger }) => {
     const input = parseBody(request, CreateCallBodySchema);
-    const call = await placeOutboundCall(await callDepsFromEnv(), tenantIdOf(request), input, logger);
-    logger.info('outbound call queued', { callId: call.id, provider: call.provider });
-    return { status: 202, body: { call: presentCall(call) } };
+    const { call, replayed } = await placeOutboundCallOnce(
+      await callDepsFromEnv(),
+      tenantIdOf(request),
+      input,
+      request.headers['idempotency-key'],
+      logger,
+    );
+    if (!replayed) logger.info('outbound call queued', { callId: call.id, provider: call.provider });
+    return {
+      status: 202,
+      body: { call: presentCall(call) },
+      headers: replayed ? { 'idempotent-replayed': 'true' } : undefined,
+    };
   },
   { auth: 'apiKey' },
 );

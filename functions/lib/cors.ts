@@ -4,9 +4,9 @@ export function corsHeaders(origin: string | undefined, allowed: readonly string
   if (!allowed.includes('*') && !allowed.includes(origin)) return {};
   return {
     'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
-    'access-control-allow-headers': 'authorization,content-type,x-api-key,x-request-id',
+    'access-control-allow-headers': 'authorization,content-type,x-api-key,x-request-id,idempotency-key',
     'access-control-allow-methods': 'GET,POST,PATCH,PUT,DELETE,OPTIONS',
-    'access-control-expose-headers': 'x-request-id,retry-after',
+    'access-control-expose-headers': 'x-request-id,retry-after,idempotent-replayed',
     'access-control-max-age': '600',
     vary: 'origin',
   };

@@ -65,6 +65,16 @@ function operationObject(op: ApiOperation, componentNames: Set<string>): JsonObj
     parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
   }
   parameters.push(...queryParameters(op.query));
+  if (op.idempotent) {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'Any unique string (a UUID): a retry with the same key and body returns the first result, with `idempotent-replayed: true`, instead of acting twice. Kept 24 hours.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    });
+  }
   const requestIdHeader = { 'x-request-id': { $ref: '#/components/headers/RequestId' } };
   const successName = Object.entries(NAMED_MODELS).find(([, s]) => s === op.success.schema)?.[0];
   const responseName = successName ?? `${pascal(op.operationId)}Response`;

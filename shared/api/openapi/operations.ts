@@ -33,6 +33,8 @@ export interface ApiOperation {
   auth: RouteAuth;
   scope?: 'admin';
   query?: z.ZodType;
+  /** Accepts an `Idempotency-Key` header that makes retries safe. */
+  idempotent?: boolean;
   body?: z.ZodType;
   success: { status: number; description: string; schema?: z.ZodType; contentType?: string };
   errors: ErrorCode[];
@@ -298,6 +300,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
     method: 'POST',
     path: '/v1/calls',
     operationId: 'createCall',
+    idempotent: true,
     tag: 'Calls',
     auth: 'apiKey',
     summary: 'Place an outbound call',
@@ -305,7 +308,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
       'Admitted (billing hold → 403, concurrent-call cap → 429 with `details.reason`), stored as `queued` and handed to the provider. If the provider refuses, the call ends as `failed` and the error says why (`details.callId`).',
     body: CreateCallBodySchema,
     success: { status: 202, description: 'Queued.', schema: z.strictObject({ call: Call }) },
-    errors: [...WRITE, 'not_found', 'unavailable'],
+    errors: [...WRITE, 'not_found', 'conflict', 'unavailable'],
   },
   {
     method: 'GET',
