@@ -5,6 +5,7 @@ import { stripeSignatureHeader } from '#shared/billing/stripe-signature.ts';
 import { admitCall, BillingHoldError } from '#shared/calls/admission.ts';
 import { type Call, emptyUsage } from '#shared/calls/call-types.ts';
 import { createAgent } from '#shared/data/agents.ts';
+import { resetEnvCache } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { getTenant, updateTenant } from '#shared/data/tenants.ts';
 import { publishCallEvent, queueUrlsFromEnv } from '#shared/queues/publisher.ts';
@@ -345,6 +346,44 @@ describe('webhook secret rotation', () => {
         data: { callId: 'call_01TESTROTATION000000000000' },
       });
     } finally {
+      await receiver.close();
+    }
+  }, 30_000);
+});
+
+describe('webhook targets', () => {
+  it('refuses to deliver to a non-public address outside local development, and shows why', async () => {
+    const owner = await createTestTenant();
+    const receiver = await startWebhookReceiver();
+    process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = 'false';
+    resetEnvCache();
+    try {
+      await updateTenant(dbFromEnv(), owner.tenant.id, { webhookUrl: receiver.url });
+      const started = await publishCallEvent(sqsFromEnv(), queueUrlsFromEnv(), {
+        type: 'call.started',
+        tenantId: owner.tenant.id,
+        callId: 'call_01TESTBLOCKED00000000000000',
+        agentId: owner.agentId,
+        provider: 'web',
+        direction: 'outbound',
+      });
+      const attempts = await waitFor('the refused attempt', async () => {
+        const res = await get(`/v1/webhook-deliveries?eventId=${started.eventId}`, owner.apiKey);
+        return res.body.items.length > 0 ? res.body.items : undefined;
+      });
+      expect(attempts).toEqual([
+        expect.objectContaining({
+          status: 'blocked',
+          error: 'non_public_address',
+          attempt: 1,
+          httpStatus: null,
+        }),
+      ]);
+      await waitForQueuesDrained(sqsFromEnv(), [queueUrlsFromEnv().webhooks as string]);
+      expect(receiver.received).toEqual([]);
+    } finally {
+      delete process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS;
+      resetEnvCache();
       await receiver.close();
     }
   }, 30_000);

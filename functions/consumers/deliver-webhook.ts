@@ -18,6 +18,7 @@ import {
   retryDelaySeconds,
 } from '#shared/webhooks/retry-schedule.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
+import { blockedTargetReason } from '#shared/webhooks/target-guard.ts';
 import { webhookHeaders } from '#shared/webhooks/signing.ts';
 import { type MessageContext, type Outcome, processBatch } from './batch/process-batch.ts';
 
@@ -63,8 +64,30 @@ async function deliverOne(event: CallEvent, { attempt, logger: log }: MessageCon
   if (!url) return { kind: 'done', note: 'no webhook url' };
   if (await wasDelivered(db, event.eventId)) return { kind: 'done', note: 'already delivered' };
 
-  const signingKey = await secrets().require('INTERNAL_SIGNING_KEY');
+  const config = env();
   const now = new Date();
+  const blocked = await blockedTargetReason(url, {
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_TARGETS
+      ? config.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true'
+      : config.STAGE === 'local',
+  });
+  if (blocked) {
+    await recordAttempt(db, {
+      tenantId: tenant.id,
+      eventId: event.eventId,
+      eventType: event.type,
+      callId: event.callId,
+      url,
+      attempt,
+      status: 'blocked',
+      error: blocked,
+      durationMs: 0,
+      attemptedAt: now.toISOString(),
+    });
+    log.warn('webhook target refused', { reason: blocked });
+    return { kind: 'done', note: `target refused: ${blocked}` };
+  }
+  const signingKey = await secrets().require('INTERNAL_SIGNING_KEY');
   const body = JSON.stringify(webhookPayload(event, call));
   // webhook-id is the event id on every attempt, so receivers can deduplicate retries.
   const headers = webhookHeaders(
@@ -73,7 +96,7 @@ async function deliverOne(event: CallEvent, { attempt, logger: log }: MessageCon
     Math.floor(now.getTime() / 1000),
     body,
   );
-  const result = await post(url, headers, body, env().WEBHOOK_TIMEOUT_MS);
+  const result = await post(url, headers, body, config.WEBHOOK_TIMEOUT_MS);
   const status = result.httpStatus === undefined ? 'retry' : deliveryOutcome(result.httpStatus);
   const lastAttempt = attempt >= QUEUES.webhooks.maxReceiveCount;
   const delay = retryDelaySeconds(attempt, schedule());

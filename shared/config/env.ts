@@ -77,6 +77,8 @@ export const EnvSchema = z.object({
   /** Delays between customer webhook attempts (the last repeats), spanning about 24 h. */
   WEBHOOK_RETRY_SCHEDULE_SECONDS: csv.optional(),
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Deliver to loopback/private/link-local addresses; allowed when STAGE=local unless set. */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
 
   // Secrets Manager (AWS) or a local stand-in
   SECRETS_ARN: z.string().min(1).optional(),

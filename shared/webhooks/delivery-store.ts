@@ -5,7 +5,8 @@ import { keys, tenantPk } from '../data/keys.ts';
 import { type Page, queryPage, stripKeys } from '../data/pagination.ts';
 import { newId } from '../ids/ids.ts';
 
-export type DeliveryStatus = 'delivered' | 'failed' | 'gone';
+/** `blocked`: the URL resolves to a non-public address; not sent, not retried. */
+export type DeliveryStatus = 'delivered' | 'failed' | 'gone' | 'blocked';
 
 /** One delivery attempt (`TENANT#t / WHDELIVERY#whd_…`, ULID ids: newest last in key order). */
 export interface DeliveryAttempt {
@@ -48,7 +49,7 @@ export async function recordAttempt(db: Db, input: Omit<DeliveryAttempt, 'id'>):
     TableName: db.tableName,
     Item: { ...attemptKey(attempt.tenantId, attempt.id), type: 'webhookDelivery', ...attempt },
   };
-  if (attempt.status === 'failed') {
+  if (attempt.status === 'failed' || attempt.status === 'blocked') {
     await dynamo(() => db.doc.send(new PutCommand(put)));
     return attempt;
   }
