@@ -1,20 +1,13 @@
-import { z } from 'zod';
-import { pageQueryShape } from '#shared/api/common-schemas.ts';
+import { DeliveriesQuerySchema } from '#shared/billing/billing-api-schemas.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { listDeliveryAttempts } from '#shared/webhooks/delivery-store.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { cursorKey, parseQuery, tenantIdOf } from '../lib/route-helpers.ts';
 
-const QuerySchema = z.strictObject({
-  ...pageQueryShape,
-  eventId: z.string().min(1).max(128).optional(),
-  callId: z.string().min(1).max(64).optional(),
-});
-
 /** GET /v1/webhook-deliveries: every delivery attempt, newest first (filter by eventId or callId). */
 export const handler = httpHandler(
   async ({ request }) => {
-    const { limit, cursor, eventId, callId } = parseQuery(request, QuerySchema);
+    const { limit, cursor, eventId, callId } = parseQuery(request, DeliveriesQuerySchema);
     const tenantId = tenantIdOf(request);
     const page = await listDeliveryAttempts(
       dbFromEnv(),

@@ -1,4 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pageOf } from '#shared/api/common-schemas.ts';
+import {
+  DeliveryAttemptSchema,
+  MonthUsageSchema,
+  RotatedSecretSchema,
+  UsageRecordSchema,
+} from '#shared/billing/billing-api-schemas.ts';
 import { callCost } from '#shared/billing/cost.ts';
 import { priceTable } from '#shared/billing/price-table.ts';
 import { stripeSignatureHeader } from '#shared/billing/stripe-signature.ts';
@@ -149,6 +156,7 @@ describe('GET /v1/usage', () => {
       billable.reduce((sum, s) => sum + callCost(s, emptyUsage(), table).chargeMicros, 0) / 1e6;
     const res = await get(`/v1/usage?month=${month}`, owner.apiKey);
     expect(res.status).toBe(200);
+    MonthUsageSchema.parse(res.body);
     expect(res.body.month).toBe(month);
     expect(res.body.totals).toMatchObject({
       calls: 4,
@@ -180,6 +188,7 @@ describe('GET /v1/usage', () => {
   it('pages the per-call records with signed cursors', async () => {
     const month = new Date().toISOString().slice(0, 7);
     const first = await get(`/v1/usage/calls?month=${month}&limit=3`, owner.apiKey);
+    pageOf(UsageRecordSchema).parse(first.body);
     expect(first.body.items).toHaveLength(3);
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await get(
@@ -317,6 +326,7 @@ describe('webhook secret rotation', () => {
         }).then(async (r) => ({ status: r.status, headers: r.headers, body: await r.json() }));
       const first = await rotate();
       expect(first.status).toBe(201);
+      RotatedSecretSchema.parse(first.body);
       expect(first.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
       expect(first.body.previousSecretExpiresAt).toBeNull();
       expect(first.headers.get('cache-control')).toBe('no-store');
@@ -369,7 +379,7 @@ describe('webhook targets', () => {
       });
       const attempts = await waitFor('the refused attempt', async () => {
         const res = await get(`/v1/webhook-deliveries?eventId=${started.eventId}`, owner.apiKey);
-        return res.body.items.length > 0 ? res.body.items : undefined;
+        return res.body.items.length > 0 ? pageOf(DeliveryAttemptSchema).parse(res.body).items : undefined;
       });
       expect(attempts).toEqual([
         expect.objectContaining({
