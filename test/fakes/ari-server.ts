@@ -89,7 +89,8 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
   let refuseEvents = false;
   let eventSocketsOpened = 0;
   let sequence = 0;
-  const idBase = 1795317872;
+  // Asterisk channel ids are `<epoch seconds>.<sequence>`; a fresh base per server keeps them unique across tests.
+  const idBase = Math.floor(Date.now() / 1000) + Math.floor(Math.random() * 1_000_000);
 
   const wss = new WebSocketServer({ noServer: true });
   const server = createServer((req, res) => {
@@ -373,8 +374,13 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
       emitChannel('ChannelVarset', channel, { variable: 'STASISSTATUS', value: '' });
       enterStasis(channel, q.get('data') ? [q.get('data')!] : [], app);
     };
-    if (options.addChannelRace) heldStasisStarts.set(channel.id, start);
-    else setImmediate(start);
+    if (options.addChannelRace) {
+      // As recorded: the StasisStart lands a few ms after the REST answer; an addChannel before it is refused.
+      heldStasisStarts.set(channel.id, start);
+      setTimeout(() => {
+        if (heldStasisStarts.delete(channel.id)) start();
+      }, 30);
+    } else setImmediate(start);
   }
 
   function originate(res: ServerResponse, record: AriRequest, q: URLSearchParams) {

@@ -18,6 +18,7 @@ export interface AsteriskTransport {
   readonly connection: AriConnection;
   readonly calls: AsteriskCalls;
   readonly outbound: OutboundCalls;
+  readonly ports: RtpPortPool;
   /** Resolves once connected and leftovers of a previous run are removed. */
   readonly ready: Promise<void>;
   /** `call.originate` from the media command queue. */
@@ -132,6 +133,7 @@ export async function startAsteriskTransport(
     connection,
     calls,
     outbound,
+    ports: asteriskDeps.ports,
     ready,
     originate: (command) => ringing.originate(command),
     cancelRinging: (callId) => ringing.cancel(callId),

@@ -82,9 +82,10 @@ export async function handleInboundCall(
   }
 
   let admitted: Awaited<ReturnType<typeof admitCall>>['call'];
+  let created: boolean;
   let agent: Awaited<ReturnType<typeof getAgent>>;
   try {
-    ({ call: admitted } = await admitCall(
+    ({ call: admitted, created } = await admitCall(
       session.db,
       {
         tenantId: number.tenantId,
@@ -105,6 +106,16 @@ export async function handleInboundCall(
     const refusal = refusalFor(error);
     if (refusal) return refuse(refusal);
     throw error;
+  }
+  if (!created) {
+    // The same channel again (a StasisStart replayed after a reconnect): its call already exists.
+    lease.release();
+    slot.release();
+    logger.warn('asterisk inbound channel already has a call', {
+      channelId: channel.id,
+      callId: admitted.id,
+    });
+    return { ok: true, callId: admitted.id };
   }
   if (!agent) {
     lease.release();

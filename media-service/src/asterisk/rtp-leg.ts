@@ -93,9 +93,9 @@ export class RtpLeg {
 
   #sendFrame(frame: Buffer, info: { tag: string; startsTalkspurt: boolean; idleMs: number }): void {
     if (this.#closed) return;
-    if (info.startsTalkspurt && info.idleMs > PCMU.frameMs) {
+    if (info.startsTalkspurt) {
       // RFC 3550: the timestamp keeps running through silence; the marker flags the new talkspurt.
-      const silentFrames = Math.round((info.idleMs - PCMU.frameMs) / PCMU.frameMs);
+      const silentFrames = Math.max(0, Math.round((info.idleMs - PCMU.frameMs) / PCMU.frameMs));
       this.#stream = markGap(this.#stream, silentFrames * PCMU.samplesPerFrame);
     }
     const { packet, state } = nextRtpPacket(this.#stream, frame, PCMU.samplesPerFrame);
