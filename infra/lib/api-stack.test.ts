@@ -109,6 +109,19 @@ describe('HTTP API routes', () => {
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'api.example.com' });
   });
+
+  it('outputs the URL of every provider webhook for the Twilio and Stripe consoles', () => {
+    const webhooks = ROUTES.filter((r) => r.auth === 'signature' && !api.missingHandlers.includes(r.handler));
+    expect(webhooks.length).toBeGreaterThan(0);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    for (const route of webhooks) {
+      const output = Object.entries(outputs).find(
+        ([id]) => id.startsWith('WebhookUrl') && JSON.stringify(outputs[id]).includes(route.path),
+      );
+      expect(output, route.path).toBeDefined();
+      expect(output?.[1].Value).toBe(`https://api.example.com${route.path}`);
+    }
+  });
 });
 
 describe('Lambda functions', () => {

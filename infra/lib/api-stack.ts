@@ -2,7 +2,7 @@ import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { RouteDefinition } from '#shared/http/route-types.ts';
 import type { QueueDefinition, QueueId } from '#shared/queues/definitions.ts';
-import type { PlatformResources } from './api/handler-functions.ts';
+import { type PlatformResources, routeConstructId } from './api/handler-functions.ts';
 import { PlatformHttpApi } from './api/http-api.ts';
 import { QueueConsumers } from './api/queue-consumers.ts';
 import type { DeploymentConfig } from './config.ts';
@@ -81,6 +81,14 @@ export class ApiStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the REST API' });
+    // Provider webhooks (signature routes), ready to paste into the Twilio or Stripe console.
+    for (const { route, function: fn } of this.httpApi.routes) {
+      if (route.auth !== 'signature' || !fn) continue;
+      new CfnOutput(this, `WebhookUrl${routeConstructId(route.method, route.path)}`, {
+        value: `${this.httpApi.url}${route.path}`,
+        description: `${route.method} webhook (${route.handler})`,
+      });
+    }
   }
 
   /** Every Lambda function of the control plane. */
