@@ -3,6 +3,7 @@ import type { Call, EndReason, RealtimeUsage } from '#shared/calls/call-types.ts
 import { addCallUsage } from '#shared/data/calls.ts';
 import { putTranscriptTurn } from '#shared/data/transcripts.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
 import { AgentTurns } from './agent-turns.ts';
 import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
@@ -10,7 +11,6 @@ import { type CallState, type CallStateEvent, nextCallState } from './call-state
 import { base64ByteLength, bytesPerMs, type CallTransport, type TransportEvents } from './call-transport.ts';
 import { DtmfCollector } from './dtmf-collector.ts';
 import { Guardrails } from './guardrails.ts';
-import { toolSigningKey } from './http-tool.ts';
 import { LatencyTelemetry } from './latency-telemetry.ts';
 import { ModelLink } from './model-link.ts';
 import { PersistQueue } from './persist-queue.ts';
@@ -122,8 +122,8 @@ export class CallSession implements LiveSession {
       logger: this.logger,
       fetch: deps.fetch,
       fillerAfterMs: deps.toolFillerAfterMs ?? 1_500,
-      signingKey: async () =>
-        toolSigningKey(await deps.secrets.require('INTERNAL_SIGNING_KEY'), call.tenantId),
+      signingSecrets: async () =>
+        signingSecrets(deps.db, call.tenantId, await deps.secrets.require('INTERNAL_SIGNING_KEY')),
       send: (event) => this.link.send(event),
       requestResponse: (response) => this.requestResponse(response),
       recordTool: (callId, text, startedAt) =>
@@ -185,7 +185,8 @@ export class CallSession implements LiveSession {
       },
       closed: (reason, detail) => {
         this.logger.info('caller leg closed', { reason, detail });
-        void this.close(reason === 'transferred' ? 'transferred' : reason);
+        // Hanging up or transferring makes the provider close the leg: keep the session's reason.
+        void this.close(this.ending ? this.ending.plan.reason : reason);
       },
     };
   }
@@ -368,6 +369,7 @@ export class CallSession implements LiveSession {
     this.finishing = true;
     const { plan } = this.ending;
     await this.playback.drained(20_000);
+    if (this.closing) return; // the caller hung up during the closing line
     try {
       if (plan.transferTo && this.transport.transfer) await this.transport.transfer(plan.transferTo);
       else await this.transport.hangUp(plan.reason);

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import type { HttpTool } from '#shared/agents/agent-schema.ts';
+import { webhookHeaders } from '#shared/webhooks/signing.ts';
 
 /** Largest tool response passed back to the model (it is context the model must read). */
 const MAX_OUTPUT_CHARS = 16_000;
@@ -12,23 +12,9 @@ export interface HttpToolContext {
 }
 
 /**
- * `X-AI-Caller-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. The
- * timestamp is signed too, so a receiver can reject old requests (replays).
- */
-export function signToolRequest(body: string, key: string, nowMs: number = Date.now()): string {
-  const t = Math.floor(nowMs / 1000);
-  const v1 = createHmac('sha256', key).update(`${t}.${body}`).digest('hex');
-  return `t=${t},v1=${v1}`;
-}
-
-/** The per-tenant key tool requests are signed with, derived from the platform signing key. */
-export function toolSigningKey(internalKey: string, tenantId: string): string {
-  return createHmac('sha256', internalKey).update(`ai-caller/tool-signing/${tenantId}`).digest('base64url');
-}
-
-/**
- * Calls a tenant's HTTP tool: POSTs `{tool, arguments, callId, agentId, toolCallId}` as JSON,
- * signed, within the tool's timeout. Always resolves with the text the model gets as
+ * Calls a tenant's HTTP tool: POSTs `{tool, arguments, callId, agentId, toolCallId}` as JSON
+ * within the tool's timeout, signed like the tenant's webhooks (Standard Webhooks headers with the
+ * tenant's webhook secret), so one verification routine serves both. Always resolves with the text the model gets as
  * `function_call_output`: the response body on 2xx, otherwise a JSON error the model can
  * explain to the caller. Never throws, so a failing tool never breaks the call.
  */
@@ -36,7 +22,7 @@ export async function callHttpTool(
   tool: HttpTool,
   rawArguments: string,
   context: HttpToolContext,
-  options: { key: string; fetch?: typeof fetch; nowMs?: number },
+  options: { secrets: readonly string[]; fetch?: typeof fetch; nowMs?: number },
 ): Promise<{ output: string; ok: boolean; status?: number; failure?: string }> {
   let args: unknown;
   try {
@@ -58,8 +44,13 @@ export async function callHttpTool(
       headers: {
         'content-type': 'application/json',
         'user-agent': 'ai-caller-tools/1',
-        'x-ai-caller-signature': signToolRequest(body, options.key, options.nowMs),
         'x-ai-caller-call-id': context.callId,
+        ...webhookHeaders(
+          options.secrets,
+          `tool_${context.toolCallId}`,
+          Math.floor((options.nowMs ?? Date.now()) / 1000),
+          body,
+        ),
       },
       body,
       redirect: 'error',

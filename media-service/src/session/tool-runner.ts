@@ -12,7 +12,8 @@ export interface ToolRunnerOptions {
   catalog: ToolCatalog;
   context: Omit<HttpToolContext, 'toolCallId'>;
   logger: Logger;
-  signingKey(): Promise<string>;
+  /** The tenant's webhook signing secrets, current first. */
+  signingSecrets(): Promise<string[]>;
   fetch?: typeof fetch;
   /** A tool still running after this long makes the agent say a short filler. */
   fillerAfterMs: number;
@@ -90,7 +91,7 @@ export class ToolRunner {
       });
     }, this.options.fillerAfterMs);
     try {
-      const key = await this.options.signingKey();
+      const secrets = await this.options.signingSecrets();
       const results = await Promise.all(
         calls.map(async (call) => {
           const startedAt = new Date().toISOString();
@@ -102,7 +103,7 @@ export class ToolRunner {
             tool.tool,
             call.arguments,
             { ...this.options.context, toolCallId: call.callId },
-            { key, fetch: this.options.fetch },
+            { secrets, fetch: this.options.fetch },
           );
           if (!result.ok)
             logger.warn('tool call failed', {

@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '#shared/agents/agent-schema.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import { createTwilioCall } from '#shared/twilio/rest-client.ts';
+import { signingSecrets } from '#shared/webhooks/secret-store.ts';
+import { verifyWebhook } from '#shared/webhooks/signing.ts';
 import type { ClientEvent, FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
 import { type FakeTwilioRest, startFakeTwilioRest } from '../../../test/fakes/twilio-rest-server.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { signToolRequest, toolSigningKey } from '../session/http-tool.ts';
 import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
 
 let harness: MediaHarness;
@@ -16,7 +17,12 @@ let twilio: FakeTwilioRest;
 let tools: Server;
 let toolUrl: string;
 let media: Awaited<ReturnType<MediaHarness['startService']>>;
-const toolRequests: { path: string; body: string; signature: string; callId: string }[] = [];
+const toolRequests: {
+  path: string;
+  body: string;
+  headers: Record<string, string | undefined>;
+  callId: string;
+}[] = [];
 
 const tone = (bytes: number) => Buffer.alloc(bytes, 0x7f);
 const outputs = (model: FakeRealtimeConnection) =>
@@ -45,7 +51,11 @@ beforeAll(async () => {
     toolRequests.push({
       path: req.url ?? '',
       body,
-      signature: String(req.headers['x-ai-caller-signature']),
+      headers: {
+        'webhook-id': req.headers['webhook-id'] as string | undefined,
+        'webhook-timestamp': req.headers['webhook-timestamp'] as string | undefined,
+        'webhook-signature': req.headers['webhook-signature'] as string | undefined,
+      },
       callId: String(req.headers['x-ai-caller-call-id']),
     });
     if (req.url === '/slow') return; // never answers: the tool's timeout must fire
@@ -161,9 +171,19 @@ describe('tools', () => {
       callId: call.id,
       toolCallId: 'call_1',
     });
-    const t = Number(/t=(\d+)/.exec(request?.signature ?? '')?.[1]);
-    const key = toolSigningKey(harness.platform.secrets.INTERNAL_SIGNING_KEY, harness.tenantId);
-    expect(request?.signature).toBe(signToolRequest(request?.body ?? '', key, t * 1000));
+    // Signed like the tenant's webhooks: the same secret and verification code work.
+    const [secret] = await signingSecrets(
+      harness.db,
+      harness.tenantId,
+      harness.platform.secrets.INTERNAL_SIGNING_KEY,
+    );
+    expect(request?.headers['webhook-id']).toBe('tool_call_1');
+    expect(verifyWebhook(secret as string, request?.headers ?? {}, request?.body ?? '')).toEqual({
+      ok: true,
+    });
+    expect(verifyWebhook(secret as string, request?.headers ?? {}, `${request?.body} `)).toMatchObject({
+      ok: false,
+    });
 
     model.responseCreated('r2');
     model.functionCall('r2', 'call_2', 'slow_tool', {});
