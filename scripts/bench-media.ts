@@ -24,7 +24,7 @@ import { createLogger } from '#shared/logging/logger.ts';
 import { twilioSignature } from '#shared/twilio/signature.ts';
 import { startControlPlane } from '../infra/local/control-plane.ts';
 import { generateLocalSecrets } from '../infra/local/local-secrets.ts';
-import { quantile, runBenchCalls } from './lib/bench-calls.ts';
+import { quantile } from './lib/bench-calls.ts';
 import type { HostStats } from './lib/bench-host.ts';
 
 const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '8' },
     modes: { type: 'string', default: 'passthrough,service' },
     'max-minutes': { type: 'string', default: '15' },
+    'load-workers': { type: 'string', default: '2' },
   },
 });
 const ladder = (args.ladder as string)
@@ -42,7 +43,10 @@ const ladder = (args.ladder as string)
   .filter((n) => n > 0);
 const measureMs = Number(args.seconds) * 1000;
 const modes = (args.modes as string).split(',') as ('passthrough' | 'service')[];
+const loadWorkers = Math.max(1, Number(args['load-workers']));
 const NUMBER = '+15005550100';
+/** Time after every call is flowing before measuring starts. */
+const SETTLE_MS = 1_000;
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
 interface RungResult {
@@ -57,6 +61,8 @@ interface RungResult {
   cpuPercent: number;
   rssMb: number;
   rssPerCallKb: number;
+  /** CPU of the load generator (all its processes): near 100 % per process means the rig, not the bridge, limits. */
+  loadCpuPercent: number;
 }
 
 /** Starts a child and resolves with the first JSON line it prints. */
@@ -110,17 +116,55 @@ async function admitViaWebhook(apiUrl: string, authToken: string): Promise<Recor
   return parameters;
 }
 
+/** Sends `message` to a child and resolves with its next message of `replyType`. */
+function request<T>(child: ChildProcess, message: unknown, replyType: string): Promise<T> {
+  return new Promise((resolveReply) => {
+    const onMessage = (reply: { type?: string }) => {
+      if (reply?.type !== replyType) return;
+      child.off('message', onMessage);
+      resolveReply(reply as T);
+    };
+    child.on('message', onMessage);
+    child.send(message as object);
+  });
+}
+
+const forkScript = (script: string, argv: string[], env?: Record<string, string>) =>
+  fork(join(rootDir, script), argv, {
+    env,
+    execArgv: ['--disable-warning=ExperimentalWarning'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  if (child.connected) child.disconnect();
+  const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killTimer);
+}
+
+interface Measured {
+  framesSent: number;
+  framesLost: number;
+  roundTripsMs: number[];
+  cpuPercent: number;
+}
+
 async function runRung(
   mode: 'passthrough' | 'service',
   calls: number,
   env: Record<string, string>,
   admit: () => Promise<Record<string, string>>,
 ): Promise<RungResult> {
-  const host = fork(join(rootDir, 'scripts/lib/bench-host.ts'), [mode], {
-    env: { ...env, MEDIA_MAX_CALLS: String(calls + 10) },
-    execArgv: ['--disable-warning=ExperimentalWarning'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const host = forkScript('scripts/lib/bench-host.ts', [mode], {
+    ...env,
+    MEDIA_MAX_CALLS: String(calls + 10),
   });
+  const workers = Array.from({ length: Math.min(loadWorkers, calls) }, () =>
+    forkScript('scripts/lib/bench-load-worker.ts', []),
+  );
   try {
     const [ready] = (await once(host, 'message')) as [{ port: number }];
     const idle = await hostStats(host);
@@ -133,54 +177,59 @@ async function runRung(
         )),
       );
     }
-    let first: HostStats | undefined;
-    let last: HostStats | undefined;
-    const result = await runBenchCalls({
-      streamUrl: `ws://127.0.0.1:${ready.port}/twilio/stream`,
-      parameters,
-      measureMs,
-      settleMs: 1_000,
-      onWindowStart: async () => {
-        first = await hostStats(host);
-      },
-      onWindowEnd: async () => {
-        last = await hostStats(host);
-      },
-    });
-    const start = first as HostStats;
-    const end = last as HostStats;
-    const sorted = result.roundTripsMs.sort();
-    const cpuMicros = end.userMicros + end.systemMicros - start.userMicros - start.systemMicros;
+    const streamUrl = `ws://127.0.0.1:${ready.port}/twilio/stream`;
+    const flowing = await Promise.all(
+      workers.map((worker, w) =>
+        request<{ failedCalls: number }>(
+          worker,
+          { type: 'open', streamUrl, parameters: parameters.filter((_, i) => i % workers.length === w) },
+          'flowing',
+        ),
+      ),
+    );
+    await new Promise((resolveSettle) => setTimeout(resolveSettle, SETTLE_MS));
+    const startEpochMs = Date.now() + 100;
+    const endEpochMs = startEpochMs + measureMs;
+    const measuring = workers.map((worker) =>
+      request<Measured>(worker, { type: 'measure', startEpochMs, endEpochMs }, 'measured'),
+    );
+    await new Promise((resolveStart) => setTimeout(resolveStart, startEpochMs - Date.now()));
+    const first = await hostStats(host);
+    await new Promise((resolveEnd) => setTimeout(resolveEnd, endEpochMs - Date.now()));
+    const last = await hostStats(host);
+    const measured = await Promise.all(measuring);
+    await Promise.all(workers.map((worker) => request(worker, { type: 'close' }, 'closed')));
+
+    const sorted = Float64Array.from(measured.flatMap((m) => m.roundTripsMs)).sort();
+    const cpuMicros = last.userMicros + last.systemMicros - first.userMicros - first.systemMicros;
+    const framesSent = measured.reduce((sum, m) => sum + m.framesSent, 0);
     return {
       mode,
       calls,
-      failedCalls: result.failedCalls,
-      framesSent: result.framesSent,
-      framesLost: result.framesLost,
+      failedCalls: flowing.reduce((sum, f) => sum + f.failedCalls, 0),
+      framesSent,
+      framesLost: measured.reduce((sum, m) => sum + m.framesLost, 0),
       p50: quantile(sorted, 0.5),
       p99: quantile(sorted, 0.99),
       max: sorted.length ? (sorted[sorted.length - 1] as number) : Number.NaN,
-      cpuPercent: (100 * cpuMicros) / (end.atMicros - start.atMicros),
-      rssMb: end.rssBytes / 2 ** 20,
-      rssPerCallKb: (end.rssBytes - idle.rssBytes) / 1024 / calls,
+      cpuPercent: (100 * cpuMicros) / (last.atMicros - first.atMicros),
+      rssMb: last.rssBytes / 2 ** 20,
+      rssPerCallKb: (last.rssBytes - idle.rssBytes) / 1024 / calls,
+      loadCpuPercent: measured.reduce((sum, m) => sum + m.cpuPercent, 0),
     };
   } finally {
-    const exited = once(host, 'exit');
-    if (host.connected) host.disconnect();
-    const killTimer = setTimeout(() => host.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killTimer);
+    await Promise.all([host, ...workers].map(stopChild));
   }
 }
 
 function table(results: RungResult[]): void {
   const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
   print(
-    'mode         calls  failed   frames   lost   rtt p50 ms  p99 ms   max ms   CPU %   CPU %/call  RSS MB  RSS KB/call',
+    'mode         calls  failed   frames   lost   rtt p50 ms  p99 ms   max ms   CPU %   CPU %/call  RSS MB  RSS KB/call  load CPU %',
   );
   for (const r of results) {
     print(
-      `${r.mode.padEnd(12)} ${String(r.calls).padStart(5)}  ${String(r.failedCalls).padStart(6)} ${String(r.framesSent).padStart(8)} ${String(r.framesLost).padStart(6)}   ${f(r.p50).padStart(9)} ${f(r.p99).padStart(7)} ${f(r.max).padStart(8)} ${f(r.cpuPercent, 1).padStart(7)} ${f(r.cpuPercent / r.calls, 3).padStart(11)} ${f(r.rssMb, 1).padStart(7)} ${f(r.rssPerCallKb, 0).padStart(12)}`,
+      `${r.mode.padEnd(12)} ${String(r.calls).padStart(5)}  ${String(r.failedCalls).padStart(6)} ${String(r.framesSent).padStart(8)} ${String(r.framesLost).padStart(6)}   ${f(r.p50).padStart(9)} ${f(r.p99).padStart(7)} ${f(r.max).padStart(8)} ${f(r.cpuPercent, 1).padStart(7)} ${f(r.cpuPercent / r.calls, 3).padStart(11)} ${f(r.rssMb, 1).padStart(7)} ${f(r.rssPerCallKb, 0).padStart(12)} ${f(r.loadCpuPercent, 0).padStart(11)}`,
     );
   }
 }

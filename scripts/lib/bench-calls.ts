@@ -1,178 +1,209 @@
+import WebSocket from 'ws';
 import { FRAME_BYTES, FRAME_MS } from './caller-audio.ts';
 import { type FramePacer, startFramePacer } from './frame-pacer.ts';
-import { connectTwilioStream, type TwilioStreamClient } from './twilio-stream-client.ts';
 
 /**
- * N simulated Twilio calls against one bridge, timed frame by frame. Each caller frame carries
+ * Simulated Twilio calls for the media benchmark, timed frame by frame. Each caller frame carries
  * its sequence number in its first 4 bytes; the echo realtime server returns the payload
- * unchanged, so the agent frame that comes back identifies the caller frame it answers and the
- * round trip through the bridge is measured per frame. Frames are sent on a 20 ms schedule, with
- * callers spread over the 20 ms so they do not all send in the same millisecond.
+ * unchanged, so the agent frame that comes back identifies the caller frame it answers. Frames go
+ * out on a 20 ms schedule with callers spread over the 20 ms. Marks are echoed at once.
+ *
+ * The load generator must stay far lighter than what it measures, so frames are handled as
+ * strings: Twilio's JSON is written by template and the service's frames are recognised by prefix
+ * and sliced, never parsed.
  */
 
-export interface BenchCallsOptions {
-  /** `ws://127.0.0.1:port/twilio/stream` of the bridge under test. */
-  streamUrl: string;
-  /** One `<Parameter>` set per call (callId + token for the media service; empty for the baseline). */
-  parameters: Record<string, string>[];
-  measureMs: number;
-  /** Time after every call is flowing before measuring starts. */
-  settleMs: number;
-  /** Hooks at the window edges (the benchmark samples the bridge's CPU and RSS there). */
-  onWindowStart(): Promise<void>;
-  onWindowEnd(): Promise<void>;
+export interface BenchCalls {
+  /** Resolves with the number of calls whose first frame never came back (refused or broken). */
+  readonly flowing: Promise<number>;
+  /** Counts frames sent in [startEpochMs, endEpochMs) and their round trips; resolves after a grace period. */
+  measure(startEpochMs: number, endEpochMs: number): Promise<BenchMeasurement>;
+  close(): Promise<void>;
 }
 
-export interface BenchCallsResult {
-  calls: number;
-  /** Calls whose first echoed frame never came back (refused or broken). */
-  failedCalls: number;
+export interface BenchMeasurement {
   framesSent: number;
   framesLost: number;
-  /** Round trips of frames sent inside the window, in ms. */
-  roundTripsMs: Float64Array;
+  roundTripsMs: number[];
 }
 
-/** Sent-time ring per call: far more slots than frames in flight. */
 const RING = 4096;
 const FIRST_ECHO_TIMEOUT_MS = 30_000;
 const LOSS_GRACE_MS = 3_000;
 const CONNECT_CONCURRENCY = 50;
+const MEDIA_PREFIX = '{"event":"media"';
+const MARK_PREFIX = '{"event":"mark"';
+const PAYLOAD_KEY = '"payload":"';
+const NAME_KEY = '"name":"';
 
-interface SimulatedCall {
-  client?: TwilioStreamClient;
+interface Call {
+  socket?: WebSocket;
+  streamSid: string;
+  callSid: string;
   frame: Buffer;
   seq: number;
+  twilioSeq: number;
   sentAt: Float64Array;
+  echoed: () => void;
   firstEcho: Promise<void>;
-  windowSent: number;
-  windowReceived: number;
 }
 
-async function inBatches<T>(
-  items: T[],
-  size: number,
-  run: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  for (let start = 0; start < items.length; start += size) {
-    await Promise.all(items.slice(start, start + size).map((item, i) => run(item, start + i)));
-  }
-}
+/** Epoch milliseconds with sub-millisecond resolution (comparable across processes). */
+const nowEpoch = () => performance.timeOrigin + performance.now();
 
-export async function runBenchCalls(options: BenchCallsOptions): Promise<BenchCallsResult> {
-  const samples: number[] = [];
+export function openBenchCalls(streamUrl: string, parameters: Record<string, string>[]): BenchCalls {
   let windowStart = Number.POSITIVE_INFINITY;
   let windowEnd = Number.POSITIVE_INFINITY;
-  let outstanding = 0;
+  let framesSent = 0;
+  let framesReceived = 0;
   let drained: (() => void) | undefined;
+  const samples: number[] = [];
 
-  const calls: SimulatedCall[] = options.parameters.map(() => {
+  const calls: Call[] = parameters.map((_, i) => {
     const call = {
+      streamSid: `MZbench${String(i).padStart(27, '0')}`,
+      callSid: `CAbench${String(i).padStart(27, '0')}`,
       frame: Buffer.alloc(FRAME_BYTES, 0xff),
       seq: 0,
+      twilioSeq: 0,
       sentAt: new Float64Array(RING),
-    } as SimulatedCall;
-    call.windowSent = 0;
-    call.windowReceived = 0;
+    } as Call;
+    call.firstEcho = new Promise<void>((resolve) => {
+      call.echoed = resolve;
+    });
     return call;
   });
 
-  await inBatches(calls, CONNECT_CONCURRENCY, async (call, index) => {
-    let echoed: () => void = () => undefined;
-    call.firstEcho = new Promise<void>((resolve) => {
-      echoed = resolve;
-    });
-    try {
-      call.client = await connectTwilioStream({
-        url: options.streamUrl,
-        customParameters: options.parameters[index] as Record<string, string>,
-        markEcho: 'immediate',
-        onMedia: (payload) => {
-          const now = performance.now();
-          echoed();
-          // The first 6 bytes are in the first 8 base64 characters: no full decode per frame.
-          const seq = Buffer.from(payload.slice(0, 8), 'base64').readUInt32BE(0);
-          const sentAt = call.sentAt[seq % RING] as number;
-          if (sentAt >= windowStart && sentAt < windowEnd) {
-            samples.push(now - sentAt);
-            call.windowReceived++;
-            if (--outstanding === 0) drained?.();
-          }
-        },
-      });
-      call.client.start();
-    } catch {
-      // Counted as a failed call below.
+  const onMessage = (call: Call, text: string) => {
+    if (text.startsWith(MEDIA_PREFIX)) {
+      const now = nowEpoch();
+      call.echoed();
+      const at = text.indexOf(PAYLOAD_KEY) + PAYLOAD_KEY.length;
+      // The first 6 bytes are the first 8 base64 characters: no full decode per frame.
+      const seq = Buffer.from(text.slice(at, at + 8), 'base64').readUInt32BE(0);
+      const sentAt = call.sentAt[seq % RING] as number;
+      if (sentAt >= windowStart && sentAt < windowEnd) {
+        samples.push(now - sentAt);
+        if (++framesReceived === framesSent && nowEpoch() >= windowEnd) drained?.();
+      }
+    } else if (text.startsWith(MARK_PREFIX)) {
+      const at = text.indexOf(NAME_KEY) + NAME_KEY.length;
+      const name = text.slice(at, text.indexOf('"', at));
+      call.socket?.send(
+        `{"event":"mark","sequenceNumber":"${++call.twilioSeq}","streamSid":"${call.streamSid}","mark":{"name":"${name}"}}`,
+      );
     }
-  });
-
-  const send = (call: SimulatedCall) => {
-    if (!call.client) return;
-    const seq = ++call.seq;
-    call.frame.writeUInt32BE(seq, 0);
-    const now = performance.now();
-    call.sentAt[seq % RING] = now;
-    if (now >= windowStart && now < windowEnd) {
-      call.windowSent++;
-      outstanding++;
-    }
-    call.client.sendMedia(call.frame.toString('base64'));
   };
 
-  const groups = Math.min(calls.length, 25);
+  const connect = (call: Call, index: number) =>
+    new Promise<void>((resolve) => {
+      const socket = new WebSocket(streamUrl, { perMessageDeflate: false });
+      socket.once('open', () => {
+        call.socket = socket;
+        socket.send('{"event":"connected","protocol":"Call","version":"1.0.0"}');
+        socket.send(
+          JSON.stringify({
+            event: 'start',
+            sequenceNumber: String(++call.twilioSeq),
+            start: {
+              accountSid: `AC${'0'.repeat(32)}`,
+              streamSid: call.streamSid,
+              callSid: call.callSid,
+              tracks: ['inbound'],
+              mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+              customParameters: parameters[index],
+            },
+            streamSid: call.streamSid,
+          }),
+        );
+        resolve();
+      });
+      socket.on('message', (data) => onMessage(call, data.toString()));
+      socket.once('error', () => resolve());
+      socket.once('close', () => resolve());
+    });
+
+  const send = (call: Call) => {
+    const socket = call.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    const seq = ++call.seq;
+    call.frame.writeUInt32BE(seq, 0);
+    const now = nowEpoch();
+    call.sentAt[seq % RING] = now;
+    if (now >= windowStart && now < windowEnd) framesSent++;
+    const chunk = call.seq;
+    socket.send(
+      `{"event":"media","sequenceNumber":"${++call.twilioSeq}","media":{"track":"inbound","chunk":"${chunk}","timestamp":"${(chunk - 1) * FRAME_MS}","payload":"${call.frame.toString('base64')}"},"streamSid":"${call.streamSid}"}`,
+    );
+  };
+
   const pacers: FramePacer[] = [];
   const offsets: NodeJS.Timeout[] = [];
-  for (let g = 0; g < groups; g++) {
-    const members = calls.filter((_, i) => i % groups === g);
-    offsets.push(
-      setTimeout(
-        () => pacers.push(startFramePacer(FRAME_MS, () => members.forEach(send))),
-        (g * FRAME_MS) / groups,
+  const flowing = (async () => {
+    for (let start = 0; start < calls.length; start += CONNECT_CONCURRENCY) {
+      await Promise.all(
+        calls.slice(start, start + CONNECT_CONCURRENCY).map((call, i) => connect(call, start + i)),
+      );
+    }
+    const groups = Math.min(calls.length, 25);
+    for (let g = 0; g < groups; g++) {
+      const members = calls.filter((_, i) => i % groups === g);
+      offsets.push(
+        setTimeout(
+          () => pacers.push(startFramePacer(FRAME_MS, () => members.forEach(send))),
+          (g * FRAME_MS) / groups,
+        ),
+      );
+    }
+    const echoed = await Promise.all(
+      calls.map((call) =>
+        Promise.race([
+          call.firstEcho.then(() => true),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), FIRST_ECHO_TIMEOUT_MS).unref()),
+        ]),
       ),
     );
-  }
+    return echoed.filter((ok) => !ok).length;
+  })();
 
-  const echoes = await Promise.all(
-    calls.map((call) =>
-      call.client
-        ? Promise.race([
-            call.firstEcho.then(() => true),
-            new Promise<boolean>((resolve) =>
-              setTimeout(() => resolve(false), FIRST_ECHO_TIMEOUT_MS).unref(),
-            ),
-          ])
-        : Promise.resolve(false),
-    ),
-  );
-  const failedCalls = echoes.filter((ok) => !ok).length;
-
-  await new Promise((resolve) => setTimeout(resolve, options.settleMs));
-  await options.onWindowStart();
-  windowStart = performance.now();
-  windowEnd = windowStart + options.measureMs;
-  await new Promise((resolve) => setTimeout(resolve, options.measureMs));
-  await options.onWindowEnd();
-  for (const timer of offsets) clearTimeout(timer);
-  for (const pacer of pacers) pacer.stop();
-
-  // Frames still in flight get a grace period; whatever has not come back by then is lost.
-  if (outstanding > 0) {
-    await Promise.race([
-      new Promise<void>((resolve) => {
-        drained = resolve;
-      }),
-      new Promise((resolve) => setTimeout(resolve, LOSS_GRACE_MS)),
-    ]);
-  }
-  const framesSent = calls.reduce((sum, call) => sum + call.windowSent, 0);
-  const framesReceived = calls.reduce((sum, call) => sum + call.windowReceived, 0);
-  await Promise.all(calls.map((call) => call.client?.stop().catch(() => undefined)));
   return {
-    calls: calls.length,
-    failedCalls,
-    framesSent,
-    framesLost: framesSent - framesReceived,
-    roundTripsMs: Float64Array.from(samples),
+    flowing,
+    async measure(startEpochMs, endEpochMs) {
+      windowStart = startEpochMs;
+      windowEnd = endEpochMs;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, endEpochMs - nowEpoch())));
+      if (framesReceived < framesSent) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          new Promise((resolve) => setTimeout(resolve, LOSS_GRACE_MS)),
+        ]);
+      }
+      return { framesSent, framesLost: framesSent - framesReceived, roundTripsMs: samples };
+    },
+    async close() {
+      for (const timer of offsets) clearTimeout(timer);
+      for (const pacer of pacers) pacer.stop();
+      await Promise.all(
+        calls.map(
+          (call) =>
+            new Promise<void>((resolve) => {
+              const socket = call.socket;
+              if (!socket || socket.readyState !== WebSocket.OPEN) return resolve();
+              socket.once('close', () => resolve());
+              socket.send(
+                `{"event":"stop","sequenceNumber":"${++call.twilioSeq}","streamSid":"${call.streamSid}","stop":{"accountSid":"AC${'0'.repeat(32)}","callSid":"${call.callSid}"}}`,
+              );
+              socket.close(1000, 'stop');
+              setTimeout(() => {
+                socket.terminate();
+                resolve();
+              }, 5_000).unref();
+            }),
+        ),
+      );
+    },
   };
 }
 
