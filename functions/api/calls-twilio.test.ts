@@ -64,7 +64,9 @@ describe('outbound Twilio calls', () => {
     const request = await twilio.waitForRequest((r) => r.kind === 'create' && r.params.get('To') === TO);
     expect(request.authorized).toBe(true);
     expect(request.params.get('From')).toBe(FROM);
-    expect(request.params.get('Url')).toBe('https://api.example.com/webhooks/twilio/voice');
+    expect(request.params.get('Url')).toBe(
+      `https://api.example.com/webhooks/twilio/voice?callId=${call.id}&tenantId=${tenant.tenant.id}`,
+    );
     expect(request.params.get('StatusCallback')).toBe('https://api.example.com/webhooks/twilio/status');
     expect(request.params.getAll('StatusCallbackEvent')).toEqual([
       'initiated',

@@ -12,10 +12,18 @@ import type { CallDeps } from './call-deps.ts';
 import type { CreateCallBodySchema } from './call-schemas.ts';
 import { resolveCallerNumber } from './caller-number.ts';
 
-/** Where Twilio fetches TwiML and posts status changes for calls we place. */
-export function twilioWebhookUrls(publicApiUrl: string): { voice: string; status: string } {
+/**
+ * Where Twilio fetches TwiML and posts status changes for a call we place. The voice URL names
+ * the call, so the webhook finds it even if Twilio calls back before the CallSid is linked;
+ * Twilio signs the whole URL, query included, so the ids cannot be altered on the way.
+ */
+export function twilioWebhookUrls(
+  publicApiUrl: string,
+  call: Pick<Call, 'id' | 'tenantId'>,
+): { voice: string; status: string } {
   const base = publicApiUrl.replace(/\/+$/, '');
-  return { voice: `${base}/webhooks/twilio/voice`, status: `${base}/webhooks/twilio/status` };
+  const query = new URLSearchParams({ callId: call.id, tenantId: call.tenantId });
+  return { voice: `${base}/webhooks/twilio/voice?${query}`, status: `${base}/webhooks/twilio/status` };
 }
 
 /**
@@ -74,7 +82,7 @@ export async function placeOutboundCall(
 
 async function dialWithTwilio(deps: CallDeps, call: Call, agent: Agent, logger: Logger): Promise<Call> {
   if (!deps.twilio) throw new UnavailableError('Twilio is not configured on this platform.');
-  const urls = twilioWebhookUrls(deps.publicApiUrl);
+  const urls = twilioWebhookUrls(deps.publicApiUrl, call);
   const created = await createTwilioCall(deps.twilio, {
     to: call.to,
     from: call.from,
