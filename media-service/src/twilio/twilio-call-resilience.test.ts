@@ -102,6 +102,27 @@ describe('model socket failures', () => {
     expect(record?.endReason).toBe('model_error');
     expect(record?.status).toBe('completed');
   });
+
+  it('rolls over to a fresh model session before the limit, at a quiet moment, with the context', async () => {
+    const short = await harness.startService({ MEDIA_MODEL_SESSION_MAX_SECONDS: '1' });
+    const { call, client, model } = await startCall(short.streamUrl);
+    const session = short.service.registry.get(call.id) as CallSession;
+    const before = harness.realtime.connections.length;
+    model.speak('r1', 'item_a1', [tone(400)], 'Hello there.');
+    await client.waitFor('mark', (f) => f.mark?.name === 'item_a1:400');
+    const fresh = await harness.realtime.nextConfigured(before);
+    await model.closed; // the old socket is closed by the service once the new one is configured
+    const replayed = await fresh.waitFor('conversation.item.create');
+    expect(replayed.item).toMatchObject({
+      role: 'assistant',
+      content: [{ type: 'output_text', text: 'Hello there.' }],
+    });
+    client.sendAudio(tone(160, 0x22));
+    await fresh.waitFor('input_audio_buffer.append');
+    client.stop();
+    await session.closed;
+    expect((await harness.callRecord(call.id))?.telemetry?.modelReconnects).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe('drain', () => {
