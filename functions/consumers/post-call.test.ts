@@ -1,4 +1,4 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceTable } from '#shared/billing/price-table.ts';
 import { getAgent, replaceAgent } from '#shared/data/agents.ts';
@@ -132,6 +132,9 @@ describe('after a call ends', () => {
       async () => (await getCall(db, owner.tenant.id, call.id))?.summary,
     );
     expect(summarized).toEqual({ ...DEFAULT_MODEL_SUMMARY, data: { newDay: 'friday', rebooked: true } });
+    const shown = await api(`/v1/calls/${call.id}`);
+    expect(shown.status).toBe(200);
+    expect(JSON.stringify(shown.body)).toContain('"qaScore":88');
     const request = openai.requests.at(-1);
     expect(request?.authorized).toBe(true);
     expect(request?.body).toMatchObject({
@@ -316,5 +319,59 @@ describe('after a call ends', () => {
       return out.Messages?.find((m) => m.Body?.includes(call.id));
     });
     expect(openai.requests.filter((r) => String(r.body.input).includes(marker))).toHaveLength(1);
+  }, 60_000);
+
+  it('retries Stripe after a server error and still reports the call once', async () => {
+    const db = dbFromEnv();
+    const call = await simulateEndedCall(db, {
+      tenantId: owner.tenant.id,
+      agentId: owner.agentId,
+      seconds: 12,
+    });
+    stripe.failNext({ status: 500, count: 1, match: (params) => params.get('identifier') === call.id });
+    await publishCallEvent(sqsFromEnv(), queueUrlsFromEnv(), {
+      type: 'call.ended',
+      tenantId: owner.tenant.id,
+      callId: call.id,
+      agentId: owner.agentId,
+      status: 'completed',
+    });
+    const meter = await stripe.waitForEvent((e) => e.identifier === call.id);
+    expect(meter.value).toBe('12');
+    await waitForQueuesDrained(sqsFromEnv(), allQueues());
+    const statuses = stripe.requests
+      .filter((r) => r.params.get('identifier') === call.id)
+      .map((r) => r.status);
+    expect(statuses).toEqual([500, 200]);
+    expect(stripe.events.filter((e) => e.identifier === call.id)).toHaveLength(1);
+  }, 60_000);
+
+  it('moves a poison message to the DLQ without holding back the rest of the batch', async () => {
+    const db = dbFromEnv();
+    const call = await simulateEndedCall(db, {
+      tenantId: owner.tenant.id,
+      agentId: owner.agentId,
+      seconds: 7,
+    });
+    const usageQueue = queueUrlsFromEnv().usage as string;
+    await sqsFromEnv().send(
+      new SendMessageCommand({ QueueUrl: usageQueue, MessageBody: '{"type":"call.ended","broken":' }),
+    );
+    await publishCallEvent(sqsFromEnv(), queueUrlsFromEnv(), {
+      type: 'call.ended',
+      tenantId: owner.tenant.id,
+      callId: call.id,
+      agentId: owner.agentId,
+      status: 'completed',
+    });
+    await stripe.waitForEvent((e) => e.identifier === call.id);
+    const dlqUrl = platform.env.QUEUE_USAGE_DLQ_URL as string;
+    const dead = await waitFor('the poison message in the DLQ', async () => {
+      const out = await sqsFromEnv().send(
+        new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+      );
+      return out.Messages?.find((m) => m.Body?.includes('"broken"'));
+    });
+    expect(dead.MessageAttributes?.deadLetterReason?.StringValue).toBe('invalid_message');
   }, 60_000);
 });

@@ -33,9 +33,17 @@ export interface FakeStripe {
   readonly requests: RecordedMeterRequest[];
   /** Distinct meter events accepted (a replayed Idempotency-Key is not a new event). */
   readonly events: AcceptedMeterEvent[];
-  failNext(failure: { status: number; message?: string; count?: number }): void;
+  /** The next `count` matching requests fail (all requests match unless `match` is given). */
+  failNext(failure: StripeFailure): void;
   waitForEvent(match?: (event: AcceptedMeterEvent) => boolean): Promise<AcceptedMeterEvent>;
   close(): Promise<void>;
+}
+
+export interface StripeFailure {
+  status: number;
+  message?: string;
+  count?: number;
+  match?: (params: URLSearchParams) => boolean;
 }
 
 const REQUIRED = ['event_name', 'payload[stripe_customer_id]', 'payload[value]', 'identifier', 'timestamp'];
@@ -45,7 +53,7 @@ export async function startFakeStripe(options: { apiKey?: string } = {}): Promis
   const requests: RecordedMeterRequest[] = [];
   const events: AcceptedMeterEvent[] = [];
   const replays = new Map<string, { status: number; body: unknown }>();
-  const failures: { status: number; message?: string; count: number }[] = [];
+  const failures: (StripeFailure & { count: number })[] = [];
   const waiters: { match: (e: AcceptedMeterEvent) => boolean; resolve: (e: AcceptedMeterEvent) => void }[] =
     [];
 
@@ -83,10 +91,10 @@ export async function startFakeStripe(options: { apiKey?: string } = {}): Promis
       return reply(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } });
     if (!record.contentType.startsWith('application/x-www-form-urlencoded'))
       return reply(400, invalid('Requests must be form-encoded.'));
-    const failure = failures[0];
+    const failure = failures.find((f) => !f.match || f.match(params));
     if (failure) {
       failure.count -= 1;
-      if (failure.count <= 0) failures.shift();
+      if (failure.count <= 0) failures.splice(failures.indexOf(failure), 1);
       return reply(failure.status, {
         error: { type: 'api_error', message: failure.message ?? 'Injected failure.' },
       });
