@@ -105,6 +105,15 @@ describe('outbound Twilio calls', () => {
     expect(await getActiveCallCount(db, tenant.tenant.id)).toBe(before);
   });
 
+  it("passes Twilio's own 429 on with Retry-After", async () => {
+    twilio.failNext({ status: 429, code: 20429, message: 'Too Many Requests', kind: 'create' });
+    const res = await place();
+    expectError(res, 429, 'rate_limited');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const failed = await api.get(`/v1/calls/${res.body.error.details.callId}`);
+    expect(failed.body.call.status).toBe('failed');
+  });
+
   it('answers 503 when Twilio is down, and the call ends as failed', async () => {
     twilio.failNext({ status: 503, code: 20503, message: 'Service unavailable', kind: 'create' });
     const res = await place();

@@ -3,7 +3,7 @@ import type { Agent } from '../agents/agent-schema.ts';
 import { admitCall } from '../calls/admission.ts';
 import type { Call } from '../calls/call-types.ts';
 import { linkProviderCallId, transitionCall } from '../data/calls.ts';
-import { AppError, toAppError, UnavailableError } from '../errors/app-error.ts';
+import { AppError, RateLimitedError, toAppError, UnavailableError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { publishCallEvent, sendMediaCommand } from '../queues/publisher.ts';
 import { createTwilioCall, updateTwilioCall } from '../twilio/rest-client.ts';
@@ -69,14 +69,18 @@ export async function placeOutboundCall(
       failure.code === 'validation_error' ? 'provider_rejected' : 'provider_unavailable',
       logger,
     );
-    throw new AppError(failure.code, `The call could not be placed. ${failure.message}`, {
+    const message = `The call could not be placed. ${failure.message}`;
+    const options = {
       cause: error,
       retryable: failure.retryable,
       details: {
         callId: call.id,
         ...(failure.details && typeof failure.details === 'object' ? failure.details : {}),
       },
-    });
+    };
+    // A 429 must carry Retry-After, which only RateLimitedError provides (Twilio's own 429s).
+    if (failure.code === 'rate_limited') throw new RateLimitedError(message, 1, options);
+    throw new AppError(failure.code, message, options);
   }
 }
 
