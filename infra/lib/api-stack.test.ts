@@ -217,7 +217,9 @@ describe('queue consumers', () => {
 describe('a route whose handler is not written yet', () => {
   it('is left out of synth with a warning instead of failing it', () => {
     const app = new App({ context: { [BUNDLING_STACKS]: [] } });
-    const config = readDeploymentConfig((key) => ({ ...FULL_CONTEXT, stage: 'wip' })[key]);
+    const config = readDeploymentConfig(
+      (key) => ({ ...FULL_CONTEXT, stage: 'wip', authorizerCacheSeconds: 0 })[key],
+    );
     const stateful = new StatefulStack(app, 'Stateful', { stage: 'wip' });
     const stack = new ApiStack(app, 'Api', {
       config,
@@ -225,6 +227,7 @@ describe('a route whose handler is not written yet', () => {
       resources: stateful,
       routes: [
         { method: 'GET', path: '/health', handler: 'functions/api/get-health.ts', auth: 'none' },
+        { method: 'GET', path: '/v1/agents', handler: 'functions/api/list-agents.ts', auth: 'apiKey' },
         { method: 'GET', path: '/v1/later', handler: 'functions/api/not-written-yet.ts', auth: 'apiKey' },
       ],
       queues: {},
@@ -232,7 +235,16 @@ describe('a route whose handler is not written yet', () => {
     });
     expect(stack.missingHandlers).toEqual(['functions/api/not-written-yet.ts']);
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('not-written-yet.ts does not exist'));
-    const routes = Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Route');
-    expect(Object.values(routes).map((r) => r.Properties.RouteKey)).toEqual(['GET /health']);
+    const wip = Template.fromStack(stack);
+    const routes = wip.findResources('AWS::ApiGatewayV2::Route');
+    expect(Object.values(routes).map((r) => r.Properties.RouteKey)).toEqual([
+      'GET /health',
+      'GET /v1/agents',
+    ]);
+    // Without caching the authorizer needs no identity source, so x-api-key reaches it too.
+    wip.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: [],
+    });
   });
 });

@@ -131,8 +131,3 @@ export function readDeploymentConfig(get: (key: string) => unknown): DeploymentC
   }
   return result.data;
 }
-
-/** The public base URL of the media service, from its domain when set, else the load balancer name. */
-export function mediaScheme(config: DeploymentConfig): 'https' | 'http' {
-  return config.mediaCertificateArn ? 'https' : 'http';
-}
