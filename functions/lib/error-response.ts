@@ -17,7 +17,10 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger)
     'content-type': 'application/json',
     'x-request-id': requestId,
   };
-  if (appError instanceof RateLimitedError) headers['retry-after'] = String(appError.retryAfterSeconds);
+  // Every 429 says when to retry, including rate limits passed on from providers.
+  if (appError.code === 'rate_limited') {
+    headers['retry-after'] = String(appError instanceof RateLimitedError ? appError.retryAfterSeconds : 1);
+  }
   const body = {
     error: {
       code: appError.code,
