@@ -5,7 +5,8 @@
  * server → bridge → caller), frames lost, the bridge process's CPU and RSS, and the CPU ratio of
  * the media service to the baseline.
  *
- *   npm run bench:media -- [--ladder 1,50,200,500] [--seconds 8] [--modes passthrough,service]
+ *   npm run bench:media -- [--ladder 1,50,200,500] [--seconds 8] [--settle 3] [--modes passthrough,service]
+ *                          [--load-workers 2] [--max-minutes 15]
  *
  * Bounded: each rung runs for --seconds plus set-up; the whole run aborts after --max-minutes.
  */
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     modes: { type: 'string', default: 'passthrough,service' },
     'max-minutes': { type: 'string', default: '15' },
     'load-workers': { type: 'string', default: '2' },
+    settle: { type: 'string', default: '3' },
   },
 });
 const ladder = (args.ladder as string)
@@ -45,8 +47,8 @@ const measureMs = Number(args.seconds) * 1000;
 const modes = (args.modes as string).split(',') as ('passthrough' | 'service')[];
 const loadWorkers = Math.max(1, Number(args['load-workers']));
 const NUMBER = '+15005550100';
-/** Time after every call is flowing before measuring starts. */
-const SETTLE_MS = 1_000;
+/** Time after every call is flowing before measuring starts: call start-up backlogs drain first. */
+const SETTLE_MS = Number(args.settle) * 1000;
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
 interface RungResult {
