@@ -164,7 +164,8 @@ export class ObservabilityStack extends Stack {
     const { config, httpApi } = props;
     const functionSearch = (metricName: string) =>
       new cloudwatch.MathExpression({
-        expression: `SUM(SEARCH('{AWS/Lambda,FunctionName} MetricName="${metricName}" FunctionName="AiCaller-${config.stage}-"', 'Sum', 300))`,
+        // Unquoted terms match name tokens: generated names start with the stack name `AiCaller-<stage>-Api`.
+        expression: `SUM(SEARCH('{AWS/Lambda,FunctionName} MetricName="${metricName}" FunctionName=AiCaller FunctionName=${config.stage}', 'Sum', 300))`,
         label: metricName,
         period: FIVE_MINUTES,
       });
