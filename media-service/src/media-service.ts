@@ -5,6 +5,7 @@ import type { SessionDeps } from './session/session-deps.ts';
 import { createSessionRegistry, type SessionRegistry } from './session/session-registry.ts';
 import { registerTwilioStream } from './twilio/twilio-stream-route.ts';
 import { registerWebCallRoutes } from './web/web-routes.ts';
+import { startMediaControl } from './commands/media-control.ts';
 
 export interface MediaService {
   listen(port: number, host?: string): Promise<number>;
@@ -57,6 +58,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
   };
   const twilio = registerTwilioStream(routes, sessionDeps);
+  const control = startMediaControl(sessionDeps, routes);
   registerWebCallRoutes(routes, sessionDeps);
   const server = createMediaHttpServer(deps, routes, () => registry.snapshot());
   let drained: Promise<void> | undefined;
@@ -76,6 +78,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     }
     models.close();
     twilio.close();
+    await control.stop();
     await new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -65,24 +65,29 @@ async function setup(
     originateOutcome: options.originate,
   });
   const range = await freePortRange(options.ports ?? 20);
+  // The service runs without its own ARI connection and queue consumer: this test drives both.
   const { service } = await harness.startService(
-    {
-      ARI_URL: ari.url,
-      ARI_USERNAME: ari.username,
-      ARI_PASSWORD: ari.password,
-      ARI_APP: APP,
-      ARI_ENDPOINT_TEMPLATE: 'PJSIP/{to}@trunk',
-      RTP_HOST: '127.0.0.1',
-      RTP_PORT_MIN: String(range.min),
-      RTP_PORT_MAX: String(range.max),
-    },
-    { goodbyeTimeoutMs: 100 },
+    { ARI_PASSWORD: ari.password },
+    { goodbyeTimeoutMs: 100, queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined } },
   );
-  const asterisk: AsteriskTransport = await startAsteriskTransport(service.sessionDeps, {
-    routes: service.routes,
-    reconnect: { initialMs: 20, maxMs: 100 },
-    disconnectGraceMs: 300,
-  });
+  const env = {
+    ...service.sessionDeps.env,
+    ARI_URL: ari.url,
+    ARI_USERNAME: ari.username,
+    ARI_APP: APP,
+    ARI_ENDPOINT_TEMPLATE: 'PJSIP/{to}@trunk',
+    RTP_HOST: '127.0.0.1',
+    RTP_PORT_MIN: range.min,
+    RTP_PORT_MAX: range.max,
+  };
+  const asterisk: AsteriskTransport = await startAsteriskTransport(
+    { ...service.sessionDeps, env },
+    {
+      routes: service.routes,
+      reconnect: { initialMs: 20, maxMs: 100 },
+      disconnectGraceMs: 300,
+    },
+  );
   await asterisk.ready;
   cleanups.push(
     () => peer.close(),
@@ -345,23 +350,27 @@ describe('Asterisk hang-up paths: each releases bridge, ExternalMedia channel an
     });
     ari.addLeftover({ bridgeName: 'someone-else', channelIds: ['other.1'] });
     const range = await freePortRange(4);
-    const { service } = await harness.startService({
-      ARI_URL: ari.url,
-      ARI_USERNAME: ari.username,
-      ARI_PASSWORD: ari.password,
-      RTP_PORT_MIN: String(range.min),
-      RTP_PORT_MAX: String(range.max),
-    });
-    const asterisk = await startAsteriskTransport(service.sessionDeps, { routes: service.routes });
+    // Wired as in production: createMediaService starts the Asterisk transport when ARI_URL is set.
+    const { service, baseUrl } = await harness.startService(
+      {
+        ARI_URL: ari.url,
+        ARI_USERNAME: ari.username,
+        ARI_PASSWORD: ari.password,
+        RTP_PORT_MIN: String(range.min),
+        RTP_PORT_MAX: String(range.max),
+      },
+      { queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined } },
+    );
     cleanups.push(
       () => peer.close(),
       () => ari.close(),
-      () => asterisk.stop(),
+      () => service.drain(0),
     );
-    await asterisk.ready;
+    await ari.waitUntil(() => ari.bridges.size === 1 && ari.channels.size === 1);
     expect([...ari.bridges.values()].map((b) => b.name)).toEqual(['someone-else']);
     expect([...ari.channels.keys()]).toEqual(['other.1']);
-    expect(service.routes.checks.asterisk?.()).toMatchObject({ status: 'ok' });
+    const health = (await (await fetch(`${baseUrl}/health`)).json()) as { checks: Record<string, unknown> };
+    expect(health.checks.asterisk).toMatchObject({ status: 'ok' });
   });
 });
 

@@ -23,6 +23,8 @@ export interface MediaCommandConsumerOptions {
   asterisk?: AsteriskCommands;
   /** SQS long-poll wait; 20 s (the maximum) in production. */
   waitSeconds?: number;
+  /** A command this task cannot run (an originate without Asterisk): hand it back at once. */
+  onNotForUs?: (message: Message) => Promise<void>;
 }
 
 export type CommandOutcome = 'done' | 'retry' | 'invalid';
@@ -81,6 +83,7 @@ export function startMediaCommandConsumer(options: MediaCommandConsumerOptions):
     }
     try {
       const outcome = await runMediaCommand(options, command);
+      if (outcome === 'retry') await options.onNotForUs?.(message);
       if (outcome !== 'done') return;
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
     } catch (error) {

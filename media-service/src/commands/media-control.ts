@@ -1,0 +1,68 @@
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { type AsteriskTransport, startAsteriskTransport } from '../asterisk/asterisk-transport.ts';
+import type { MediaRoutes } from '../server.ts';
+import type { SessionDeps } from '../session/session-deps.ts';
+import { startMediaCommandConsumer } from './media-command-consumer.ts';
+
+/**
+ * The media service's control side: the Asterisk transport when `ARI_URL` is set, and the
+ * consumer of the media command queue (`call.end` for live calls of every transport,
+ * `call.originate` for Asterisk) when `QUEUE_MEDIA_COMMANDS_URL` is set. One call to start, one
+ * to stop (after live calls have drained).
+ */
+export function startMediaControl(deps: SessionDeps, routes: MediaRoutes): { stop(): Promise<void> } {
+  const logger = deps.logger.child({ component: 'media-control' });
+  let asterisk: AsteriskTransport | undefined;
+  const asteriskStarting = deps.env.ARI_URL
+    ? startAsteriskTransport(deps, { routes }).then(
+        (started) => {
+          asterisk = started;
+          return started;
+        },
+        (err) => {
+          logger.error('asterisk transport did not start', { err });
+          routes.checks.asterisk = () => ({ status: 'down', latencyMs: 0, error: 'not_started' });
+          return undefined;
+        },
+      )
+    : Promise.resolve(undefined);
+
+  const queueUrl = deps.queueUrls.mediaCommands;
+  const consumer = queueUrl
+    ? startMediaCommandConsumer({
+        sqs: deps.sqs,
+        queueUrl,
+        logger,
+        registry: deps.registry,
+        asterisk: deps.env.ARI_URL
+          ? {
+              originate: async (command) => {
+                const ready = await asteriskStarting;
+                if (!ready) throw new Error('Asterisk transport is not running');
+                await ready.originate(command);
+              },
+              cancelRinging: async (callId) => (await asteriskStarting)?.cancelRinging(callId) ?? false,
+            }
+          : undefined,
+        // Without Asterisk here, an originate goes straight back to the queue for a task that has it.
+        onNotForUs: (message) =>
+          deps.sqs
+            .send(
+              new ChangeMessageVisibilityCommand({
+                QueueUrl: queueUrl,
+                ReceiptHandle: message.ReceiptHandle,
+                VisibilityTimeout: 0,
+              }),
+            )
+            .then(() => undefined),
+      })
+    : undefined;
+
+  return {
+    async stop() {
+      await consumer?.stop();
+      await asteriskStarting;
+      await asterisk?.stop();
+    },
+  };
+}
