@@ -19,7 +19,7 @@ import { DEFAULT_RECONNECT_POLICY } from './reconnect-policy.ts';
 import { ResponseSequencer } from './response-sequencer.ts';
 import { buildSessionUpdate, greetingResponse, replayItems } from './session-config.ts';
 import type { SessionDeps, StartCallSessionInput } from './session-deps.ts';
-import { type EndPlan, endPlanFor } from './session-ending.ts';
+import { CallEnding, endAtProvider, endPlanFor } from './session-ending.ts';
 import type { LiveSession } from './session-registry.ts';
 import { ToolCatalog } from './tool-catalog.ts';
 import { ToolRunner } from './tool-runner.ts';
@@ -57,7 +57,7 @@ export class CallSession implements LiveSession {
   private readonly tools: ToolRunner;
   private guardrails: Guardrails | undefined;
   private readonly responses: ResponseSequencer;
-  private ending: { plan: EndPlan; responseId?: string; requested: boolean } | undefined;
+  private ending: CallEnding | undefined;
   private readonly dtmf: DtmfCollector;
   private callTerminalElsewhere = false;
   private resolveClosed!: () => void;
@@ -214,7 +214,7 @@ export class CallSession implements LiveSession {
         break;
       case 'response.created':
         this.responses.created(event.response.id);
-        if (this.ending?.requested && !this.ending.responseId) this.ending.responseId = event.response.id;
+        this.ending?.responseCreated(event.response.id);
         break;
       case 'response.output_audio.delta':
         this.onAgentAudio(event.response_id, event.item_id, event.delta);
@@ -277,7 +277,7 @@ export class CallSession implements LiveSession {
     this.usage(usageFromResponse(response.usage as RealtimeUsagePayload | undefined));
     this.agentTurns.onResponseDone(responseId);
     if (this.ending) {
-      if (this.ending.responseId === responseId) void this.finishEnding();
+      this.ending.responseDone(responseId);
       return;
     }
     if (this.tools.hasPending) {
@@ -291,6 +291,7 @@ export class CallSession implements LiveSession {
 
   /** `response.create`, deferred while another response is active (only one may run). */
   private requestResponse(response?: Record<string, unknown>): void {
+    if (this.ending) return; // only the closing line is spoken now
     this.responses.request(response);
     if (this.state === 'tool_call') this.move('tool_finished');
   }
@@ -311,7 +312,7 @@ export class CallSession implements LiveSession {
     this.telemetry.modelReconnected();
     this.logger.info('model session restored', { gapMs });
     if (this.ending) {
-      void this.finishEnding();
+      void this.ending.finish();
       return;
     }
     const policy = this.deps.reconnectPolicy ?? DEFAULT_RECONNECT_POLICY;
@@ -344,50 +345,30 @@ export class CallSession implements LiveSession {
    */
   async end(reason: EndReason): Promise<void> {
     if (this.ending || this.closing) return this.closed;
-    const plan = endPlanFor(reason, this.agent);
-    this.ending = { plan, requested: false };
     this.move('end_requested');
     this.guardrails?.stop();
-    if (this.link.ready && plan.sayInstructions) {
-      this.responses.cancel();
-      this.ending.requested = true;
-      this.link.send({
-        type: 'response.create',
-        response: { instructions: plan.sayInstructions, tool_choice: 'none' },
-      });
-      // Never hang on a model that does not answer: finish anyway after a bounded wait.
-      setTimeout(() => void this.finishEnding(), this.deps.goodbyeTimeoutMs ?? 8_000).unref();
-    } else {
-      void this.finishEnding();
-    }
+    this.ending = new CallEnding(endPlanFor(reason, this.agent), {
+      transport: this.transport,
+      playback: this.playback,
+      logger: this.logger,
+      modelReady: () => this.link.ready,
+      say: (instructions) => {
+        this.responses.cancel();
+        this.link.send({ type: 'response.create', response: { instructions, tool_choice: 'none' } });
+      },
+      isClosing: () => this.closing,
+      close: (endReason) => this.close(endReason),
+      goodbyeTimeoutMs: this.deps.goodbyeTimeoutMs ?? 8_000,
+    });
+    this.ending.begin();
     return this.closed;
-  }
-
-  private finishing = false;
-  private async finishEnding(): Promise<void> {
-    if (this.finishing || this.closing || !this.ending) return;
-    this.finishing = true;
-    const { plan } = this.ending;
-    await this.playback.drained(20_000);
-    if (this.closing) return; // the caller hung up during the closing line
-    try {
-      if (plan.transferTo && this.transport.transfer) await this.transport.transfer(plan.transferTo);
-      else await this.transport.hangUp(plan.reason);
-    } catch (error) {
-      this.logger.error('provider did not end the call', { err: error, reason: plan.reason });
-    }
-    await this.close(plan.reason);
   }
 
   /** A failure that leaves nothing to say: hang up and close with `reason`. */
   private async fail(reason: EndReason, detail: string): Promise<void> {
     if (this.closing) return;
     this.logger.error('call ended by a failure', { reason, detail });
-    try {
-      await this.transport.hangUp(reason);
-    } catch (error) {
-      this.logger.error('provider did not end the call', { err: error, reason });
-    }
+    await endAtProvider({ transport: this.transport, logger: this.logger }, { reason });
     await this.close(reason);
   }
 

@@ -58,14 +58,28 @@ export class ModelLink {
     return this.connection?.isOpen === true && !this.reconnecting;
   }
 
-  /** First connection. Rejects with ModelConnectError (fatal or not) when no socket is ready. */
+  /**
+   * First connection, retried like a reconnect (the caller's audio is held meanwhile). Rejects
+   * with ModelConnectError at once when fatal, or when the attempts are used up.
+   */
   async start(): Promise<void> {
-    const connection = await this.options.connector.acquire(this.options.model);
-    if (this.closed) {
-      connection.close(1000, 'call_ended');
-      return;
+    const { policy, logger } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const connection = await this.options.connector.acquire(this.options.model);
+        if (this.closed) {
+          connection.close(1000, 'call_ended');
+          return;
+        }
+        this.use(connection);
+        return;
+      } catch (error) {
+        const fatal = error instanceof ModelConnectError && error.fatal;
+        if (fatal || attempt >= policy.maxAttempts || this.closed) throw error;
+        logger.warn('model connect failed; retrying', { attempt, err: error });
+        await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(attempt + 1, policy)));
+      }
     }
-    this.use(connection);
   }
 
   send(event: { type: string; [key: string]: unknown }): void {

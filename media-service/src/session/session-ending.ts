@@ -1,5 +1,8 @@
 import type { Agent } from '#shared/agents/agent-schema.ts';
 import type { EndReason } from '#shared/calls/call-types.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import type { CallTransport } from './call-transport.ts';
+import type { PlaybackTracker } from './playback-tracker.ts';
 
 /** How a call ends: what the agent says first (if anything), then hang up or transfer. */
 export interface EndPlan {
@@ -42,5 +45,82 @@ export function endPlanFor(reason: EndReason, agent: Pick<Agent, 'transferNumber
         : { reason: 'agent_hangup', sayInstructions: 'Say a brief, friendly goodbye to the caller.' };
     default:
       return { reason };
+  }
+}
+
+export interface CallEndingDeps {
+  transport: Pick<CallTransport, 'hangUp' | 'transfer'>;
+  playback: Pick<PlaybackTracker, 'drained'>;
+  logger: Logger;
+  /** Whether a model socket is ready to speak the closing line. */
+  modelReady(): boolean;
+  /** Cancels whatever response is active, then sends the closing `response.create`. */
+  say(instructions: string): void;
+  isClosing(): boolean;
+  close(reason: EndReason): Promise<void>;
+  /** Longest wait for the closing line before hanging up anyway. */
+  goodbyeTimeoutMs: number;
+}
+
+/** Longest wait for the caller to hear the closing line once it was generated. */
+const PLAYOUT_CAP_MS = 20_000;
+
+/**
+ * One polite ending: the agent says the plan's line, the caller hears it (playback reports), the
+ * provider hangs up or transfers, then the session closes. Bounded at every step, so a silent
+ * model or a provider error never keeps a call open.
+ */
+export class CallEnding {
+  readonly plan: EndPlan;
+  private readonly deps: CallEndingDeps;
+  private lineResponseId: string | undefined;
+  private lineRequested = false;
+  private finishing = false;
+
+  constructor(plan: EndPlan, deps: CallEndingDeps) {
+    this.plan = plan;
+    this.deps = deps;
+  }
+
+  begin(): void {
+    if (!this.plan.sayInstructions || !this.deps.modelReady()) {
+      void this.finish();
+      return;
+    }
+    this.lineRequested = true;
+    this.deps.say(this.plan.sayInstructions);
+    setTimeout(() => void this.finish(), this.deps.goodbyeTimeoutMs).unref();
+  }
+
+  /** The first response created after the request is the closing line. */
+  responseCreated(responseId: string): void {
+    if (this.lineRequested && !this.lineResponseId) this.lineResponseId = responseId;
+  }
+
+  responseDone(responseId: string): void {
+    if (responseId === this.lineResponseId) void this.finish();
+  }
+
+  /** Hangs up (or transfers) once the closing line has played, then closes. Runs once. */
+  async finish(): Promise<void> {
+    if (this.finishing || this.deps.isClosing()) return;
+    this.finishing = true;
+    await this.deps.playback.drained(PLAYOUT_CAP_MS);
+    if (this.deps.isClosing()) return; // the caller hung up during the closing line
+    await endAtProvider(this.deps, this.plan);
+    await this.deps.close(this.plan.reason);
+  }
+}
+
+/** Hangs up or transfers at the provider; a provider error is logged, the call still closes. */
+export async function endAtProvider(
+  deps: Pick<CallEndingDeps, 'transport' | 'logger'>,
+  plan: EndPlan,
+): Promise<void> {
+  try {
+    if (plan.transferTo && deps.transport.transfer) await deps.transport.transfer(plan.transferTo);
+    else await deps.transport.hangUp(plan.reason);
+  } catch (error) {
+    deps.logger.error('provider did not end the call', { err: error, reason: plan.reason });
   }
 }

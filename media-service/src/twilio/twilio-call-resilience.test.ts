@@ -103,6 +103,29 @@ describe('model socket failures', () => {
     expect(record?.status).toBe('completed');
   });
 
+  it('retries the first model connection when the endpoint refuses once (503)', async () => {
+    harness.realtime.rejectNextUpgrade(503);
+    const { call, client, model } = await startCall();
+    const session = media.service.registry.get(call.id) as CallSession;
+    expect(model.received[0]?.type).toBe('session.update');
+    client.stop();
+    await session.closed;
+    expect((await harness.callRecord(call.id))?.endReason).toBe('caller_hangup');
+  });
+
+  it('ends the call with model_error when the key is refused (401) at the start', async () => {
+    harness.realtime.rejectNextUpgrade(401);
+    const { call, token } = await harness.newCall();
+    const before = harness.realtime.connections.length;
+    const client = await harness.connect(media.streamUrl, token, call);
+    expect((await client.closed).code).toBe(1000);
+    await media.service.registry.idle();
+    expect(harness.realtime.connections.length).toBe(before);
+    const record = await harness.callRecord(call.id);
+    expect(record?.endReason).toBe('model_error');
+    expect(record?.status).toBe('completed');
+  });
+
   it('rolls over to a fresh model session before the limit, at a quiet moment, with the context', async () => {
     const short = await harness.startService({ MEDIA_MODEL_SESSION_MAX_SECONDS: '1' });
     const { call, client, model } = await startCall(short.streamUrl);
