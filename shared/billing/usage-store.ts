@@ -235,3 +235,44 @@ export function listUsageRecords(
     (item) => stripKeys<StoredUsageRecord>(item),
   );
 }
+
+/**
+ * Day counters for trends: the tenant's (or one agent's) days from `fromDay` to `toDay`
+ * inclusive (`YYYY-MM-DD`), in date order; days without calls are absent. One Query on the
+ * tenant partition: the sort-key range covers both tenant and agent day items, and the other
+ * kind is dropped here.
+ */
+export async function listDayCounters(
+  db: Db,
+  tenantId: string,
+  range: { fromDay: string; toDay: string; agentId?: string },
+): Promise<{ day: string; counters: Counters }[]> {
+  const days: { day: string; counters: Counters }[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo(() =>
+      db.doc.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': tenantPk(tenantId),
+            ':from': `STATS#${statsBucket.day(range.fromDay)}`,
+            // '~' sorts after '#', so the last day's agent items are inside the range too.
+            ':to': `STATS#${statsBucket.day(range.toDay)}~`,
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    for (const item of out.Items ?? []) {
+      const bucket = String(item.sk).slice('STATS#'.length);
+      const wanted = range.agentId
+        ? statsBucket.dayAgent(bucket.slice(4, 14), range.agentId)
+        : bucket.slice(0, 14);
+      if (bucket === wanted) days.push({ day: bucket.slice(4, 14), counters: countersOf(item) });
+    }
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return days;
+}
