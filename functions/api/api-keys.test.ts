@@ -28,12 +28,23 @@ describe('API keys', () => {
 
     const list = await api.get('/v1/api-keys?limit=100');
     const listed = list.body.items.find((k: { id: string }) => k.id === record.id);
-    expect(ApiKeySchema.parse(listed)).toEqual(record);
+    expect(ApiKeySchema.parse(listed)).toEqual({ ...record, lastUsedAt: expect.any(String) });
     expect(JSON.stringify(list.body)).not.toContain(secret);
 
     expect((await api.delete(`/v1/api-keys/${record.id}`)).status).toBe(204);
     expectError(await asNewKey.get('/v1/agents'), 401, 'unauthorized');
     expectError(await api.delete(`/v1/api-keys/${record.id}`), 404, 'not_found');
+  });
+
+  it('records when a key was last used', async () => {
+    const created = (await api.post('/v1/api-keys', { name: 'usage' })).body.apiKey;
+    const findKey = async () =>
+      (await api.get('/v1/api-keys?limit=100')).body.items.find((k: { id: string }) => k.id === created.id);
+    expect((await findKey()).lastUsedAt).toBeUndefined();
+    const before = new Date().toISOString();
+    expect((await apiClient(platform.apiUrl, created.secret).get('/v1/agents')).status).toBe(200);
+    const used = await findKey();
+    expect(ApiKeySchema.parse(used).lastUsedAt! >= before).toBe(true);
   });
 
   it('pages through keys', async () => {

@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { secrets } from '#shared/config/secrets.ts';
+import { isKeyUsageStale, touchApiKey } from '#shared/data/api-key-usage.ts';
 import { findApiKeyBySecret } from '#shared/data/api-keys.ts';
 import type { Db } from '#shared/data/client.ts';
 import { consumeRateLimit } from '#shared/data/rate-limit.ts';
@@ -69,9 +70,19 @@ export async function authenticate(
   requireScope(auth, request.method, scope);
   // Both windows are counted on every request, in parallel: the tenant's shared budget and the
   // key's own (its cap, or the tenant's), so one busy integration cannot starve the others.
+  const nowMs = Date.now();
   await Promise.all([
-    consumeRateLimit(db, `api:${tenant.id}`, tenant.limits.requestsPerSecond),
-    consumeRateLimit(db, `key:${found.keyId}`, found.requestsPerSecond ?? tenant.limits.requestsPerSecond),
+    consumeRateLimit(db, `api:${tenant.id}`, tenant.limits.requestsPerSecond, nowMs),
+    consumeRateLimit(
+      db,
+      `key:${found.keyId}`,
+      found.requestsPerSecond ?? tenant.limits.requestsPerSecond,
+      nowMs,
+    ),
+    // "Last used" is bookkeeping: it must never fail a request.
+    isKeyUsageStale(found.lastUsedAt, nowMs)
+      ? touchApiKey(db, { tenantId: found.tenantId, keyId: found.keyId, secret: key }).catch(() => undefined)
+      : undefined,
   ]);
   return auth;
 }

@@ -24,6 +24,7 @@ export const ApiKeySchema = z.strictObject({
   prefix: z.string().describe('The first characters of the secret, to tell keys apart.'),
   requestsPerSecond: z.number().int().optional(),
   createdAt: TimestampSchema,
+  lastUsedAt: TimestampSchema.optional().describe('Refreshed at most once a minute.'),
 });
 
 /** The only response that carries the secret: shown once, stored as a hash. */

@@ -42,6 +42,7 @@ export function presentApiKey(key: ApiKeyRecord): z.output<typeof ApiKeySchema> 
     prefix: key.prefix,
     ...optional('requestsPerSecond', key.requestsPerSecond),
     createdAt: key.createdAt,
+    ...optional('lastUsedAt', key.lastUsedAt),
   };
 }
 

@@ -83,7 +83,14 @@ export async function findApiKeyBySecret(
   db: Db,
   secret: string,
 ): Promise<
-  { keyId: string; tenantId: string; scopes: ApiKeyScope[]; requestsPerSecond?: number } | undefined
+  | {
+      keyId: string;
+      tenantId: string;
+      scopes: ApiKeyScope[];
+      requestsPerSecond?: number;
+      lastUsedAt?: string;
+    }
+  | undefined
 > {
   const out = await dynamo(() =>
     db.doc.send(
@@ -101,6 +108,7 @@ export async function findApiKeyBySecret(
     scopes: out.Item.scopes as ApiKeyScope[],
     requestsPerSecond:
       typeof out.Item.requestsPerSecond === 'number' ? out.Item.requestsPerSecond : undefined,
+    lastUsedAt: typeof out.Item.lastUsedAt === 'string' ? out.Item.lastUsedAt : undefined,
   };
 }
 
