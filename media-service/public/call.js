@@ -102,6 +102,10 @@ function onServerMessage(message) {
   switch (message.type) {
     case 'ready':
       call.readyAt = Date.now();
+      if (message.agentName) {
+        $('title').textContent = message.agentName;
+        document.title = `Call with ${message.agentName}`;
+      }
       call.audio.startSending();
       call.timerHandle = setInterval(() => {
         ui.timer.textContent = formatDuration(Date.now() - call.readyAt);

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getCall } from '#shared/data/calls.ts';
+import { dbFromEnv } from '#shared/data/client.ts';
 import { startMediaHarness, type MediaHarness } from '../../media-service/src/twilio/twilio-test-harness.ts';
 import { createTestTenant, rootDir, type TestTenant } from '../platform.ts';
 import { type LaunchedChromium, launchChromium } from './chromium.ts';
@@ -173,6 +175,7 @@ describe('a browser call end to end', () => {
     await greetingCaption.waitFor();
     expect(await greetingCaption.getAttribute('class')).toContain('interrupted');
     expect(await page.textContent('#timer')).toMatch(/^00:0\d$/);
+    expect(await page.textContent('#title')).toBe('Test agent');
     // The kept artifact: the page mid-call, with captions of both sides.
     await page.screenshot({ path: join(ARTIFACTS, 'browser-call.png') });
 
@@ -195,6 +198,10 @@ describe('a browser call end to end', () => {
       usage: { responses: 2, transcriptionInputTokens: 7 },
     });
     expect(call.durationSeconds).toBeGreaterThanOrEqual(1);
+    // Latency telemetry is stored on the record as for phone calls.
+    const stored = await getCall(dbFromEnv(), tenant.tenant.id, callId);
+    expect(stored?.telemetry?.firstAgentAudioMs).toBeGreaterThanOrEqual(0);
+    expect(stored?.telemetry?.bargeInStopMs).toHaveLength(1);
     const turns = (await (await api(`/v1/calls/${callId}/transcript`)).json()).items as {
       role: string;
       text: string;

@@ -87,6 +87,7 @@ export type ServerMessage =
   | {
       type: 'ready';
       callId: string;
+      agentName: string;
       encoding: typeof WEB_AUDIO_FORMAT.encoding;
       sampleRate: number;
       channels: number;

@@ -258,6 +258,7 @@ describe('the browser transport on the wire', () => {
     expect(await client.message('ready')).toEqual({
       type: 'ready',
       callId: link.call.id,
+      agentName: 'Test agent',
       encoding: 'pcm16le',
       sampleRate: 24000,
       channels: 1,

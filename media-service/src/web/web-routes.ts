@@ -73,6 +73,7 @@ export function registerWebCallRoutes(
     }
     const transport = createWebTransport(ws, {
       callId: admission.call.id,
+      agentName: admission.agent.name,
       logger: deps.logger,
       pingIntervalMs: options.pingIntervalMs ?? WEB_PING_INTERVAL_MS,
     });

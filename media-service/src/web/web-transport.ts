@@ -19,6 +19,8 @@ const AUDIO_FORMAT: TransportAudioFormat = { type: 'audio/pcm', rate: 24000 };
 
 export interface WebTransportOptions {
   callId: string;
+  /** Shown on the page as who the caller is talking to. */
+  agentName: string;
   logger: Logger;
   pingIntervalMs?: number;
 }
@@ -107,7 +109,7 @@ export function createWebTransport(socket: WebSocket, options: WebTransportOptio
 
     attach(subscriber) {
       events = subscriber;
-      send({ type: 'ready', callId: options.callId, ...WEB_AUDIO_FORMAT });
+      send({ type: 'ready', callId: options.callId, agentName: options.agentName, ...WEB_AUDIO_FORMAT });
       pinger = setInterval(() => {
         if (Date.now() - lastPongAt > PONG_TIMEOUT_MS) {
           logger.warn('browser stopped answering pings');
