@@ -69,7 +69,7 @@ export async function authenticate(
   };
   requireScope(auth, request.method, scope);
   // Both windows are counted on every request, in parallel: the tenant's shared budget and the
-  // key's own (its cap, or the tenant's), so one busy integration cannot starve the others.
+  // key's own (its cap, or else the tenant's). A capped key cannot starve the tenant's other keys.
   const nowMs = Date.now();
   await Promise.all([
     consumeRateLimit(db, `api:${tenant.id}`, tenant.limits.requestsPerSecond, nowMs),
