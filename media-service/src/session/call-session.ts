@@ -165,6 +165,7 @@ export class CallSession implements LiveSession {
       idleMs: this.agent.idleTimeoutSeconds * 1000,
       onMaxDuration: () => void this.end('max_duration'),
       onIdle: () => void this.end('idle_timeout'),
+      busy: () => this.playback.isPlaying() || this.tools.running,
     });
   }
 
