@@ -160,7 +160,9 @@ describe('a browser call end to end', () => {
     expect(truncate.audio_end_ms).toBeLessThan(4000);
     expect(cleared).toMatchObject({ itemId: 'item_greeting' });
     expect((cleared.playedMs ?? 0) - truncate.audio_end_ms).toBeGreaterThanOrEqual(0);
-    expect((cleared.playedMs ?? 0) - truncate.audio_end_ms).toBeLessThan(150);
+    // The page kept playing only while the barge-in travelled to it (a report period plus
+    // loopback hops; generous for a loaded CI machine).
+    expect((cleared.playedMs ?? 0) - truncate.audio_end_ms).toBeLessThan(400);
 
     // The model cancels the interrupted response (server VAD does so itself).
     model.responseDone('resp_greeting', 'cancelled');
@@ -174,7 +176,7 @@ describe('a browser call end to end', () => {
     const greetingCaption = page.locator('li.caption.agent[data-item="item_greeting"]');
     await greetingCaption.waitFor();
     expect(await greetingCaption.getAttribute('class')).toContain('interrupted');
-    expect(await page.textContent('#timer')).toMatch(/^00:0\d$/);
+    expect(await page.textContent('#timer')).toMatch(/^00:(0[1-9]|[1-5]\d)$/);
     expect(await page.textContent('#title')).toBe('Test agent');
     // The kept artifact: the page mid-call, with captions of both sides.
     await page.screenshot({ path: join(ARTIFACTS, 'browser-call.png') });
