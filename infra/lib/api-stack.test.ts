@@ -7,7 +7,7 @@ import { QUEUES } from '#shared/queues/definitions.ts';
 import { ApiStack } from './api-stack.ts';
 import { readDeploymentConfig } from './config.ts';
 import { StatefulStack } from './stateful-stack.ts';
-import { buildTestPlatform, FULL_CONTEXT, repoRoot } from './test-platform-app.ts';
+import { buildTestPlatform, FULL_CONTEXT, repoRoot, SYNTH_TIMEOUT_MS } from './test-platform-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -21,7 +21,7 @@ beforeAll(() => {
   api = stacks.api;
   template = Template.fromStack(api);
   resources = template.toJSON().Resources as Record<string, Resource>;
-});
+}, SYNTH_TIMEOUT_MS);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
@@ -215,36 +215,43 @@ describe('queue consumers', () => {
 });
 
 describe('a route whose handler is not written yet', () => {
-  it('is left out of synth with a warning instead of failing it', () => {
-    const app = new App({ context: { [BUNDLING_STACKS]: [] } });
-    const config = readDeploymentConfig(
-      (key) => ({ ...FULL_CONTEXT, stage: 'wip', authorizerCacheSeconds: 0 })[key],
-    );
-    const stateful = new StatefulStack(app, 'Stateful', { stage: 'wip' });
-    const stack = new ApiStack(app, 'Api', {
-      config,
-      rootDir: repoRoot,
-      resources: stateful,
-      routes: [
-        { method: 'GET', path: '/health', handler: 'functions/api/get-health.ts', auth: 'none' },
-        { method: 'GET', path: '/v1/agents', handler: 'functions/api/list-agents.ts', auth: 'apiKey' },
-        { method: 'GET', path: '/v1/later', handler: 'functions/api/not-written-yet.ts', auth: 'apiKey' },
-      ],
-      queues: {},
-      publicMediaUrl: 'https://media.example.com',
-    });
-    expect(stack.missingHandlers).toEqual(['functions/api/not-written-yet.ts']);
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('not-written-yet.ts does not exist'));
-    const wip = Template.fromStack(stack);
-    const routes = wip.findResources('AWS::ApiGatewayV2::Route');
-    expect(Object.values(routes).map((r) => r.Properties.RouteKey)).toEqual([
-      'GET /health',
-      'GET /v1/agents',
-    ]);
-    // Without caching the authorizer needs no identity source, so x-api-key reaches it too.
-    wip.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerResultTtlInSeconds: 0,
-      IdentitySource: [],
-    });
-  });
+  it(
+    'is left out of synth with a warning instead of failing it',
+    () => {
+      const app = new App({ context: { [BUNDLING_STACKS]: [] } });
+      const config = readDeploymentConfig(
+        (key) => ({ ...FULL_CONTEXT, stage: 'wip', authorizerCacheSeconds: 0 })[key],
+      );
+      const stateful = new StatefulStack(app, 'Stateful', { stage: 'wip' });
+      const stack = new ApiStack(app, 'Api', {
+        config,
+        rootDir: repoRoot,
+        resources: stateful,
+        routes: [
+          { method: 'GET', path: '/health', handler: 'functions/api/get-health.ts', auth: 'none' },
+          { method: 'GET', path: '/v1/agents', handler: 'functions/api/list-agents.ts', auth: 'apiKey' },
+          { method: 'GET', path: '/v1/later', handler: 'functions/api/not-written-yet.ts', auth: 'apiKey' },
+        ],
+        queues: {},
+        publicMediaUrl: 'https://media.example.com',
+      });
+      expect(stack.missingHandlers).toEqual(['functions/api/not-written-yet.ts']);
+      Annotations.fromStack(stack).hasWarning(
+        '*',
+        Match.stringLikeRegexp('not-written-yet.ts does not exist'),
+      );
+      const wip = Template.fromStack(stack);
+      const routes = wip.findResources('AWS::ApiGatewayV2::Route');
+      expect(Object.values(routes).map((r) => r.Properties.RouteKey)).toEqual([
+        'GET /health',
+        'GET /v1/agents',
+      ]);
+      // Without caching the authorizer needs no identity source, so x-api-key reaches it too.
+      wip.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerResultTtlInSeconds: 0,
+        IdentitySource: [],
+      });
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });

@@ -8,7 +8,7 @@ import { readDeploymentConfig } from './config.ts';
 import { walkModuleGraph } from './handler-access.ts';
 import { drainTiming, MediaStack } from './media-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
-import { buildTestPlatform, FULL_CONTEXT, repoRoot } from './test-platform-app.ts';
+import { buildTestPlatform, FULL_CONTEXT, repoRoot, SYNTH_TIMEOUT_MS } from './test-platform-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -21,7 +21,7 @@ beforeAll(() => {
   media = stacks.media;
   template = Template.fromStack(media);
   imageDir = join(app.synth().directory, `asset.${media.image.assetHash}`);
-});
+}, SYNTH_TIMEOUT_MS);
 
 const container = () => {
   const taskDefinition = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0] as Resource;
@@ -176,18 +176,22 @@ describe('the Fargate service', () => {
     });
   });
 
-  it('serves plain HTTP without a certificate, with no Asterisk rules when no Asterisk network is set', () => {
-    const app = new App({ context: { [BUNDLING_STACKS]: [] } });
-    const config = readDeploymentConfig((key) => ({ stage: 'dev' })[key as 'stage']);
-    const stateful = new StatefulStack(app, 'Stateful', { stage: 'dev' });
-    const dev = Template.fromStack(
-      new MediaStack(app, 'Media', { config, rootDir: repoRoot, resources: stateful }),
-    );
-    dev.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
-    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
-    const groups = Object.values(dev.findResources('AWS::EC2::SecurityGroup')) as Resource[];
-    expect(JSON.stringify(groups)).not.toContain('udp');
-  });
+  it(
+    'serves plain HTTP without a certificate, with no Asterisk rules when no Asterisk network is set',
+    () => {
+      const app = new App({ context: { [BUNDLING_STACKS]: [] } });
+      const config = readDeploymentConfig((key) => ({ stage: 'dev' })[key as 'stage']);
+      const stateful = new StatefulStack(app, 'Stateful', { stage: 'dev' });
+      const dev = Template.fromStack(
+        new MediaStack(app, 'Media', { config, rootDir: repoRoot, resources: stateful }),
+      );
+      dev.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+      dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+      const groups = Object.values(dev.findResources('AWS::EC2::SecurityGroup')) as Resource[];
+      expect(JSON.stringify(groups)).not.toContain('udp');
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });
 
 describe('the media image', () => {

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_QUEUES } from '#shared/queues/definitions.ts';
 import type { PlatformStacks } from './platform-app.ts';
-import { buildTestPlatform } from './test-platform-app.ts';
+import { buildTestPlatform, SYNTH_TIMEOUT_MS } from './test-platform-app.ts';
 
 type Alarm = { Type: string; Properties: Record<string, unknown> };
 
@@ -14,7 +14,7 @@ beforeAll(() => {
   stacks = buildTestPlatform().stacks;
   template = Template.fromStack(stacks.observability);
   alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-});
+}, SYNTH_TIMEOUT_MS);
 
 const alarmsOn = (metricName: string) => alarms.filter((a) => a.Properties.MetricName === metricName);
 

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MAIN_TABLE } from '#shared/data/table.ts';
 import { ALL_QUEUES } from '#shared/queues/definitions.ts';
 import { StatefulStack } from './stateful-stack.ts';
+import { SYNTH_TIMEOUT_MS } from './test-platform-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 
@@ -16,7 +17,7 @@ beforeAll(() => {
   const prodStack = new StatefulStack(app, 'Prod', { stage: 'prod' });
   dev = Template.fromStack(devStack);
   prod = Template.fromStack(prodStack);
-});
+}, SYNTH_TIMEOUT_MS);
 
 describe('the table', () => {
   it('has point-in-time recovery, TTL and on-demand billing', () => {

@@ -7,6 +7,12 @@ import { addPlatformStacks, type PlatformAppProps } from './platform-app.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * Synthesizing the whole platform takes seconds on an idle machine and much longer on a shared,
+ * loaded one; these limits are for slow machines, not performance expectations.
+ */
+export const SYNTH_TIMEOUT_MS = 240_000;
+
 /** A stage with every optional feature on, so assertions cover TLS, Asterisk, domains and email. */
 export const FULL_CONTEXT: Record<string, unknown> = {
   stage: 'test',
