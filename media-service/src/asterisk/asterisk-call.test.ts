@@ -341,6 +341,39 @@ describe('Asterisk hang-up paths: each releases bridge, ExternalMedia channel an
     expect(s.asterisk.ports.inUse).toBe(0);
   });
 
+  it('cold transfer: the caller continues in the dialplan, our side is released, the caller is not hung up', async () => {
+    const agent = await harness.newAgent({ transferNumber: '+15550004444' });
+    await createPhoneNumber(harness.db, {
+      tenantId: harness.tenantId,
+      number: '+15550007777',
+      agentId: agent.id,
+      provider: 'asterisk',
+    });
+    const s = await setup();
+    const before = harness.realtime.connections.length;
+    const channel = s.ari.placeInboundCall({ app: APP, exten: '15550007777', callerNumber: '5557654321' });
+    const model = await harness.realtime.nextConfigured(before);
+    await model.waitFor('response.create');
+    const call = (await findCallByProviderId(harness.db, 'asterisk', channel.id))!;
+    const session = s.service.registry.get(call.id) as CallSession;
+    model.responseCreated('resp_t');
+    model.functionCall('resp_t', 'fc_t', 'transfer_call', { reason: 'wants a human' });
+    model.responseDone('resp_t');
+    const moved = await s.ari.waitForRequest((r) => r.path === `/ari/channels/${channel.id}/continue`);
+    expect(Object.fromEntries(moved.query)).toMatchObject({
+      context: `${APP}-transfer`,
+      extension: '+15550004444',
+      priority: '1',
+    });
+    await session.closed;
+    expect((await harness.callRecord(call.id))?.endReason).toBe('transferred');
+    await s.ari.waitUntil(() => s.ari.bridges.size === 0);
+    expect(s.ari.channels.has(channel.id)).toBe(true);
+    expect(s.ari.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(channel.id))).toBe(false);
+    expect(releases(s.ari, call.id)).toEqual({ bridge: 1, external: 1 });
+    expect(s.asterisk.ports.inUse).toBe(0);
+  });
+
   it('removes leftovers of a previous run at start-up', async () => {
     const peer = await startRtpPeer();
     const ari = await startFakeAriServer({ rtpPeerFor: () => ({ address: peer.address, port: peer.port }) });

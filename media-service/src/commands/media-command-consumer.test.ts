@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { EndReason } from '#shared/calls/call-types.ts';
+import { createLogger } from '#shared/logging/logger.ts';
+import type { MediaCommand } from '#shared/queues/contracts.ts';
+import { createSessionRegistry } from '../session/session-registry.ts';
+import { runMediaCommand } from './media-command-consumer.ts';
+
+const logger = createLogger({ level: 'error', write: () => undefined });
+const base = {
+  schemaVersion: 1 as const,
+  eventId: 'evt_1',
+  occurredAt: new Date().toISOString(),
+  tenantId: 'ten_1',
+};
+const end = (callId: string): MediaCommand => ({ ...base, type: 'call.end', callId, reason: 'api_request' });
+const originate: MediaCommand = {
+  ...base,
+  type: 'call.originate',
+  callId: 'call_3',
+  agentId: 'agt_1',
+  to: '+15550001111',
+  from: '+15550009999',
+};
+
+function liveRegistry(callId: string) {
+  const registry = createSessionRegistry(5);
+  const ended: EndReason[] = [];
+  const reservation = registry.reserve(callId);
+  if (!reservation.ok) throw new Error('no slot');
+  let close: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => {
+    close = resolve;
+  });
+  reservation.slot.bind({
+    callId,
+    closed,
+    end: async (reason) => {
+      ended.push(reason);
+      close();
+    },
+  });
+  return { registry, ended };
+}
+
+describe('runMediaCommand', () => {
+  it('ends the live session of any transport with the command reason', async () => {
+    const { registry, ended } = liveRegistry('call_1');
+    await expect(runMediaCommand({ registry, logger }, end('call_1'))).resolves.toBe('done');
+    expect(ended).toEqual(['api_request']);
+  });
+
+  it('hangs up an Asterisk call that is still ringing', async () => {
+    const canceled: string[] = [];
+    const asterisk = {
+      originate: async () => undefined,
+      cancelRinging: async (callId: string) => {
+        canceled.push(callId);
+        return true;
+      },
+    };
+    const registry = createSessionRegistry(5);
+    await expect(runMediaCommand({ registry, logger, asterisk }, end('call_2'))).resolves.toBe('done');
+    expect(canceled).toEqual(['call_2']);
+  });
+
+  it('acknowledges call.end for a call that is not live here (nothing to end)', async () => {
+    await expect(
+      runMediaCommand({ registry: createSessionRegistry(5), logger }, end('call_9')),
+    ).resolves.toBe('done');
+  });
+
+  it('hands an originate back when this task has no Asterisk, and runs it when it has', async () => {
+    const registry = createSessionRegistry(5);
+    await expect(runMediaCommand({ registry, logger }, originate)).resolves.toBe('retry');
+    const dialed: string[] = [];
+    const asterisk = {
+      originate: async (command: Extract<MediaCommand, { type: 'call.originate' }>) => {
+        dialed.push(command.to);
+      },
+      cancelRinging: async () => false,
+    };
+    await expect(runMediaCommand({ registry, logger, asterisk }, originate)).resolves.toBe('done');
+    expect(dialed).toEqual(['+15550001111']);
+  });
+});
