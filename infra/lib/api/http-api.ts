@@ -139,6 +139,13 @@ export class PlatformHttpApi extends Construct {
       });
       this.routes.push({ route, function: fn });
     }
+    if (config.authorizerCacheSeconds === 0) {
+      // Without caching, API Gateway documents the identity source as optional: omit it rather
+      // than send an empty list, so requests with only `x-api-key` still reach the authorizer.
+      for (const child of this.api.node.findAll()) {
+        if (child instanceof apigw.CfnAuthorizer) child.addPropertyDeletionOverride('IdentitySource');
+      }
+    }
   }
 
   private customDomain(config: DeploymentConfig): apigw.DomainMappingOptions | undefined {
