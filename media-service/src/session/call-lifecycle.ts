@@ -25,9 +25,11 @@ async function publishOnce(deps: LifecycleDeps, input: CallEventInput): Promise<
 }
 
 /**
- * The caller leg is up and verified: the call becomes `in_progress` and `call.started` is
- * published by whoever made that change. Returns false when the call already ended (the caller
- * hung up before the stream connected), so the session closes at once.
+ * The caller leg is up and verified: the call becomes `in_progress` (a Twilio status callback may
+ * have done that already when the callee answered) and `call.started` is published. The media
+ * connection is admitted once per call (its token is single use), so this runs once per call and
+ * the event is published once. Returns false when the call already ended (the caller hung up
+ * before the stream connected), so the session closes at once.
  */
 export async function markCallStarted(
   deps: LifecycleDeps,
@@ -35,26 +37,26 @@ export async function markCallStarted(
   media: Record<string, unknown>,
   answeredAt: Date,
 ): Promise<boolean> {
+  const mergedMedia = { ...call.media, ...media };
   try {
     const { changed } = await transitionCall(deps.db, call.tenantId, call.id, 'in_progress', {
       answeredAt: answeredAt.toISOString(),
-      media: { ...call.media, ...media },
+      media: mergedMedia,
     });
-    if (changed) {
-      await publishOnce(deps, {
-        type: 'call.started',
-        tenantId: call.tenantId,
-        callId: call.id,
-        agentId: call.agentId,
-        provider: call.provider,
-        direction: call.direction,
-      });
-    }
-    return true;
+    if (!changed) await patchCall(deps.db, call.tenantId, call.id, { media: mergedMedia });
   } catch (error) {
     if (error instanceof AppError && (error.code === 'conflict' || error.code === 'not_found')) return false;
     throw error;
   }
+  await publishOnce(deps, {
+    type: 'call.started',
+    tenantId: call.tenantId,
+    callId: call.id,
+    agentId: call.agentId,
+    provider: call.provider,
+    direction: call.direction,
+  });
+  return true;
 }
 
 /**

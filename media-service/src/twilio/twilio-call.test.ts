@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transitionCall } from '#shared/data/calls.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import type { FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
 import type { CallSession } from '../session/call-session.ts';
@@ -111,6 +112,26 @@ describe('Twilio call through the media service', () => {
       status: 'completed',
     });
     expect(service.registry.snapshot().liveCalls).toBe(0);
+  });
+
+  it('publishes call.started even when a status callback set in_progress first; leaves call.ended to whoever ends the call', async () => {
+    const { call, token } = await harness.newCall();
+    await transitionCall(harness.db, call.tenantId, call.id, 'in_progress', {
+      answeredAt: new Date().toISOString(),
+    });
+    const before = harness.realtime.connections.length;
+    const client = await harness.connect(streamUrl, token, call, { autoPlay: true });
+    await (await harness.realtime.nextConfigured(before)).waitFor('response.create');
+    const session = service.registry.get(call.id) as CallSession;
+    expect((await harness.callRecord(call.id))?.media).toMatchObject({ streamSid: client.streamSid });
+
+    // Twilio's `completed` callback wins the race: it ends the call (and publishes call.ended).
+    await transitionCall(harness.db, call.tenantId, call.id, 'completed', { endReason: 'caller_hangup' });
+    client.stop();
+    await session.closed;
+    const events = await harness.eventsFor(call.id, 1);
+    expect(events.map((e) => e.type)).toEqual(['call.started']);
+    expect((await harness.callRecord(call.id))?.telemetry).toBeDefined();
   });
 
   it('barge-in: clears Twilio, truncates at exactly the played ms from marks, drops late deltas', async () => {

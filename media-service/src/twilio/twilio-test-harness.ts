@@ -43,7 +43,10 @@ export interface MediaHarness {
     options?: { autoPlay?: boolean; callSid?: string },
   ): Promise<TwilioMediaClient>;
   callRecord(callId: string): Promise<Call | undefined>;
-  /** Call events for `callId` on the webhooks queue (call.started and call.ended go there). */
+  /**
+   * Call events for `callId` on the webhooks queue (call.started and call.ended go there): waits
+   * for at least `count`, then keeps reading until the queue has nothing more to give.
+   */
   eventsFor(
     callId: string,
     count: number,
@@ -143,13 +146,13 @@ export async function startMediaHarness(env: Record<string, string> = {}): Promi
     async eventsFor(callId, count) {
       const url = queueUrlsFromEnv().webhooks as string;
       const mine = () => seenEvents.filter((e) => e.callId === callId);
-      while (mine().length < count) {
+      for (;;) {
         const out = await sqs.send(
           new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
         );
         for (const message of out.Messages ?? []) seenEvents.push(JSON.parse(message.Body ?? '{}'));
+        if (mine().length >= count && (out.Messages ?? []).length === 0) return mine();
       }
-      return mine();
     },
     async stop() {
       for (const service of services) await service.drain(0);
