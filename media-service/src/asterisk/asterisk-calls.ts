@@ -142,7 +142,12 @@ export class AsteriskCalls {
     this.byExternal.set(tags.externalChannelId, live);
     this.byCallId.set(call.id, live);
     try {
-      if (input.answer) await rest.answer(caller.id);
+      if (input.answer) {
+        // Gone already: the caller hung up while the call was being admitted.
+        await rest.answer(caller.id).catch((error: unknown) => {
+          throw (error as { kind?: string }).kind === 'not_found' ? new CallEndedDuringSetupError() : error;
+        });
+      }
       await rest.createBridge({ bridgeId: tags.bridgeId, name: tags.bridgeName });
       await rest.addChannels(tags.bridgeId, [caller.id]);
       const external = await rest.externalMedia({

@@ -139,7 +139,7 @@ export async function startAsteriskTransport(
     cancelRinging: (callId) => ringing.cancel(callId),
     async stop() {
       clearTimeout(graceTimer);
-      ringing.releaseAll();
+      await ringing.cancelAll();
       delete options.routes.checks.asterisk;
       await connection.stop();
     },

@@ -132,9 +132,18 @@ export class OutboundCalls {
     return true;
   }
 
-  /** Releases what every ringing call holds (shutdown). */
-  releaseAll(): void {
-    for (const channelId of [...this.#pending.keys()]) this.#drop(channelId);
+  /** Shutdown: hangs up every call still ringing and ends it as failed (`shutdown`). */
+  async cancelAll(): Promise<void> {
+    const ringing = [...this.#pending.entries()];
+    for (const [channelId] of ringing) this.#drop(channelId);
+    await Promise.all(
+      ringing.map(async ([channelId, { call }]) => {
+        await this.#deps.rest.hangup(channelId, 'normal').catch(() => undefined);
+        await endCallWithoutSession(this.#deps.session, call, 'failed', 'shutdown').catch((err) =>
+          this.#deps.logger.error('ringing call not ended at shutdown', { callId: call.id, err }),
+        );
+      }),
+    );
   }
 
   async #connectAnswered(pending: PendingOriginate, event: Extract<AriEvent, { type: 'StasisStart' }>) {
