@@ -6,7 +6,7 @@ import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { publishUnjoinedEnded } from '#shared/web-calls/cancel-unjoined-web-calls.ts';
 import { createWebCall } from '#shared/web-calls/create-web-call.ts';
-import { CreateWebCallSchema } from '#shared/web-calls/web-call-schema.ts';
+import { CreatedWebCallSchema, CreateWebCallSchema } from '#shared/web-calls/web-call-schema.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { jsonBody } from '../lib/parse-request.ts';
 
@@ -32,13 +32,13 @@ export const handler = httpHandler(
     logger.info('web call created', { callId: created.call.id, agentId: created.call.agentId });
     return {
       status: 201,
-      body: {
+      body: CreatedWebCallSchema.parse({
         callId: created.call.id,
         token: created.token,
         expiresAt: created.expiresAt,
         url: created.url,
         websocketUrl: created.websocketUrl,
-      },
+      }),
     };
   },
   { auth: 'apiKey' },

@@ -11,3 +11,12 @@ export const CreateWebCallSchema = z.strictObject({
   expiresInSeconds: z.number().int().min(30).max(900).optional(),
 });
 export type CreateWebCallInput = z.output<typeof CreateWebCallSchema>;
+
+/** `201` body of `POST /v1/web-calls`. */
+export const CreatedWebCallSchema = z.strictObject({
+  callId: z.string(),
+  token: z.string().describe('Single-use stream token; it is also in both URLs.'),
+  expiresAt: z.iso.datetime().describe('The link must be opened (the call started) before this.'),
+  url: z.url().describe('The call page: open it or embed it in an iframe with allow="microphone".'),
+  websocketUrl: z.url().describe('The `/web` WebSocket, for clients that speak the protocol themselves.'),
+});
