@@ -5,10 +5,11 @@ import { putTranscriptTurn } from '#shared/data/transcripts.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
+import { AgentAudio } from './agent-audio.ts';
 import { AgentTurns } from './agent-turns.ts';
 import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
 import { type CallState, type CallStateEvent, nextCallState } from './call-state.ts';
-import { base64ByteLength, bytesPerMs, type CallTransport, type TransportEvents } from './call-transport.ts';
+import { bytesPerMs, type CallTransport, type TransportEvents } from './call-transport.ts';
 import { DtmfCollector } from './dtmf-collector.ts';
 import { Guardrails } from './guardrails.ts';
 import { LatencyTelemetry } from './latency-telemetry.ts';
@@ -52,6 +53,7 @@ export class CallSession implements LiveSession {
   private readonly recorder: TurnRecorder;
   private readonly agentTurns: AgentTurns;
   private readonly playback: PlaybackTracker;
+  private readonly audio: AgentAudio;
   private readonly telemetry = new LatencyTelemetry();
   private readonly link: ModelLink;
   private readonly tools: ToolRunner;
@@ -90,6 +92,15 @@ export class CallSession implements LiveSession {
     const bpm = bytesPerMs(transport.audioFormat);
     this.playback = new PlaybackTracker(bpm);
     this.agentTurns = new AgentTurns(this.recorder, bpm);
+    this.audio = new AgentAudio({
+      transport,
+      playback: this.playback,
+      agentTurns: this.agentTurns,
+      telemetry: this.telemetry,
+      callStartedAtMs: this.startedAt.getTime(),
+      send: (event) => this.link.send(event),
+      cancelResponse: () => this.responses.cancel(),
+    });
     const catalog = new ToolCatalog(agent, typeof transport.transfer === 'function');
     this.link = new ModelLink({
       connector: deps.models,
@@ -197,7 +208,11 @@ export class CallSession implements LiveSession {
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
         this.guardrails?.activity();
-        if (this.state !== 'ending') this.bargeIn();
+        if (this.state !== 'ending') {
+          this.move('caller_speech');
+          const cut = this.audio.bargeIn();
+          if (cut) this.logger.debug('barge-in', cut);
+        }
         break;
       case 'input_audio_buffer.speech_stopped':
         this.telemetry.speechStopped();
@@ -213,12 +228,23 @@ export class CallSession implements LiveSession {
         });
         this.usage(usageFromTranscription(event.usage));
         break;
+      case 'conversation.item.input_audio_transcription.failed':
+        // Nothing to store; releases the place the turn held in the sequence.
+        this.recorder.record(event.item_id, {
+          role: 'caller',
+          text: '',
+          startedAt: new Date().toISOString(),
+        });
+        break;
       case 'response.created':
         this.responses.created(event.response.id);
         this.ending?.responseCreated(event.response.id);
         break;
       case 'response.output_audio.delta':
-        this.onAgentAudio(event.response_id, event.item_id, event.delta);
+        if (this.audio.delta(event.response_id, event.item_id, event.delta)) {
+          this.guardrails?.activity();
+          this.move('agent_audio');
+        }
         break;
       case 'response.output_audio_transcript.delta':
         this.agentTurns.onTranscriptDelta(event.response_id, event.item_id, event.delta);
@@ -239,39 +265,6 @@ export class CallSession implements LiveSession {
       default:
         break;
     }
-  }
-
-  private onAgentAudio(responseId: string, itemId: string, delta: string): void {
-    const bytes = base64ByteLength(delta);
-    this.agentTurns.onAudio(responseId, itemId, bytes);
-    if (!this.playback.accepts(responseId, itemId)) return; // late audio of a cancelled response
-    this.telemetry.agentAudio(this.startedAt.getTime());
-    this.guardrails?.activity();
-    this.playback.noteSent(responseId, itemId, bytes);
-    this.transport.sendAgentAudio(itemId, { base64: delta, byteLength: bytes });
-    this.move('agent_audio');
-  }
-
-  /** The caller talks over the agent: stop playback first, then make the model forget the rest. */
-  private bargeIn(): void {
-    const detectedAt = performance.now();
-    this.move('caller_speech');
-    const cut = this.playback.cut();
-    if (cut) {
-      this.transport.clearPlayback();
-      this.telemetry.bargeInStopped(performance.now() - detectedAt);
-      this.link.send({
-        type: 'conversation.item.truncate',
-        item_id: cut.itemId,
-        content_index: 0,
-        audio_end_ms: cut.audioEndMs,
-      });
-      this.agentTurns.onCut(cut.itemId, cut.audioEndMs);
-      this.logger.debug('barge-in', { audioEndMs: cut.audioEndMs, sentMs: cut.sentMs });
-    }
-    // Server VAD usually cancels on its own; a second cancel only earns a harmless error.
-    const cancelled = this.responses.cancel();
-    if (cancelled) this.playback.cancelResponse(cancelled);
   }
 
   private onResponseDone(responseId: string, response: { status?: string; usage?: unknown }): void {
