@@ -34,6 +34,8 @@ export const MESSAGES = {
   offline: 'You are offline. The call will end if the connection does not come back.',
   protocol_error: 'The call stopped because of an unexpected message. Please start a new call.',
   model_error: 'The agent could not continue this call. Please try again later.',
+  media_error: 'The call dropped because of a connection problem. Please start a new call.',
+  shutdown: 'The service restarted and ended the call. Please start a new call.',
   internal_error: 'Something went wrong on our side. Please try again.',
   demo_failed: 'Could not create a demo call. Is the platform still running?',
 };

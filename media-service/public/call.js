@@ -6,6 +6,14 @@ import { AudioSetupError, assertAudioSupport, openMicrophone, startAudio } from 
 import { CLOSE_CODES, messageFor } from './call-messages.js';
 
 const PING_TIMEOUT_MS = 15000; // the server pings every 5 s; three missed pings mean the link is gone
+/** End reasons (`ended` message) that mean the call broke rather than finished. */
+const ENDED_BY_FAILURE = new Set(['model_error', 'media_error', 'shutdown']);
+const ENDED_TEXT = {
+  agent_hangup: 'The agent ended the call.',
+  max_duration: 'The call reached its time limit and ended.',
+  idle_timeout: 'The call ended after a long silence.',
+  transferred: 'The call was transferred.',
+};
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -128,7 +136,9 @@ function onServerMessage(message) {
       showError(message.code);
       break;
     case 'ended':
-      finish('ended', null);
+      // A call the platform could not carry on ends with an explanation; a normal end just ends.
+      if (ENDED_BY_FAILURE.has(message.reason)) finish('failed', message.reason);
+      else finish('ended', null, ENDED_TEXT[message.reason]);
       break;
     default:
       break; // ping, and message types added later
@@ -231,10 +241,10 @@ async function teardown() {
   ui.body.dataset.speaking = 'false';
 }
 
-function finish(next, errorCode) {
+function finish(next, errorCode, statusText) {
   if (state === 'ended' || state === 'failed') return;
   if (errorCode) showError(errorCode);
-  setState(next, next === 'ended' ? 'Call ended.' : 'Call failed.');
+  setState(next, statusText ?? (next === 'ended' ? 'Call ended.' : 'Call failed.'));
   void teardown();
 }
 

@@ -47,6 +47,8 @@ function attachOnly(input: StartCallSessionInput): void {
     played: () => undefined,
     closed: () => undefined,
   });
+  // As the real session does when the model cannot be reached.
+  if (input.call.metadata.scenario === 'model_down') input.transport.close('model_error');
 }
 
 beforeAll(async () => {
@@ -92,10 +94,10 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-const newLink = () =>
+const newLink = (metadata: Record<string, string> = {}) =>
   createWebCall(
     dbFromEnv(),
-    { tenantId: owner.tenant.id, agentId: owner.agentId },
+    { tenantId: owner.tenant.id, agentId: owner.agentId, metadata },
     { signingKey: platform.secrets.INTERNAL_SIGNING_KEY, publicMediaUrl: baseUrl },
   );
 
@@ -174,6 +176,15 @@ describe('the call page explains what went wrong', () => {
     // The TCP connections die without a WebSocket close, as when the network goes away.
     for (const socket of tcpConnections) socket.destroy();
     expect((await errorShown(page)).code).toBe('connection_lost');
+    expect(await page.getAttribute('body', 'data-state')).toBe('failed');
+    await page.close();
+  });
+
+  it('says the agent could not continue when the call ends for a model failure', async () => {
+    const page = await chrome.browser.newPage();
+    await page.goto((await newLink({ scenario: 'model_down' })).url);
+    await page.click('#start');
+    expect((await errorShown(page)).code).toBe('model_error');
     expect(await page.getAttribute('body', 'data-state')).toBe('failed');
     await page.close();
   });
