@@ -1,0 +1,142 @@
+import { createSocket } from 'node:dgram';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { findCallByProviderId } from '#shared/data/calls.ts';
+import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
+import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
+import {
+  type FakeAriServer,
+  type OriginateOutcome,
+  startFakeAriServer,
+} from '../../../test/fakes/ari-server.ts';
+import type { FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
+import { type RtpPeer, startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
+import type { CallSession } from '../session/call-session.ts';
+import { type MediaHarness, startMediaHarness } from '../twilio/twilio-test-harness.ts';
+import { type AsteriskTransport, startAsteriskTransport } from './asterisk-transport.ts';
+
+/**
+ * Test wiring for Asterisk call tests (test-only): the media harness (DynamoDB Local, SQS, fake
+ * realtime server), an Asterisk number for its tenant, and per test a fake ARI server, an RTP peer
+ * and the Asterisk transport on a media service. Call `useAsteriskHarness()` at a test file's top.
+ */
+export const APP = 'ai-caller';
+export const NUMBER = '+15550009999';
+
+export const pattern = (bytes: number, seed: number) =>
+  Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 7 + seed) & 0xff));
+
+/** A free UDP port range: the OS picks the start (port 0), the range follows it. */
+export async function freePortRange(length: number): Promise<{ min: number; max: number }> {
+  const probe = createSocket('udp4');
+  const port = await new Promise<number>((resolve) =>
+    probe.bind(0, '127.0.0.1', () => resolve(probe.address().port)),
+  );
+  probe.close();
+  return { min: port, max: Math.min(65535, port + length - 1) };
+}
+
+/** Every release request of a call: each must appear exactly once, whatever ended the call. */
+export function releases(ari: FakeAriServer, callId: string) {
+  const count = (method: string, pathPart: string) =>
+    ari.requests.filter((r) => r.method === method && r.path.includes(pathPart)).length;
+  return {
+    bridge: count('DELETE', `/ari/bridges/ai-caller-bridge-${callId}`),
+    external: count('DELETE', `/ari/channels/ai-caller-media-${callId}`),
+  };
+}
+
+export async function appendsReceived(model: FakeRealtimeConnection, bytes: number) {
+  await model.waitFor('input_audio_buffer.append', () => model.receivedAudio().length >= bytes);
+}
+
+export function useAsteriskHarness() {
+  let harness: MediaHarness | undefined;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  beforeAll(async () => {
+    harness = await startMediaHarness();
+    await createPhoneNumber(harness.db, {
+      tenantId: harness.tenantId,
+      number: NUMBER,
+      agentId: harness.agentId,
+      provider: 'asterisk',
+    });
+  }, 60_000);
+  afterAll(() => harness?.stop());
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  const media = () => {
+    if (!harness) throw new Error('harness not started');
+    return harness;
+  };
+
+  async function setup(
+    options: {
+      ports?: number;
+      addChannelRace?: boolean;
+      originate?: (endpoint: string) => OriginateOutcome;
+    } = {},
+  ) {
+    const peer: RtpPeer = await startRtpPeer();
+    const ari: FakeAriServer = await startFakeAriServer({
+      rtpPeerFor: () => ({ address: peer.address, port: peer.port }),
+      addChannelRace: options.addChannelRace,
+      originateOutcome: options.originate,
+    });
+    const range = await freePortRange(options.ports ?? 20);
+    // The service runs without its own ARI connection and queue consumer: the test drives both.
+    const { service } = await media().startService(
+      { ARI_PASSWORD: ari.password },
+      { goodbyeTimeoutMs: 100, queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined } },
+    );
+    const env = {
+      ...service.sessionDeps.env,
+      ARI_URL: ari.url,
+      ARI_USERNAME: ari.username,
+      ARI_APP: APP,
+      ARI_ENDPOINT_TEMPLATE: 'PJSIP/{to}@trunk',
+      RTP_HOST: '127.0.0.1',
+      RTP_PORT_MIN: range.min,
+      RTP_PORT_MAX: range.max,
+    };
+    const asterisk: AsteriskTransport = await startAsteriskTransport(
+      { ...service.sessionDeps, env },
+      { routes: service.routes, reconnect: { initialMs: 20, maxMs: 100 }, disconnectGraceMs: 300 },
+    );
+    await asterisk.ready;
+    cleanups.push(
+      () => peer.close(),
+      () => ari.close(),
+      () => asterisk.stop(),
+    );
+    return { peer, ari, service, asterisk };
+  }
+
+  /** Places an inbound call to `exten` and waits until its session is live and greeting. */
+  async function inboundCall(s: Setup, options: { exten?: string; callerNumber?: string } = {}) {
+    const h = media();
+    const before = h.realtime.connections.length;
+    const channel = s.ari.placeInboundCall({
+      app: APP,
+      exten: options.exten ?? NUMBER.slice(1),
+      callerNumber: options.callerNumber ?? '5557654321',
+    });
+    const model = await h.realtime.nextConfigured(before);
+    await model.waitFor('response.create');
+    const call = await findCallByProviderId(h.db, 'asterisk', channel.id);
+    if (!call) throw new Error('no call record');
+    const session = s.service.registry.get(call.id) as CallSession | undefined;
+    if (!session) throw new Error('no live session');
+    const request = await s.ari.waitForRequest(
+      (r) => r.path === '/ari/channels/externalMedia' && r.query.get('channelId')?.includes(call.id) === true,
+    );
+    const port = Number(request.query.get('external_host')?.split(':')[1]);
+    return { channel, call, model, session, ourRtp: { address: '127.0.0.1', port } };
+  }
+
+  return { media, setup, inboundCall, cleanups };
+}
+
+export type AsteriskHarness = ReturnType<typeof useAsteriskHarness>;
+export type Setup = Awaited<ReturnType<AsteriskHarness['setup']>>;
+export type InboundCall = Awaited<ReturnType<AsteriskHarness['inboundCall']>>;
