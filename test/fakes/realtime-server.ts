@@ -63,6 +63,11 @@ export interface FakeRealtimeServer {
   nextConfigured(after?: number): Promise<FakeRealtimeConnection>;
   /** The next upgrade is answered with this HTTP status instead (e.g. 401 for a bad key). */
   rejectNextUpgrade(status: number): void;
+  /**
+   * The next connection waits for the returned release before sending `session.created` (a slow
+   * model handshake), so tests can send caller audio before the model is ready.
+   */
+  holdNextSession(): () => void;
   /** Answers every later upgrade with `error` of this code right after connecting. */
   setConnectError(code: string | undefined): void;
   close(): Promise<void>;
@@ -93,6 +98,7 @@ export async function startFakeRealtime(): Promise<FakeRealtimeServer> {
   const connectionWaiters: { index: number; resolve: (c: FakeRealtimeConnection) => void }[] = [];
   let rejectStatus: number | undefined;
   let connectError: string | undefined;
+  let heldSession: Promise<void> | undefined;
 
   const notifyConfigured = (connection: FakeRealtimeConnection) => {
     for (const waiter of [...configuredWaiters]) {
@@ -123,12 +129,17 @@ export async function startFakeRealtime(): Promise<FakeRealtimeServer> {
         connectionWaiters.splice(connectionWaiters.indexOf(waiter), 1);
         waiter.resolve(connection);
       }
-      if (connectError) connection.error(connectError, 'Incorrect API key provided.');
-      else
-        connection.send({
-          type: 'session.created',
-          session: { type: 'realtime', id: `sess_${connection.index}` },
-        });
+      const hold = heldSession ?? Promise.resolve();
+      heldSession = undefined;
+      const errorCode = connectError;
+      void hold.then(() => {
+        if (errorCode) connection.error(errorCode, 'Incorrect API key provided.');
+        else
+          connection.send({
+            type: 'session.created',
+            session: { type: 'realtime', id: `sess_${connection.index}` },
+          });
+      });
     });
   });
   http.listen(0, '127.0.0.1');
@@ -152,6 +163,13 @@ export async function startFakeRealtime(): Promise<FakeRealtimeServer> {
     },
     rejectNextUpgrade(status) {
       rejectStatus = status;
+    },
+    holdNextSession() {
+      let release!: () => void;
+      heldSession = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return release;
     },
     setConnectError(code) {
       connectError = code;

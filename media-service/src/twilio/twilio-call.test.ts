@@ -134,6 +134,24 @@ describe('Twilio call through the media service', () => {
     expect((await harness.callRecord(call.id))?.telemetry).toBeDefined();
   });
 
+  it('holds caller audio sent before the model is ready; all of it arrives, in order, after the session update', async () => {
+    const release = harness.realtime.holdNextSession();
+    const { call, token } = await harness.newCall();
+    const before = harness.realtime.connections.length;
+    const client = await harness.connect(streamUrl, token, call, { autoPlay: true });
+    const early = pattern(1600, 4); // 200 ms sent while the model handshake is still pending
+    client.sendAudio(early);
+    const model = await harness.realtime.connection(before);
+    expect(model.received).toEqual([]); // nothing can be sent before session.created
+    release();
+    await appendsReceived(model, 1600);
+    expect(model.receivedAudio()).toEqual(early);
+    expect(model.received[0]?.type).toBe('session.update');
+    const session = service.registry.get(call.id) as CallSession;
+    client.stop();
+    await session.closed;
+  });
+
   it('barge-in: clears Twilio, truncates at exactly the played ms from marks, drops late deltas', async () => {
     const { call, client, model, session } = await startCall();
     model.responseCreated('resp_1');
