@@ -2,7 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { loadApiDoc, loadRecording } from '../fixtures/asterisk-22/recordings.ts';
+import { loadApiDoc } from '../fixtures/asterisk-22/recordings.ts';
+import {
+  API_DOCS,
+  ASTERISK_ID,
+  type AriRequest,
+  bridgeJson,
+  channelJson,
+  type FakeAriOptions,
+  type FakeBridge,
+  type FakeChannel,
+  HANGUP_CAUSES,
+  now,
+  readBody,
+  recordedInfo,
+} from './ari-model.ts';
+
+export type { AriRequest, FakeAriOptions, FakeBridge, FakeChannel, OriginateOutcome } from './ari-model.ts';
 
 /**
  * A fake Asterisk 22 ARI server that `ari-client` accepts as the real thing: it serves the real
@@ -12,71 +28,6 @@ import { loadApiDoc, loadRecording } from '../fixtures/asterisk-22/recordings.ts
  * ExternalMedia channel's own StasisStart may come after the REST answer, and adding it to a bridge
  * before then answers 422 "Channel not in Stasis application".
  */
-const API_DOCS = [
-  'asterisk',
-  'endpoints',
-  'channels',
-  'bridges',
-  'recordings',
-  'sounds',
-  'playbacks',
-  'deviceStates',
-  'mailboxes',
-  'events',
-  'applications',
-];
-const ASTERISK_ID = '02:fc:00:00:00:01';
-const recordedInfo = loadRecording('ari-ulaw').rest.find((r) => r.path === '/asterisk/info')!.body;
-
-export interface FakeChannel {
-  id: string;
-  name: string;
-  state: string;
-  caller: { name: string; number: string };
-  connected: { name: string; number: string };
-  dialplan: { context: string; exten: string; priority: number; app_name: string; app_data: string };
-  creationtime: string;
-  variables: Record<string, string>;
-  inStasis: boolean;
-  bridgeId?: string;
-  /** Originated with app=…: Asterisk puts it in Stasis when the far end answers. */
-  originate?: { app: string; appArgs: string[]; endpoint: string };
-}
-
-export interface FakeBridge {
-  id: string;
-  name: string;
-  channels: string[];
-  creationtime: string;
-}
-
-export interface AriRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  body: unknown;
-  status: number;
-}
-
-/** What the far end of an originated call does. */
-export type OriginateOutcome = 'answer' | 'busy' | 'no_answer' | 'failed' | 'hold';
-
-export interface FakeAriOptions {
-  username?: string;
-  password?: string;
-  /** Where Asterisk's side of ExternalMedia RTP lives (the RTP peer), given the external_host asked for. */
-  rtpPeerFor?: (externalHost: string, format: string) => { address: string; port: number };
-  /** Hold an ExternalMedia channel's StasisStart until an addChannel with it has been refused (the recorded race). */
-  addChannelRace?: boolean;
-  originateOutcome?: (endpoint: string) => OriginateOutcome;
-}
-
-const HANGUP_CAUSES: Record<Exclude<OriginateOutcome, 'answer' | 'hold'>, [number, string]> = {
-  busy: [17, 'User busy'],
-  no_answer: [19, 'No user response'],
-  failed: [34, 'Circuit/channel congestion'],
-};
-
 export async function startFakeAriServer(options: FakeAriOptions = {}) {
   const username = options.username ?? 'ai-caller';
   const password = options.password ?? 'secret-ari-password';
@@ -116,31 +67,6 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
       if (match()) resolve();
       else waiters.push({ match, resolve });
     });
-
-  const now = () => new Date().toISOString().replace('Z', '+0000');
-  const channelJson = (c: FakeChannel) => ({
-    id: c.id,
-    name: c.name,
-    state: c.state,
-    protocol_id: '',
-    caller: c.caller,
-    connected: c.connected,
-    accountcode: '',
-    dialplan: c.dialplan,
-    creationtime: c.creationtime,
-    language: 'en',
-  });
-  const bridgeJson = (b: FakeBridge) => ({
-    id: b.id,
-    technology: 'simple_bridge',
-    bridge_type: 'mixing',
-    bridge_class: 'stasis',
-    creator: 'Stasis',
-    name: b.name,
-    channels: [...b.channels],
-    creationtime: b.creationtime,
-    video_mode: 'talker',
-  });
 
   /** Sends an event to every connected app socket, with the envelope Asterisk adds. */
   function emit(type: string, fields: Record<string, unknown>): void {
@@ -223,18 +149,6 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
       return Buffer.from(header.slice(6), 'base64').toString() === `${username}:${password}`;
     }
     return query.get('api_key') === `${username}:${password}`;
-  }
-
-  async function readBody(req: IncomingMessage): Promise<unknown> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString();
-    if (!text) return undefined;
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
