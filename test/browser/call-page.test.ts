@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,9 +27,10 @@ import { type LaunchedChromium, launchChromium } from './chromium.ts';
 import { writeSpeechLikeWav } from './speech-wav.ts';
 
 /**
- * The call page's failure messages in real Chromium: links that cannot start a call, a microphone
- * the browser refuses, and a connection that drops mid-call. The session behind the socket only
- * attaches (these paths never reach the model); browser-call.test.ts runs the real one.
+ * The call page in real Chromium beyond the happy path of browser-call.test.ts: embedded in
+ * another site, and its failure messages (links that cannot start a call, a microphone the
+ * browser refuses, a connection that drops mid-call, a model that fails). The session behind the
+ * socket only attaches (these paths never reach the model); browser-call.test.ts runs the real one.
  */
 let platform: TestPlatform;
 let owner: TestTenant;
@@ -187,5 +188,31 @@ describe('the call page explains what went wrong', () => {
     expect((await errorShown(page)).code).toBe('model_error');
     expect(await page.getAttribute('body', 'data-state')).toBe('failed');
     await page.close();
+  });
+});
+
+describe('embedding', () => {
+  it('runs a call inside another site’s iframe that allows the microphone', async () => {
+    const link = await newLink();
+    // "localhost" is another origin than the media service's "127.0.0.1": a real third-party embed.
+    const embedder = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><title>Acme</title>
+<iframe id="call" src="${link.url}" allow="microphone; autoplay" style="width:420px;height:560px;border:0"></iframe>`);
+    });
+    embedder.listen(0, '127.0.0.1');
+    await once(embedder, 'listening');
+    const page = await chrome.browser.newPage();
+    try {
+      await page.goto(`http://localhost:${(embedder.address() as AddressInfo).port}/`);
+      const frame = page.frameLocator('#call');
+      await frame.locator('#start').click();
+      await frame.locator('body[data-state="live"]').waitFor();
+      await frame.locator('#stop').click();
+      await frame.locator('body[data-state="ended"]').waitFor();
+    } finally {
+      await page.close();
+      embedder.close();
+    }
   });
 });
