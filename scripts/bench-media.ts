@@ -6,7 +6,7 @@
  * the media service to the baseline.
  *
  *   npm run bench:media -- [--ladder 1,50,200,500] [--seconds 8] [--settle 3] [--modes passthrough,service]
- *                          [--load-workers 2] [--max-minutes 15]
+ *                          [--load-workers 2] [--max-minutes 15] [--profile dir]
  *
  * Bounded: each rung runs for --seconds plus set-up; the whole run aborts after --max-minutes.
  */
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     'max-minutes': { type: 'string', default: '15' },
     'load-workers': { type: 'string', default: '2' },
     settle: { type: 'string', default: '3' },
+    /** Write a V8 CPU profile of each bridge process into this directory (for finding hot spots). */
+    profile: { type: 'string' },
   },
 });
 const ladder = (args.ladder as string)
@@ -131,10 +133,15 @@ function request<T>(child: ChildProcess, message: unknown, replyType: string): P
   });
 }
 
-const forkScript = (script: string, argv: string[], env?: Record<string, string>) =>
+const forkScript = (script: string, argv: string[], env?: Record<string, string>, profile?: string) =>
   fork(join(rootDir, script), argv, {
     env,
-    execArgv: ['--disable-warning=ExperimentalWarning'],
+    execArgv: [
+      '--disable-warning=ExperimentalWarning',
+      ...(profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${argv[0]}-${Date.now()}.cpuprofile`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 
@@ -143,7 +150,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const exited = once(child, 'exit');
   if (child.connected) child.disconnect();
   const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
+  const [code, signal] = (await exited) as [number | null, string | null];
+  if (process.env.BENCH_DEBUG) print(`child exit ${code} ${signal}`);
   clearTimeout(killTimer);
 }
 
@@ -160,10 +168,12 @@ async function runRung(
   env: Record<string, string>,
   admit: () => Promise<Record<string, string>>,
 ): Promise<RungResult> {
-  const host = forkScript('scripts/lib/bench-host.ts', [mode], {
-    ...env,
-    MEDIA_MAX_CALLS: String(calls + 10),
-  });
+  const host = forkScript(
+    'scripts/lib/bench-host.ts',
+    [mode],
+    { ...env, MEDIA_MAX_CALLS: String(calls + 10) },
+    args.profile,
+  );
   const workers = Array.from({ length: Math.min(loadWorkers, calls) }, () =>
     forkScript('scripts/lib/bench-load-worker.ts', []),
   );

@@ -82,6 +82,8 @@ export function openBenchCalls(streamUrl: string, parameters: Record<string, str
       // The first 6 bytes are the first 8 base64 characters: no full decode per frame.
       const seq = Buffer.from(text.slice(at, at + 8), 'base64').readUInt32BE(0);
       const sentAt = call.sentAt[seq % RING] as number;
+      // Consumed once: a frame echoed twice (e.g. replayed after a model reconnect) counts once.
+      call.sentAt[seq % RING] = Number.NaN;
       if (sentAt >= windowStart && sentAt < windowEnd) {
         samples.push(now - sentAt);
         if (++framesReceived === framesSent && nowEpoch() >= windowEnd) drained?.();

@@ -62,5 +62,6 @@ process.on('message', (message: { type?: string }) => {
 });
 // The benchmark closes the IPC channel (or dies): stop at once, nothing to keep.
 process.on('disconnect', () => {
-  void host.close().finally(() => process.exit(0));
+  const giveUp = new Promise((resolve) => setTimeout(resolve, 3_000));
+  void Promise.race([host.close(), giveUp]).finally(() => process.exit(0));
 });
