@@ -48,7 +48,17 @@ export interface AriConnection {
 const DEFAULT_RECONNECT: ReconnectPolicy = { initialMs: 250, maxMs: 10_000 };
 const DEFAULT_BREAKER: BreakerPolicy = { failureThreshold: 5, openMs: 5_000 };
 
+/**
+ * swagger-client 2.0 (inside ari-client) prints through an implicit global `log`: plain arrays on
+ * stdout between our JSON log lines, each also kept forever in `log.history`. Silence it.
+ */
+function silenceSwaggerLog(): void {
+  const global = globalThis as { log?: unknown };
+  if (typeof global.log === 'function') global.log = () => undefined;
+}
+
 export function connectAri(options: AriConnectionOptions): AriConnection {
+  silenceSwaggerLog();
   const policy = options.reconnect ?? DEFAULT_RECONNECT;
   const logger = options.logger.child({ component: 'ari' });
   const breaker = new CircuitBreaker(options.breaker ?? DEFAULT_BREAKER);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findCallByProviderId } from '#shared/data/calls.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
+import { buildRtp } from './rtp-packet.ts';
 import {
   APP,
   appendsReceived,
@@ -53,6 +54,12 @@ describe('Asterisk inbound call through the fake ARI server with real RTP on loo
 
     // Caller → model: RTP payloads pass through untouched as audio/pcmu.
     const callerAudio = pattern(160 * 10, 3);
+    // Garbage and RTP of another payload type on the call's port are ignored, not fatal.
+    s.peer.sendRaw(ourRtp, Buffer.from('definitely not RTP'));
+    s.peer.sendRaw(
+      ourRtp,
+      buildRtp({ marker: false, payloadType: 118, sequence: 1, timestamp: 1, ssrc: 9 }, Buffer.alloc(640)),
+    );
     void s.peer.startSending(ourRtp, callerAudio);
     await appendsReceived(model, callerAudio.length);
     expect(model.receivedAudio().subarray(0, callerAudio.length)).toEqual(callerAudio);
