@@ -107,20 +107,27 @@ export class CallEnding {
     this.finishing = true;
     await this.deps.playback.drained(PLAYOUT_CAP_MS);
     if (this.deps.isClosing()) return; // the caller hung up during the closing line
-    await endAtProvider(this.deps, this.plan);
-    await this.deps.close(this.plan.reason);
+    const ended = await endAtProvider(this.deps, this.plan);
+    // A transfer the provider refused leaves the caller with no one: say so in the record.
+    await this.deps.close(ended || !this.plan.transferTo ? this.plan.reason : 'transfer_failed');
   }
 }
 
-/** Hangs up or transfers at the provider; a provider error is logged, the call still closes. */
+/**
+ * Hangs up or transfers at the provider; returns false when the provider refused (logged; a
+ * failed transfer is followed by a hang-up so the call does not linger).
+ */
 export async function endAtProvider(
   deps: Pick<CallEndingDeps, 'transport' | 'logger'>,
   plan: EndPlan,
-): Promise<void> {
+): Promise<boolean> {
   try {
     if (plan.transferTo && deps.transport.transfer) await deps.transport.transfer(plan.transferTo);
     else await deps.transport.hangUp(plan.reason);
+    return true;
   } catch (error) {
     deps.logger.error('provider did not end the call', { err: error, reason: plan.reason });
+    if (plan.transferTo) await deps.transport.hangUp(plan.reason).catch(() => undefined);
+    return false;
   }
 }

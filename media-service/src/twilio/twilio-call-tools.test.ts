@@ -259,6 +259,41 @@ describe('tools', () => {
   });
 });
 
+describe('transfer failures', () => {
+  it('a refused transfer hangs up and stores transfer_failed', async () => {
+    const agent = await harness.newAgent({ transferNumber: '+14155550124' });
+    const { call, model, session, callSid } = await startCall(agent);
+    twilio.failNext({ status: 400, code: 21211, message: 'Invalid phone number', kind: 'update' });
+    model.responseCreated('r1');
+    model.functionCall('r1', 'call_t2', 'transfer_call', {});
+    model.responseDone('r1');
+    await nth(model, 'response.create', 2);
+    model.speak('r2', 'item_t2', [tone(400)], 'Transferring you now.');
+    const hangup = await twilio.waitForRequest(
+      (r) => r.kind === 'update' && r.callSid === callSid && r.params.get('Status') === 'completed',
+    );
+    expect(hangup.status).toBe(200);
+    await session.closed;
+    expect((await harness.callRecord(call.id))?.endReason).toBe('transfer_failed');
+  });
+
+  it('does not offer transfer_call when the transport cannot transfer (no Twilio REST credentials)', async () => {
+    const plain = await harness.startService();
+    const agent = await harness.newAgent({ transferNumber: '+14155550125' });
+    const { call, token } = await harness.newCall({ agentId: agent.id });
+    const before = harness.realtime.connections.length;
+    const client = await harness.connect(plain.streamUrl, token, call, { autoPlay: true });
+    const model = await harness.realtime.nextConfigured(before);
+    const update = (await model.waitFor('session.update')) as unknown as {
+      session: { tools: { name: string }[] };
+    };
+    expect(update.session.tools.map((t) => t.name)).toEqual(['end_call']);
+    await model.waitFor('response.create');
+    client.stop();
+    await plain.service.registry.get(call.id)?.closed;
+  });
+});
+
 describe('guardrails', () => {
   it.each([
     ['max_duration', { maxDurationSeconds: 1, idleTimeoutSeconds: 60 }, /time limit/],

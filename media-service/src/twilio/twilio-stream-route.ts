@@ -128,6 +128,7 @@ function handleStream(
       logger.info('caller left before the call started');
       return;
     }
+    await current.prepare();
     await startCallSession({
       call: admission.call,
       agent: admission.agent,

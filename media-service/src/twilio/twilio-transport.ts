@@ -113,7 +113,16 @@ export class TwilioTransport implements CallTransport {
     await updateTwilioCall(rest, this.options.start.callSid, { status: 'completed' });
   }
 
-  async transfer(to: string): Promise<void> {
+  /** Set by `prepare()` when Twilio REST is configured; the `transfer_call` tool needs it. */
+  transfer?: (to: string) => Promise<void>;
+
+  /** Resolves what this call can do at the provider before the session starts. */
+  async prepare(): Promise<void> {
+    const rest = await this.options.rest?.();
+    if (rest && this.options.start.callSid) this.transfer = (to) => this.transferTo(to);
+  }
+
+  private async transferTo(to: string): Promise<void> {
     const rest = await this.options.rest?.();
     if (!rest) throw new Error('Twilio REST credentials are required for a transfer.');
     const twiml = `<?xml version="1.0" encoding="UTF-8"?><Response><Dial>${escapeXml(to)}</Dial></Response>`;
