@@ -5,6 +5,8 @@ import { CallSchema, EscalationSchema, NoteSchema, TranscriptTurnSchema } from '
 import { ErrorResponseSchema } from '../common-schemas.ts';
 import { PhoneNumberSchema } from '../phone-number-schemas.ts';
 import { TenantSchema } from '../tenant-schemas.ts';
+import { BILLING_OPERATIONS } from '../../billing/billing-api-schemas.ts';
+import { WEB_CALL_OPERATIONS } from '../../web-calls/web-call-operation.ts';
 import { ACCOUNT_OPERATIONS } from './account-operations.ts';
 import { CALL_OPERATIONS } from './call-operations.ts';
 import type { ApiOperation } from './operation-types.ts';
@@ -12,7 +14,12 @@ import type { ApiOperation } from './operation-types.ts';
 export type { ApiOperation } from './operation-types.ts';
 
 /** Every operation of the REST API, in the order the reference lists them. */
-export const OPERATIONS: readonly ApiOperation[] = [...ACCOUNT_OPERATIONS, ...CALL_OPERATIONS];
+export const OPERATIONS: readonly ApiOperation[] = [
+  ...ACCOUNT_OPERATIONS,
+  ...CALL_OPERATIONS,
+  ...WEB_CALL_OPERATIONS,
+  ...BILLING_OPERATIONS,
+];
 
 /**
  * Response models published as named components (`#/components/schemas/<name>`); these are the
