@@ -84,6 +84,24 @@ describe('model socket failures', () => {
     expect(record?.telemetry?.modelReconnects).toBe(1);
   });
 
+  it('tells the caller nothing was lost when the gap was noticeable', async () => {
+    const slow = await harness.startService(
+      {},
+      { reconnectPolicy: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 50, noticeableGapMs: 0 } },
+    );
+    const { call, client, model } = await startCall(slow.streamUrl);
+    const session = slow.service.registry.get(call.id) as CallSession;
+    const before = harness.realtime.connections.length;
+    model.drop();
+    const next = await harness.realtime.nextConfigured(before);
+    const notice = (await next.waitFor('response.create')) as unknown as {
+      response: { instructions: string };
+    };
+    expect(notice.response.instructions).toMatch(/nothing was lost/);
+    client.stop();
+    await session.closed;
+  });
+
   it('a fatal model error (invalid key) ends the call at once with reason model_error', async () => {
     const { call, client, model } = await startCall();
     const session = media.service.registry.get(call.id) as CallSession;
