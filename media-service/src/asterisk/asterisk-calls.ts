@@ -17,6 +17,9 @@ export class CallEndedDuringSetupError extends Error {
   }
 }
 
+/** Asterisk raises the ExternalMedia StasisStart within milliseconds; far longer means it never will. */
+const EXTERNAL_STASIS_TIMEOUT_MS = 5_000;
+
 /** Every id we create on Asterisk starts with this, so start-up cleanup can find our leftovers. */
 export const OUR_ID_PREFIX = 'ai-caller-';
 
@@ -158,8 +161,14 @@ export class AsteriskCalls {
       });
       transport.connectMedia({ address: external.rtpAddress, port: external.rtpPort });
       // Added on its own StasisStart: addChannel before it answers 422 "Channel not in Stasis application".
-      await Promise.race([externalInStasis, transport.whenEnded]);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), EXTERNAL_STASIS_TIMEOUT_MS);
+      });
+      const outcome = await Promise.race([externalInStasis, transport.whenEnded, timedOut]);
+      clearTimeout(timer);
       if (transport.isClosed || transport.callerHasLeft) throw new CallEndedDuringSetupError();
+      if (outcome === 'timeout') throw new Error('ExternalMedia channel never entered the app');
       await rest.addChannels(tags.bridgeId, [tags.externalChannelId]);
     } catch (error) {
       transport.close('media_error');
@@ -167,13 +176,19 @@ export class AsteriskCalls {
       throw error;
     }
     try {
-      this.#deps.startSession({
+      const started = this.#deps.startSession({
         call,
         agent: input.agent,
         transport,
         slot: input.slot,
         deps: this.#deps.session,
       });
+      if (started instanceof Promise) {
+        started.catch((err: unknown) => {
+          logger.error('asterisk call session failed', { callId: call.id, err });
+          transport.close('media_error');
+        });
+      }
     } catch (error) {
       transport.close('media_error');
       this.#forget(call.id);
