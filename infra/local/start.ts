@@ -14,6 +14,20 @@ import { ensureSeedData } from './seed.ts';
 const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const localDir = join(rootDir, '.local');
 
+/** Polls a health URL until it answers (any status: it is listening) or `gaveUp()`; 30 s at most. */
+async function waitForHealth(url: string, gaveUp: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && !gaveUp()) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return false;
+}
+
 function fail(message: string): never {
   process.stderr.write(`\n${message}\n\n`);
   process.exit(1);
@@ -99,6 +113,13 @@ async function main(): Promise<void> {
   });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+
+  // Print the links only once the media service answers, so the first click works.
+  if (!(await waitForHealth(`${mediaBaseUrl}/health`, () => media.exitCode !== null))) {
+    process.stderr.write('\nThe media service did not start; see its log above.\n');
+    await stop(1);
+    return;
+  }
 
   const openAi = process.env.OPENAI_API_KEY
     ? 'OPENAI_API_KEY is set: calls talk to OpenAI.'
