@@ -65,6 +65,8 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
 
   const drain = async (graceMs: number) => {
     registry.startDraining();
+    // No new calls will take warm sockets; live calls still get fresh ones if they reconnect.
+    models.close();
     deps.logger.info('media service draining', { liveCalls: registry.snapshot().liveCalls, graceMs });
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace_over'>((resolve) => {
@@ -76,7 +78,6 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
       deps.logger.warn('drain grace over; ending live calls', { liveCalls: registry.snapshot().liveCalls });
       await registry.endAll('shutdown');
     }
-    models.close();
     twilio.close();
     await control.stop();
     await new Promise<void>((resolve) => {
