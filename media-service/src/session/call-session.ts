@@ -270,6 +270,7 @@ export class CallSession implements LiveSession {
   private onResponseDone(responseId: string, response: { status?: string; usage?: unknown }): void {
     this.usage(usageFromResponse(response.usage as RealtimeUsagePayload | undefined));
     this.agentTurns.onResponseDone(responseId);
+    this.responses.done(responseId);
     if (this.ending) {
       this.ending.responseDone(responseId);
       return;
@@ -279,7 +280,6 @@ export class CallSession implements LiveSession {
     } else if (!this.tools.running) {
       this.move('response_done');
     }
-    this.responses.done(responseId);
     this.link.quiet();
   }
 
