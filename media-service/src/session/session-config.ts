@@ -33,7 +33,8 @@ export function buildSessionUpdate(input: SessionConfigInput): { type: 'session.
       audio: {
         input: {
           format,
-          noise_reduction: { type: format.type === 'audio/pcm' ? 'near_field' : 'far_field' },
+          // Phone handsets are close-talking microphones; browsers usually use a laptop's mic.
+          noise_reduction: { type: format.type === 'audio/pcm' ? 'far_field' : 'near_field' },
           transcription: {
             model: input.transcriptionModel,
             ...(agent.language ? { language: agent.language.slice(0, 2) } : {}),
