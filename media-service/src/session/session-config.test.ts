@@ -86,7 +86,11 @@ describe('replayItems', () => {
     const many = Array.from({ length: 100 }, (_, i) => turn(i + 1, 'caller', `turn ${i + 1}`));
     const items = replayItems(many);
     expect(items).toHaveLength(60);
-    expect((items.at(-1)?.item as { content: { text: string }[] }).content[0]?.text).toBe('turn 100');
+    expect(items.at(-1)?.item).toEqual({
+      type: 'message',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'turn 100' }],
+    });
     const long = [turn(1, 'caller', 'x'.repeat(20_000)), turn(2, 'caller', 'y'.repeat(20_000))];
     expect(replayItems(long)).toHaveLength(1);
   });
