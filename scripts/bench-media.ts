@@ -67,6 +67,8 @@ interface RungResult {
   rssPerCallKb: number;
   /** CPU of the load generator (all its processes): near 100 % per process means the rig, not the bridge, limits. */
   loadCpuPercent: number;
+  /** The bridge's event-loop delay p99 over the window (ms). */
+  loopDelayP99Ms: number;
 }
 
 /** Starts a child and resolves with the first JSON line it prints. */
@@ -228,6 +230,7 @@ async function runRung(
       rssMb: last.rssBytes / 2 ** 20,
       rssPerCallKb: (last.rssBytes - idle.rssBytes) / 1024 / calls,
       loadCpuPercent: measured.reduce((sum, m) => sum + m.cpuPercent, 0),
+      loopDelayP99Ms: last.loopDelayP99Ms,
     };
   } finally {
     await Promise.all([host, ...workers].map(stopChild));
@@ -237,11 +240,11 @@ async function runRung(
 function table(results: RungResult[]): void {
   const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
   print(
-    'mode         calls  failed   frames   lost   rtt p50 ms  p99 ms   max ms   CPU %   CPU %/call  RSS MB  RSS KB/call  load CPU %',
+    'mode         calls  failed   frames   lost   rtt p50 ms  p99 ms   max ms   CPU %   CPU %/call  RSS MB  RSS KB/call  load CPU %  loop p99 ms',
   );
   for (const r of results) {
     print(
-      `${r.mode.padEnd(12)} ${String(r.calls).padStart(5)}  ${String(r.failedCalls).padStart(6)} ${String(r.framesSent).padStart(8)} ${String(r.framesLost).padStart(6)}   ${f(r.p50).padStart(9)} ${f(r.p99).padStart(7)} ${f(r.max).padStart(8)} ${f(r.cpuPercent, 1).padStart(7)} ${f(r.cpuPercent / r.calls, 3).padStart(11)} ${f(r.rssMb, 1).padStart(7)} ${f(r.rssPerCallKb, 0).padStart(12)} ${f(r.loadCpuPercent, 0).padStart(11)}`,
+      `${r.mode.padEnd(12)} ${String(r.calls).padStart(5)}  ${String(r.failedCalls).padStart(6)} ${String(r.framesSent).padStart(8)} ${String(r.framesLost).padStart(6)}   ${f(r.p50).padStart(9)} ${f(r.p99).padStart(7)} ${f(r.max).padStart(8)} ${f(r.cpuPercent, 1).padStart(7)} ${f(r.cpuPercent / r.calls, 3).padStart(11)} ${f(r.rssMb, 1).padStart(7)} ${f(r.rssPerCallKb, 0).padStart(12)} ${f(r.loadCpuPercent, 0).padStart(11)} ${f(r.loopDelayP99Ms, 1).padStart(12)}`,
     );
   }
 }

@@ -5,6 +5,7 @@
  * baseline bridge). Talks to the benchmark over IPC: `{type:'ready', port}`, then answers each
  * `stats` request with this process's counters.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadEnv } from '#shared/config/env.ts';
 import { createSecretStore } from '#shared/config/secrets.ts';
 import { createDb } from '#shared/data/client.ts';
@@ -22,6 +23,9 @@ export interface HostStats {
   rssBytes: number;
   /** Monotonic clock at sampling, microseconds. */
   atMicros: number;
+  /** Event-loop delay since the previous sample (p99 and max, ms): a blocked loop delays every call. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 async function start(mode: string): Promise<{ port: number; close(): Promise<void> }> {
@@ -45,6 +49,8 @@ async function start(mode: string): Promise<{ port: number; close(): Promise<voi
 }
 
 const mode = process.argv[2] ?? 'service';
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 const host = await start(mode);
 const send = (message: unknown) => process.send?.(message);
 send({ type: 'ready', port: host.port });
@@ -57,7 +63,10 @@ process.on('message', (message: { type?: string }) => {
     systemMicros: cpu.system,
     rssBytes: process.memoryUsage.rss(),
     atMicros: Number(process.hrtime.bigint() / 1000n),
+    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    loopDelayMaxMs: loopDelay.max / 1e6,
   };
+  loopDelay.reset();
   send(stats);
 });
 // The benchmark closes the IPC channel (or dies): stop at once, nothing to keep.
