@@ -62,6 +62,8 @@ export class CallSession implements LiveSession {
   private ending: CallEnding | undefined;
   private readonly dtmf: DtmfCollector;
   private callTerminalElsewhere = false;
+  /** Between speech_started and speech_stopped: a long monologue is not silence. */
+  private callerSpeaking = false;
   private resolveClosed!: () => void;
   private closing = false;
 
@@ -176,7 +178,7 @@ export class CallSession implements LiveSession {
       idleMs: this.agent.idleTimeoutSeconds * 1000,
       onMaxDuration: () => void this.end('max_duration'),
       onIdle: () => void this.end('idle_timeout'),
-      busy: () => this.playback.isPlaying() || this.tools.running,
+      busy: () => this.callerSpeaking || this.playback.isPlaying() || this.tools.running,
     });
   }
 
@@ -207,6 +209,7 @@ export class CallSession implements LiveSession {
     if (this.state === 'ended') return;
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
+        this.callerSpeaking = true;
         this.guardrails?.activity();
         if (this.state !== 'ending') {
           this.move('caller_speech');
@@ -215,6 +218,8 @@ export class CallSession implements LiveSession {
         }
         break;
       case 'input_audio_buffer.speech_stopped':
+        this.callerSpeaking = false;
+        this.guardrails?.activity();
         this.telemetry.speechStopped();
         if (event.item_id) this.recorder.reserve(event.item_id);
         break;
@@ -296,6 +301,7 @@ export class CallSession implements LiveSession {
   }
 
   private onModelInterrupted(): void {
+    this.callerSpeaking = false;
     this.responses.reset();
     this.tools.discard();
     this.agentTurns.finishAll();
