@@ -38,6 +38,7 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
   const heldStasisStarts = new Map<string, () => void>();
   const waiters: { match: () => boolean; resolve: () => void }[] = [];
   let refuseEvents = false;
+  let restDown = false;
   let eventSocketsOpened = 0;
   let sequence = 0;
   // Asterisk channel ids are `<epoch seconds>.<sequence>`; a fresh base per server keeps them unique across tests.
@@ -152,6 +153,11 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (restDown) {
+      // Asterisk gone: the connection is reset without an answer.
+      req.socket.destroy();
+      return;
+    }
     const url = new URL(req.url ?? '/', baseUrl);
     const method = req.method ?? 'GET';
     const record: AriRequest = {
@@ -427,6 +433,10 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
     },
     acceptEventSockets(): void {
       refuseEvents = false;
+    },
+    /** REST unreachable (connections reset) until called again with false. */
+    setRestDown(down: boolean): void {
+      restDown = down;
     },
     /** Leftovers of a previous run, as a crashed client leaves them. */
     addLeftover(input: { bridgeName: string; channelIds: string[] }): void {

@@ -198,6 +198,12 @@ export class AsteriskCalls {
     return transport;
   }
 
+  /** Whether a bridge or channel id belongs to a call live on this task. */
+  owns(id: string): boolean {
+    if (this.byCaller.has(id) || this.byExternal.has(id)) return true;
+    return [...this.byCallId.values()].some((live) => live.transport.ids.bridgeId === id);
+  }
+
   /** After an ARI outage: end the calls whose caller channel Asterisk no longer has. */
   async reconcile(): Promise<void> {
     if (this.byCaller.size === 0) return;

@@ -61,6 +61,21 @@ describe('Asterisk hang-up paths: each releases bridge, ExternalMedia channel an
     expect(s.asterisk.calls.size).toBe(0);
   });
 
+  it('after an Asterisk outage that ended a call, releases its bridge and channels once ARI is back', async () => {
+    const s = await setup();
+    const c = await inboundCall(s);
+    s.ari.setRestDown(true);
+    s.ari.dropEventSockets(true);
+    await c.session.closed;
+    expect((await media().callRecord(c.call.id))?.endReason).toBe('media_error');
+    expect(s.ari.bridges.size).toBe(1);
+    expect(s.asterisk.ports.inUse).toBe(0);
+    s.ari.setRestDown(false);
+    s.ari.acceptEventSockets();
+    await s.ari.waitUntil(() => s.ari.bridges.size === 0 && s.ari.channels.size === 0);
+    expect(s.asterisk.connection.state).toBe('connected');
+  });
+
   it('keeps a live call across an ARI socket drop and reconnect, then hears its hang-up', async () => {
     const s = await setup();
     const c = await inboundCall(s);

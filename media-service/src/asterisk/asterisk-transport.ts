@@ -80,6 +80,12 @@ export async function startAsteriskTransport(
     if (event.type === 'ChannelDestroyed') outbound.onDestroyed(event);
   };
 
+  // Calls that ended during the outage could not release their bridge and channels: do it now.
+  const reconcileAfterOutage = async () => {
+    await calls?.reconcile();
+    await removeLeftovers(connection.rest, logger, (id) => Boolean(calls?.owns(id) || outbound?.owns(id)));
+  };
+
   const onStateChange = (state: AriConnectionState, previous: AriConnectionState) => {
     if (state === 'reconnecting' && previous === 'connected') {
       graceTimer = setTimeout(() => calls?.failAll('ari_disconnected'), options.disconnectGraceMs ?? 15_000);
@@ -87,7 +93,7 @@ export async function startAsteriskTransport(
     if (state === 'connected') {
       clearTimeout(graceTimer);
       if (previous === 'reconnecting' && started) {
-        void calls?.reconcile().catch((err) => logger.warn('asterisk reconcile failed', { err }));
+        void reconcileAfterOutage().catch((err) => logger.warn('asterisk reconcile failed', { err }));
       }
     }
   };

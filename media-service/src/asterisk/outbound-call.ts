@@ -47,6 +47,10 @@ export class OutboundCalls {
     return this.#pending.size;
   }
 
+  owns(channelId: string): boolean {
+    return this.#pending.has(channelId);
+  }
+
   /**
    * Handles one command; resolves when it is done (the message may be deleted) and rejects when
    * it should be retried (this task is full or Asterisk is unreachable before anything was dialed).
