@@ -11,6 +11,8 @@ export interface MediaHealthSources {
   extraChecks?: Record<string, () => CheckResult | Promise<CheckResult>>;
   /** Admission state: live calls and whether the task is draining. */
   admission: () => { liveCalls: number; maxCalls: number; draining: boolean };
+  /** Warm model sockets ready for the next calls (informational: calls still connect without). */
+  models?: () => { warm: number; target: number };
 }
 
 /**
@@ -26,5 +28,9 @@ export async function mediaHealth(sources: MediaHealthSources): Promise<{ status
   const admission = sources.admission();
   const healthy = Object.values(checks).every((c) => c.status === 'ok');
   const status = !healthy ? 'degraded' : admission.draining ? 'draining' : 'ok';
-  return { status: status === 'ok' ? 200 : 503, body: { status, checks, calls: admission } };
+  const models = sources.models?.();
+  return {
+    status: status === 'ok' ? 200 : 503,
+    body: { status, checks, calls: admission, ...(models ? { models } : {}) },
+  };
 }

@@ -60,7 +60,12 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
   const twilio = registerTwilioStream(routes, sessionDeps);
   const control = startMediaControl(sessionDeps, routes);
   registerWebCallRoutes(routes, sessionDeps);
-  const server = createMediaHttpServer(deps, routes, () => registry.snapshot());
+  const server = createMediaHttpServer(
+    deps,
+    routes,
+    () => registry.snapshot(),
+    () => models.snapshot(),
+  );
   let drained: Promise<void> | undefined;
 
   const drain = async (graceMs: number) => {

@@ -39,6 +39,7 @@ export function createMediaHttpServer(
   deps: MediaDeps,
   routes: MediaRoutes,
   admission: () => AdmissionState,
+  models?: () => { warm: number; target: number },
 ): Server {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://media.local');
@@ -50,6 +51,7 @@ export function createMediaHttpServer(
           queueUrl: deps.queueUrls.mediaCommands,
           extraChecks: routes.checks,
           admission,
+          models,
         });
         res.writeHead(result.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(result.body));

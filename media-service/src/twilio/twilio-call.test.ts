@@ -266,6 +266,8 @@ describe('Twilio call through the media service', () => {
     const warm = await harness.startService({ MEDIA_MODEL_POOL_SIZE: '1' });
     const pooled = await harness.realtime.connection(before);
     expect(pooled.received).toEqual([]);
+    const health = await (await fetch(`${warm.baseUrl}/health`)).json();
+    expect(health.models.target).toBe(1);
 
     const bad = await harness.newCall({ expSeconds: -1 });
     const refused = await harness.connect(warm.streamUrl, bad.token, bad.call);
