@@ -45,6 +45,7 @@ export class TwilioTransport implements CallTransport {
   private readonly streamSid: string;
   private events: TransportEvents | undefined;
   private readonly earlyFrames: ({ kind: 'audio'; payload: string } | { kind: 'dtmf'; digit: string })[] = [];
+  private droppedEarlyFrames = 0;
   private sentBytes = 0;
   private currentItem = '';
   private ended = false;
@@ -57,6 +58,11 @@ export class TwilioTransport implements CallTransport {
 
   attach(events: TransportEvents): void {
     this.events = events;
+    if (this.droppedEarlyFrames > 0) {
+      this.options.logger.warn('caller audio dropped while the call was starting', {
+        frames: this.droppedEarlyFrames,
+      });
+    }
     for (const frame of this.earlyFrames.splice(0)) {
       if (frame.kind === 'audio') events.callerAudio(frame.payload);
       else events.dtmf(frame.digit);
@@ -67,6 +73,7 @@ export class TwilioTransport implements CallTransport {
   callerAudio(payload: string): void {
     if (this.events) this.events.callerAudio(payload);
     else if (this.earlyFrames.length < MAX_EARLY_FRAMES) this.earlyFrames.push({ kind: 'audio', payload });
+    else this.droppedEarlyFrames++;
   }
 
   dtmf(digit: string): void {
