@@ -5,7 +5,7 @@ import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import type { OriginateOutcome } from '../../../test/fakes/ari-server.ts';
 import { startMediaCommandConsumer } from '../commands/media-command-consumer.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { APP, NUMBER, useAsteriskHarness } from './asterisk-test-harness.ts';
+import { APP, appendsReceived, NUMBER, pattern, useAsteriskHarness } from './asterisk-test-harness.ts';
 
 const { media, setup, cleanups } = useAsteriskHarness();
 
@@ -79,6 +79,21 @@ describe('Asterisk outbound calls from the media command queue', () => {
     expect(noAnswerEvent).toMatchObject({ type: 'call.ended', status: 'no_answer' });
     expect((await media().callRecord(busy.id))?.status).toBe('busy');
     expect((await media().callRecord(noAnswer.id))?.status).toBe('no_answer');
+
+    // Real RTP both ways on the answered call, exactly as inbound.
+    const mediaRequest = await s.ari.waitForRequest((r) => r.path === '/ari/channels/externalMedia');
+    const ourRtp = {
+      address: '127.0.0.1',
+      port: Number(mediaRequest.query.get('external_host')?.split(':')[1]),
+    };
+    const callerAudio = pattern(160 * 5, 4);
+    void s.peer.startSending(ourRtp, callerAudio);
+    await appendsReceived(model, callerAudio.length);
+    expect(model.receivedAudio().subarray(0, callerAudio.length)).toEqual(callerAudio);
+    const hello = pattern(160 * 4, 6);
+    model.speak('resp_1', 'item_a1', [hello], 'Hello, this is the clinic calling.');
+    await s.peer.waitForPackets(4);
+    expect(Buffer.concat(s.peer.received.map((p) => p.payload))).toEqual(hello);
 
     // call.end through the queue ends the live session of the answered call.
     const session = s.service.registry.get(answered.id) as CallSession;
