@@ -123,6 +123,12 @@ export class ModelLink {
       },
     });
     for (const event of this.options.configure()) connection.send(event);
+    if (this.pending.dropped > 0) {
+      this.options.logger.warn('caller audio beyond the hold limit was dropped', {
+        chunks: this.pending.dropped,
+      });
+      this.pending.dropped = 0;
+    }
     this.pending.drain((chunk) =>
       connection.appendAudio(typeof chunk === 'string' ? chunk : chunk.toString('base64')),
     );
