@@ -228,7 +228,8 @@ async function runRung(
       max: sorted.length ? (sorted[sorted.length - 1] as number) : Number.NaN,
       cpuPercent: (100 * cpuMicros) / (last.atMicros - first.atMicros),
       rssMb: last.rssBytes / 2 ** 20,
-      rssPerCallKb: (last.rssBytes - idle.rssBytes) / 1024 / calls,
+      // Below ~10 calls the process's own warm-up and GC swamp the per-call share.
+      rssPerCallKb: calls >= 10 ? (last.rssBytes - idle.rssBytes) / 1024 / calls : Number.NaN,
       loadCpuPercent: measured.reduce((sum, m) => sum + m.cpuPercent, 0),
       loopDelayP99Ms: last.loopDelayP99Ms,
     };
