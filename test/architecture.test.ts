@@ -26,7 +26,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The area an import resolves into, or undefined for packages. */
-export function importedArea(fromFile: string, specifier: string): Area | undefined {
+function importedArea(fromFile: string, specifier: string): Area | undefined {
   if (specifier.startsWith('#shared/')) return 'shared';
   if (!specifier.startsWith('.')) return undefined;
   const target = relative(rootDir, join(fromFile, '..', specifier));

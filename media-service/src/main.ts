@@ -7,6 +7,7 @@ import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { type AsteriskTransport, startAsteriskTransport } from './asterisk/asterisk-transport.ts';
 import { startMediaCommandConsumer } from './commands/media-command-consumer.ts';
 import { createMediaService } from './media-service.ts';
+import { type MediaMetrics, startMediaMetrics } from './metrics/media-metrics.ts';
 
 /** Reads config, listens, and drains on SIGTERM (live calls finish within the grace period). */
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: env.LOG_LEVEL, context: { service: 'media' } });
   const sqs = createSqsClient({ endpoint: env.SQS_ENDPOINT, region: env.AWS_REGION });
   const queueUrls = queueUrlsFromEnv();
+  let metrics: MediaMetrics | undefined;
   const service = createMediaService({
     env,
     logger,
@@ -30,7 +32,17 @@ async function main(): Promise<void> {
     sqs,
     queueUrls,
     secrets: secrets(),
+    onCallClosed: (reason) => metrics?.callClosed(reason),
   });
+  if (env.METRICS_NAMESPACE) {
+    metrics = startMediaMetrics({
+      namespace: env.METRICS_NAMESPACE,
+      stage: env.STAGE,
+      region: env.AWS_REGION,
+      logger: logger.child({ component: 'metrics' }),
+      liveCalls: () => service.registry.snapshot().liveCalls,
+    });
+  }
   try {
     const port = await service.listen(env.MEDIA_PORT);
     logger.info('media service listening', { port, maxCalls: env.MEDIA_MAX_CALLS });
@@ -79,6 +91,7 @@ async function main(): Promise<void> {
     await service.drain(env.DRAIN_GRACE_SECONDS * 1000);
     await commands?.stop();
     await asterisk?.stop();
+    await metrics?.stop();
     logger.info('stopped');
     process.exit(0);
   };

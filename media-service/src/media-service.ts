@@ -22,7 +22,9 @@ export interface MediaService {
 
 /** Options beyond MediaDeps, mostly for tests (a model connector, timings). */
 export type MediaServiceOptions = MediaDeps &
-  Partial<Pick<SessionDeps, 'fetch' | 'reconnectPolicy' | 'toolFillerAfterMs' | 'goodbyeTimeoutMs'>> & {
+  Partial<
+    Pick<SessionDeps, 'fetch' | 'reconnectPolicy' | 'toolFillerAfterMs' | 'goodbyeTimeoutMs' | 'onCallClosed'>
+  > & {
     models?: ModelConnector;
   };
 
@@ -56,6 +58,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     reconnectPolicy: deps.reconnectPolicy,
     toolFillerAfterMs: deps.toolFillerAfterMs,
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
+    onCallClosed: deps.onCallClosed,
   };
   const twilio = registerTwilioStream(routes, sessionDeps);
   const control = startMediaControl(sessionDeps, routes);

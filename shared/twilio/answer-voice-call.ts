@@ -141,7 +141,11 @@ async function answerOutbound(
   if (linked) return answerExisting(deps, linked);
   if (query.callId && query.tenantId) {
     const call = await getCall(deps.db, query.tenantId, query.callId);
-    if (call && call.provider === 'twilio' && (!call.providerCallId || call.providerCallId === callSid)) {
+    const linkable =
+      call?.provider === 'twilio' &&
+      call.direction === 'outbound' &&
+      (!call.providerCallId || call.providerCallId === callSid);
+    if (call && linkable) {
       if (!call.providerCallId) await linkProviderCallId(deps.db, call, callSid);
       return answerExisting(deps, { ...call, providerCallId: callSid });
     }

@@ -8,6 +8,7 @@ import { createLogger } from '#shared/logging/logger.ts';
 import { MEDIA_METRICS } from '#shared/metrics/media-metrics.ts';
 import { startActiveCallsMetric } from './active-calls-metric.ts';
 import { startCallOutcomeMetric } from './call-outcome-metric.ts';
+import { startMediaMetrics } from './media-metrics.ts';
 import type { MetricsTarget } from './put-metric.ts';
 
 interface PutMetricDataRequest {
@@ -177,5 +178,28 @@ describe('startCallOutcomeMetric', () => {
     const outcomes = startCallOutcomeMetric(60_000, target);
     await outcomes.stop();
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('startMediaMetrics', () => {
+  it('counts closed sessions by outcome and publishes the live-call gauge, final readings on stop', async () => {
+    let live = 2;
+    const metrics = startMediaMetrics({ ...target, liveCalls: () => live, intervalMs: 60_000 });
+    await fake.handledAtLeast(fake.requests.length + 1);
+    metrics.callClosed('caller_hangup');
+    metrics.callClosed('model_error');
+    metrics.callClosed('agent_hangup');
+    live = 0;
+    await metrics.stop();
+
+    const data = fake.requests.flatMap((r) => r.MetricData);
+    const gauge = data.filter((d) => d.MetricName === 'ActiveCalls').map((d) => d.Value);
+    expect(gauge).toEqual([2, 0]);
+    const ended = Object.fromEntries(
+      data
+        .filter((d) => d.MetricName === 'CallsEnded')
+        .map((d) => [d.Dimensions.find((x) => x.Name === 'Outcome')?.Value, d.Value]),
+    );
+    expect(ended).toEqual({ completed: 2, failed: 1 });
   });
 });

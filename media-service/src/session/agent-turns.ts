@@ -6,12 +6,21 @@ interface AgentItem {
   transcript: string;
   audioBytes: number;
   startedAt: string;
+  /** The model finished the item (transcript done or its response done). */
+  generated: boolean;
+  /** Highest playout position the caller leg reported for this item. */
+  playedMs: number;
   heardMs?: number;
 }
 
+/** Playout reports come per frame; within one 20 ms frame of the end counts as played out. */
+const END_TOLERANCE_MS = 20;
+
 /**
- * Collects each agent item's transcript and audio, and stores it as a turn when it completes:
- * in full when it played out, or `interrupted` with only the part the caller heard.
+ * Collects each agent item's transcript and audio, and stores it as a turn when it completes for
+ * the caller: in full once it has been generated AND played out, or `interrupted` with only the
+ * part the caller heard when they cut in or the call ended first. The model finishes generating
+ * long before playback ends, so storing at `transcript.done` would record words never heard.
  */
 export class AgentTurns {
   private readonly items = new Map<string, AgentItem>();
@@ -23,10 +32,19 @@ export class AgentTurns {
     this.bytesPerMs = bytesPerMs;
   }
 
-  private item(responseId: string, itemId: string): AgentItem {
+  private item(responseId: string, itemId: string): AgentItem | undefined {
     let item = this.items.get(itemId);
     if (!item) {
-      item = { responseId, transcript: '', audioBytes: 0, startedAt: new Date().toISOString() };
+      // Late events of an item already stored (e.g. after a cut) must not open a second turn.
+      if (this.recorder.has(itemId)) return undefined;
+      item = {
+        responseId,
+        transcript: '',
+        audioBytes: 0,
+        startedAt: new Date().toISOString(),
+        generated: false,
+        playedMs: 0,
+      };
       this.items.set(itemId, item);
       this.recorder.reserve(itemId);
     }
@@ -34,33 +52,69 @@ export class AgentTurns {
   }
 
   onAudio(responseId: string, itemId: string, bytes: number): void {
-    this.item(responseId, itemId).audioBytes += bytes;
+    const item = this.item(responseId, itemId);
+    if (item) item.audioBytes += bytes;
   }
 
   onTranscriptDelta(responseId: string, itemId: string, delta: string): void {
-    this.item(responseId, itemId).transcript += delta;
+    const item = this.item(responseId, itemId);
+    if (item) item.transcript += delta;
   }
 
   onTranscriptDone(responseId: string, itemId: string, transcript: string): void {
     const item = this.item(responseId, itemId);
+    if (!item) return;
     item.transcript = transcript;
-    this.finish(itemId, item);
+    item.generated = true;
+    this.finishIfPlayedOut(itemId, item);
   }
 
-  /** The caller interrupted `itemId` after hearing `heardMs`. */
+  /** The caller leg reports how much of `itemId` has played. */
+  onPlayed(itemId: string, playedMs: number): void {
+    const item = this.items.get(itemId);
+    if (!item || playedMs <= item.playedMs) return;
+    item.playedMs = playedMs;
+    this.finishIfPlayedOut(itemId, item);
+  }
+
+  /**
+   * The caller interrupted `itemId` after hearing `heardMs`. Stored at once when the model had
+   * finished the item, else when its transcript completes (it may still be streaming).
+   */
   onCut(itemId: string, heardMs: number): void {
     const item = this.items.get(itemId);
-    if (item) item.heardMs = heardMs;
+    if (!item) return;
+    item.heardMs = heardMs;
+    this.finishIfPlayedOut(itemId, item);
   }
 
-  /** Stores every item of the response not stored yet (no transcript `done` came, e.g. cancelled). */
+  /** The response ended (possibly cancelled): its items are complete on the model's side. */
   onResponseDone(responseId: string): void {
-    for (const [itemId, item] of this.items) if (item.responseId === responseId) this.finish(itemId, item);
+    for (const [itemId, item] of this.items) {
+      if (item.responseId !== responseId) continue;
+      item.generated = true;
+      this.finishIfPlayedOut(itemId, item);
+    }
   }
 
-  /** At close: whatever is still open is stored as heard so far. */
-  finishAll(): void {
-    for (const [itemId, item] of this.items) this.finish(itemId, item);
+  /**
+   * Stores whatever is still open. At the end of the call audio not yet played was never heard
+   * (`interrupted`); when the model link dropped mid-call, audio already sent still plays out.
+   */
+  finishAll(options: { unplayedIsHeard?: boolean } = {}): void {
+    for (const [itemId, item] of this.items) {
+      if (!options.unplayedIsHeard && !this.playedOut(item)) item.heardMs = item.playedMs;
+      this.finish(itemId, item);
+    }
+  }
+
+  private playedOut(item: AgentItem): boolean {
+    return item.playedMs >= item.audioBytes / this.bytesPerMs - END_TOLERANCE_MS;
+  }
+
+  /** Complete for the caller: generated, and either played out or cut. */
+  private finishIfPlayedOut(itemId: string, item: AgentItem): void {
+    if (item.generated && (item.heardMs !== undefined || this.playedOut(item))) this.finish(itemId, item);
   }
 
   private finish(itemId: string, item: AgentItem): void {

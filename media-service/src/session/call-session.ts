@@ -195,6 +195,7 @@ export class CallSession implements LiveSession {
       },
       played: (itemId, playedMs) => {
         this.playback.notePlayed(itemId, playedMs);
+        this.agentTurns.onPlayed(itemId, playedMs);
         this.link.quiet();
       },
       closed: (reason, detail) => {
@@ -304,7 +305,7 @@ export class CallSession implements LiveSession {
     this.callerSpeaking = false;
     this.responses.reset();
     this.tools.discard();
-    this.agentTurns.finishAll();
+    this.agentTurns.finishAll({ unplayedIsHeard: true });
     if (this.state === 'tool_call' || this.state === 'responding') this.move('response_done');
   }
 
@@ -399,6 +400,7 @@ export class CallSession implements LiveSession {
     } finally {
       this.move('closed');
       this.logger.info('call closed', { reason });
+      this.deps.onCallClosed?.(reason);
       this.resolveClosed();
     }
   }

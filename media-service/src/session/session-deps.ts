@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Agent } from '#shared/agents/agent-schema.ts';
-import type { Call } from '#shared/calls/call-types.ts';
+import type { Call, EndReason } from '#shared/calls/call-types.ts';
 import type { Env } from '#shared/config/env.ts';
 import type { SecretStore } from '#shared/config/secrets.ts';
 import type { Db } from '#shared/data/client.ts';
@@ -33,6 +33,8 @@ export interface SessionDeps {
   toolFillerAfterMs?: number;
   /** Longest wait for the goodbye line before hanging up anyway (8 s by default). */
   goodbyeTimeoutMs?: number;
+  /** Told once per session after it closed and stored everything (metrics count outcomes here). */
+  onCallClosed?: (reason: EndReason) => void;
 }
 
 /** Input of `startCallSession`: an admitted call whose caller leg is connected. */

@@ -27,10 +27,12 @@ describe('TurnRecorder and AgentTurns', () => {
     recorder.reserve('c1'); // the caller stopped speaking; transcription still running
     agentTurns.onAudio('r2', 'a2', 800);
     agentTurns.onTranscriptDone('r2', 'a2', 'Reply.');
+    agentTurns.onPlayed('a2', 100); // 800 bytes at 8 bytes/ms: played out
     recorder.record('c1', { role: 'caller', text: 'Question?', startedAt: 't' });
     recorder.record('c1', { role: 'caller', text: 'Question again?', startedAt: 't' });
     agentTurns.onTranscriptDone('r1', 'a1', 'Greeting.');
     agentTurns.onResponseDone('r1');
+    agentTurns.onPlayed('a1', 100);
     await persist.flush();
     expect(written.map((t) => [t.seq, t.role, t.text])).toEqual([
       [3, 'agent', 'Reply.'],
@@ -52,6 +54,52 @@ describe('TurnRecorder and AgentTurns', () => {
     expect(written).toEqual([
       expect.objectContaining({ seq: 1, role: 'agent', text: 'alpha beta', interrupted: true, itemId: 'a1' }),
     ]);
+  });
+
+  it('waits for playout: a turn generated but cut before it played out is stored as heard', async () => {
+    const { written, persist, agentTurns } = setup();
+    agentTurns.onAudio('r1', 'a1', 8000); // 1 s of audio, generated far faster than it plays
+    agentTurns.onTranscriptDone('r1', 'a1', 'alpha beta gamma delta');
+    agentTurns.onResponseDone('r1');
+    agentTurns.onPlayed('a1', 300);
+    await persist.flush();
+    expect(written).toEqual([]); // still playing: not complete for the caller yet
+    agentTurns.onCut('a1', 500);
+    agentTurns.onPlayed('a1', 1000); // a late report for the cut item changes nothing
+    await persist.flush();
+    expect(written).toEqual([
+      expect.objectContaining({ seq: 1, role: 'agent', text: 'alpha beta', interrupted: true, itemId: 'a1' }),
+    ]);
+  });
+
+  it.each([
+    ['call ends mid-item: only the played part, interrupted', {}, 'alpha beta', true],
+    [
+      'model link drops: audio already sent still plays, stored whole',
+      { unplayedIsHeard: true },
+      'alpha beta gamma delta',
+      undefined,
+    ],
+  ])('%s', async (_name, options, text, interrupted) => {
+    const { written, persist, agentTurns } = setup();
+    agentTurns.onAudio('r1', 'a1', 8000);
+    agentTurns.onTranscriptDone('r1', 'a1', 'alpha beta gamma delta');
+    agentTurns.onPlayed('a1', 500);
+    agentTurns.finishAll(options);
+    await persist.flush();
+    expect(written).toHaveLength(1);
+    expect(written[0]?.text).toBe(text);
+    expect(written[0]?.interrupted).toBe(interrupted);
+  });
+
+  it('stores a played-out turn whole once the last frame is reported', async () => {
+    const { written, persist, agentTurns } = setup();
+    agentTurns.onAudio('r1', 'a1', 1600); // 200 ms
+    agentTurns.onTranscriptDone('r1', 'a1', 'Hello there.');
+    agentTurns.onPlayed('a1', 180); // within one frame of the end
+    await persist.flush();
+    expect(written).toEqual([expect.objectContaining({ text: 'Hello there.' })]);
+    expect(written[0]?.interrupted).toBeUndefined();
   });
 
   it('skips empty turns but keeps the sequence moving', async () => {

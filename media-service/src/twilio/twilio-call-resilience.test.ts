@@ -34,6 +34,11 @@ describe('model socket failures', () => {
     const { call, client, model } = await startCall();
     const session = media.service.registry.get(call.id) as CallSession;
     model.speak('r1', 'item_a1', [tone(800)], 'Hello, this is the clinic.');
+    await client.waitFor('mark', (f) => f.mark?.name === 'item_a1:800');
+    // Caller audio sent after the mark echo reaches the model only once the echo was handled, so
+    // the greeting has played out before the caller starts to speak (no barge-in).
+    client.sendAudio(tone(160, 0x11));
+    await model.waitFor('input_audio_buffer.append', () => model.receivedAudio().length >= 160);
     model.speechStarted('item_c1');
     model.speechStopped('item_c1');
     model.callerTranscript('item_c1', 'I would like an appointment.');

@@ -180,6 +180,7 @@ describe('Twilio call through the media service', () => {
     expect(client.outboundBytes() - bytesBefore).toBe(400);
     expect(client.received.some((f) => f.event === 'mark' && f.mark?.name === 'item_a1:4000')).toBe(false);
 
+    client.play(50); // "Okay." plays to the end, so it is stored whole, not as interrupted
     client.stop();
     await session.closed;
     const turns = await listTranscriptTurns(harness.db, call.id);
@@ -188,6 +189,9 @@ describe('Twilio call through the media service', () => {
     // 200 ms heard of 500 ms generated: the first 40 % of the text, backed up to a word boundary.
     expect(interrupted?.text).toBe('One two three four');
     expect(turns.map((t) => t.role)).toEqual(['agent', 'caller', 'agent']);
+    const reply = turns.find((t) => t.itemId === 'item_a2');
+    expect(reply?.text).toBe('Okay.');
+    expect(reply?.interrupted).toBeUndefined();
     const record = await harness.callRecord(call.id);
     expect(record?.telemetry?.bargeInStopMs).toHaveLength(1);
   });
