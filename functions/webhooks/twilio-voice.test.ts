@@ -163,6 +163,8 @@ describe('POST /webhooks/twilio/voice: inbound calls', () => {
     expect(ttl).toBeGreaterThan(30);
     expect(ttl).toBeLessThanOrEqual(60);
     expect(text.length).toBeLessThan(1000);
+    // Heard only if the media service closes the stream while the call is up (full, draining).
+    expect(text).toContain(`</Connect><Say>${VOICE_MESSAGES.mediaUnavailable}</Say><Hangup/></Response>`);
   });
 
   it('answers a retried webhook with the same call, a fresh token and no second slot', async () => {

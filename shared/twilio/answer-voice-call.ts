@@ -15,6 +15,8 @@ export const VOICE_MESSAGES = {
   unknownNumber: 'Sorry, this number is not in service. Goodbye.',
   busy: 'Sorry, all of our lines are busy right now. Please try again later. Goodbye.',
   notConnected: 'Sorry, this call could not be connected. Goodbye.',
+  /** After the stream, heard only when the media service closed it with the call still up. */
+  mediaUnavailable: 'Sorry, we cannot take your call right now. Please try again later. Goodbye.',
 } as const;
 
 /** Long enough for Twilio to open the WebSocket after fetching TwiML, short enough to be useless if leaked. */
@@ -64,6 +66,7 @@ function connect(deps: AnswerVoiceCallDeps, call: Call): VoiceAnswer {
       url: mediaStreamUrl(deps.publicMediaUrl),
       name: call.id,
       parameters: { callId: call.id, token },
+      fallbackMessage: VOICE_MESSAGES.mediaUnavailable,
     }),
   };
 }

@@ -40,6 +40,15 @@ describe('TwiML documents', () => {
     );
   });
 
+  it('follows the stream with a fallback line and a hang-up when asked', () => {
+    expect(
+      connectStreamTwiml({ url: 'wss://m/x', parameters: {}, fallbackMessage: 'Sorry & goodbye.' }),
+    ).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://m/x"></Stream></Connect>' +
+        '<Say>Sorry &amp; goodbye.</Say><Hangup/></Response>',
+    );
+  });
+
   it('names the stream when asked', () => {
     expect(connectStreamTwiml({ url: 'wss://m/x', parameters: {}, name: 'call_1' })).toContain(
       '<Stream url="wss://m/x" name="call_1">',

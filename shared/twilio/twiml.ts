@@ -45,6 +45,12 @@ export interface ConnectStreamOptions {
   parameters: Readonly<Record<string, string>>;
   /** Optional stream name, shown in Twilio's logs and status callbacks. */
   name?: string;
+  /**
+   * Said, then the call hung up, when the media service closes the stream while the call is still
+   * up: it was full or draining, or the session broke off. A call the agent ends is hung up over
+   * REST first, so callers never hear this after a normal goodbye.
+   */
+  fallbackMessage?: string;
 }
 
 /**
@@ -63,7 +69,11 @@ export function connectStreamTwiml(options: ConnectStreamOptions): string {
     .map(([name, value]) => `<Parameter name="${escapeXml(name)}" value="${escapeXml(value)}"/>`)
     .join('');
   const name = options.name ? ` name="${escapeXml(options.name)}"` : '';
-  return response(`<Connect><Stream url="${escapeXml(options.url)}"${name}>${parameters}</Stream></Connect>`);
+  // `<Connect><Stream>` blocks; the verbs after it run only once the media service closes the socket.
+  const fallback = options.fallbackMessage ? `<Say>${escapeXml(options.fallbackMessage)}</Say><Hangup/>` : '';
+  return response(
+    `<Connect><Stream url="${escapeXml(options.url)}"${name}>${parameters}</Stream></Connect>${fallback}`,
+  );
 }
 
 export interface SayOptions {
