@@ -1,8 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../data/client.ts';
 import { cancellationReasons, dynamo, translateDynamoError } from '../data/dynamo-errors.ts';
 import { keys, tenantPk } from '../data/keys.ts';
-import { type Page, queryPage, stripKeys } from '../data/pagination.ts';
+import { type Page, queryAll, queryPage, stripKeys } from '../data/pagination.ts';
 import { addExpression, statsBucket } from './usage-counters.ts';
 import { type SummaryUsage, type UsageRecord, usageCounterDeltas } from './usage-record.ts';
 
@@ -196,24 +196,15 @@ export async function getMonthCounters(
     ),
   );
   const prefix = `STATS#${statsBucket.monthAgentPrefix(month)}`;
-  const byAgent: { agentId: string; counters: Counters }[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': prefix },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    for (const item of out.Items ?? [])
-      byAgent.push({ agentId: String(item.sk).slice(prefix.length), counters: countersOf(item) });
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': prefix },
+    ConsistentRead: true,
+  });
+  const byAgent = items.map((item) => ({
+    agentId: String(item.sk).slice(prefix.length),
+    counters: countersOf(item),
+  }));
   return { totals: countersOf(totalOut.Item), byAgent };
 }
 
@@ -247,32 +238,22 @@ export async function listDayCounters(
   tenantId: string,
   range: { fromDay: string; toDay: string; agentId?: string },
 ): Promise<{ day: string; counters: Counters }[]> {
+  const items = await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': tenantPk(tenantId),
+      ':from': `STATS#${statsBucket.day(range.fromDay)}`,
+      // '~' sorts after '#', so the last day's agent items are inside the range too.
+      ':to': `STATS#${statsBucket.day(range.toDay)}~`,
+    },
+  });
   const days: { day: string; counters: Counters }[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': tenantPk(tenantId),
-            ':from': `STATS#${statsBucket.day(range.fromDay)}`,
-            // '~' sorts after '#', so the last day's agent items are inside the range too.
-            ':to': `STATS#${statsBucket.day(range.toDay)}~`,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
-    for (const item of out.Items ?? []) {
-      const bucket = String(item.sk).slice('STATS#'.length);
-      const wanted = range.agentId
-        ? statsBucket.dayAgent(bucket.slice(4, 14), range.agentId)
-        : bucket.slice(0, 14);
-      if (bucket === wanted) days.push({ day: bucket.slice(4, 14), counters: countersOf(item) });
-    }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  for (const item of items) {
+    const bucket = String(item.sk).slice('STATS#'.length);
+    const wanted = range.agentId
+      ? statsBucket.dayAgent(bucket.slice(4, 14), range.agentId)
+      : bucket.slice(0, 14);
+    if (bucket === wanted) days.push({ day: bucket.slice(4, 14), counters: countersOf(item) });
+  }
   return days;
 }

@@ -47,6 +47,26 @@ export async function queryPage<T>(
   return { items, nextCursor: encodeCursor(lastKey, page.scope, page.signingKey) };
 }
 
+/**
+ * Every item a Query matches, following LastEvaluatedKey. Only for lists bounded by design (a
+ * call's turns, a tenant's numbers, a month's counters); open-ended lists use `queryPage`.
+ */
+export async function queryAll(
+  db: Db,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo(() =>
+      db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: startKey })),
+    );
+    items.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
 /** Removes key and index attributes before an item leaves the data layer. */
 export function stripKeys<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
