@@ -1,9 +1,9 @@
 import { isTerminal } from '../calls/call-status.ts';
+import { endUnconnectedCall } from '../calls/end-unconnected-call.ts';
 import type { Call } from '../calls/call-types.ts';
-import { transitionCall } from '../data/calls.ts';
 import { ConflictError, UnavailableError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
-import { publishCallEvent, sendMediaCommand } from '../queues/publisher.ts';
+import { sendMediaCommand } from '../queues/publisher.ts';
 import { TwilioApiError, updateTwilioCall } from '../twilio/rest-client.ts';
 import { type CallDeps, requireCall } from './call-deps.ts';
 
@@ -30,22 +30,7 @@ export async function endCall(
   if (isTerminal(call.status)) throw alreadyEnded(call.status);
 
   if (call.status === 'queued' && !call.providerCallId) {
-    const { call: canceled, changed } = await transitionCall(deps.db, tenantId, callId, 'canceled', {
-      endedAt: new Date().toISOString(),
-      endReason: 'api_request',
-      durationSeconds: 0,
-    });
-    if (changed) {
-      await publishCallEvent(deps.sqs, deps.queueUrls, {
-        type: 'call.ended',
-        tenantId,
-        callId,
-        agentId: call.agentId,
-        status: 'canceled',
-        endReason: 'api_request',
-        durationSeconds: 0,
-      }).catch((err) => logger.error('call.ended publish failed for a canceled call', { callId, err }));
-    }
+    const { call: canceled } = await endUnconnectedCall({ ...deps, logger }, call, 'canceled', 'api_request');
     return canceled;
   }
 

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { Agent } from '../agents/agent-schema.ts';
 import { admitCall } from '../calls/admission.ts';
+import { endUnconnectedCall } from '../calls/end-unconnected-call.ts';
 import type { Call } from '../calls/call-types.ts';
-import { linkProviderCallId, transitionCall } from '../data/calls.ts';
+import { linkProviderCallId } from '../data/calls.ts';
 import { AppError, RateLimitedError, toAppError, UnavailableError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
-import { publishCallEvent, sendMediaCommand } from '../queues/publisher.ts';
+import { sendMediaCommand } from '../queues/publisher.ts';
 import { createTwilioCall, updateTwilioCall } from '../twilio/rest-client.ts';
 import { requireAgent } from './agent-changes.ts';
 import type { CallDeps } from './call-deps.ts';
@@ -114,22 +115,7 @@ async function failUndialedCall(
   logger: Logger,
 ): Promise<void> {
   try {
-    const endedAt = new Date().toISOString();
-    const { changed } = await transitionCall(deps.db, call.tenantId, call.id, 'failed', {
-      endedAt,
-      endReason,
-      durationSeconds: 0,
-    });
-    if (!changed) return;
-    await publishCallEvent(deps.sqs, deps.queueUrls, {
-      type: 'call.ended',
-      tenantId: call.tenantId,
-      callId: call.id,
-      agentId: call.agentId,
-      status: 'failed',
-      endReason,
-      durationSeconds: 0,
-    });
+    await endUnconnectedCall({ ...deps, logger }, call, 'failed', endReason);
   } catch (err) {
     logger.error('could not record an undialed call as failed', { callId: call.id, err });
   }

@@ -1,8 +1,7 @@
 import type { CallStatus } from '#shared/calls/call-status.ts';
 import type { Call, EndReason } from '#shared/calls/call-types.ts';
-import { transitionCall } from '#shared/data/calls.ts';
+import { endUnconnectedCall } from '#shared/calls/end-unconnected-call.ts';
 import { AppError } from '#shared/errors/app-error.ts';
-import { publishCallEvent } from '#shared/queues/publisher.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
 
 /**
@@ -17,25 +16,10 @@ export async function endCallWithoutSession(
   status: Extract<CallStatus, 'busy' | 'no_answer' | 'failed' | 'canceled' | 'completed'>,
   endReason: EndReason,
 ): Promise<void> {
-  let changed = false;
   try {
-    ({ changed } = await transitionCall(deps.db, call.tenantId, call.id, status, {
-      endedAt: new Date().toISOString(),
-      endReason,
-      durationSeconds: 0,
-    }));
+    await endUnconnectedCall(deps, call, status, endReason);
   } catch (error) {
     if (error instanceof AppError && (error.code === 'conflict' || error.code === 'not_found')) return;
     throw error;
   }
-  if (!changed) return;
-  await publishCallEvent(deps.sqs, deps.queueUrls, {
-    type: 'call.ended',
-    tenantId: call.tenantId,
-    callId: call.id,
-    agentId: call.agentId,
-    status,
-    endReason,
-    durationSeconds: 0,
-  }).catch((err) => deps.logger.error('call.ended publish failed', { callId: call.id, err }));
 }
