@@ -18,7 +18,13 @@ import { PersistQueue } from './persist-queue.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
 import { DEFAULT_RECONNECT_POLICY } from './reconnect-policy.ts';
 import { ResponseSequencer } from './response-sequencer.ts';
-import { buildSessionUpdate, greetingResponse, replayItems } from './session-config.ts';
+import {
+  buildSessionUpdate,
+  greetingResponse,
+  keypadMessage,
+  RESUME_AFTER_GAP_INSTRUCTIONS,
+  replayItems,
+} from './session-config.ts';
 import type { SessionDeps, StartCallSessionInput } from './session-deps.ts';
 import { CallEnding, endAtProvider, endPlanFor } from './session-ending.ts';
 import type { LiveSession } from './session-registry.ts';
@@ -235,12 +241,7 @@ export class CallSession implements LiveSession {
         this.usage(usageFromTranscription(event.usage));
         break;
       case 'conversation.item.input_audio_transcription.failed':
-        // Nothing to store; releases the place the turn held in the sequence.
-        this.recorder.record(event.item_id, {
-          role: 'caller',
-          text: '',
-          startedAt: new Date().toISOString(),
-        });
+        this.recorder.skip(event.item_id);
         break;
       case 'response.created':
         this.responses.created(event.response.id);
@@ -318,19 +319,13 @@ export class CallSession implements LiveSession {
     }
     const policy = this.deps.reconnectPolicy ?? DEFAULT_RECONNECT_POLICY;
     if (gapMs >= policy.noticeableGapMs) {
-      this.requestResponse({
-        instructions:
-          'There was a brief technical interruption. Tell the caller in one short sentence that you are back and nothing was lost, then continue where you left off.',
-      });
+      this.requestResponse({ instructions: RESUME_AFTER_GAP_INSTRUCTIONS });
     }
   }
 
   private onDigits(digits: string): void {
-    const text = `[The caller pressed ${digits} on the phone keypad.]`;
-    this.link.send({
-      type: 'conversation.item.create',
-      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
-    });
+    const { text, event } = keypadMessage(digits);
+    this.link.send(event);
     this.recorder.record(`dtmf:${Date.now()}`, { role: 'caller', text, startedAt: new Date().toISOString() });
     this.requestResponse();
   }

@@ -100,3 +100,22 @@ export function replayItems(
             },
   }));
 }
+
+/** Said after a model reconnect the caller may have noticed, so the silence is explained. */
+export const RESUME_AFTER_GAP_INSTRUCTIONS =
+  'There was a brief technical interruption. Tell the caller in one short sentence that you are back and nothing was lost, then continue where you left off.';
+
+/**
+ * Keypad digits reach the model as a user message (it answers them like speech); the same text
+ * is stored as the caller's turn.
+ */
+export function keypadMessage(digits: string): { text: string; event: { type: string; item: unknown } } {
+  const text = `[The caller pressed ${digits} on the phone keypad.]`;
+  return {
+    text,
+    event: {
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+    },
+  };
+}

@@ -110,4 +110,16 @@ describe('TurnRecorder and AgentTurns', () => {
     await persist.flush();
     expect(written.map((t) => [t.seq, t.text])).toEqual([[2, 'Hello']]);
   });
+
+  it('a skipped turn (failed transcription) is never stored, even if its transcript arrives late', async () => {
+    const { written, persist, recorder } = setup();
+    recorder.reserve('c1');
+    recorder.reserve('c2');
+    recorder.skip('c1');
+    recorder.record('c1', { role: 'caller', text: 'late text', startedAt: 't' });
+    recorder.record('c2', { role: 'caller', text: 'Hello', startedAt: 't' });
+    await persist.flush();
+    expect(written.map((t) => [t.seq, t.text])).toEqual([[2, 'Hello']]);
+    expect(recorder.has('c1')).toBe(true);
+  });
 });

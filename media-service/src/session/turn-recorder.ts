@@ -53,6 +53,12 @@ export class TurnRecorder {
     return this.recordedKeys.has(key);
   }
 
+  /** Turn `key` produced nothing to store (e.g. its transcription failed): its place is released. */
+  skip(key: string): void {
+    this.recordedKeys.add(key);
+    this.reserved.delete(key);
+  }
+
   /** Stores the completed turn `key` once; empty text is skipped (nothing was said or heard). */
   record(key: string, content: TurnContent): TranscriptTurn | undefined {
     if (this.recordedKeys.has(key)) return undefined;
