@@ -13,7 +13,8 @@ import {
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { updateTenant } from '#shared/data/tenants.ts';
 import { TWILIO_VOICE_PATH } from '#shared/http/webhook-routes.ts';
-import { VOICE_MESSAGES } from '#shared/twilio/answer-voice-call.ts';
+import { createLogger } from '#shared/logging/logger.ts';
+import { answerVoiceCall, VOICE_MESSAGES } from '#shared/twilio/answer-voice-call.ts';
 import { twilioSignature } from '#shared/twilio/signature.ts';
 import {
   newCallSid,
@@ -165,6 +166,23 @@ describe('POST /webhooks/twilio/voice: inbound calls', () => {
     expect(text.length).toBeLessThan(1000);
     // Heard only if the media service closes the stream while the call is up (full, draining).
     expect(text).toContain(`</Connect><Say>${VOICE_MESSAGES.mediaUnavailable}</Say><Hangup/></Response>`);
+  });
+
+  it('leaves the fallback line out where the media service cannot hang up over REST', async () => {
+    const { number } = await tenantWithNumber();
+    const answer = await answerVoiceCall(
+      {
+        db: dbFromEnv(),
+        signingKey: platform.secrets.INTERNAL_SIGNING_KEY,
+        publicMediaUrl: PUBLIC_MEDIA_URL,
+        logger: createLogger({ level: 'error' }),
+        spokenFallback: false,
+      },
+      new URLSearchParams(voiceParams({ callSid: newCallSid(), from: CALLER, to: number })),
+      {},
+    );
+    expect(answer.outcome).toBe('connected');
+    expect(answer.twiml).toMatch(/<\/Connect><\/Response>$/);
   });
 
   it('answers a retried webhook with the same call, a fresh token and no second slot', async () => {

@@ -40,6 +40,12 @@ export interface AnswerVoiceCallDeps {
   /** PUBLIC_MEDIA_URL; becomes the `wss://…/twilio/stream` URL. */
   publicMediaUrl: string;
   logger: Logger;
+  /**
+   * Follow the stream with the spoken `mediaUnavailable` line. Only when the media service can
+   * hang calls up over Twilio REST (TWILIO_ACCOUNT_SID set): without REST, closing the stream is
+   * how it ends a call, and the line would follow every goodbye.
+   */
+  spokenFallback?: boolean;
   nowMs?: number;
 }
 
@@ -66,7 +72,7 @@ function connect(deps: AnswerVoiceCallDeps, call: Call): VoiceAnswer {
       url: mediaStreamUrl(deps.publicMediaUrl),
       name: call.id,
       parameters: { callId: call.id, token },
-      fallbackMessage: VOICE_MESSAGES.mediaUnavailable,
+      fallbackMessage: deps.spokenFallback ? VOICE_MESSAGES.mediaUnavailable : undefined,
     }),
   };
 }
