@@ -1,0 +1,114 @@
+import type { WebSocket } from 'ws';
+import { ASTERISK_ID, bridgeJson, channelJson, type FakeBridge, type FakeChannel, now } from './ari-model.ts';
+
+/** An events socket, with the apps it subscribed to (`?app=` on the upgrade). */
+export type AppSocket = WebSocket & { apps?: string[] };
+
+/**
+ * The simulated Asterisk of the fake ARI server (`ari-server.ts`): its channels and bridges, the
+ * events sockets it reports to, and the channel lifecycle with the event sequences recorded on a real
+ * Asterisk 22. Every change that tests may wait for calls `notify`, which wakes the `waitUntil`ers.
+ */
+export function createFakeAsterisk() {
+  const channels = new Map<string, FakeChannel>();
+  const bridges = new Map<string, FakeBridge>();
+  const sockets = new Set<AppSocket>();
+  /** ExternalMedia StasisStarts held back for the addChannel race, by channel id. */
+  const heldStasisStarts = new Map<string, () => void>();
+  const waiters: { match: () => boolean; resolve: () => void }[] = [];
+  let sequence = 0;
+  // Asterisk channel ids are `<epoch seconds>.<sequence>`; a fresh base per server keeps them unique across tests.
+  const idBase = Math.floor(Date.now() / 1000) + Math.floor(Math.random() * 1_000_000);
+
+  const notify = () => {
+    for (const waiter of [...waiters]) {
+      if (waiter.match()) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  const waitUntil = (match: () => boolean) =>
+    new Promise<void>((resolve) => {
+      if (match()) resolve();
+      else waiters.push({ match, resolve });
+    });
+
+  /** Sends an event to every connected app socket, with the envelope Asterisk adds. */
+  function emit(type: string, fields: Record<string, unknown>): void {
+    const event = { type, timestamp: now(), ...fields, asterisk_id: ASTERISK_ID, application: 'app' };
+    for (const socket of sockets) {
+      const apps = socket.apps ?? [];
+      socket.send(JSON.stringify({ ...event, application: apps[0] ?? 'app' }));
+    }
+  }
+  const emitChannel = (type: string, c: FakeChannel, extra: Record<string, unknown> = {}) =>
+    emit(type, { ...extra, channel: channelJson(c) });
+
+  function newChannel(name: string, fields: Partial<FakeChannel> = {}): FakeChannel {
+    const channel: FakeChannel = {
+      id: fields.id ?? `${idBase}.${sequence++}`,
+      name,
+      state: 'Down',
+      caller: { name: '', number: '' },
+      connected: { name: '', number: '' },
+      dialplan: {
+        context: 'default',
+        exten: 's',
+        priority: 1,
+        app_name: 'AppDial2',
+        app_data: '(Outgoing Line)',
+      },
+      creationtime: now(),
+      variables: {},
+      inStasis: false,
+      ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+    };
+    channels.set(channel.id, channel);
+    return channel;
+  }
+
+  function enterStasis(channel: FakeChannel, args: string[], app: string): void {
+    channel.inStasis = true;
+    channel.dialplan = { ...channel.dialplan, app_name: 'Stasis', app_data: [app, ...args].join(',') };
+    emitChannel('StasisStart', channel, { args });
+    notify();
+  }
+
+  /** Tears a channel down the way Asterisk reports it: HangupRequest, LeftBridge, StasisEnd, Destroyed. */
+  function destroyChannel(
+    channel: FakeChannel,
+    cause: number,
+    causeText: string,
+    hangupRequest = true,
+  ): void {
+    if (!channels.has(channel.id)) return;
+    if (hangupRequest) emitChannel('ChannelHangupRequest', channel, { cause: 32, soft: true });
+    const bridge = channel.bridgeId ? bridges.get(channel.bridgeId) : undefined;
+    if (bridge) {
+      bridge.channels = bridge.channels.filter((id) => id !== channel.id);
+      emit('ChannelLeftBridge', { bridge: bridgeJson(bridge), channel: channelJson(channel) });
+    }
+    if (channel.inStasis) emitChannel('StasisEnd', channel);
+    channels.delete(channel.id);
+    heldStasisStarts.delete(channel.id);
+    emitChannel('ChannelDestroyed', channel, { cause, cause_txt: causeText });
+    notify();
+  }
+
+  return {
+    channels,
+    bridges,
+    sockets,
+    heldStasisStarts,
+    notify,
+    waitUntil,
+    emit,
+    emitChannel,
+    newChannel,
+    enterStasis,
+    destroyChannel,
+  };
+}
+
+export type FakeAsterisk = ReturnType<typeof createFakeAsterisk>;
