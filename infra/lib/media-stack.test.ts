@@ -54,7 +54,7 @@ describe('drain timing', () => {
 });
 
 describe('the Fargate service', () => {
-  it('runs on ARM64 behind the load balancer with a health check on /health', () => {
+  it('runs on ARM64 behind the load balancer with a liveness check on /health/live', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
       RequiresCompatibilities: ['FARGATE'],
@@ -62,7 +62,7 @@ describe('the Fargate service', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Port: 8080,
       TargetType: 'ip',
-      HealthCheckPath: '/health',
+      HealthCheckPath: '/health/live',
       Matcher: { HttpCode: '200' },
     });
     template.hasResourceProperties('AWS::ECS::Service', {

@@ -8,6 +8,7 @@ import type { CheckResult } from '#shared/health/checks.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { QueueUrls } from '#shared/queues/publisher.ts';
 import { mediaHealth } from './health.ts';
+import { MEDIA_HEALTH_PATH, MEDIA_LIVENESS_PATH } from '#shared/health/media-paths.ts';
 
 /** Everything the media service needs, passed in (tests build it with local endpoints). */
 export interface MediaDeps {
@@ -44,7 +45,14 @@ export function createMediaHttpServer(
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://media.local');
     try {
-      if (url.pathname === '/health' && req.method === 'GET') {
+      if (url.pathname === MEDIA_LIVENESS_PATH && req.method === 'GET') {
+        // Answered without touching dependencies; draining shows in the body (ECS deregisters
+        // a draining task on its own, and its live calls must not be failed over).
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: admission().draining ? 'draining' : 'ok', calls: admission() }));
+        return;
+      }
+      if (url.pathname === MEDIA_HEALTH_PATH && req.method === 'GET') {
         const result = await mediaHealth({
           db: deps.db,
           sqs: deps.sqs,

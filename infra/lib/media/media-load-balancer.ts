@@ -4,6 +4,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
+import { MEDIA_LIVENESS_PATH } from '#shared/health/media-paths.ts';
 
 export const MEDIA_CONTAINER_PORT = 8080;
 /** ALB keeps an idle WebSocket open this long; media frames flow every 20 ms, so only dead peers hit it. */
@@ -37,8 +38,9 @@ export class MediaLoadBalancer extends Construct {
       // Live calls keep flowing through a deregistering target until this delay ends: it is the
       // real drain window for WebSocket calls (see the media stack for the stopTimeout side).
       deregistrationDelay: Duration.seconds(config.drainGraceSeconds),
+      // Liveness only: a dependency outage must not make ECS replace tasks carrying live calls.
       healthCheck: {
-        path: '/health',
+        path: MEDIA_LIVENESS_PATH,
         healthyHttpCodes: '200',
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),

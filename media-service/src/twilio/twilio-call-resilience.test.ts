@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '#shared/data/client.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import { rootDir } from '../../../test/platform.ts';
 import type { CallSession } from '../session/call-session.ts';
@@ -171,6 +172,26 @@ describe('model socket failures', () => {
   });
 });
 
+describe('health', () => {
+  it('a DynamoDB outage degrades /health (503) while /health/live, the load balancer check, stays 200', async () => {
+    const cut = await harness.startService(
+      {},
+      { db: createDb({ tableName: 'unreachable', endpoint: 'http://127.0.0.1:9', region: 'us-east-1' }) },
+    );
+    const health = await fetch(`${cut.baseUrl}/health`);
+    expect(health.status).toBe(503);
+    const body = await health.json();
+    expect(body.status).toBe('degraded');
+    expect(body.checks.dynamodb.status).not.toBe('ok');
+    const liveness = await fetch(`${cut.baseUrl}/health/live`);
+    expect(liveness.status).toBe(200);
+    expect(await liveness.json()).toEqual({
+      status: 'ok',
+      calls: { liveCalls: 0, maxCalls: 200, draining: false },
+    });
+  });
+});
+
 describe('drain', () => {
   it('refuses new calls, lets live calls finish within the grace, stores everything', async () => {
     const own = await harness.startService();
@@ -180,6 +201,9 @@ describe('drain', () => {
     const health = await fetch(`${own.baseUrl}/health`);
     expect(health.status).toBe(503);
     expect((await health.json()).calls).toEqual({ liveCalls: 1, maxCalls: 200, draining: true });
+    const liveness = await fetch(`${own.baseUrl}/health/live`);
+    expect(liveness.status).toBe(200); // the target stays healthy: its live calls are not failed over
+    expect((await liveness.json()).status).toBe('draining');
 
     const late = await harness.newCall();
     const refused = await harness.connect(own.streamUrl, late.token, late.call);
