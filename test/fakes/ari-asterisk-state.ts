@@ -41,6 +41,8 @@ export function createFakeAsterisk() {
       const apps = socket.apps ?? [];
       socket.send(JSON.stringify({ ...event, application: apps[0] ?? 'app' }));
     }
+    // Every event reports a change (a channel ringing, answered, left a bridge) a test may wait for.
+    notify();
   }
   const emitChannel = (type: string, c: FakeChannel, extra: Record<string, unknown> = {}) =>
     emit(type, { ...extra, channel: channelJson(c) });

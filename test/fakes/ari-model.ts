@@ -58,6 +58,8 @@ export interface FakeAriOptions {
   rtpPeerFor?: (externalHost: string, format: string) => { address: string; port: number };
   /** Hold an ExternalMedia channel's StasisStart until an addChannel with it has been refused (the recorded race). */
   addChannelRace?: boolean;
+  /** True for an ExternalMedia channel whose StasisStart never comes (it stays out of Stasis until hung up). */
+  withholdExternalStasis?: (channelId: string) => boolean;
   originateOutcome?: (endpoint: string) => OriginateOutcome;
 }
 

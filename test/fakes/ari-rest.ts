@@ -152,6 +152,8 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
       emitChannel('ChannelVarset', channel, { variable: 'STASISSTATUS', value: '' });
       enterStasis(channel, q.get('data') ? [q.get('data')!] : [], app);
     };
+    // A lost event, as a stalled Asterisk leaves it: the client must give up on its own.
+    if (options.withholdExternalStasis?.(channel.id)) return;
     if (options.addChannelRace) {
       // As recorded: the StasisStart lands a few ms after the REST answer; an addChannel before it is refused.
       heldStasisStarts.set(channel.id, start);

@@ -42,6 +42,8 @@ export interface AsteriskDeps {
   endpointTemplate: string;
   transferContext: string;
   logger: Logger;
+  /** How long set-up waits for the ExternalMedia channel's StasisStart; tests shorten it. */
+  externalStasisTimeoutMs?: number;
 }
 
 /** A call whose media is being set up or running on this task. */
@@ -163,7 +165,10 @@ export class AsteriskCalls {
       // Added on its own StasisStart: addChannel before it answers 422 "Channel not in Stasis application".
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), EXTERNAL_STASIS_TIMEOUT_MS);
+        timer = setTimeout(
+          () => resolve('timeout'),
+          this.#deps.externalStasisTimeoutMs ?? EXTERNAL_STASIS_TIMEOUT_MS,
+        );
       });
       const outcome = await Promise.race([externalInStasis, transport.whenEnded, timedOut]);
       clearTimeout(timer);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createCall } from '#shared/data/calls.ts';
 import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import type { OriginateOutcome } from '../../../test/fakes/ari-server.ts';
@@ -7,31 +6,12 @@ import { startMediaCommandConsumer } from '../commands/media-command-consumer.ts
 import type { CallSession } from '../session/call-session.ts';
 import { APP, appendsReceived, NUMBER, pattern, useAsteriskHarness } from './asterisk-test-harness.ts';
 
-const { media, setup, cleanups } = useAsteriskHarness();
+const { media, setup, outboundCall, cleanups } = useAsteriskHarness();
 
 describe('Asterisk outbound calls from the media command queue', () => {
   async function queuedCall(to: string) {
-    const { call } = await createCall(
-      media().db,
-      {
-        tenantId: media().tenantId,
-        agentId: media().agentId,
-        direction: 'outbound',
-        provider: 'asterisk',
-        from: NUMBER,
-        to,
-        status: 'queued',
-      },
-      { maxConcurrentCalls: 20 },
-    );
-    await sendMediaCommand(sqsFromEnv(), queueUrlsFromEnv(), {
-      type: 'call.originate',
-      tenantId: call.tenantId,
-      callId: call.id,
-      agentId: call.agentId,
-      to: call.to,
-      from: call.from,
-    });
+    const { call, command } = await outboundCall(to);
+    await sendMediaCommand(sqsFromEnv(), queueUrlsFromEnv(), command);
     return call;
   }
 

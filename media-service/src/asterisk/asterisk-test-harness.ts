@@ -1,7 +1,9 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { findCallByProviderId } from '#shared/data/calls.ts';
+import { createCall, findCallByProviderId } from '#shared/data/calls.ts';
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
+import { newId } from '#shared/ids/ids.ts';
+import type { MediaCommand } from '#shared/queues/contracts.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import {
   type FakeAriServer,
@@ -74,6 +76,8 @@ export function useAsteriskHarness() {
     options: {
       ports?: number;
       addChannelRace?: boolean;
+      withholdExternalStasis?: (channelId: string) => boolean;
+      externalStasisTimeoutMs?: number;
       originate?: (endpoint: string) => OriginateOutcome;
     } = {},
   ) {
@@ -81,6 +85,7 @@ export function useAsteriskHarness() {
     const ari: FakeAriServer = await startFakeAriServer({
       rtpPeerFor: () => ({ address: peer.address, port: peer.port }),
       addChannelRace: options.addChannelRace,
+      withholdExternalStasis: options.withholdExternalStasis,
       originateOutcome: options.originate,
     });
     const range = await freePortRange(options.ports ?? 20);
@@ -101,7 +106,12 @@ export function useAsteriskHarness() {
     };
     const asterisk: AsteriskTransport = await startAsteriskTransport(
       { ...service.sessionDeps, env },
-      { routes: service.routes, reconnect: { initialMs: 20, maxMs: 100 }, disconnectGraceMs: 300 },
+      {
+        routes: service.routes,
+        reconnect: { initialMs: 20, maxMs: 100 },
+        disconnectGraceMs: 300,
+        externalStasisTimeoutMs: options.externalStasisTimeoutMs,
+      },
     );
     await asterisk.ready;
     cleanups.push(
@@ -134,7 +144,37 @@ export function useAsteriskHarness() {
     return { channel, call, model, session, ourRtp: { address: '127.0.0.1', port } };
   }
 
-  return { media, setup, inboundCall, cleanups };
+  /** A queued outbound Asterisk call to `to` and the `call.originate` command that dials it. */
+  async function outboundCall(to: string) {
+    const h = media();
+    const { call } = await createCall(
+      h.db,
+      {
+        tenantId: h.tenantId,
+        agentId: h.agentId,
+        direction: 'outbound',
+        provider: 'asterisk',
+        from: NUMBER,
+        to,
+        status: 'queued',
+      },
+      { maxConcurrentCalls: 20 },
+    );
+    const command: Extract<MediaCommand, { type: 'call.originate' }> = {
+      schemaVersion: 1,
+      eventId: newId('event'),
+      occurredAt: new Date().toISOString(),
+      type: 'call.originate',
+      tenantId: call.tenantId,
+      callId: call.id,
+      agentId: call.agentId,
+      to: call.to,
+      from: call.from,
+    };
+    return { call, command };
+  }
+
+  return { media, setup, inboundCall, outboundCall, cleanups };
 }
 
 export type AsteriskHarness = ReturnType<typeof useAsteriskHarness>;

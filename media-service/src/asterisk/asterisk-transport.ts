@@ -35,6 +35,8 @@ export interface AsteriskTransportOptions {
   /** How long live calls survive an ARI outage before they are ended as media errors. */
   disconnectGraceMs?: number;
   reconnect?: ReconnectPolicy;
+  /** How long media set-up waits for the ExternalMedia StasisStart (5 s unless a test shortens it). */
+  externalStasisTimeoutMs?: number;
 }
 
 /**
@@ -121,6 +123,7 @@ export async function startAsteriskTransport(
     endpointTemplate: env.ARI_ENDPOINT_TEMPLATE,
     transferContext: `${env.ARI_APP}-transfer`,
     logger,
+    externalStasisTimeoutMs: options.externalStasisTimeoutMs,
   };
   calls = new AsteriskCalls(asteriskDeps);
   outbound = new OutboundCalls(asteriskDeps, calls);

@@ -1,0 +1,84 @@
+import { describe, expect, it, vi } from 'vitest';
+import { getActiveCallCount } from '#shared/data/calls.ts';
+import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts';
+import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
+import { type FakeAriServer, startFakeAriServer } from '../../../test/fakes/ari-server.ts';
+import { startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
+import { freePortRange, useAsteriskHarness } from './asterisk-test-harness.ts';
+
+const { media, setup, outboundCall, cleanups } = useAsteriskHarness();
+
+/** The ringing call was hung up on Asterisk and its record, slots and port are all released. */
+async function expectEndedByShutdown(ari: FakeAriServer, callId: string, activeBefore: number) {
+  const channelId = `ai-caller-out-${callId}`;
+  const hangup = ari.requests.find((r) => r.method === 'DELETE' && r.path === `/ari/channels/${channelId}`);
+  expect(hangup?.status).toBe(204);
+  expect(ari.channels.has(channelId)).toBe(false);
+  expect(await media().callRecord(callId)).toMatchObject({ status: 'failed', endReason: 'shutdown' });
+  const events = await media().eventsFor(callId, 1);
+  expect(events).toEqual([
+    expect.objectContaining({ type: 'call.ended', status: 'failed', endReason: 'shutdown' }),
+  ]);
+  expect(await getActiveCallCount(media().db, media().tenantId)).toBe(activeBefore);
+}
+
+describe('Asterisk shutdown while an outbound call is still ringing', () => {
+  it("the transport's stop hangs up the ringing channel and ends the call", async () => {
+    const s = await setup({ ports: 1, originate: () => 'hold' });
+    const activeBefore = await getActiveCallCount(media().db, media().tenantId);
+    const { call, command } = await outboundCall('+15550005555');
+    await s.asterisk.originate(command);
+    const channelId = `ai-caller-out-${call.id}`;
+    await s.ari.waitUntil(() => s.ari.channels.get(channelId)?.state === 'Ringing');
+    expect((await media().callRecord(call.id))?.status).toBe('ringing');
+    expect(s.asterisk.outbound.ringing).toBe(1);
+    expect(s.asterisk.ports.inUse).toBe(1);
+    expect(s.service.registry.snapshot().liveCalls).toBe(1);
+
+    await s.asterisk.stop();
+    await expectEndedByShutdown(s.ari, call.id, activeBefore);
+    expect(s.asterisk.outbound.ringing).toBe(0);
+    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.service.registry.snapshot().liveCalls).toBe(0);
+    expect(s.asterisk.connection.state).toBe('stopped');
+  });
+
+  it('the media service drain (production wiring) ends a call dialed from the queue', async () => {
+    const peer = await startRtpPeer();
+    const ari = await startFakeAriServer({
+      rtpPeerFor: () => ({ address: peer.address, port: peer.port }),
+      originateOutcome: () => 'hold',
+    });
+    const range = await freePortRange(4);
+    // createMediaService starts the Asterisk transport and the media command consumer (ARI_URL set).
+    const { service } = await media().startService({
+      ARI_URL: ari.url,
+      ARI_USERNAME: ari.username,
+      ARI_PASSWORD: ari.password,
+      RTP_PORT_MIN: String(range.min),
+      RTP_PORT_MAX: String(range.max),
+    });
+    cleanups.push(
+      () => peer.close(),
+      () => ari.close(),
+    );
+    // Start-up cleanup has listed Asterisk's channels: it can no longer mistake ours for a leftover.
+    await ari.waitForRequest((r) => r.method === 'GET' && r.path === '/ari/channels');
+    const activeBefore = await getActiveCallCount(media().db, media().tenantId);
+    const { call, command } = await outboundCall('+15550005556');
+    await sendMediaCommand(sqsFromEnv(), queueUrlsFromEnv(), command);
+    const channelId = `ai-caller-out-${call.id}`;
+    await ari.waitUntil(() => ari.channels.get(channelId)?.state === 'Ringing');
+    // The ringing status is a table write with nothing to listen for: poll the record.
+    await vi.waitFor(async () => expect((await media().callRecord(call.id))?.status).toBe('ringing'), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    expect(service.registry.snapshot().liveCalls).toBe(1);
+
+    await service.drain(0);
+    await expectEndedByShutdown(ari, call.id, activeBefore);
+    expect(service.registry.snapshot()).toMatchObject({ liveCalls: 0, draining: true });
+    expect(ari.eventSockets).toBe(0);
+  });
+});
