@@ -4,8 +4,6 @@ import { createDb } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
-import { type AsteriskTransport, startAsteriskTransport } from './asterisk/asterisk-transport.ts';
-import { startMediaCommandConsumer } from './commands/media-command-consumer.ts';
 import { createMediaService } from './media-service.ts';
 import { type MediaMetrics, startMediaMetrics } from './metrics/media-metrics.ts';
 
@@ -61,36 +59,14 @@ async function main(): Promise<void> {
   ) {
     logger.warn('OPENAI_API_KEY is not set: calls will be refused until it is set');
   }
-  // Asterisk is a transport only where ARI is configured; it reconnects to ARI on its own.
-  let asterisk: AsteriskTransport | undefined;
-  if (env.ARI_URL) {
-    try {
-      asterisk = await startAsteriskTransport(service.sessionDeps, { routes: service.routes });
-    } catch (error) {
-      logger.error('asterisk transport could not start', { err: error });
-      process.exit(1);
-    }
-  }
-  const commands = queueUrls.mediaCommands
-    ? startMediaCommandConsumer({
-        sqs,
-        queueUrl: queueUrls.mediaCommands,
-        logger: logger.child({ component: 'media-commands' }),
-        registry: service.registry,
-        asterisk,
-      })
-    : undefined;
-
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('draining', { signal, graceSeconds: env.DRAIN_GRACE_SECONDS });
-    // Commands keep flowing while live calls finish (`call.end` must still reach them); the
-    // registry refuses new calls from the moment draining starts.
+    // The service's own media control (Asterisk transport, media command consumer) keeps
+    // running while live calls finish, so `call.end` still reaches them; it stops last.
     await service.drain(env.DRAIN_GRACE_SECONDS * 1000);
-    await commands?.stop();
-    await asterisk?.stop();
     await metrics?.stop();
     logger.info('stopped');
     process.exit(0);

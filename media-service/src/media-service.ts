@@ -7,6 +7,9 @@ import { registerTwilioStream } from './twilio/twilio-stream-route.ts';
 import { registerWebCallRoutes } from './web/web-routes.ts';
 import { startMediaControl } from './commands/media-control.ts';
 
+/** After ending every call at shutdown, how long calls still setting up get to start and end. */
+const SETUP_SETTLE_MS = 5_000;
+
 export interface MediaService {
   listen(port: number, host?: string): Promise<number>;
   /**
@@ -84,7 +87,14 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     clearTimeout(graceTimer);
     if (outcome === 'grace_over') {
       deps.logger.warn('drain grace over; ending live calls', { liveCalls: registry.snapshot().liveCalls });
+      // Ringing calls first, so none is answered after the live ones were told to end; a call
+      // still setting up is ended by the registry as soon as its session starts.
+      await control.hangUpRinging();
       await registry.endAll('shutdown');
+      await Promise.race([
+        registry.idle(),
+        new Promise((resolve) => setTimeout(resolve, SETUP_SETTLE_MS).unref()),
+      ]);
     }
     twilio.close();
     await control.stop();

@@ -61,6 +61,8 @@ export interface FakeAriOptions {
   /** True for an ExternalMedia channel whose StasisStart never comes (it stays out of Stasis until hung up). */
   withholdExternalStasis?: (channelId: string) => boolean;
   originateOutcome?: (endpoint: string) => OriginateOutcome;
+  /** GET /channels answers only once this settles (a start-up cleanup still in flight). */
+  channelListGate?: Promise<void>;
 }
 
 export const HANGUP_CAUSES: Record<Exclude<OriginateOutcome, 'answer' | 'hold'>, [number, string]> = {

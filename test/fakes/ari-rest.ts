@@ -27,8 +27,12 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
   /** Handles a channel/bridge call (path without the `/ari` prefix); anything else answers 404. */
   function handle(res: ServerResponse, record: AriRequest, method: string, path: string) {
     const q = record.query;
-    if (method === 'GET' && path === '/channels')
-      return send(res, record, 200, [...channels.values()].map(channelJson));
+    if (method === 'GET' && path === '/channels') {
+      // Listed when the gate opens: what exists then, as a slow answer from a busy Asterisk would.
+      const answer = () => send(res, record, 200, [...channels.values()].map(channelJson));
+      if (options.channelListGate) return void options.channelListGate.then(answer);
+      return answer();
+    }
     if (method === 'GET' && path === '/bridges')
       return send(res, record, 200, [...bridges.values()].map(bridgeJson));
 

@@ -2,25 +2,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { getActiveCallCount } from '#shared/data/calls.ts';
 import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
-import { type FakeAriServer, startFakeAriServer } from '../../../test/fakes/ari-server.ts';
+import { startFakeAriServer } from '../../../test/fakes/ari-server.ts';
 import { startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
-import { freePortRange, useAsteriskHarness } from './asterisk-test-harness.ts';
+import { expectEndedByShutdown, freePortRange, useAsteriskHarness } from './asterisk-test-harness.ts';
 
 const { media, setup, outboundCall, cleanups } = useAsteriskHarness();
-
-/** The ringing call was hung up on Asterisk and its record, slots and port are all released. */
-async function expectEndedByShutdown(ari: FakeAriServer, callId: string, activeBefore: number) {
-  const channelId = `ai-caller-out-${callId}`;
-  const hangup = ari.requests.find((r) => r.method === 'DELETE' && r.path === `/ari/channels/${channelId}`);
-  expect(hangup?.status).toBe(204);
-  expect(ari.channels.has(channelId)).toBe(false);
-  expect(await media().callRecord(callId)).toMatchObject({ status: 'failed', endReason: 'shutdown' });
-  const events = await media().eventsFor(callId, 1);
-  expect(events).toEqual([
-    expect.objectContaining({ type: 'call.ended', status: 'failed', endReason: 'shutdown' }),
-  ]);
-  expect(await getActiveCallCount(media().db, media().tenantId)).toBe(activeBefore);
-}
 
 describe('Asterisk shutdown while an outbound call is still ringing', () => {
   it("the transport's stop hangs up the ringing channel and ends the call", async () => {
@@ -36,7 +22,7 @@ describe('Asterisk shutdown while an outbound call is still ringing', () => {
     expect(s.service.registry.snapshot().liveCalls).toBe(1);
 
     await s.asterisk.stop();
-    await expectEndedByShutdown(s.ari, call.id, activeBefore);
+    await expectEndedByShutdown(media(), s.ari, call.id, activeBefore);
     expect(s.asterisk.outbound.ringing).toBe(0);
     expect(s.asterisk.ports.inUse).toBe(0);
     expect(s.service.registry.snapshot().liveCalls).toBe(0);
@@ -77,7 +63,7 @@ describe('Asterisk shutdown while an outbound call is still ringing', () => {
     expect(service.registry.snapshot().liveCalls).toBe(1);
 
     await service.drain(0);
-    await expectEndedByShutdown(ari, call.id, activeBefore);
+    await expectEndedByShutdown(media(), ari, call.id, activeBefore);
     expect(service.registry.snapshot()).toMatchObject({ liveCalls: 0, draining: true });
     expect(ari.eventSockets).toBe(0);
   });

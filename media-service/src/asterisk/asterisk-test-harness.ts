@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createCall, findCallByProviderId } from '#shared/data/calls.ts';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { createCall, findCallByProviderId, getActiveCallCount } from '#shared/data/calls.ts';
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { newId } from '#shared/ids/ids.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
@@ -51,6 +51,25 @@ export async function appendsReceived(model: FakeRealtimeConnection, bytes: numb
   await model.waitFor('input_audio_buffer.append', () => model.receivedAudio().length >= bytes);
 }
 
+/** The ringing call was hung up on Asterisk and its record, slots and port are all released. */
+export async function expectEndedByShutdown(
+  h: MediaHarness,
+  ari: FakeAriServer,
+  callId: string,
+  activeBefore: number,
+) {
+  const channelId = `ai-caller-out-${callId}`;
+  const hangup = ari.requests.find((r) => r.method === 'DELETE' && r.path === `/ari/channels/${channelId}`);
+  expect(hangup?.status).toBe(204);
+  expect(ari.channels.has(channelId)).toBe(false);
+  expect(await h.callRecord(callId)).toMatchObject({ status: 'failed', endReason: 'shutdown' });
+  const events = await h.eventsFor(callId, 1);
+  expect(events).toEqual([
+    expect.objectContaining({ type: 'call.ended', status: 'failed', endReason: 'shutdown' }),
+  ]);
+  expect(await getActiveCallCount(h.db, h.tenantId)).toBe(activeBefore);
+}
+
 export function useAsteriskHarness() {
   let harness: MediaHarness | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -79,6 +98,8 @@ export function useAsteriskHarness() {
       withholdExternalStasis?: (channelId: string) => boolean;
       externalStasisTimeoutMs?: number;
       originate?: (endpoint: string) => OriginateOutcome;
+      /** Holds the start-up channel list; `setup` then returns before the transport is ready. */
+      channelListGate?: Promise<void>;
     } = {},
   ) {
     const peer: RtpPeer = await startRtpPeer();
@@ -87,6 +108,7 @@ export function useAsteriskHarness() {
       addChannelRace: options.addChannelRace,
       withholdExternalStasis: options.withholdExternalStasis,
       originateOutcome: options.originate,
+      channelListGate: options.channelListGate,
     });
     const range = await freePortRange(options.ports ?? 20);
     // The service runs without its own ARI connection and queue consumer: the test drives both.
@@ -113,7 +135,8 @@ export function useAsteriskHarness() {
         externalStasisTimeoutMs: options.externalStasisTimeoutMs,
       },
     );
-    await asterisk.ready;
+    if (options.channelListGate) await asterisk.connection.ready;
+    else await asterisk.ready;
     cleanups.push(
       () => peer.close(),
       () => ari.close(),

@@ -129,8 +129,10 @@ export async function startAsteriskTransport(
   outbound = new OutboundCalls(asteriskDeps, calls);
   options.routes.checks.asterisk = () => connection.health();
 
+  // A call originated while this runs is already ours (its channel id is registered before the
+  // dial), so it is kept: commands are not held back until the cleanup is over.
   const ready = connection.ready.then(async () => {
-    await removeLeftovers(connection.rest, logger).catch((err) =>
+    await removeLeftovers(connection.rest, logger, (id) => Boolean(outbound?.owns(id))).catch((err) =>
       logger.warn('asterisk leftover cleanup failed', { err }),
     );
     started = true;

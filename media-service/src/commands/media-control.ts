@@ -10,7 +10,14 @@ import { startMediaCommandConsumer } from './media-command-consumer.ts';
  * `call.originate` for Asterisk) when `QUEUE_MEDIA_COMMANDS_URL` is set. One call to start, one
  * to stop (after live calls have drained).
  */
-export function startMediaControl(deps: SessionDeps, routes: MediaRoutes): { stop(): Promise<void> } {
+export interface MediaControl {
+  /** Shutdown, grace over: hangs up the outbound calls still ringing (they end as `shutdown`). */
+  hangUpRinging(): Promise<void>;
+  /** Stops the command consumer and the Asterisk transport (after live calls have drained). */
+  stop(): Promise<void>;
+}
+
+export function startMediaControl(deps: SessionDeps, routes: MediaRoutes): MediaControl {
   const logger = deps.logger.child({ component: 'media-control' });
   let asterisk: AsteriskTransport | undefined;
   const asteriskStarting = deps.env.ARI_URL
@@ -59,6 +66,9 @@ export function startMediaControl(deps: SessionDeps, routes: MediaRoutes): { sto
     : undefined;
 
   return {
+    async hangUpRinging() {
+      await (await asteriskStarting)?.outbound.cancelAll();
+    },
     async stop() {
       await consumer?.stop();
       await asteriskStarting;

@@ -188,4 +188,29 @@ describe('session registry', () => {
     await idle;
     expect(registry.snapshot().liveCalls).toBe(0);
   });
+
+  it('ends a session that binds after endAll (a call answered during shutdown)', async () => {
+    const registry = createSessionRegistry(2);
+    const early = registry.reserve('early');
+    const late = registry.reserve('late');
+    if (!early.ok || !late.ok) throw new Error('unreachable');
+    const first = fakeSession('early');
+    early.slot.bind(first.session);
+    const ended: string[] = [];
+    const second = fakeSession('late');
+    const lateSession: LiveSession = {
+      ...second.session,
+      end: async (reason) => {
+        ended.push(reason);
+        second.close();
+      },
+    };
+    registry.startDraining();
+    await registry.endAll('shutdown');
+    expect(registry.snapshot().liveCalls).toBe(1);
+    late.slot.bind(lateSession);
+    expect(ended).toEqual(['shutdown']);
+    await registry.idle();
+    expect(registry.snapshot().liveCalls).toBe(0);
+  });
 });

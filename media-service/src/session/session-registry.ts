@@ -41,13 +41,18 @@ export interface SessionRegistry {
   startDraining(): void;
   /** Resolves when no slot is held (every session closed, every reservation released). */
   idle(): Promise<void>;
-  /** Ends every live session with `reason` and waits for them to close. */
+  /**
+   * Ends every live session with `reason` and waits for them to close. A session still setting
+   * up (its slot reserved, not yet bound) is ended with the same reason the moment it binds, so
+   * a call answered during shutdown never outlives it.
+   */
   endAll(reason: EndReason): Promise<void>;
 }
 
 export function createSessionRegistry(maxCalls: number): SessionRegistry {
   const slots = new Map<string, { session?: LiveSession }>();
   let draining = false;
+  let endedWith: EndReason | undefined;
   let idleWaiters: (() => void)[] = [];
 
   const free = (callId: string) => {
@@ -79,6 +84,7 @@ export function createSessionRegistry(maxCalls: number): SessionRegistry {
           bind(session) {
             entry.session = session;
             session.closed.then(release, release);
+            if (endedWith) void session.end(endedWith).catch(() => undefined);
           },
           release,
         },
@@ -92,6 +98,7 @@ export function createSessionRegistry(maxCalls: number): SessionRegistry {
     idle: () =>
       slots.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
     async endAll(reason) {
+      endedWith = reason;
       const live = [...slots.values()].flatMap((entry) => (entry.session ? [entry.session] : []));
       await Promise.allSettled(live.map((session) => session.end(reason)));
     },
