@@ -126,8 +126,16 @@ function onServerMessage(message) {
     case 'clear':
       call.audio.clear(message.itemId);
       break;
+    case 'transcript.delta':
+      // Live words while the turn is spoken; `transcript.done` replaces them with what was kept.
+      updateCaption(message.role, message.itemId, (li, text) => {
+        li.classList.add('partial');
+        text.textContent += message.delta;
+      });
+      break;
     case 'transcript.done':
       updateCaption(message.role, message.itemId, (li, text) => {
+        li.classList.remove('partial');
         text.textContent = message.text;
         li.classList.toggle('interrupted', Boolean(message.interrupted));
       });

@@ -139,6 +139,10 @@ describe('a browser call end to end', () => {
       });
     }
     await page.waitForSelector('body[data-speaking="true"]');
+    // Live captions: the greeting's words show while it plays, long before its turn is stored.
+    await page
+      .locator('li.caption.agent.partial[data-item="item_greeting"]', { hasText: GREETING.trim() })
+      .waitFor();
     await page.waitForFunction(() => Number(document.body.dataset.heardMs) >= 1200);
 
     // 5. Barge-in: the caller talks over the greeting. Playback stops and the model's item is
@@ -171,11 +175,13 @@ describe('a browser call end to end', () => {
     model.speechStopped('item_caller_1', 3200);
     model.callerTranscript('item_caller_1', CALLER_TEXT);
     model.speak('resp_reply', 'item_reply', agentSpeech(600, 520), REPLY);
-    await page.locator('li.caption.caller', { hasText: CALLER_TEXT }).waitFor();
-    await page.locator('li.caption.agent', { hasText: REPLY }).waitFor();
+    // Stored turns (not live words): the reply's caption is final once it has played out.
+    await page.locator('li.caption.caller:not(.partial)', { hasText: CALLER_TEXT }).waitFor();
+    await page.locator('li.caption.agent:not(.partial)', { hasText: REPLY }).waitFor();
     const greetingCaption = page.locator('li.caption.agent[data-item="item_greeting"]');
     await greetingCaption.waitFor();
     expect(await greetingCaption.getAttribute('class')).toContain('interrupted');
+    expect(await greetingCaption.getAttribute('class')).not.toContain('partial');
     expect(await page.textContent('#timer')).toMatch(/^00:(0[1-9]|[1-5]\d)$/);
     expect(await page.textContent('#title')).toBe('Test agent');
     // The kept artifact: the page mid-call, with captions of both sides.

@@ -35,6 +35,7 @@ export interface FakeRealtimeConnection {
   /** response.created for `responseId`. */
   responseCreated(responseId: string): void;
   audioDelta(responseId: string, itemId: string, audio: Buffer): void;
+  transcriptDelta(responseId: string, itemId: string, delta: string): void;
   transcriptDone(responseId: string, itemId: string, transcript: string): void;
   functionCall(responseId: string, callId: string, name: string, args: unknown): void;
   responseDone(responseId: string, status?: string, usage?: Record<string, unknown>): void;
@@ -223,14 +224,24 @@ function wrap(
       send({ type: 'input_audio_buffer.speech_started', audio_start_ms: audioStartMs, item_id: itemId }),
     speechStopped: (itemId, audioEndMs = 0) =>
       send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: audioEndMs, item_id: itemId }),
-    callerTranscript: (itemId, transcript) =>
+    callerTranscript(itemId, transcript) {
+      // gpt-4o-transcribe streams the words before the completed transcript.
+      for (const delta of transcriptPieces(transcript, 2)) {
+        send({
+          type: 'conversation.item.input_audio_transcription.delta',
+          item_id: itemId,
+          content_index: 0,
+          delta,
+        });
+      }
       send({
         type: 'conversation.item.input_audio_transcription.completed',
         item_id: itemId,
         content_index: 0,
         transcript,
         usage: { type: 'tokens', input_tokens: 7, output_tokens: 3, total_tokens: 10 },
-      }),
+      });
+    },
     responseCreated: (responseId) =>
       send({
         type: 'response.created',
@@ -244,6 +255,15 @@ function wrap(
         output_index: 0,
         content_index: 0,
         delta: audio.toString('base64'),
+      }),
+    transcriptDelta: (responseId, itemId, delta) =>
+      send({
+        type: 'response.output_audio_transcript.delta',
+        response_id: responseId,
+        item_id: itemId,
+        output_index: 0,
+        content_index: 0,
+        delta,
       }),
     transcriptDone: (responseId, itemId, transcript) =>
       send({
@@ -271,7 +291,12 @@ function wrap(
       }),
     speak(responseId, itemId, chunks, transcript) {
       connection.responseCreated(responseId);
-      for (const chunk of chunks) connection.audioDelta(responseId, itemId, chunk);
+      // As the real server does: the transcript streams alongside the audio, ahead of it.
+      const pieces = transcriptPieces(transcript, chunks.length);
+      chunks.forEach((chunk, i) => {
+        if (pieces[i]) connection.transcriptDelta(responseId, itemId, pieces[i]);
+        connection.audioDelta(responseId, itemId, chunk);
+      });
       connection.transcriptDone(responseId, itemId, transcript);
       const usage = sampleUsage();
       connection.responseDone(responseId, 'completed', usage);
@@ -310,4 +335,14 @@ function wrap(
     }
   });
   return connection;
+}
+
+/** `text` cut into at most `count` consecutive pieces at word boundaries (they join back to it). */
+function transcriptPieces(text: string, count: number): string[] {
+  const words = text.match(/\S+\s*/g) ?? [];
+  if (words.length === 0 || count < 1) return [];
+  const size = Math.ceil(words.length / count);
+  const pieces: string[] = [];
+  for (let i = 0; i < words.length; i += size) pieces.push(words.slice(i, i + size).join(''));
+  return pieces;
 }

@@ -49,6 +49,17 @@ describe('parseServerEvent', () => {
       '{"type":"conversation.item.input_audio_transcription.completed","item_id":"i","transcript":"hi"}',
       'event',
     ],
+    [
+      'transcription delta',
+      '{"type":"conversation.item.input_audio_transcription.delta","item_id":"i","delta":"hi"}',
+      'event',
+    ],
+    [
+      'transcription delta missing delta',
+      '{"type":"conversation.item.input_audio_transcription.delta","item_id":"i"}',
+      'malformed',
+      '"delta" must be a string',
+    ],
     ['error', '{"type":"error","error":{"code":"x","message":"m"}}', 'event'],
     ['error without object', '{"type":"error","error":"x"}', 'malformed', '"error" must be an object'],
     ['unknown type kept', '{"type":"rate_limits.updated","rate_limits":[]}', 'unknown'],

@@ -42,6 +42,7 @@ export type KnownServerEvent =
       transcript: string;
       usage?: { type?: string; input_tokens?: number; output_tokens?: number; seconds?: number };
     }
+  | { type: 'conversation.item.input_audio_transcription.delta'; item_id: string; delta: string }
   | { type: 'conversation.item.input_audio_transcription.failed'; item_id: string }
   | { type: 'response.created'; response: { id: string } }
   | { type: 'response.output_audio.delta'; response_id: string; item_id: string; delta: string }
@@ -79,6 +80,7 @@ const str = (value: unknown): value is string => typeof value === 'string';
 /** Required string fields per event type; a known event missing one is malformed. */
 const REQUIRED_STRINGS: Partial<Record<KnownServerEventType, readonly string[]>> = {
   'conversation.item.input_audio_transcription.completed': ['item_id', 'transcript'],
+  'conversation.item.input_audio_transcription.delta': ['item_id', 'delta'],
   'conversation.item.input_audio_transcription.failed': ['item_id'],
   'response.output_audio.delta': ['response_id', 'item_id', 'delta'],
   'response.output_audio_transcript.delta': ['response_id', 'item_id', 'delta'],
@@ -94,6 +96,7 @@ const KNOWN: ReadonlySet<string> = new Set<KnownServerEventType>([
   'input_audio_buffer.speech_stopped',
   'input_audio_buffer.timeout_triggered',
   'conversation.item.input_audio_transcription.completed',
+  'conversation.item.input_audio_transcription.delta',
   'conversation.item.input_audio_transcription.failed',
   'response.created',
   'response.output_audio.delta',

@@ -56,9 +56,15 @@ export class AgentTurns {
     if (item) item.audioBytes += bytes;
   }
 
-  onTranscriptDelta(responseId: string, itemId: string, delta: string): void {
+  /**
+   * True when the words are news for the caller: false for an unknown item, and for one a
+   * barge-in cut (it may stream on, but the caller will not hear the rest).
+   */
+  onTranscriptDelta(responseId: string, itemId: string, delta: string): boolean {
     const item = this.item(responseId, itemId);
-    if (item) item.transcript += delta;
+    if (!item) return false;
+    item.transcript += delta;
+    return item.heardMs === undefined;
   }
 
   onTranscriptDone(responseId: string, itemId: string, transcript: string): void {

@@ -254,7 +254,12 @@ export class CallSession implements LiveSession {
         }
         break;
       case 'response.output_audio_transcript.delta':
-        this.agentTurns.onTranscriptDelta(event.response_id, event.item_id, event.delta);
+        if (this.agentTurns.onTranscriptDelta(event.response_id, event.item_id, event.delta)) {
+          this.transport.showPartial?.('agent', event.item_id, event.delta);
+        }
+        break;
+      case 'conversation.item.input_audio_transcription.delta':
+        this.transport.showPartial?.('caller', event.item_id, event.delta);
         break;
       case 'response.output_audio_transcript.done':
         this.agentTurns.onTranscriptDone(event.response_id, event.item_id, event.transcript);

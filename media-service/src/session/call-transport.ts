@@ -102,8 +102,14 @@ export interface CallTransport {
    * Absent when the transport cannot transfer (browser); the `transfer_call` tool is then hidden.
    */
   transfer?(to: string): Promise<void>;
-  /** Optional live view of the conversation (the browser shows captions). */
+  /** Optional live view of the conversation (the browser shows captions): a turn as stored. */
   showTurn?(turn: TranscriptTurn): void;
+  /**
+   * Optional live captions while a turn is still being spoken or transcribed: text to append to
+   * item `itemId` of `role`. The turn's `showTurn` later replaces it with what was stored (for the
+   * agent, only what the caller heard).
+   */
+  showPartial?(role: 'caller' | 'agent', itemId: string, delta: string): void;
   /** Releases the caller leg (closes the socket / port). Idempotent; no provider REST calls. */
   close(reason: EndReason): void;
 }

@@ -45,15 +45,18 @@ describe('TurnRecorder and AgentTurns', () => {
   it('stores an interrupted agent turn with only what was heard, once', async () => {
     const { written, persist, agentTurns } = setup();
     agentTurns.onAudio('r1', 'a1', 8000); // 1 s generated
-    agentTurns.onTranscriptDelta('r1', 'a1', 'alpha beta ');
-    agentTurns.onTranscriptDelta('r1', 'a1', 'gamma delta');
+    // Words before the cut are news for the caller's captions; words streaming after it are not.
+    expect(agentTurns.onTranscriptDelta('r1', 'a1', 'alpha beta ')).toBe(true);
     agentTurns.onCut('a1', 500);
+    expect(agentTurns.onTranscriptDelta('r1', 'a1', 'gamma delta')).toBe(false);
     agentTurns.onResponseDone('r1');
     agentTurns.onTranscriptDone('r1', 'a1', 'alpha beta gamma delta');
     await persist.flush();
     expect(written).toEqual([
       expect.objectContaining({ seq: 1, role: 'agent', text: 'alpha beta', interrupted: true, itemId: 'a1' }),
     ]);
+    // A late delta of the stored item opens nothing and is not shown.
+    expect(agentTurns.onTranscriptDelta('r1', 'a1', 'epsilon')).toBe(false);
   });
 
   it('waits for playout: a turn generated but cut before it played out is stored as heard', async () => {

@@ -94,6 +94,7 @@ export type ServerMessage =
     }
   | { type: 'agent.audio'; itemId: string }
   | { type: 'clear'; itemId: string }
+  | { type: 'transcript.delta'; role: TranscriptRole; itemId: string; delta: string }
   | { type: 'transcript.done'; role: TranscriptRole; itemId: string; text: string; interrupted?: boolean }
   | { type: 'ping' }
   | { type: 'error'; code: string; message: string }

@@ -288,6 +288,7 @@ describe('the browser transport on the wire', () => {
     const chunk = { base64: agentPcm.toString('base64'), byteLength: agentPcm.length };
     session.input.transport.sendAgentAudio('item_b', chunk);
     session.input.transport.sendAgentAudio('item_b', chunk);
+    session.input.transport.showPartial?.('agent', 'item_b', 'Hello ');
     session.input.transport.clearPlayback();
     session.input.transport.showTurn?.({
       callId: link.call.id,
@@ -306,6 +307,7 @@ describe('the browser transport on the wire', () => {
       { type: 'agent.audio', itemId: 'item_b' },
       agentPcm,
       agentPcm,
+      { type: 'transcript.delta', role: 'agent', itemId: 'item_b', delta: 'Hello ' },
       { type: 'clear', itemId: 'item_b' },
       { type: 'transcript.done', role: 'agent', itemId: 'item_b', text: 'Hello there', interrupted: true },
     ]);

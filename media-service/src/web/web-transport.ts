@@ -144,6 +144,10 @@ export function createWebTransport(socket: WebSocket, options: WebTransportOptio
       shutDown(WEB_CLOSE.normal.code, WEB_CLOSE.normal.reason);
     },
 
+    showPartial(role, itemId, delta) {
+      send({ type: 'transcript.delta', role, itemId, delta });
+    },
+
     showTurn(turn: TranscriptTurn) {
       if (turn.role === 'tool') return;
       send({
