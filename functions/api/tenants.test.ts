@@ -109,11 +109,42 @@ describe('tenants (platform admin)', () => {
     const asTenant = apiClient(platform.apiUrl, apiKey);
     expectError(await asTenant.post('/v1/tenants', { name: 'Sneaky' }), 401, 'unauthorized');
     expectError(await asTenant.get(`/v1/tenants/${tenant.id}`), 401, 'unauthorized');
+    expectError(await asTenant.get('/v1/tenants'), 401, 'unauthorized');
     expectError(
       await asTenant.patch(`/v1/tenants/${tenant.id}`, { limits: { requestsPerSecond: 9999 } }),
       401,
       'unauthorized',
     );
     expectError(await admin.get(`/v1/tenants/${tenant.id}`, { key: null }), 401, 'unauthorized');
+  });
+
+  it('lists tenants newest first, page by page; bad cursors and limits are 400', async () => {
+    const created: string[] = [];
+    for (const name of ['List A', 'List B', 'List C']) {
+      created.push((await admin.post('/v1/tenants', { name })).body.tenant.id);
+    }
+    const seen: { id: string; name: string }[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : '?limit=2';
+      const page = await admin.get(`/v1/tenants${query}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      for (const item of page.body.items) seen.push(TenantSchema.parse(item));
+      cursor = page.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 50);
+    const ids = seen.map((t) => t.id);
+    // Every tenant of this test, newest first; ids are ULIDs, so the whole list is sorted.
+    expect(ids.filter((id) => created.includes(id))).toEqual([...created].reverse());
+    expect(ids).toEqual([...ids].sort().reverse());
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(pages).toBeGreaterThan(1);
+
+    const first = await admin.get('/v1/tenants?limit=1');
+    expect(first.body.items[0].id).toBe(ids[0]);
+    expectError(await admin.get('/v1/tenants?cursor=forged'), 400, 'validation_error');
+    expectError(await admin.get('/v1/tenants?limit=0'), 400, 'validation_error');
   });
 });

@@ -19,7 +19,9 @@
  * Call GSIs (all sorted by call id, i.e. by creation time):
  *   gsi1 TENANT#t#STATUS#s, gsi2 TENANT#t#AGENT#a, gsi3 TENANT#t#DIR#d,
  *   gsi4 TENANT#t#FROM#e164, gsi5 TENANT#t#TO#e164
- * Tenant items with a Stripe customer also carry gsi1pk STRIPECUSTOMER#cus (sparse lookup).
+ * Tenant items with a Stripe customer also carry gsi1pk STRIPECUSTOMER#cus (sparse lookup), and
+ * every tenant item carries gsi2pk TENANTS / gsi2sk tenant id (the platform admin's tenant list;
+ * one partition is fine for a list only operators read).
  */
 export interface IndexDefinition {
   name: string;

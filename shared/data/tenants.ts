@@ -5,10 +5,14 @@ import type { Tenant, TenantBillingStatus, TenantLimits } from '../tenants/tenan
 import type { Db } from './client.ts';
 import { dynamo, isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
-import { stripKeys } from './pagination.ts';
+import { type Page, queryPage, stripKeys } from './pagination.ts';
 
 /** gsi1 partition of a tenant with a Stripe customer (the index is otherwise used by calls). */
 export const stripeCustomerIndexPk = (customerId: string) => `STRIPECUSTOMER#${customerId}`;
+
+/** gsi2 partition holding every tenant, sorted by id (ULID: creation order). */
+const TENANT_LIST_PK = 'TENANTS';
+const tenantListKeys = (tenantId: string) => ({ gsi2pk: TENANT_LIST_PK, gsi2sk: tenantId });
 
 export async function createTenant(
   db: Db,
@@ -28,7 +32,7 @@ export async function createTenant(
       db.doc.send(
         new PutCommand({
           TableName: db.tableName,
-          Item: { ...keys.tenant(tenant.id), type: 'tenant', ...tenant },
+          Item: { ...keys.tenant(tenant.id), ...tenantListKeys(tenant.id), type: 'tenant', ...tenant },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
@@ -44,6 +48,24 @@ export async function getTenant(db: Db, tenantId: string): Promise<Tenant | unde
     ),
   );
   return out.Item ? stripKeys<Tenant>(out.Item) : undefined;
+}
+
+/** The platform's tenants, newest first (platform admin). */
+export function listTenants(
+  db: Db,
+  page: { limit: number; cursor?: string; signingKey: string },
+): Promise<Page<Tenant>> {
+  return queryPage(
+    db,
+    {
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': TENANT_LIST_PK },
+      ScanIndexForward: false,
+    },
+    { ...page, scope: 'tenants' },
+    (item) => stripKeys<Tenant>(item),
+  );
 }
 
 export interface TenantPatch {
@@ -84,6 +106,9 @@ export async function updateTenant(
     set(['gsi1pk'], stripeCustomerIndexPk(patch.stripeCustomerId));
     set(['gsi1sk'], tenantId);
   }
+  // Every write lists the tenant, so one created before the list existed joins it when patched.
+  set(['gsi2pk'], TENANT_LIST_PK);
+  set(['gsi2sk'], tenantId);
   if (patch.webhookUrl === null) {
     names['#webhookUrl'] = 'webhookUrl';
     removes.push('#webhookUrl');

@@ -19,6 +19,7 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   api('GET', '/docs', 'get-docs', 'none'),
 
   api('POST', '/v1/tenants', 'create-tenant', 'admin'),
+  api('GET', '/v1/tenants', 'list-tenants', 'admin'),
   api('GET', '/v1/tenants/{id}', 'get-tenant', 'admin'),
   api('PATCH', '/v1/tenants/{id}', 'update-tenant', 'admin'),
 

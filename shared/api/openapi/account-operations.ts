@@ -67,6 +67,18 @@ export const ACCOUNT_OPERATIONS: readonly ApiOperation[] = [
   },
   {
     method: 'GET',
+    path: '/v1/tenants',
+    operationId: 'listTenants',
+    tag: 'Tenants',
+    auth: 'admin',
+    summary: 'List tenants, newest first',
+    description: 'Platform admin key only.',
+    query: PageQuerySchema,
+    success: { status: 200, description: 'A page of tenants.', schema: pageOf(Tenant) },
+    errors: READ_ERRORS,
+  },
+  {
+    method: 'GET',
     path: '/v1/tenants/{id}',
     operationId: 'getTenant',
     tag: 'Tenants',
