@@ -1,12 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getActiveCallCount } from '#shared/data/calls.ts';
-import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts';
-import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { startFakeAriServer } from '../../../test/fakes/ari-server.ts';
 import { startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
 import { expectEndedByShutdown, freePortRange, useAsteriskHarness } from './asterisk-test-harness.ts';
 
-const { media, setup, outboundCall, cleanups } = useAsteriskHarness();
+const { media, setup, outboundCall, dialFromQueue, cleanups } = useAsteriskHarness();
 
 describe('Asterisk shutdown while an outbound call is still ringing', () => {
   it("the transport's stop hangs up the ringing channel and ends the call", async () => {
@@ -48,18 +46,7 @@ describe('Asterisk shutdown while an outbound call is still ringing', () => {
       () => peer.close(),
       () => ari.close(),
     );
-    // Start-up cleanup has listed Asterisk's channels: it can no longer mistake ours for a leftover.
-    await ari.waitForRequest((r) => r.method === 'GET' && r.path === '/ari/channels');
-    const activeBefore = await getActiveCallCount(media().db, media().tenantId);
-    const { call, command } = await outboundCall('+15550005556');
-    await sendMediaCommand(sqsFromEnv(), queueUrlsFromEnv(), command);
-    const channelId = `ai-caller-out-${call.id}`;
-    await ari.waitUntil(() => ari.channels.get(channelId)?.state === 'Ringing');
-    // The ringing status is a table write with nothing to listen for: poll the record.
-    await vi.waitFor(async () => expect((await media().callRecord(call.id))?.status).toBe('ringing'), {
-      timeout: 10_000,
-      interval: 20,
-    });
+    const { call, activeBefore } = await dialFromQueue(ari, '+15550005556');
     expect(service.registry.snapshot().liveCalls).toBe(1);
 
     await service.drain(0);

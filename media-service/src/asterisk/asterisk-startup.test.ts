@@ -1,9 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { describe, expect, it, vi } from 'vitest';
-import { getActiveCallCount } from '#shared/data/calls.ts';
-import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts';
-import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
+import { describe, expect, it } from 'vitest';
 import { startFakeAriServer } from '../../../test/fakes/ari-server.ts';
 import { startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
 import { rootDir } from '../../../test/platform.ts';
@@ -11,7 +8,7 @@ import { expectEndedByShutdown, freePortRange, useAsteriskHarness } from './aste
 
 // The process test has its own file, so its media command queue has no other consumer (not even a long poll that an
 // earlier test's consumer aborted, which the queue server still answers).
-const { media, setup, outboundCall, cleanups } = useAsteriskHarness();
+const { media, setup, outboundCall, dialFromQueue, cleanups } = useAsteriskHarness();
 
 describe('Asterisk start-up', () => {
   it('a call dialed while the start-up cleanup runs is kept, not hung up as a leftover', async () => {
@@ -78,16 +75,7 @@ describe('the media service process with Asterisk configured', () => {
         if ((JSON.parse(line) as { msg?: string }).msg === 'draining') resolve();
       }),
     );
-    await ari.waitForRequest((r) => r.method === 'GET' && r.path === '/ari/channels');
-    const activeBefore = await getActiveCallCount(media().db, media().tenantId);
-    const { call, command } = await outboundCall('+15550005557');
-    await sendMediaCommand(sqsFromEnv(), queueUrlsFromEnv(), command);
-    const channelId = `ai-caller-out-${call.id}`;
-    await ari.waitUntil(() => ari.channels.get(channelId)?.state === 'Ringing');
-    await vi.waitFor(async () => expect((await media().callRecord(call.id))?.status).toBe('ringing'), {
-      timeout: 10_000,
-      interval: 20,
-    });
+    const { call, activeBefore } = await dialFromQueue(ari, '+15550005557');
     // One Asterisk transport per process: a second one would mean two consumers of each event.
     expect(ari.eventSocketsOpened).toBe(1);
     expect(ari.requests.filter((r) => r.method === 'POST' && r.path === '/ari/channels')).toHaveLength(1);

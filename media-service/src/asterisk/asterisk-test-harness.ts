@@ -1,10 +1,11 @@
 import { createSocket } from 'node:dgram';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import { createCall, findCallByProviderId, getActiveCallCount } from '#shared/data/calls.ts';
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { newId } from '#shared/ids/ids.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
-import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
+import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts';
+import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import {
   type FakeAriServer,
   type OriginateOutcome,
@@ -197,7 +198,27 @@ export function useAsteriskHarness() {
     return { call, command };
   }
 
-  return { media, setup, inboundCall, outboundCall, cleanups };
+  /**
+   * Sends `call.originate` for a new call to `to` through the media command queue, once start-up
+   * cleanup has listed Asterisk's channels (it can then no longer take ours for a leftover), and
+   * waits until the call rings and its record says so.
+   */
+  async function dialFromQueue(ari: FakeAriServer, to: string) {
+    await ari.waitForRequest((r) => r.method === 'GET' && r.path === '/ari/channels');
+    const activeBefore = await getActiveCallCount(media().db, media().tenantId);
+    const { call, command } = await outboundCall(to);
+    await sendMediaCommand(sqsFromEnv(), queueUrlsFromEnv(), command);
+    const channelId = `ai-caller-out-${call.id}`;
+    await ari.waitUntil(() => ari.channels.get(channelId)?.state === 'Ringing');
+    // The ringing status is a table write with nothing to listen for: poll the record.
+    await vi.waitFor(async () => expect((await media().callRecord(call.id))?.status).toBe('ringing'), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    return { call, channelId, activeBefore };
+  }
+
+  return { media, setup, inboundCall, outboundCall, dialFromQueue, cleanups };
 }
 
 export type AsteriskHarness = ReturnType<typeof useAsteriskHarness>;
