@@ -44,4 +44,26 @@ describe('loadEnv', () => {
   it('treats empty strings as unset', () => {
     expect(loadEnv({ MEDIA_PORT: '' }).MEDIA_PORT).toBe(8080);
   });
+
+  it.each([
+    ['ARI_URL without ARI_USERNAME', { ARI_URL: 'http://pbx.internal:8088' }, ['ARI_USERNAME']],
+    ['an RTP port range upside down', { RTP_PORT_MIN: '41000', RTP_PORT_MAX: '40000' }, ['RTP_PORT_MAX']],
+  ])('refuses %s, naming the key to fix', (_name, source, badKeys) => {
+    expect(() => loadEnv(source)).toThrow(ConfigError);
+    try {
+      loadEnv(source);
+    } catch (error) {
+      expect((error as ConfigError).badKeys).toEqual(badKeys);
+    }
+  });
+
+  it('accepts ARI_URL with ARI_USERNAME and a sound port range', () => {
+    const env = loadEnv({
+      ARI_URL: 'http://pbx.internal:8088',
+      ARI_USERNAME: 'ai-caller',
+      RTP_PORT_MIN: '40000',
+      RTP_PORT_MAX: '40000',
+    });
+    expect(env).toMatchObject({ ARI_USERNAME: 'ai-caller', RTP_PORT_MIN: 40000, RTP_PORT_MAX: 40000 });
+  });
 });

@@ -18,94 +18,104 @@ const csv = z.string().transform((s) =>
  * (keys, tokens, passwords) are not here: they come through `secrets.ts`, from Secrets Manager
  * when `SECRETS_ARN` is set and from the environment otherwise.
  */
-export const EnvSchema = z.object({
-  STAGE: z.string().min(1).default('local'),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+export const EnvSchema = z
+  .object({
+    STAGE: z.string().min(1).default('local'),
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
-  // Data plane
-  TABLE_NAME: z.string().min(1).default('ai-caller-local-main'),
-  DYNAMODB_ENDPOINT: url.optional(),
-  SQS_ENDPOINT: url.optional(),
-  QUEUE_SUMMARIES_URL: queueUrl.optional(),
-  QUEUE_USAGE_URL: queueUrl.optional(),
-  QUEUE_WEBHOOKS_URL: queueUrl.optional(),
-  QUEUE_MEDIA_COMMANDS_URL: queueUrl.optional(),
+    // Data plane
+    TABLE_NAME: z.string().min(1).default('ai-caller-local-main'),
+    DYNAMODB_ENDPOINT: url.optional(),
+    SQS_ENDPOINT: url.optional(),
+    QUEUE_SUMMARIES_URL: queueUrl.optional(),
+    QUEUE_USAGE_URL: queueUrl.optional(),
+    QUEUE_WEBHOOKS_URL: queueUrl.optional(),
+    QUEUE_MEDIA_COMMANDS_URL: queueUrl.optional(),
 
-  // Public addresses (what Twilio and browsers see) and local ports
-  API_PORT: port.default(3000),
-  MEDIA_PORT: port.default(8080),
-  PUBLIC_API_URL: url.default('http://127.0.0.1:3000'),
-  PUBLIC_MEDIA_URL: url.default('http://127.0.0.1:8080'),
-  CORS_ORIGINS: csv.default([]),
+    // Public addresses (what Twilio and browsers see) and local ports
+    API_PORT: port.default(3000),
+    MEDIA_PORT: port.default(8080),
+    PUBLIC_API_URL: url.default('http://127.0.0.1:3000'),
+    PUBLIC_MEDIA_URL: url.default('http://127.0.0.1:8080'),
+    CORS_ORIGINS: csv.default([]),
 
-  // OpenAI
-  OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
-  OPENAI_REALTIME_URL: wsUrl.default('wss://api.openai.com/v1/realtime'),
-  OPENAI_REALTIME_MODEL: z.string().min(1).default('gpt-realtime-2'),
-  OPENAI_TRANSCRIPTION_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
-  OPENAI_SUMMARY_MODEL: z.string().min(1).default('gpt-5-mini'),
+    // OpenAI
+    OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
+    OPENAI_REALTIME_URL: wsUrl.default('wss://api.openai.com/v1/realtime'),
+    OPENAI_REALTIME_MODEL: z.string().min(1).default('gpt-realtime-2'),
+    OPENAI_TRANSCRIPTION_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+    OPENAI_SUMMARY_MODEL: z.string().min(1).default('gpt-5-mini'),
 
-  // Twilio
-  TWILIO_ACCOUNT_SID: z
-    .string()
-    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
-    .optional(),
-  TWILIO_API_BASE_URL: url.default('https://api.twilio.com'),
+    // Twilio
+    TWILIO_ACCOUNT_SID: z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
+      .optional(),
+    TWILIO_API_BASE_URL: url.default('https://api.twilio.com'),
 
-  // Asterisk
-  ARI_URL: url.optional(),
-  ARI_USERNAME: z.string().min(1).optional(),
-  ARI_APP: z.string().min(1).default('ai-caller'),
-  ARI_ENDPOINT_TEMPLATE: z.string().min(1).default('PJSIP/{to}@trunk'),
-  RTP_HOST: z.string().min(1).default('127.0.0.1'),
-  RTP_PORT_MIN: port.default(40000),
-  RTP_PORT_MAX: port.default(40999),
+    // Asterisk
+    ARI_URL: url.optional(),
+    ARI_USERNAME: z.string().min(1).optional(),
+    ARI_APP: z.string().min(1).default('ai-caller'),
+    ARI_ENDPOINT_TEMPLATE: z.string().min(1).default('PJSIP/{to}@trunk'),
+    RTP_HOST: z.string().min(1).default('127.0.0.1'),
+    RTP_PORT_MIN: port.default(40000),
+    RTP_PORT_MAX: port.default(40999),
 
-  // Stripe
-  STRIPE_API_BASE_URL: url.default('https://api.stripe.com'),
-  STRIPE_METER_EVENT_NAME: z.string().min(1).default('ai_caller_call_seconds'),
+    // Stripe
+    STRIPE_API_BASE_URL: url.default('https://api.stripe.com'),
+    STRIPE_METER_EVENT_NAME: z.string().min(1).default('ai_caller_call_seconds'),
 
-  // Post-call processing (summaries, usage, customer webhooks)
-  /** Price table version (shared/billing/price-table.ts); the newest when unset. */
-  BILLING_PRICE_VERSION: z.string().min(1).optional(),
-  /** Overrides of the price table's rounding rule: bill in steps of N seconds, at least M seconds. */
-  BILLING_INCREMENT_SECONDS: positiveInt.optional(),
-  BILLING_MINIMUM_SECONDS: z.coerce.number().int().min(0).optional(),
-  /** First retry delay of a failed summary (doubles per attempt); 0 leaves it to the queue's visibility. */
-  CONSUMER_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(43_200).default(30),
-  /** Delays between customer webhook attempts (the last repeats), spanning about 24 h. */
-  WEBHOOK_RETRY_SCHEDULE_SECONDS: csv.optional(),
-  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
-  /** Deliver to loopback/private/link-local addresses; allowed when STAGE=local unless set. */
-  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
+    // Post-call processing (summaries, usage, customer webhooks)
+    /** Price table version (shared/billing/price-table.ts); the newest when unset. */
+    BILLING_PRICE_VERSION: z.string().min(1).optional(),
+    /** Overrides of the price table's rounding rule: bill in steps of N seconds, at least M seconds. */
+    BILLING_INCREMENT_SECONDS: positiveInt.optional(),
+    BILLING_MINIMUM_SECONDS: z.coerce.number().int().min(0).optional(),
+    /** First retry delay of a failed summary (doubles per attempt); 0 leaves it to the queue's visibility. */
+    CONSUMER_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(43_200).default(30),
+    /** Delays between customer webhook attempts (the last repeats), spanning about 24 h. */
+    WEBHOOK_RETRY_SCHEDULE_SECONDS: csv.optional(),
+    WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+    /** Deliver to loopback/private/link-local addresses; allowed when STAGE=local unless set. */
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
 
-  // Secrets Manager (AWS) or a local stand-in
-  SECRETS_ARN: z.string().min(1).optional(),
-  SECRETS_ENDPOINT: url.optional(),
+    // Secrets Manager (AWS) or a local stand-in
+    SECRETS_ARN: z.string().min(1).optional(),
+    SECRETS_ENDPOINT: url.optional(),
 
-  // Limits and behaviour
-  DEFAULT_MAX_CONCURRENT_CALLS: positiveInt.default(10),
-  DEFAULT_REQUESTS_PER_SECOND: positiveInt.default(20),
-  MEDIA_MAX_CALLS: positiveInt.default(200),
-  DRAIN_GRACE_SECONDS: z.coerce.number().int().min(0).default(300),
-  /** CloudWatch namespace for the media service's custom metrics; unset (locally) = not published. */
-  METRICS_NAMESPACE: z.string().min(1).optional(),
-  /** Pre-connected realtime sockets per media task (0 disables warming). */
-  MEDIA_MODEL_POOL_SIZE: z.coerce.number().int().min(0).max(50).default(2),
-  /** Idle warm sockets are replaced after this long, leaving calls most of the 60-min limit. */
-  MEDIA_MODEL_POOL_MAX_IDLE_SECONDS: positiveInt.default(300),
-  /** A call's model socket rolls over to a fresh one after this long (the API stops at 60 min). */
-  MEDIA_MODEL_SESSION_MAX_SECONDS: positiveInt.default(3300),
-  /**
-   * `tenantId/agentId` of the agent behind the browser demo page `/call/demo` (set by `npm start`).
-   * Honoured only when STAGE is `local`: the page mints calls without an API key.
-   */
-  WEB_DEMO_AGENT: z
-    .string()
-    .regex(/^[\w-]+\/[\w-]+$/, 'must be tenantId/agentId')
-    .optional(),
-});
+    // Limits and behaviour
+    DEFAULT_MAX_CONCURRENT_CALLS: positiveInt.default(10),
+    DEFAULT_REQUESTS_PER_SECOND: positiveInt.default(20),
+    MEDIA_MAX_CALLS: positiveInt.default(200),
+    DRAIN_GRACE_SECONDS: z.coerce.number().int().min(0).default(300),
+    /** CloudWatch namespace for the media service's custom metrics; unset (locally) = not published. */
+    METRICS_NAMESPACE: z.string().min(1).optional(),
+    /** Pre-connected realtime sockets per media task (0 disables warming). */
+    MEDIA_MODEL_POOL_SIZE: z.coerce.number().int().min(0).max(50).default(2),
+    /** Idle warm sockets are replaced after this long, leaving calls most of the 60-min limit. */
+    MEDIA_MODEL_POOL_MAX_IDLE_SECONDS: positiveInt.default(300),
+    /** A call's model socket rolls over to a fresh one after this long (the API stops at 60 min). */
+    MEDIA_MODEL_SESSION_MAX_SECONDS: positiveInt.default(3300),
+    /**
+     * `tenantId/agentId` of the agent behind the browser demo page `/call/demo` (set by `npm start`).
+     * Honoured only when STAGE is `local`: the page mints calls without an API key.
+     */
+    WEB_DEMO_AGENT: z
+      .string()
+      .regex(/^[\w-]+\/[\w-]+$/, 'must be tenantId/agentId')
+      .optional(),
+  })
+  .superRefine((env, ctx) => {
+    // Combinations no single key can check; reported under the key to fix.
+    if (env.ARI_URL && !env.ARI_USERNAME) {
+      ctx.addIssue({ code: 'custom', path: ['ARI_USERNAME'], message: 'is required when ARI_URL is set' });
+    }
+    if (env.RTP_PORT_MIN > env.RTP_PORT_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MAX'], message: 'must not be below RTP_PORT_MIN' });
+    }
+  });
 
 export type Env = z.output<typeof EnvSchema>;
 
