@@ -52,6 +52,7 @@ describe('readDeploymentConfig', () => {
     ['a domain without its certificate', { apiDomainName: 'api.example.com' }, 'apiDomainName'],
     ['a media domain without a certificate', { mediaDomainName: 'media.example.com' }, 'mediaDomainName'],
     ['ARI without the Asterisk network', { ariUrl: 'http://10.0.0.5:8088' }, 'asteriskCidr'],
+    ['ARI without its user', { ariUrl: 'http://10.0.0.5:8088', asteriskCidr: '10.0.0.0/24' }, 'ariUsername'],
     ['a malformed CIDR', { asteriskCidr: '10.0.0.0' }, 'asteriskCidr'],
     ['a retention CloudWatch does not offer', { logRetentionDays: 31 }, 'logRetentionDays'],
     ['a certificate that is not an ACM ARN', { mediaCertificateArn: 'cert-123' }, 'mediaCertificateArn'],

@@ -104,6 +104,13 @@ export const DeploymentConfigSchema = z
         path: ['asteriskCidr'],
         message: 'ariUrl needs asteriskCidr (the network the Asterisk host sends RTP from)',
       });
+    // The media service refuses to start with ARI_URL but no ARI_USERNAME: catch it at synth.
+    if (config.ariUrl && !config.ariUsername)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ariUsername'],
+        message: 'ariUrl needs ariUsername (the ari.conf user)',
+      });
   });
 
 export type DeploymentConfig = z.output<typeof DeploymentConfigSchema>;
