@@ -209,8 +209,8 @@ describe('session registry', () => {
     await registry.endAll('shutdown');
     expect(registry.snapshot().liveCalls).toBe(1);
     late.slot.bind(lateSession);
-    expect(ended).toEqual(['shutdown']);
     await registry.idle();
+    expect(ended).toEqual(['shutdown']);
     expect(registry.snapshot().liveCalls).toBe(0);
   });
 });

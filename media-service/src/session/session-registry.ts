@@ -84,7 +84,10 @@ export function createSessionRegistry(maxCalls: number): SessionRegistry {
           bind(session) {
             entry.session = session;
             session.closed.then(release, release);
-            if (endedWith) void session.end(endedWith).catch(() => undefined);
+            // After the binding call returns (sessions bind from their constructor): ended like a
+            // `call.end` that arrives while the session is still starting.
+            const reason = endedWith;
+            if (reason) queueMicrotask(() => void session.end(reason).catch(() => undefined));
           },
           release,
         },
