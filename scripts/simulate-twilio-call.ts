@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   print(`TwiML: <Connect><Stream url="${streamUrl}"> for ${callId}`);
 
   let agentBytes = 0;
-  let lastAgentAudioAt = 0;
+  let hungUpBy: string | undefined;
   const stream = await connectTwilioStream({
     url: streamUrl,
     customParameters: parameters,
@@ -168,7 +168,9 @@ async function main(): Promise<void> {
     accountSid: credentials.twilioAccountSid,
     onMedia: (payload) => {
       agentBytes += (payload.length * 3) / 4;
-      lastAgentAudioAt = performance.now();
+    },
+    onClose: (code, reason) => {
+      hungUpBy ??= `the platform closed the stream (${code}${reason ? ` ${reason}` : ''})`;
     },
   });
   stream.start();
@@ -183,27 +185,35 @@ async function main(): Promise<void> {
     stream.sendMedia((queue.shift() ?? silentFrame).toString('base64')),
   );
 
-  /** Resolves once the agent has spoken and then been quiet, or after `maxMs`. */
+  /**
+   * Resolves once the agent has spoken and the caller has heard it all (audio arrives faster than
+   * it plays), then a pause; or when the platform hangs up; or after `maxMs`.
+   */
   const agentFinished = async (sinceBytes: number, maxMs: number) => {
     const deadline = performance.now() + maxMs;
-    while (performance.now() < deadline) {
-      if (agentBytes > sinceBytes && performance.now() - lastAgentAudioAt > AGENT_QUIET_MS) return;
+    while (performance.now() < deadline && !hungUpBy) {
+      if (agentBytes > sinceBytes && performance.now() - stream.playingUntil > AGENT_QUIET_MS) return;
       await delay(100);
     }
   };
 
   await agentFinished(0, 10_000); // the greeting
-  print(`  (caller speaks: ${source}, ${Math.round(audio.length / 8)} ms)`);
-  const beforeReply = agentBytes;
-  queue.push(...toFrames(audio));
-  while (queue.length > 0) await delay(FRAME_MS);
-  await agentFinished(beforeReply, listenMs);
+  if (!hungUpBy) {
+    print(`  (caller speaks: ${source}, ${Math.round(audio.length / 8)} ms)`);
+    const beforeReply = agentBytes;
+    queue.push(...toFrames(audio));
+    while (queue.length > 0 && !hungUpBy) await delay(FRAME_MS);
+    await agentFinished(beforeReply, listenMs);
+  }
 
   pacer.stop();
   const durationSeconds = Math.round((performance.now() - startedAt) / 1000);
-  await stream.stop();
+  const by = hungUpBy ?? 'the caller hung up';
+  if (!hungUpBy) await stream.stop();
   await transcript.stop();
-  print(`Hung up after ${durationSeconds} s; the agent sent ${Math.round(agentBytes / 8)} ms of audio.`);
+  print(
+    `Call over after ${durationSeconds} s: ${by}; the agent sent ${Math.round(agentBytes / 8)} ms of audio.`,
+  );
 
   const status = await postSigned(credentials, publicUrl, STATUS_PATH, {
     AccountSid: credentials.twilioAccountSid,

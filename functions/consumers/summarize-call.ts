@@ -54,7 +54,7 @@ async function summarizeOne(event: CallEvent, { logger: log }: MessageContext): 
   ]);
   const result = await summarizeCall(
     {
-      apiKey: await secrets().require('OPENAI_API_KEY'),
+      apiKey: () => secrets().require('OPENAI_API_KEY'),
       baseUrl: config.OPENAI_BASE_URL,
       model: config.OPENAI_SUMMARY_MODEL,
     },

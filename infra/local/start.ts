@@ -121,9 +121,12 @@ async function main(): Promise<void> {
     return;
   }
 
+  const realtimeUrl = process.env.OPENAI_REALTIME_URL;
   const openAi = process.env.OPENAI_API_KEY
     ? 'OPENAI_API_KEY is set: calls talk to OpenAI.'
-    : 'OPENAI_API_KEY is not set: the platform runs, but calls will be refused until you set it\n  (or point OPENAI_REALTIME_URL at a realtime fake).';
+    : realtimeUrl && !realtimeUrl.startsWith('wss://api.openai.com')
+      ? `Calls talk to the realtime server at ${realtimeUrl}.`
+      : 'OPENAI_API_KEY is not set: the platform runs, but calls fail (model_error, not billed) until\n  you set it (or point OPENAI_REALTIME_URL at a realtime fake).';
   process.stdout.write(`
 ai-caller is running ${created ? '(seeded a dev tenant)' : '(data kept from the last run; --fresh wipes it)'}
 

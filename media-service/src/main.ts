@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     !(await secrets().get('OPENAI_API_KEY')) &&
     env.OPENAI_REALTIME_URL.startsWith('wss://api.openai.com')
   ) {
-    logger.warn('OPENAI_API_KEY is not set: calls will be refused until it is set');
+    logger.warn('OPENAI_API_KEY is not set: calls fail (model_error) until it is set');
   }
   let stopping = false;
   const shutdown = async (signal: string) => {

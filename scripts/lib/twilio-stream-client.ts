@@ -40,6 +40,8 @@ export interface TwilioStreamClient {
   stop(): Promise<void>;
   /** Resolves when the socket is closed by either side. */
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** `performance.now()` at which the agent audio received so far has finished playing. */
+  readonly playingUntil: number;
   /** Marks the service sent that have not been echoed yet. */
   pendingMarks(): number;
 }
@@ -126,6 +128,9 @@ export async function connectTwilioStream(options: TwilioStreamClientOptions): P
     streamSid,
     callSid,
     closed,
+    get playingUntil() {
+      return playoutEndsAt;
+    },
     start() {
       send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
       send(

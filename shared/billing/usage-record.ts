@@ -46,9 +46,11 @@ export interface SummaryUsage {
 
 /**
  * Seconds the call was connected: from answer to end when both are known, else the duration the
- * call path reported. A call that never connected has 0 (and is not billed).
+ * call path reported. A call that never connected has 0 (and is not billed), and so has a `failed`
+ * one: the agent never came on the line (the model could not be reached, set-up failed).
  */
 export function connectedSecondsOf(call: Call, reportedDuration?: number): number {
+  if (call.status === 'failed') return 0;
   if (call.answeredAt && call.endedAt) {
     const ms = Date.parse(call.endedAt) - Date.parse(call.answeredAt);
     if (Number.isFinite(ms) && ms > 0) return ms / 1000;

@@ -10,7 +10,8 @@ import {
 import { summaryWithoutModel, transcriptText } from './transcript-text.ts';
 
 export interface SummaryModelConfig {
-  apiKey: string;
+  /** Asked for only when the model is needed: empty transcripts are summarized without a key. */
+  apiKey: () => Promise<string>;
   baseUrl: string;
   model: string;
   timeoutMs?: number;
@@ -73,7 +74,7 @@ export async function summarizeCall(
   const dataSchema = validator.ok ? input.summarySchema : undefined;
   const { schema, strict } = responseJsonSchema(dataSchema);
   const client = new OpenAI({
-    apiKey: config.apiKey,
+    apiKey: await config.apiKey(),
     baseURL: config.baseUrl,
     maxRetries: 0,
     timeout: config.timeoutMs ?? 45_000,

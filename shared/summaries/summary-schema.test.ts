@@ -7,6 +7,7 @@ import {
   responseJsonSchema,
   SummaryOutputError,
 } from './summary-schema.ts';
+import { summarizeCall } from './summarize-call.ts';
 import { summaryWithoutModel, transcriptText } from './transcript-text.ts';
 
 const turn = (seq: number, role: TranscriptTurn['role'], text: string): TranscriptTurn => ({
@@ -110,6 +111,30 @@ describe('parseModelSummary', () => {
 describe('summaries without the model', () => {
   it('says so for an empty transcript', () => {
     expect(summaryWithoutModel([])?.summary).toMatch(/no transcript/);
+  });
+
+  it('needs no model key for them (a platform without OPENAI_API_KEY still summarizes failed calls)', async () => {
+    let keyAsked = 0;
+    const config = {
+      apiKey: async () => {
+        keyAsked++;
+        throw new Error('OPENAI_API_KEY is not set');
+      },
+      baseUrl: 'http://127.0.0.1:9/v1',
+      model: 'gpt-5-mini',
+    };
+    const result = await summarizeCall(config, { turns: [] });
+    expect(result).toMatchObject({ byModel: false, inputTokens: 0, outputTokens: 0 });
+    expect(result.summary.summary).toMatch(/no transcript/);
+    expect(keyAsked).toBe(0);
+    const conversation = [
+      turn(1, 'agent', 'Hello, this is the dental clinic, how can I help you today?'),
+      turn(2, 'caller', 'I would like to move my cleaning appointment from Tuesday to Thursday afternoon.'),
+      turn(3, 'agent', 'Of course, Thursday at three is free; shall I book it for you?'),
+      turn(4, 'caller', 'Yes please, and send me a reminder the day before.'),
+    ];
+    await expect(summarizeCall(config, { turns: conversation })).rejects.toThrow(/OPENAI_API_KEY/);
+    expect(keyAsked).toBe(1);
   });
 
   it('says so for a greeting only', () => {

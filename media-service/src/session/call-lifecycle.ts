@@ -67,7 +67,14 @@ export async function markCallStarted(
 export async function markCallEnded(
   deps: LifecycleDeps,
   call: Call,
-  ended: { endReason: EndReason; answeredAt: Date; endedAt: Date; telemetry: CallTelemetry },
+  ended: {
+    /** `failed` when the agent never came on the line (not billed); `completed` otherwise. */
+    status: 'completed' | 'failed';
+    endReason: EndReason;
+    answeredAt: Date;
+    endedAt: Date;
+    telemetry: CallTelemetry;
+  },
 ): Promise<void> {
   const durationSeconds = Math.max(
     0,
@@ -75,7 +82,7 @@ export async function markCallEnded(
   );
   let changed = false;
   try {
-    const result = await transitionCall(deps.db, call.tenantId, call.id, 'completed', {
+    const result = await transitionCall(deps.db, call.tenantId, call.id, ended.status, {
       endedAt: ended.endedAt.toISOString(),
       durationSeconds,
       endReason: ended.endReason,
@@ -94,7 +101,7 @@ export async function markCallEnded(
       tenantId: call.tenantId,
       callId: call.id,
       agentId: call.agentId,
-      status: 'completed',
+      status: ended.status,
       endReason: ended.endReason,
       durationSeconds,
     });

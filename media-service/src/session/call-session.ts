@@ -68,6 +68,8 @@ export class CallSession implements LiveSession {
   private ending: CallEnding | undefined;
   private readonly dtmf: DtmfCollector;
   private callTerminalElsewhere = false;
+  /** The model came up once: before that, a model failure means the agent never came on the line. */
+  private agentOnLine = false;
   /** Between speech_started and speech_stopped: a long monologue is not silence. */
   private callerSpeaking = false;
   private resolveClosed!: () => void;
@@ -178,6 +180,7 @@ export class CallSession implements LiveSession {
       return;
     }
     this.move('model_ready');
+    this.agentOnLine = true;
     this.link.send(greetingResponse(this.agent));
     this.guardrails = new Guardrails({
       maxDurationMs: this.agent.maxDurationSeconds * 1000,
@@ -389,6 +392,7 @@ export class CallSession implements LiveSession {
       await this.persist.flush();
       if (!this.callTerminalElsewhere) {
         await markCallEnded(this.deps, this.call, {
+          status: !this.agentOnLine && reason === 'model_error' ? 'failed' : 'completed',
           endReason: reason,
           answeredAt: this.startedAt,
           endedAt: new Date(),

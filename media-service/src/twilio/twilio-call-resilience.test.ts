@@ -137,7 +137,7 @@ describe('model socket failures', () => {
     expect((await harness.callRecord(call.id))?.endReason).toBe('caller_hangup');
   });
 
-  it('ends the call with model_error when the key is refused (401) at the start', async () => {
+  it('ends the call as failed with model_error when the key is refused (401) at the start', async () => {
     harness.realtime.rejectNextUpgrade(401);
     const { call, token } = await harness.newCall();
     const before = harness.realtime.connections.length;
@@ -147,7 +147,12 @@ describe('model socket failures', () => {
     expect(harness.realtime.connections.length).toBe(before);
     const record = await harness.callRecord(call.id);
     expect(record?.endReason).toBe('model_error');
-    expect(record?.status).toBe('completed');
+    // The agent never came on the line: failed (not billed), unlike a model lost mid-call.
+    expect(record?.status).toBe('failed');
+    const events = await harness.eventsFor(call.id, 2);
+    expect(events.filter((e) => e.type === 'call.ended')).toEqual([
+      expect.objectContaining({ status: 'failed', endReason: 'model_error' }),
+    ]);
   });
 
   it('rolls over to a fresh model session before the limit, at a quiet moment, with the context', async () => {
