@@ -1,5 +1,6 @@
 /**
- * A stand-in for the OpenAI Realtime API (GA events, `audio/pcmu`) that behaves like a very simple
+ * A stand-in for the OpenAI Realtime API (GA events; `audio/pcmu` for phone calls, `audio/pcm`
+ * 24 kHz for browser calls, as the session asks) that behaves like a very simple
  * agent, so the whole platform can be tried without an OpenAI key:
  *
  *   npx node scripts/fake-realtime-agent.ts --port 8089
@@ -28,6 +29,33 @@ const SILENCE_STOP_MS = 500;
 const DELTA_BYTES = 800;
 const DELTA_INTERVAL_MS = 50;
 
+/** The caller leg's audio format, as `session.update` sets it. */
+type Format = 'pcmu' | 'pcm24k';
+/** Bytes per millisecond: μ-law 8 kHz, PCM16 24 kHz. */
+const BYTES_PER_MS: Record<Format, number> = { pcmu: 8, pcm24k: 48 };
+
+/** μ-law 8 kHz → PCM16 LE 24 kHz (each sample held for three: enough for a stand-in voice). */
+function toPcm24k(mulaw: Buffer): Buffer {
+  const out = Buffer.alloc(mulaw.length * 6);
+  for (let i = 0; i < mulaw.length; i++) {
+    const sample = decodeMulaw(mulaw[i] as number);
+    for (let k = 0; k < 3; k++) out.writeInt16LE(sample, i * 6 + k * 2);
+  }
+  return out;
+}
+
+/** Mean absolute amplitude (16-bit scale) of a chunk in `format`. */
+function meanLevel(audio: Buffer, format: Format): number {
+  let sum = 0;
+  if (format === 'pcmu') {
+    for (const byte of audio) sum += Math.abs(decodeMulaw(byte));
+    return sum / Math.max(1, audio.length);
+  }
+  const samples = Math.floor(audio.length / 2);
+  for (let i = 0; i < samples; i++) sum += Math.abs(audio.readInt16LE(i * 2));
+  return sum / Math.max(1, samples);
+}
+
 const speechCache = new Map<string, Buffer>();
 function speech(text: string): Buffer {
   let audio = speechCache.get(text);
@@ -50,6 +78,7 @@ function handleConnection(ws: WebSocket): void {
   let quietMs = 0;
   let speaking: { itemId: string; startedMs: number } | undefined;
   let bufferMs = 0;
+  let format: Format = 'pcmu';
 
   const finish = (status: 'completed' | 'cancelled', audioMs: number) => {
     if (!active) return;
@@ -101,7 +130,8 @@ function handleConnection(ws: WebSocket): void {
     if (active) finish('cancelled', 0);
     const responseId = id('resp');
     const itemId = id('item');
-    const audio = speech(text);
+    const audio = format === 'pcmu' ? speech(text) : toPcm24k(speech(text));
+    const deltaBytes = DELTA_BYTES * (BYTES_PER_MS[format] / BYTES_PER_MS.pcmu);
     let offset = 0;
     send({
       type: 'response.created',
@@ -122,8 +152,8 @@ function handleConnection(ws: WebSocket): void {
       delta: text,
     });
     const timer = setInterval(() => {
-      if (offset >= audio.length) return finish('completed', audio.length / 8);
-      const chunk = audio.subarray(offset, offset + DELTA_BYTES);
+      if (offset >= audio.length) return finish('completed', audio.length / BYTES_PER_MS[format]);
+      const chunk = audio.subarray(offset, offset + deltaBytes);
       offset += chunk.length;
       send({
         type: 'response.output_audio.delta',
@@ -137,13 +167,11 @@ function handleConnection(ws: WebSocket): void {
     active = { responseId, itemId, timer, text };
   };
 
-  /** Loudness VAD over each appended chunk of μ-law. */
+  /** Loudness VAD over each appended chunk. */
   const hear = (audio: Buffer) => {
-    let sum = 0;
-    for (const byte of audio) sum += Math.abs(decodeMulaw(byte));
-    const ms = audio.length / 8;
+    const ms = audio.length / BYTES_PER_MS[format];
     bufferMs += ms;
-    if (sum / Math.max(1, audio.length) > SPEECH_LEVEL) {
+    if (meanLevel(audio, format) > SPEECH_LEVEL) {
       loudMs += ms;
       quietMs = 0;
     } else {
@@ -184,7 +212,12 @@ function handleConnection(ws: WebSocket): void {
 
   send({ type: 'session.created', session: { type: 'realtime', id: id('sess') } });
   ws.on('message', (data) => {
-    let event: { type?: string; audio?: string; response?: { instructions?: string } };
+    let event: {
+      type?: string;
+      audio?: string;
+      response?: { instructions?: string };
+      session?: { audio?: { input?: { format?: { type?: string } } } };
+    };
     try {
       event = JSON.parse(data.toString());
     } catch {
@@ -195,6 +228,8 @@ function handleConnection(ws: WebSocket): void {
     }
     switch (event.type) {
       case 'session.update':
+        if (event.session?.audio?.input?.format?.type === 'audio/pcm') format = 'pcm24k';
+        else if (event.session?.audio?.input?.format?.type === 'audio/pcmu') format = 'pcmu';
         return send({ type: 'session.updated', session: { type: 'realtime' } });
       case 'input_audio_buffer.append':
         if (typeof event.audio === 'string') hear(Buffer.from(event.audio, 'base64'));
