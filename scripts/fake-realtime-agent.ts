@@ -26,7 +26,7 @@ const SPEECH_LEVEL = 600;
 const SPEECH_START_MS = 60;
 const SILENCE_STOP_MS = 500;
 /** Audio is streamed at twice real time in 100 ms deltas, like the real API (faster than playout). */
-const DELTA_BYTES = 800;
+const DELTA_MS = 100;
 const DELTA_INTERVAL_MS = 50;
 
 /** The caller leg's audio format, as `session.update` sets it. */
@@ -56,13 +56,18 @@ function meanLevel(audio: Buffer, format: Format): number {
   return sum / Math.max(1, samples);
 }
 
+/** `text` spoken in `format`, synthesised (and converted) once per text and format. */
 const speechCache = new Map<string, Buffer>();
-function speech(text: string): Buffer {
-  let audio = speechCache.get(text);
+function speech(text: string, format: Format): Buffer {
+  const key = `${format}:${text}`;
+  let audio = speechCache.get(key);
   if (!audio) {
     audio =
-      synthesiseSpeech(text) ?? toneClip({ hz: 660, toneMs: Math.min(4000, text.length * 50), silenceMs: 0 });
-    speechCache.set(text, audio);
+      format === 'pcmu'
+        ? (synthesiseSpeech(text) ??
+          toneClip({ hz: 660, toneMs: Math.min(4000, text.length * 50), silenceMs: 0 }))
+        : toPcm24k(speech(text, 'pcmu'));
+    speechCache.set(key, audio);
   }
   return audio;
 }
@@ -130,8 +135,8 @@ function handleConnection(ws: WebSocket): void {
     if (active) finish('cancelled', 0);
     const responseId = id('resp');
     const itemId = id('item');
-    const audio = format === 'pcmu' ? speech(text) : toPcm24k(speech(text));
-    const deltaBytes = DELTA_BYTES * (BYTES_PER_MS[format] / BYTES_PER_MS.pcmu);
+    const audio = speech(text, format);
+    const deltaBytes = DELTA_MS * BYTES_PER_MS[format];
     let offset = 0;
     send({
       type: 'response.created',
