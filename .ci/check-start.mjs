@@ -44,7 +44,7 @@ function leftovers(group) {
       // Field 5 of /proc/N/stat is the process group; the command name (field 2) may hold spaces.
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if ((group !== undefined && pgid === group) || (cmdline && cmdline.includes(root))) {
+      if ((group !== undefined && pgid === group) || cmdline.includes(root)) {
         found.push(`${name}: ${cmdline.slice(0, 160)}`);
       }
     } catch {
@@ -78,7 +78,8 @@ exited.then((info) => {
 
 const started = Date.now();
 for (;;) {
-  if (exitInfo) fail(`npm start exited (code ${exitInfo.code}, signal ${exitInfo.signal}) before it was healthy`);
+  if (exitInfo)
+    fail(`npm start exited (code ${exitInfo.code}, signal ${exitInfo.signal}) before it was healthy`);
   if (Date.now() - started > startTimeoutMs) {
     process.kill(-child.pid, 'SIGKILL');
     fail('the platform was not healthy in time');
@@ -89,7 +90,10 @@ for (;;) {
 say(`API and media service healthy after ${((Date.now() - started) / 1000).toFixed(1)} s; sending Ctrl-C`);
 
 process.kill(-child.pid, 'SIGINT');
-const stopped = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), stopTimeoutMs))]);
+const stopped = await Promise.race([
+  exited,
+  new Promise((r) => setTimeout(() => r(undefined), stopTimeoutMs)),
+]);
 if (!stopped) {
   process.kill(-child.pid, 'SIGKILL');
   fail(`npm start did not stop within ${stopTimeoutMs / 1000} s of Ctrl-C`);

@@ -30,7 +30,10 @@ if (setup.status !== 0) process.exit(setup.status ?? 1);
 const bin = join(root, 'node_modules', '.bin');
 const node22 = join(bin, 'node');
 // Children that spawn `node` or `npx` themselves find the project's binaries first.
-const env = { ...process.env, PATH: `${bin}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH ?? ''}` };
+const env = {
+  ...process.env,
+  PATH: `${bin}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH ?? ''}`,
+};
 const child = spawn(node22, args, { stdio: 'inherit', env });
 
 // Ctrl-C in a terminal reaches the whole process group, the child included; a signal sent to this
