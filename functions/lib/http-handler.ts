@@ -1,3 +1,4 @@
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { env } from '#shared/config/env.ts';
@@ -9,7 +10,10 @@ import { authenticate } from './authenticate.ts';
 import { corsHeaders } from './cors.ts';
 import { errorResponse } from './error-response.ts';
 import type { HttpRequest, HttpResult, LambdaHttpResult } from './http-types.ts';
+import { parseTraceHeader } from '#shared/observability/trace-header.ts';
+import { currentTrace, runWithTrace } from '#shared/observability/trace-scope.ts';
 import { parseRequest, requestIdOf } from './parse-request.ts';
+import { annotate, tracer } from './tracer.ts';
 
 export interface RouteContext {
   request: HttpRequest;
@@ -34,17 +38,25 @@ function toLambdaResult(result: HttpResult, requestId: string): LambdaHttpResult
  * CORS headers come from CORS_ORIGINS; preflight OPTIONS is answered here.
  */
 export function httpHandler(route: RouteFunction, options: { auth: RouteAuth; scope?: ApiKeyScope }) {
-  const base = async (event: APIGatewayProxyEventV2, _context: Context): Promise<LambdaHttpResult> => {
+  const handle = async (event: APIGatewayProxyEventV2): Promise<LambdaHttpResult> => {
     const request = parseRequest(event);
     const logger = baseLogger.child({ requestId: request.requestId, route: event.routeKey });
     request.auth = await authenticate(dbFromEnv(), request, options.auth, options.scope);
+    // Call routes name the call `{id}` under /v1/calls/ (and webhooks name it in the body).
+    const pathCallId = event.rawPath?.startsWith('/v1/calls/') ? event.pathParameters?.id : undefined;
+    annotate({ tenantId: request.auth?.tenantId, callId: pathCallId });
     const result = await route({
       request,
       logger: request.auth?.tenantId ? logger.child({ tenantId: request.auth.tenantId }) : logger,
     });
     return toLambdaResult(result, request.requestId);
   };
+  // The invocation's trace (Lambda's, or the gateway's `X-Amzn-Trace-Id` locally) is the scope
+  // of everything the request logs and publishes.
+  const base = (event: APIGatewayProxyEventV2, _context: Context): Promise<LambdaHttpResult> =>
+    runWithTrace(currentTrace() ?? parseTraceHeader(event.headers?.['x-amzn-trace-id']), () => handle(event));
   return middy<APIGatewayProxyEventV2, LambdaHttpResult>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use({
       before: async (request) => {
         if (request.event.requestContext?.http?.method === 'OPTIONS') {

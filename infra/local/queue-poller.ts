@@ -10,7 +10,8 @@ import type { Logger } from '#shared/logging/logger.ts';
 import type { QueueDefinition } from '#shared/queues/definitions.ts';
 import { lambdaContext, loadHandler } from './lambda-context.ts';
 
-function toRecord(message: Message, queueArn: string): SQSRecord {
+/** An SQS message as Lambda hands it to a consumer. */
+export function toRecord(message: Message, queueArn: string): SQSRecord {
   const attrs = message.Attributes ?? {};
   return {
     messageId: String(message.MessageId),

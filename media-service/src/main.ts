@@ -5,7 +5,10 @@ import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { createMediaService } from './media-service.ts';
+import { telemetrySinkFromEnv } from '#shared/observability/telemetry-sink.ts';
 import { type MediaMetrics, startMediaMetrics } from './metrics/media-metrics.ts';
+import { callTracing } from './tracing/call-tracing.ts';
+import { daemonEmitter, sinkEmitter } from './tracing/segment-emitter.ts';
 
 /** Reads config, listens, and drains on SIGTERM (live calls finish within the grace period). */
 async function main(): Promise<void> {
@@ -23,6 +26,21 @@ async function main(): Promise<void> {
   const sqs = createSqsClient({ endpoint: env.SQS_ENDPOINT, region: env.AWS_REGION });
   const queueUrls = queueUrlsFromEnv();
   let metrics: MediaMetrics | undefined;
+  const sink = telemetrySinkFromEnv({
+    TELEMETRY_FILE: env.TELEMETRY_FILE,
+    METRICS_NAMESPACE: env.METRICS_NAMESPACE,
+  });
+  // Segments: to the local telemetry file, else to the X-Ray daemon where one is configured (the
+  // task's sidecar in AWS), else nowhere.
+  const tracing = env.TELEMETRY_FILE
+    ? callTracing(sinkEmitter(sink))
+    : env.AWS_XRAY_DAEMON_ADDRESS
+      ? callTracing(
+          daemonEmitter(env.AWS_XRAY_DAEMON_ADDRESS, (error) =>
+            logger.warn('trace segment not sent', { err: error }),
+          ),
+        )
+      : undefined;
   const service = createMediaService({
     env,
     logger,
@@ -30,14 +48,15 @@ async function main(): Promise<void> {
     sqs,
     queueUrls,
     secrets: secrets(),
-    onCallClosed: (reason) => metrics?.callClosed(reason),
+    onCallClosed: (closed) => {
+      metrics?.callClosed(closed.reason, closed.telemetry);
+      tracing?.callClosed(closed);
+    },
   });
-  if (env.METRICS_NAMESPACE) {
+  if (sink.enabled) {
     metrics = startMediaMetrics({
-      namespace: env.METRICS_NAMESPACE,
       stage: env.STAGE,
-      region: env.AWS_REGION,
-      logger: logger.child({ component: 'metrics' }),
+      sink,
       liveCalls: () => service.registry.snapshot().liveCalls,
     });
   }
@@ -67,7 +86,7 @@ async function main(): Promise<void> {
     // The service's own media control (Asterisk transport, media command consumer) keeps
     // running while live calls finish, so `call.end` still reaches them; it stops last.
     await service.drain(env.DRAIN_GRACE_SECONDS * 1000);
-    await metrics?.stop();
+    metrics?.stop();
     logger.info('stopped');
     process.exit(0);
   };

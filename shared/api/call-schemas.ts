@@ -79,6 +79,10 @@ export const CallSchema = z.strictObject({
   summary: SummarySchema.optional(),
   usage: UsageSchema.optional(),
   metadata: z.record(z.string(), z.string()),
+  traceId: z
+    .string()
+    .optional()
+    .describe('AWS X-Ray trace id of the call: every service that handled it traced under this id.'),
 });
 
 export const TranscriptTurnSchema = z.strictObject({

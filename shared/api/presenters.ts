@@ -97,6 +97,7 @@ export function presentCall(call: Call): z.output<typeof CallSchema> {
     ...optional('summary', call.summary),
     ...optional('usage', call.usage),
     metadata: call.metadata ?? {},
+    ...optional('traceId', call.traceId),
   };
 }
 

@@ -91,6 +91,11 @@ export interface Call {
   media?: Record<string, unknown>;
   /** Highest status-callback sequence number applied (Twilio), for ordering and dedupe. */
   providerSequence?: number;
+  /**
+   * X-Ray trace id the call belongs to: the trace of the request that created it (voice webhook,
+   * POST /v1/calls), or a new one. The media session and the consumers continue it.
+   */
+  traceId?: string;
 }
 
 export type TranscriptRole = 'caller' | 'agent' | 'tool';

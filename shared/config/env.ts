@@ -90,8 +90,12 @@ export const EnvSchema = z
     DEFAULT_REQUESTS_PER_SECOND: positiveInt.default(20),
     MEDIA_MAX_CALLS: positiveInt.default(200),
     DRAIN_GRACE_SECONDS: z.coerce.number().int().min(0).default(300),
-    /** CloudWatch namespace for the media service's custom metrics; unset (locally) = not published. */
+    /** Set by CDK: metrics go to stdout as EMF records (CloudWatch Logs extracts them). */
     METRICS_NAMESPACE: z.string().min(1).optional(),
+    /** Local platform: EMF records and trace segments are appended to this JSON-lines file instead. */
+    TELEMETRY_FILE: z.string().min(1).optional(),
+    /** X-Ray daemon (`host:port`) the media service sends call segments to; the task's sidecar in AWS. */
+    AWS_XRAY_DAEMON_ADDRESS: z.string().min(1).optional(),
     /** Pre-connected realtime sockets per media task (0 disables warming). */
     MEDIA_MODEL_POOL_SIZE: z.coerce.number().int().min(0).max(50).default(2),
     /** Idle warm sockets are replaced after this long, leaving calls most of the 60-min limit. */

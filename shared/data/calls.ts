@@ -3,6 +3,8 @@ import { allowedPredecessors, type CallStatus, isTerminal } from '../calls/call-
 import { type Call, emptyUsage, type RealtimeUsage } from '../calls/call-types.ts';
 import { ConflictError, NotFoundError, RateLimitedError } from '../errors/app-error.ts';
 import { newId } from '../ids/ids.ts';
+import { newTraceId } from '../observability/trace-header.ts';
+import { currentTrace } from '../observability/trace-scope.ts';
 import type { Db } from './client.ts';
 import { cancellationReasons, dynamo, isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
 import { callIndexPk, keys } from './keys.ts';
@@ -65,6 +67,7 @@ export async function createCall(
     usage: emptyUsage(),
     metadata: input.metadata ?? {},
     media: input.media,
+    traceId: currentTrace()?.root ?? newTraceId(now.getTime()),
   };
   const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
     {

@@ -1,3 +1,4 @@
+import { currentTrace } from '../observability/trace-scope.ts';
 import { redact } from './redact.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -9,6 +10,8 @@ export interface LogContext {
   requestId?: string;
   tenantId?: string;
   callId?: string;
+  /** X-Ray trace id; taken from the current trace scope when the context has none. */
+  traceId?: string;
   [key: string]: unknown;
 }
 
@@ -25,7 +28,18 @@ export interface LoggerOptions {
   context?: LogContext;
   /** Where lines go; stdout by default. Tests pass a collector. */
   write?: (line: string) => void;
+  /**
+   * Share (0..1) of units of work — a request, a queue message, a call: each child logger given a
+   * `requestId`, `messageId` or `callId` — logged at debug level whatever `level` says, so a small
+   * sample of full detail is always there. `LOG_DEBUG_SAMPLE_RATE` by default.
+   */
+  debugSampleRate?: number;
+  /** Injected for tests. */
+  random?: () => number;
 }
+
+/** Context keys that start a new unit of work, where debug sampling decides afresh. */
+const UNIT_KEYS = ['requestId', 'messageId', 'callId'] as const;
 
 function serializeError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
@@ -47,6 +61,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const minLevel = LEVEL_RANK[options.level ?? ((process.env.LOG_LEVEL as LogLevel) || 'info')] ?? 20;
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const context = options.context ?? {};
+  const sampleRate = options.debugSampleRate ?? (Number(process.env.LOG_DEBUG_SAMPLE_RATE) || 0);
+  const random = options.random ?? Math.random;
 
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (LEVEL_RANK[level] < minLevel) return;
@@ -58,6 +74,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       ...(redact(context) as object),
       ...(redact(rest) as object),
     };
+    if (line.traceId === undefined) {
+      const trace = currentTrace();
+      if (trace) line.traceId = trace.root;
+    }
     const failure = err ?? error;
     if (failure !== undefined) line.error = serializeError(failure);
     write(JSON.stringify(line));
@@ -68,6 +88,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: (m, f) => log('info', m, f),
     warn: (m, f) => log('warn', m, f),
     error: (m, f) => log('error', m, f),
-    child: (extra) => createLogger({ level: options.level, write, context: { ...context, ...extra } }),
+    child: (extra) => {
+      const newUnit = UNIT_KEYS.some((key) => extra[key] !== undefined && extra[key] !== context[key]);
+      const sampled = newUnit && sampleRate > 0 && random() < sampleRate;
+      return createLogger({
+        ...options,
+        level: sampled ? 'debug' : options.level,
+        write,
+        context: { ...context, ...extra, ...(sampled ? { debugSampled: true } : {}) },
+      });
+    },
   };
 }

@@ -1,17 +1,34 @@
 /**
- * Custom CloudWatch metrics the media service publishes, named once for the publisher
- * (`media-service/src/metrics/`) and the deployment (autoscaling, alarms, dashboard).
- * Every datapoint carries the `Stage` dimension, so stages sharing an account stay apart.
+ * Metrics the media service writes as CloudWatch Embedded Metric Format records, named once for
+ * the writer (`media-service/src/metrics/`) and the deployment (autoscaling, alarms, dashboard).
+ * Every record carries the `service` dimension (Powertools adds it) and `Stage`, so stages sharing
+ * an account stay apart; a metric's dimension set must match exactly where it is read.
  */
 export const MEDIA_METRICS = {
   namespace: 'AiCaller/Media',
+  serviceName: 'media',
+  serviceDimension: 'service',
   /** Gauge: live calls on one task; its Average across tasks drives autoscaling, its Sum is the fleet total. */
   activeCalls: 'ActiveCalls',
   /** Counter: calls that ended, with an `Outcome` dimension (the terminal call status). */
   callsEnded: 'CallsEnded',
+  /** Milliseconds from the call's start to the agent's first audio; one value per call. */
+  firstAudioLatency: 'FirstAudioLatency',
+  /** Milliseconds from the caller's end of speech to the agent's reply audio; one value per turn. */
+  responseLatency: 'ResponseLatency',
+  /** Counter: model connections re-established during calls. */
+  modelReconnects: 'ModelReconnects',
   stageDimension: 'Stage',
   outcomeDimension: 'Outcome',
 } as const;
 
 /** Outcomes counted as failures by the call-failure-rate alarm. */
 export const FAILED_CALL_OUTCOMES = ['failed'] as const;
+
+/** The dimensions of the media metrics that have no outcome: what dashboards and alarms name. */
+export function mediaDimensions(stage: string): Record<string, string> {
+  return {
+    [MEDIA_METRICS.serviceDimension]: MEDIA_METRICS.serviceName,
+    [MEDIA_METRICS.stageDimension]: stage,
+  };
+}

@@ -1,6 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UnavailableError } from '../errors/app-error.ts';
 import { newId } from '../ids/ids.ts';
+import { traceMessageAttributes } from '../observability/queue-trace.ts';
 import { type CallEvent, CallEventSchema, type MediaCommand, MediaCommandSchema } from './contracts.ts';
 import { QUEUES, type QueueId } from './definitions.ts';
 import { EVENT_SUBSCRIPTIONS } from './routing.ts';
@@ -29,6 +30,7 @@ async function send(sqs: SQSClient, queueUrl: string, body: unknown, delaySecond
         QueueUrl: queueUrl,
         MessageBody: JSON.stringify(body),
         DelaySeconds: delaySeconds,
+        ...traceMessageAttributes(),
       }),
     );
   } catch (error) {

@@ -2,7 +2,14 @@ import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AppError } from '#shared/errors/app-error.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import {
+  type ControlPlaneMetrics,
+  createControlPlaneMetrics,
+} from '#shared/metrics/control-plane-metrics.ts';
+import { traceOfRecord } from '#shared/observability/queue-trace.ts';
+import { runWithTrace } from '#shared/observability/trace-scope.ts';
 import { type CallEvent, CallEventSchema } from '#shared/queues/contracts.ts';
+import { traceMessage } from '../../lib/tracer.ts';
 import { deadLetterQueue } from './dead-letter.ts';
 
 /**
@@ -35,6 +42,15 @@ export interface BatchOptions {
   handle: (event: CallEvent, context: MessageContext) => Promise<Outcome>;
   /** Delay before the next attempt after a retryable failure (0: the queue's visibility timeout). */
   retryDelaySeconds: (attempt: number) => number;
+  /** Where outcome counts go; EMF records on the process's telemetry sink by default. */
+  metrics?: ControlPlaneMetrics;
+}
+
+let defaultMetrics: ControlPlaneMetrics | undefined;
+function metricsOf(options: BatchOptions): ControlPlaneMetrics {
+  if (options.metrics) return options.metrics;
+  defaultMetrics ??= createControlPlaneMetrics(process.env.STAGE || 'local');
+  return defaultMetrics;
 }
 
 /**
@@ -46,34 +62,46 @@ export interface BatchOptions {
 export async function processBatch(event: SQSEvent, options: BatchOptions): Promise<SQSBatchResponse> {
   const dlq = options.queueUrl ? deadLetterQueue(options.sqs, options.queueUrl) : undefined;
   const results = await Promise.all(
-    event.Records.map(async (record) => {
-      const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
-      let logger = options.logger.child({ queue: options.queueId, messageId: record.messageId, attempt });
-      let outcome: Outcome;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(record.body);
-      } catch {
-        parsed = undefined;
-      }
-      const message = CallEventSchema.safeParse(parsed);
-      if (!message.success) {
-        outcome = { kind: 'dead', reason: 'invalid_message' };
-      } else {
-        const { eventId, type, tenantId } = message.data;
-        logger = logger.child({ eventId, type, tenantId, callId: message.data.callId });
+    // Each message runs in the trace of the request or call that sent it, so its log lines and
+    // whatever it publishes carry that trace on.
+    event.Records.map((record) =>
+      runWithTrace(traceOfRecord(record), async () => {
+        const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+        let logger = options.logger.child({ queue: options.queueId, messageId: record.messageId, attempt });
+        let outcome: Outcome;
+        let parsed: unknown;
         try {
-          outcome = await options.handle(message.data, { record, attempt, logger });
-        } catch (error) {
-          const permanent = isPermanent(error);
-          logger.warn('message failed', { err: error, permanent });
-          outcome = permanent
-            ? { kind: 'dead', reason: error instanceof Error ? error.message : 'error' }
-            : { kind: 'retry', reason: error instanceof Error ? error.name : 'error' };
+          parsed = JSON.parse(record.body);
+        } catch {
+          parsed = undefined;
         }
-      }
-      return settle(record, attempt, outcome, logger, options, dlq);
-    }),
+        const message = CallEventSchema.safeParse(parsed);
+        if (!message.success) {
+          outcome = { kind: 'dead', reason: 'invalid_message' };
+        } else {
+          const { eventId, type, tenantId } = message.data;
+          logger = logger.child({ eventId, type, tenantId, callId: message.data.callId });
+          try {
+            const context = { record, attempt, logger };
+            outcome = await traceMessage(options.queueId, { callId: message.data.callId, tenantId }, () =>
+              options.handle(message.data, context),
+            );
+          } catch (error) {
+            const permanent = isPermanent(error);
+            logger.warn('message failed', { err: error, permanent });
+            outcome = permanent
+              ? { kind: 'dead', reason: error instanceof Error ? error.message : 'error' }
+              : { kind: 'retry', reason: error instanceof Error ? error.name : 'error' };
+          }
+        }
+        const kept = await settle(record, attempt, outcome, logger, options, dlq);
+        metricsOf(options).messageSettled(
+          options.queueId,
+          kept && outcome.kind === 'dead' ? 'retry' : outcome.kind,
+        );
+        return kept;
+      }),
+    ),
   );
   return {
     batchItemFailures: results
@@ -104,6 +132,7 @@ async function settle(
     }
     try {
       await dlq.send(record.body, outcome.reason);
+      metricsOf(options).deadLettered(options.queueId);
       logger.error('message moved to the dead-letter queue', { reason: outcome.reason });
       return undefined;
     } catch (error) {

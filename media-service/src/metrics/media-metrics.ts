@@ -1,48 +1,69 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { EndReason } from '#shared/calls/call-types.ts';
-import type { Logger } from '#shared/logging/logger.ts';
-import { startActiveCallsMetric } from './active-calls-metric.ts';
+import type { CallTelemetry, EndReason } from '#shared/calls/call-types.ts';
+import { MEDIA_METRICS } from '#shared/metrics/media-metrics.ts';
+import { createMetricsEmitter, type MetricValue } from '#shared/observability/emf.ts';
+import type { TelemetrySink } from '#shared/observability/telemetry-sink.ts';
 import { callOutcome } from './call-outcome.ts';
-import { startCallOutcomeMetric } from './call-outcome-metric.ts';
 
 export interface MediaMetrics {
-  /** Counts one closed call session under its outcome. */
-  callClosed(reason: EndReason): void;
-  /** Publishes what is still counted and a final live-call reading. */
-  stop(): Promise<void>;
+  /** Writes one closed call's outcome and latency figures (one or two records, at call end). */
+  callClosed(reason: EndReason, telemetry?: CallTelemetry): void;
+  /** Ends the gauge timer and writes a final live-call reading (0 after a drain). */
+  stop(): void;
 }
 
 export interface MediaMetricsOptions {
-  namespace: string;
   stage: string;
-  logger: Logger;
+  sink: TelemetrySink;
   liveCalls: () => number;
-  /** An existing client (tests point one at a local endpoint); a regional client otherwise. */
-  cloudwatch?: CloudWatchClient;
-  region?: string;
   intervalMs?: number;
 }
 
 /**
- * The media task's CloudWatch metrics: the live-call gauge autoscaling follows and the ended-call
- * outcomes the failure-rate alarm reads. Started only where `METRICS_NAMESPACE` is set (AWS), so
- * a laptop never tries to reach CloudWatch.
+ * The media task's metrics as EMF log records: the live-call gauge autoscaling follows (now and
+ * every `intervalMs`; 60 s suits the 1-minute autoscaling metric) and, per ended call, its outcome
+ * (the failure-rate alarm) and latencies. Nothing here makes a network call, and nothing runs per
+ * audio frame: records are written on the gauge timer and when a call closes.
  */
 export function startMediaMetrics(options: MediaMetricsOptions): MediaMetrics {
-  const target = {
-    cloudwatch: options.cloudwatch ?? new CloudWatchClient({ region: options.region }),
-    namespace: options.namespace,
-    stage: options.stage,
-    logger: options.logger,
-  };
-  const intervalMs = options.intervalMs ?? 60_000;
-  const stopActiveCalls = startActiveCallsMetric(options.liveCalls, intervalMs, target);
-  const outcomes = startCallOutcomeMetric(intervalMs, target);
+  const emitter = createMetricsEmitter({
+    namespace: MEDIA_METRICS.namespace,
+    service: MEDIA_METRICS.serviceName,
+    defaultDimensions: { [MEDIA_METRICS.stageDimension]: options.stage },
+    sink: options.sink,
+  });
+  const gauge = () =>
+    emitter.emit([{ name: MEDIA_METRICS.activeCalls, unit: 'Count', value: options.liveCalls() }]);
+  gauge();
+  const timer = setInterval(gauge, options.intervalMs ?? 60_000);
+  timer.unref();
+  let stopped = false;
   return {
-    callClosed: (reason) => outcomes.record(callOutcome(reason)),
-    async stop() {
-      await outcomes.stop();
-      await stopActiveCalls();
+    callClosed(reason, telemetry) {
+      emitter.emit([{ name: MEDIA_METRICS.callsEnded, unit: 'Count', value: 1 }], {
+        [MEDIA_METRICS.outcomeDimension]: callOutcome(reason),
+      });
+      if (!telemetry) return;
+      const values: MetricValue[] = [];
+      if (telemetry.firstAgentAudioMs !== undefined) {
+        values.push({
+          name: MEDIA_METRICS.firstAudioLatency,
+          unit: 'Milliseconds',
+          value: telemetry.firstAgentAudioMs,
+        });
+      }
+      for (const ms of telemetry.responseLatenciesMs ?? []) {
+        values.push({ name: MEDIA_METRICS.responseLatency, unit: 'Milliseconds', value: ms });
+      }
+      if (telemetry.modelReconnects) {
+        values.push({ name: MEDIA_METRICS.modelReconnects, unit: 'Count', value: telemetry.modelReconnects });
+      }
+      emitter.emit(values);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      gauge();
     },
   };
 }

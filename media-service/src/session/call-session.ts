@@ -3,6 +3,8 @@ import type { Call, EndReason, RealtimeUsage } from '#shared/calls/call-types.ts
 import { addCallUsage } from '#shared/data/calls.ts';
 import { putTranscriptTurn } from '#shared/data/transcripts.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import { mediaCallTrace } from '#shared/observability/call-trace.ts';
+import { runWithTrace } from '#shared/observability/trace-scope.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
 import { AgentAudio } from './agent-audio.ts';
@@ -85,6 +87,7 @@ export class CallSession implements LiveSession {
     this.logger = deps.logger.child({
       callId: call.id,
       tenantId: call.tenantId,
+      traceId: call.traceId,
       provider: transport.provider,
     });
     this.closed = new Promise((resolve) => {
@@ -391,20 +394,30 @@ export class CallSession implements LiveSession {
     try {
       await this.persist.flush();
       if (!this.callTerminalElsewhere) {
-        await markCallEnded(this.deps, this.call, {
-          status: !this.agentOnLine && reason === 'model_error' ? 'failed' : 'completed',
-          endReason: reason,
-          answeredAt: this.startedAt,
-          endedAt: new Date(),
-          telemetry: this.telemetry.snapshot(),
-        });
+        // call.ended carries the call's trace on to the consumers (summary, usage, webhooks).
+        await runWithTrace(mediaCallTrace(this.call), () =>
+          markCallEnded(this.deps, this.call, {
+            status: !this.agentOnLine && reason === 'model_error' ? 'failed' : 'completed',
+            endReason: reason,
+            answeredAt: this.startedAt,
+            endedAt: new Date(),
+            telemetry: this.telemetry.snapshot(),
+          }),
+        );
       }
     } catch (error) {
       this.logger.error('call end could not be stored', { err: error, reason });
     } finally {
       this.move('closed');
       this.logger.info('call closed', { reason });
-      this.deps.onCallClosed?.(reason);
+      this.deps.onCallClosed?.({
+        call: this.call,
+        reason,
+        telemetry: this.telemetry.snapshot(),
+        spans: this.telemetry.spans(),
+        startedAt: this.startedAt,
+        endedAt: new Date(),
+      });
       this.resolveClosed();
     }
   }

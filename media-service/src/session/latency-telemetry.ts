@@ -3,6 +3,13 @@ import type { CallTelemetry } from '#shared/calls/call-types.ts';
 /** Kept per call so a long call's telemetry item stays small. */
 const MAX_SAMPLES = 200;
 
+/** A timed step of the call for its trace (wall-clock ms since the epoch). */
+export interface TelemetrySpan {
+  name: 'first-agent-audio' | 'response' | 'barge-in-stop' | 'model-reconnect';
+  startMs: number;
+  endMs: number;
+}
+
 /**
  * Latency figures of one call, in ms: time to the first agent audio, each turn's response latency
  * (the caller stops speaking → the first agent audio of the reply) and how fast barge-ins stopped
@@ -13,7 +20,14 @@ export class LatencyTelemetry {
   private readonly responseLatenciesMs: number[] = [];
   private readonly bargeInStopMs: number[] = [];
   private speechStoppedAt: number | undefined;
+  private readonly timeline: TelemetrySpan[] = [];
   reconnects = 0;
+
+  private span(name: TelemetrySpan['name'], durationMs: number): void {
+    if (this.timeline.length >= MAX_SAMPLES) return;
+    const endMs = Date.now();
+    this.timeline.push({ name, startMs: endMs - Math.max(0, durationMs), endMs });
+  }
 
   speechStopped(now: number = performance.now()): void {
     this.speechStoppedAt = now;
@@ -21,11 +35,15 @@ export class LatencyTelemetry {
 
   /** Called for every forwarded agent audio chunk; only firsts count. */
   agentAudio(callStartedAtMs: number, now: number = performance.now()): void {
-    if (this.firstAgentAudioMs === undefined)
+    if (this.firstAgentAudioMs === undefined) {
       this.firstAgentAudioMs = Math.max(0, Date.now() - callStartedAtMs);
+      this.span('first-agent-audio', this.firstAgentAudioMs);
+    }
     if (this.speechStoppedAt !== undefined) {
       if (this.responseLatenciesMs.length < MAX_SAMPLES) {
-        this.responseLatenciesMs.push(Math.round(now - this.speechStoppedAt));
+        const latency = Math.round(now - this.speechStoppedAt);
+        this.responseLatenciesMs.push(latency);
+        this.span('response', latency);
       }
       this.speechStoppedAt = undefined;
     }
@@ -33,10 +51,17 @@ export class LatencyTelemetry {
 
   bargeInStopped(ms: number): void {
     if (this.bargeInStopMs.length < MAX_SAMPLES) this.bargeInStopMs.push(Math.round(ms * 100) / 100);
+    this.span('barge-in-stop', ms);
   }
 
   modelReconnected(): void {
     this.reconnects++;
+    this.span('model-reconnect', 0);
+  }
+
+  /** The call's timed steps, in the order they happened. */
+  spans(): TelemetrySpan[] {
+    return [...this.timeline];
   }
 
   snapshot(): CallTelemetry {

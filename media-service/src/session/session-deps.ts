@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Agent } from '#shared/agents/agent-schema.ts';
-import type { Call, EndReason } from '#shared/calls/call-types.ts';
+import type { Call } from '#shared/calls/call-types.ts';
 import type { Env } from '#shared/config/env.ts';
 import type { SecretStore } from '#shared/config/secrets.ts';
 import type { Db } from '#shared/data/client.ts';
@@ -8,6 +8,7 @@ import type { Logger } from '#shared/logging/logger.ts';
 import type { QueueUrls } from '#shared/queues/publisher.ts';
 import type { ModelConnector } from '../realtime/model-pool.ts';
 import type { CallTransport } from './call-transport.ts';
+import type { ClosedCall } from './closed-call.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
 import type { SessionRegistry, SessionSlot } from './session-registry.ts';
 
@@ -34,7 +35,7 @@ export interface SessionDeps {
   /** Longest wait for the goodbye line before hanging up anyway (8 s by default). */
   goodbyeTimeoutMs?: number;
   /** Told once per session after it closed and stored everything (metrics count outcomes here). */
-  onCallClosed?: (reason: EndReason) => void;
+  onCallClosed?: (closed: ClosedCall) => void;
 }
 
 /** Input of `startCallSession`: an admitted call whose caller leg is connected. */
