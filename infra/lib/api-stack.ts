@@ -1,5 +1,6 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { CONTROL_PLANE_METRICS } from '#shared/metrics/control-plane-metrics.ts';
 import type { RouteDefinition } from '#shared/http/route-types.ts';
 import type { QueueDefinition, QueueId } from '#shared/queues/definitions.ts';
 import { type PlatformResources, routeConstructId } from './api/handler-functions.ts';
@@ -37,6 +38,10 @@ export class ApiStack extends Stack {
     const environment: Record<string, string> = {
       STAGE: config.stage,
       LOG_LEVEL: config.logLevel,
+      LOG_DEBUG_SAMPLE_RATE: String(config.logDebugSampleRate),
+      // Consumers write EMF records (stdout); the Tracer names the service in traces.
+      METRICS_NAMESPACE: CONTROL_PLANE_METRICS.namespace,
+      POWERTOOLS_SERVICE_NAME: CONTROL_PLANE_METRICS.serviceName,
       CORS_ORIGINS: config.corsOrigins.join(','),
       PUBLIC_MEDIA_URL: props.publicMediaUrl,
       ...(config.twilioAccountSid ? { TWILIO_ACCOUNT_SID: config.twilioAccountSid } : {}),
@@ -46,6 +51,7 @@ export class ApiStack extends Stack {
       resources: props.resources,
       logRetentionDays: config.logRetentionDays,
       retainLogs: config.stage === 'prod',
+      functionLogLevels: config.functionLogLevels,
     };
     this.httpApi = new PlatformHttpApi(this, 'Api', {
       config,

@@ -27,6 +27,18 @@ export const DeploymentConfigSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case letters, digits and dashes (max 16)'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /**
+     * Log level per function, by handler file name (`{"summarize-call":"debug"}`), over `logLevel`.
+     * Context values are strings, so a JSON string is accepted too.
+     */
+    functionLogLevels: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? JSON.parse(v) : v),
+        z.record(z.string(), z.enum(['debug', 'info', 'warn', 'error'])),
+      )
+      .default({}),
+    /** Share (0..1) of requests, messages and calls logged at debug level whatever the level. */
+    logDebugSampleRate: z.coerce.number().min(0).max(1).default(0),
     logRetentionDays: z.coerce
       .number()
       .int()

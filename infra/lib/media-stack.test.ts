@@ -97,7 +97,10 @@ describe('the Fargate service', () => {
         CustomizedMetricSpecification: {
           Namespace: 'AiCaller/Media',
           MetricName: 'ActiveCalls',
-          Dimensions: [{ Name: 'Stage', Value: 'test' }],
+          Dimensions: [
+            { Name: 'Stage', Value: 'test' },
+            { Name: 'service', Value: 'media' },
+          ],
           Statistic: 'Average',
         },
       }),
@@ -110,18 +113,24 @@ describe('the Fargate service', () => {
     expect(envValue('METRICS_NAMESPACE')).toBe('AiCaller/Media');
   });
 
-  it('may publish only its own metric namespace', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          {
-            Action: 'cloudwatch:PutMetricData',
-            Effect: 'Allow',
-            Resource: '*',
-            Condition: { StringEquals: { 'cloudwatch:namespace': 'AiCaller/Media' } },
-          },
-        ]),
-      },
+  it('makes no CloudWatch API calls (metrics are EMF log lines) and traces through an X-Ray daemon sidecar', () => {
+    expect(JSON.stringify(template.toJSON())).not.toContain('cloudwatch:PutMetricData');
+    const containers = template.findResources('AWS::ECS::TaskDefinition');
+    const defs = Object.values(containers)[0]?.Properties.ContainerDefinitions as {
+      Name: string;
+      Essential?: boolean;
+      PortMappings?: { ContainerPort: number; Protocol: string }[];
+    }[];
+    const daemon = defs.find((d) => d.Name === 'XRayDaemon');
+    expect(daemon?.Essential).toBe(false);
+    expect(daemon?.PortMappings).toEqual([expect.objectContaining({ ContainerPort: 2000, Protocol: 'udp' })]);
+    expect(envValue('AWS_XRAY_DAEMON_ADDRESS')).toBe('127.0.0.1:2000');
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: Match.arrayWith([
+        Match.objectLike({
+          'Fn::Join': Match.arrayWith([Match.arrayWith([':iam::aws:policy/AWSXRayDaemonWriteAccess'])]),
+        }),
+      ]),
     });
   });
 

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { SecretName } from '#shared/config/secrets.ts';
-import { MEDIA_METRICS } from '#shared/metrics/media-metrics.ts';
+import { MEDIA_METRICS, mediaDimensions } from '#shared/metrics/media-metrics.ts';
 import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
 import { EVENT_SUBSCRIPTIONS } from '#shared/queues/routing.ts';
 import type { PlatformResources } from './api/handler-functions.ts';
@@ -99,6 +99,8 @@ export class MediaStack extends Stack {
         ...(config.twilioAccountSid ? { TWILIO_ACCOUNT_SID: config.twilioAccountSid } : {}),
         ...(config.ariUrl ? { ARI_URL: config.ariUrl } : {}),
         ...(config.ariUsername ? { ARI_USERNAME: config.ariUsername } : {}),
+        // The X-Ray daemon sidecar below shares the task's network namespace.
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${XRAY_DAEMON_PORT}`,
       },
       // Injected at task start (a changed value needs a new deployment). ECS refuses to start the
       // task when a listed key is absent from the secret, hence the README's secret setup step.
@@ -118,13 +120,18 @@ export class MediaStack extends Stack {
       bindQueue(bindable, QUEUES[queueId], resources.queues[queueId], 'send');
     const commands: QueueId = 'mediaCommands';
     bindQueue(bindable, QUEUES[commands], resources.queues[commands], 'consume');
-    taskDefinition.taskRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['cloudwatch:PutMetricData'],
-        // PutMetricData has no resource ARNs; the namespace condition is its only scope.
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': MEDIA_METRICS.namespace } },
-      }),
+    // Metrics leave as EMF log lines (no CloudWatch API call, no grant); call segments go to the
+    // X-Ray daemon sidecar over UDP, which relays them with the task role.
+    taskDefinition.addContainer('XRayDaemon', {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/xray/aws-xray-daemon:3.x'),
+      essential: false,
+      cpu: 32,
+      memoryReservationMiB: 64,
+      portMappings: [{ containerPort: XRAY_DAEMON_PORT, protocol: ecs.Protocol.UDP }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'xray' }),
+    });
+    taskDefinition.taskRole.addManagedPolicy(
+      iam.ManagedPolicy.fromAwsManagedPolicyName('AWSXRayDaemonWriteAccess'),
     );
 
     this.service = new ecs.FargateService(this, 'Service', {
@@ -168,12 +175,15 @@ export class MediaStack extends Stack {
   }
 }
 
-/** The custom metric the service publishes: Average = per task (autoscaling), Sum = fleet total. */
+/** The X-Ray daemon's default UDP port. */
+const XRAY_DAEMON_PORT = 2000;
+
+/** The live-call gauge the service writes: Average = per task (autoscaling), Sum = fleet total. */
 export function activeCallsMetric(stage: string, statistic: 'Average' | 'Sum'): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: MEDIA_METRICS.namespace,
     metricName: MEDIA_METRICS.activeCalls,
-    dimensionsMap: { [MEDIA_METRICS.stageDimension]: stage },
+    dimensionsMap: mediaDimensions(stage),
     statistic,
     period: Duration.minutes(1),
   });

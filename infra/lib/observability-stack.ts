@@ -9,7 +9,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TERMINAL_STATUSES } from '#shared/calls/call-status.ts';
-import { FAILED_CALL_OUTCOMES, MEDIA_METRICS } from '#shared/metrics/media-metrics.ts';
+import { CONTROL_PLANE_METRICS } from '#shared/metrics/control-plane-metrics.ts';
+import { FAILED_CALL_OUTCOMES, MEDIA_METRICS, mediaDimensions } from '#shared/metrics/media-metrics.ts';
 import type { QueueId } from '#shared/queues/definitions.ts';
 import type { DeploymentConfig } from './config.ts';
 import type { PlatformFunction } from './constructs/platform-function.ts';
@@ -34,12 +35,41 @@ function callsEnded(stage: string, outcome: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: MEDIA_METRICS.namespace,
     metricName: MEDIA_METRICS.callsEnded,
-    dimensionsMap: { [MEDIA_METRICS.stageDimension]: stage, [MEDIA_METRICS.outcomeDimension]: outcome },
+    dimensionsMap: { ...mediaDimensions(stage), [MEDIA_METRICS.outcomeDimension]: outcome },
     statistic: 'Sum',
     period: FIVE_MINUTES,
     label: outcome,
   });
 }
+
+/** A media latency metric (EMF, milliseconds) at one percentile. */
+export function mediaLatency(stage: string, metricName: string, statistic: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: MEDIA_METRICS.namespace,
+    metricName,
+    dimensionsMap: mediaDimensions(stage),
+    statistic,
+    period: FIVE_MINUTES,
+    label: statistic,
+  });
+}
+
+/** Every consumer's (and outcome's) series of a control-plane metric, found by its dimensions. */
+function consumerSearch(stage: string, metricName: string): cloudwatch.MathExpression {
+  const m = CONTROL_PLANE_METRICS;
+  const dims =
+    metricName === m.deadLettered
+      ? `${m.serviceDimension},${m.stageDimension},${m.consumerDimension}`
+      : `${m.serviceDimension},${m.stageDimension},${m.consumerDimension},${m.outcomeDimension}`;
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${m.namespace},${dims}} MetricName="${metricName}" ${m.stageDimension}="${stage}"', 'Sum', 300)`,
+    label: metricName,
+    period: FIVE_MINUTES,
+  });
+}
+
+/** Reply latency p90 above this for 15 minutes: callers wait in silence. */
+const RESPONSE_LATENCY_P90_MS = 2_500;
 
 /** Alarms (to an SNS topic, with an optional email subscription) and one dashboard per stage. */
 export class ObservabilityStack extends Stack {
@@ -151,6 +181,15 @@ export class ObservabilityStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    alarm('ResponseLatency', {
+      alarmDescription: `Agent reply latency p90 above ${RESPONSE_LATENCY_P90_MS} ms`,
+      metric: mediaLatency(config.stage, MEDIA_METRICS.responseLatency, 'p90'),
+      threshold: RESPONSE_LATENCY_P90_MS,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     this.dashboard(props, outcomes, failureRate, cpu, memory);
   }
 
@@ -227,6 +266,40 @@ export class ObservabilityStack extends Stack {
           new cloudwatch.GraphWidget({
             title: 'Media tasks CPU / memory (%)',
             left: [cpu, memory],
+            width: 8,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'First agent audio (ms)',
+            left: ['p50', 'p90', 'p99'].map((p) =>
+              mediaLatency(config.stage, MEDIA_METRICS.firstAudioLatency, p),
+            ),
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Reply latency (ms)',
+            left: ['p50', 'p90', 'p99'].map((p) =>
+              mediaLatency(config.stage, MEDIA_METRICS.responseLatency, p),
+            ),
+            right: [
+              new cloudwatch.Metric({
+                namespace: MEDIA_METRICS.namespace,
+                metricName: MEDIA_METRICS.modelReconnects,
+                dimensionsMap: mediaDimensions(config.stage),
+                statistic: 'Sum',
+                period: FIVE_MINUTES,
+                label: 'model reconnects',
+              }),
+            ],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Consumers: messages by outcome (per 5 min)',
+            left: [
+              consumerSearch(config.stage, CONTROL_PLANE_METRICS.messagesProcessed),
+              consumerSearch(config.stage, CONTROL_PLANE_METRICS.deadLettered),
+            ],
             width: 8,
           }),
         ],

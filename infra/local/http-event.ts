@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { formatTraceHeader, newTraceId, parseTraceHeader } from '#shared/observability/trace-header.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { RouteDefinition } from '#shared/http/route-types.ts';
 
@@ -63,6 +64,10 @@ export function toHttpApiEvent(
     const name = (req.rawHeaders[i] as string).toLowerCase();
     const value = req.rawHeaders[i + 1] as string;
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  // API Gateway starts (or continues) a trace per request and hands it to the Lambda like this.
+  if (!parseTraceHeader(headers['x-amzn-trace-id'])) {
+    headers['x-amzn-trace-id'] = formatTraceHeader({ root: newTraceId(), sampled: true });
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;

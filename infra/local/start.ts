@@ -56,6 +56,8 @@ async function main(): Promise<void> {
   const publicApiUrl = process.env.PUBLIC_API_URL || `http://127.0.0.1:${env.API_PORT}`;
   const publicMediaUrl = process.env.PUBLIC_MEDIA_URL || `http://127.0.0.1:${env.MEDIA_PORT}`;
   const handlerEnv: Record<string, string> = {
+    // Metrics (EMF records) and trace segments of every local process, one JSON line each.
+    TELEMETRY_FILE: process.env.TELEMETRY_FILE || join(localDir, 'telemetry.jsonl'),
     ADMIN_API_KEY: process.env.ADMIN_API_KEY || localSecrets.ADMIN_API_KEY,
     INTERNAL_SIGNING_KEY: process.env.INTERNAL_SIGNING_KEY || localSecrets.INTERNAL_SIGNING_KEY,
     STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET || localSecrets.STRIPE_WEBHOOK_SECRET,

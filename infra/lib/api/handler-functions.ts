@@ -20,8 +20,16 @@ export interface HandlerFunctionSettings {
   resources: PlatformResources;
   /** Plain settings every handler receives (stage, log level, public URLs, CORS). */
   environment: Record<string, string>;
+  /** Log level overrides by handler file name (`summarize-call`). */
+  functionLogLevels?: Record<string, string>;
   logRetentionDays: number;
   retainLogs: boolean;
+}
+
+function logLevelOverride(levels: Record<string, string> | undefined, entry: string): Record<string, string> {
+  const name = entry.split('/').at(-1)?.replace(/\.ts$/, '') ?? '';
+  const level = levels?.[name];
+  return level ? { LOG_LEVEL: level } : {};
 }
 
 /**
@@ -38,7 +46,10 @@ export function createHandlerFunction(
   const fn = new PlatformFunction(scope, id, {
     rootDir: settings.rootDir,
     entry: access.entry,
-    environment: settings.environment,
+    environment: {
+      ...settings.environment,
+      ...logLevelOverride(settings.functionLogLevels, access.entry),
+    },
     logRetentionDays: settings.logRetentionDays,
     retainLogs: settings.retainLogs,
     ...options,

@@ -70,6 +70,8 @@ export class PlatformFunction extends Construct implements Bindable {
       timeout: props.timeout ?? Duration.seconds(10),
       reservedConcurrentExecutions: props.reservedConcurrency,
       logGroup: this.logGroup,
+      // X-Ray active tracing; Powertools Tracer (functions/lib/tracer.ts) adds call annotations.
+      tracing: lambda.Tracing.ACTIVE,
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
