@@ -53,7 +53,10 @@ const searched: MetricRef[] = [];
 /** Collects every `AiCaller/*` metric a template reads: alarms, alarm math, scaling, dashboards. */
 function collect(template: Template): void {
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
     if (
