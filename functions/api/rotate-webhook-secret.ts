@@ -7,6 +7,7 @@ import { tenantIdOf } from '../lib/route-helpers.ts';
 /**
  * POST /v1/webhook-secret/rotate: a new signing secret, shown only in this response. The previous
  * one keeps signing (as a second signature) for 24 h so receivers can switch without losing events.
+ * Admin scope only, like key management: whoever holds the secret can forge the platform's events.
  */
 export const handler = httpHandler(
   async ({ request, logger }) => {
@@ -28,5 +29,5 @@ export const handler = httpHandler(
       },
     };
   },
-  { auth: 'apiKey' },
+  { auth: 'apiKey', scope: 'admin' },
 );

@@ -68,17 +68,15 @@ export async function authenticate(
     scopes: found.scopes,
   };
   requireScope(auth, request.method, scope);
-  // Both windows are counted on every request, in parallel: the tenant's shared budget and the
-  // key's own (its cap, or else the tenant's). A capped key cannot starve the tenant's other keys.
+  // A key with its own cap is checked against it first, and only a request the key may make
+  // counts against the tenant's shared window: requests a capped key is refused must not starve
+  // the tenant's other keys. An uncapped key needs no window of its own (the tenant's bounds it).
   const nowMs = Date.now();
+  if (found.requestsPerSecond !== undefined) {
+    await consumeRateLimit(db, `key:${found.keyId}`, found.requestsPerSecond, nowMs);
+  }
   await Promise.all([
     consumeRateLimit(db, `api:${tenant.id}`, tenant.limits.requestsPerSecond, nowMs),
-    consumeRateLimit(
-      db,
-      `key:${found.keyId}`,
-      found.requestsPerSecond ?? tenant.limits.requestsPerSecond,
-      nowMs,
-    ),
     // "Last used" is bookkeeping: it must never fail a request.
     isKeyUsageStale(found.lastUsedAt, nowMs)
       ? touchApiKey(db, { tenantId: found.tenantId, keyId: found.keyId, secret: key }).catch(() => undefined)

@@ -113,3 +113,65 @@ describe('POST /webhooks/stripe', () => {
     expect(await res.json()).toEqual({ received: true, outcome: 'ignored' });
   });
 });
+
+describe('POST /webhooks/stripe with events the platform cannot use', () => {
+  const send = (payload: string) =>
+    fetch(`${platform.apiUrl}/webhooks/stripe`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': stripeSignatureHeader(
+          payload,
+          platform.secrets.STRIPE_WEBHOOK_SECRET,
+          Math.floor(Date.now() / 1000),
+        ),
+      },
+      body: payload,
+    });
+  const snapshot = (id: string, type: string, object: unknown) =>
+    JSON.stringify({ id, object: 'event', type, created: 1_700_000_000, data: { object } });
+
+  it.each([
+    ['data.object null', snapshot('evt_null_obj', 'invoice.paid', null), 'ignored'],
+    ['data.object a string', snapshot('evt_str_obj', 'invoice.payment_failed', 'in_123'), 'ignored'],
+    ['data.object an array', snapshot('evt_arr_obj', 'invoice.paid', []), 'ignored'],
+    [
+      'a customer that is not an id',
+      snapshot('evt_obj_cus', 'invoice.paid', { id: 'in_1', customer: { id: 5 } }),
+      'unknown_customer',
+    ],
+    [
+      'an unknown type with an odd object',
+      snapshot('evt_unknown', 'radar.early_fraud_warning.created', 7),
+      'ignored',
+    ],
+    [
+      'a v2 thin event (meter error report)',
+      JSON.stringify({
+        id: 'evt_test_65R9Ijk8fH3MHYB5m2L16S4I0Gz2',
+        object: 'v2.core.event',
+        type: 'v1.billing.meter.error_report_triggered',
+        livemode: false,
+        created: '2026-11-30T10:00:00.000Z',
+        related_object: { id: 'mtr_123', type: 'billing.meter', url: '/v1/billing/meters/mtr_123' },
+        reason: null,
+      }),
+      'ignored',
+    ],
+  ])('acknowledges %s with 200 (%s)', async (_name, payload, outcome) => {
+    const res = await send(payload);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, outcome });
+  });
+
+  it.each([
+    ['a JSON array', '[]'],
+    ['JSON null', 'null'],
+    ['no id', JSON.stringify({ type: 'invoice.paid', created: 1, data: { object: {} } })],
+    ['a numeric type', JSON.stringify({ id: 'evt_1', type: 5, created: 1, data: { object: {} } })],
+  ])('refuses %s with 400', async (_name, payload) => {
+    const res = await send(payload);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('validation_error');
+  });
+});

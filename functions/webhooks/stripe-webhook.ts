@@ -7,8 +7,9 @@ import { httpHandler } from '../lib/http-handler.ts';
 
 /**
  * POST /webhooks/stripe: verifies `Stripe-Signature` over the raw body (bad or stale → 400 and
- * nothing changes), then applies the event once (deduplicated on event.id). Unknown event types
- * and unknown customers are acknowledged with 200 so Stripe stops retrying them.
+ * nothing changes), then applies the event once (deduplicated on event.id). Unknown event types,
+ * events without a usable object, v2 thin events and unknown customers are acknowledged with 200
+ * so Stripe stops retrying them; a body that is not an event at all is a 400.
  */
 export const handler = httpHandler(
   async ({ request, logger }) => {
@@ -20,14 +21,26 @@ export const handler = httpHandler(
         details: { reason: `signature_${check.problem}` },
       });
     }
-    let parsed: unknown;
+    let body: unknown;
     try {
-      parsed = JSON.parse(request.rawBody);
+      body = JSON.parse(request.rawBody);
     } catch {
       throw new ValidationError('The event is not valid JSON.');
     }
-    const event = parseStripeEvent(parsed);
-    if (!event) throw new ValidationError('The body is not a Stripe event.');
+    const parsed = parseStripeEvent(body);
+    if (!parsed) throw new ValidationError('The body is not a Stripe event.');
+    if (parsed.kind === 'thin') {
+      // Thin events name an object to fetch; none changes a tenant's standing. Meter error reports
+      // mean usage was refused by Stripe, which operators must see.
+      const log = parsed.event.type.startsWith('v1.billing.meter.') ? logger.warn : logger.info;
+      log.call(logger, 'stripe thin event acknowledged', {
+        stripeEventId: parsed.event.id,
+        eventType: parsed.event.type,
+        relatedObjectId: parsed.event.relatedObjectId,
+      });
+      return { status: 200, body: { received: true, outcome: 'ignored' } };
+    }
+    const event = parsed.event;
     const { outcome, tenantIds } = await applyStripeEvent(dbFromEnv(), event);
     logger.info('stripe event handled', {
       stripeEventId: event.id,

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { RouteDefinition } from '#shared/http/route-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
-import { compileRoutes, matchRoute, toHttpApiEvent } from './http-event.ts';
+import {
+  compileRoutes,
+  MalformedPathError,
+  type MatchedRoute,
+  matchRoute,
+  toHttpApiEvent,
+} from './http-event.ts';
 import { lambdaContext, loadHandler } from './lambda-context.ts';
 
 /** API Gateway's own limit on request bodies is 10 MB; the handlers enforce the API's 64 KB. */
@@ -48,9 +54,19 @@ export function createGateway(options: {
     req.on('end', async () => {
       if (aborted) return;
       const requestId = randomUUID();
-      const path = new URL(req.url ?? '/', 'http://local').pathname;
       const method = req.method ?? 'GET';
-      let matched = matchRoute(compiled, method, path);
+      let matched: MatchedRoute | undefined;
+      let path: string;
+      try {
+        path = new URL(req.url ?? '/', 'http://local').pathname;
+        matched = matchRoute(compiled, method, path);
+      } catch (error) {
+        // One bad request line must never stop the gateway: it is the client's 400.
+        const message =
+          error instanceof MalformedPathError ? error.message : 'The request path is not valid.';
+        sendJson(res, 400, { error: { code: 'validation_error', message, requestId } }, requestId);
+        return;
+      }
       // API Gateway answers CORS preflight for any path; route it to the path's first handler.
       if (!matched && method === 'OPTIONS') {
         const any = compiled.find((entry) => entry.pattern.test(path));
@@ -60,8 +76,8 @@ export function createGateway(options: {
         sendJson(res, 404, { error: { code: 'not_found', message: 'No such route.', requestId } }, requestId);
         return;
       }
-      const event = toHttpApiEvent(req, Buffer.concat(chunks), matched, requestId);
       try {
+        const event = toHttpApiEvent(req, Buffer.concat(chunks), matched, requestId);
         const handler = await loadHandler(options.rootDir, matched.route.handler);
         const result = (await handler(event, lambdaContext(matched.route.handler))) as
           | LambdaResult
@@ -83,7 +99,8 @@ export function createGateway(options: {
       } catch (error) {
         // What API Gateway does when the integration fails: a 500 with no detail.
         options.logger.error('handler crashed', { handler: matched.route.handler, err: error });
-        sendJson(res, 500, { message: 'Internal Server Error' }, requestId);
+        if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' }, requestId);
+        else res.destroy();
       }
     });
   });

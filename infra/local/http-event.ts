@@ -6,6 +6,22 @@ import type { RouteDefinition } from '#shared/http/route-types.ts';
 /** Content types API Gateway passes as text; everything else arrives base64-encoded. */
 const TEXT_TYPES = /^(application\/(json|.+\+json|xml)|text\/)/i;
 
+/** A path segment that is not valid percent-encoded UTF-8 (API Gateway answers 400). */
+export class MalformedPathError extends Error {
+  constructor(segment: string, options?: { cause?: unknown }) {
+    super(`The path segment "${segment.slice(0, 64)}" is not valid percent-encoding.`, options);
+    this.name = 'MalformedPathError';
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (error) {
+    throw new MalformedPathError(segment, { cause: error });
+  }
+}
+
 export interface MatchedRoute {
   route: RouteDefinition;
   pathParameters: Record<string, string>;
@@ -33,6 +49,7 @@ export function compileRoutes(routes: readonly RouteDefinition[]): CompiledRoute
   });
 }
 
+/** The route for `method` and `path`; throws MalformedPathError for a path it cannot decode. */
 export function matchRoute(
   compiled: CompiledRoute[],
   method: string,
@@ -44,7 +61,7 @@ export function matchRoute(
     if (!match) continue;
     const pathParameters: Record<string, string> = {};
     entry.names.forEach((name, i) => {
-      pathParameters[name] = decodeURIComponent(match[i + 1] as string);
+      pathParameters[name] = decodeSegment(match[i + 1] as string);
     });
     return { route: entry.route, pathParameters };
   }

@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { jsonObjectSchema } from '../json/json-schemas.ts';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 export const E164Schema = z.string().regex(E164, 'must be an E.164 number like +14155550100');
 
-/** JSON Schema object for tool parameters; validated loosely (it is the model's contract). */
-const JsonSchemaObject = z.record(z.string(), z.unknown());
+/**
+ * A JSON Schema the tenant writes (tool parameters, summary data); validated loosely (it is the
+ * model's contract) but bounded in depth and size, and stored with every key as sent.
+ */
+const JsonSchemaObject = jsonObjectSchema({ maxKilobytes: 16 });
 
 /** A tenant-defined tool: the platform POSTs the arguments as JSON to `url`, signed. */
 export const HttpToolSchema = z.strictObject({

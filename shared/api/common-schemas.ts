@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stringRecordSchema } from '../json/json-schemas.ts';
 import { ERROR_CODES } from './error-codes.ts';
 
 /** `?limit=&cursor=` of every list endpoint. */
@@ -29,10 +30,11 @@ export function pageOf<T extends z.ZodType>(item: T) {
 
 export const TimestampSchema = z.iso.datetime().describe('ISO-8601 UTC timestamp.');
 
-export const MetadataSchema = z
-  .record(z.string().min(1).max(64), z.string().max(512))
-  .refine((value) => Object.keys(value).length <= 32, 'at most 32 keys')
-  .describe('Your own key/value strings (at most 32 keys), returned as given.');
+export const MetadataSchema = stringRecordSchema({
+  maxKeys: 32,
+  maxKeyLength: 64,
+  maxValueLength: 512,
+}).describe('Your own key/value strings (at most 32 keys), returned as given.');
 
 export const ErrorResponseSchema = z.strictObject({
   error: z.strictObject({

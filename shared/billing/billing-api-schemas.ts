@@ -145,8 +145,10 @@ export const BILLING_OPERATIONS: readonly ApiOperation[] = [
     operationId: 'rotateWebhookSecret',
     tag: 'Webhooks',
     auth: 'apiKey',
+    scope: 'admin',
     summary: 'Create or rotate the webhook signing secret',
-    description: 'The secret is returned once. The previous one keeps signing for 24 h.',
+    description:
+      'The secret is returned once. The previous one keeps signing for 24 h. Needs an admin-scoped key.',
     success: { status: 201, description: 'The new secret.', schema: RotatedSecretSchema },
     errors: ['unauthorized', 'forbidden', 'rate_limited'],
   },

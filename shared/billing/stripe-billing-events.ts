@@ -6,13 +6,30 @@ import { CALL_INDEX } from '../data/table.ts';
 import { stripeCustomerIndexPk } from '../data/tenants.ts';
 import type { TenantBillingStatus } from '../tenants/tenant-types.ts';
 
-/** The fields of a Stripe event this platform reads. */
+/**
+ * The fields of a Stripe snapshot event this platform reads. `object` is undefined when the event
+ * carries no usable object (Stripe sends `null` for some types; anything but a JSON object counts).
+ */
 export interface StripeEvent {
   id: string;
   type: string;
   created: number;
-  data: { object: { id?: string; object?: string; customer?: string | null; status?: string } };
+  object?: { id?: string; customerId?: string };
 }
+
+/**
+ * A v2 "thin" event (`object: "v2.core.event"`, e.g. `v1.billing.meter.error_report_triggered`):
+ * only a reference to the object, fetched from the API if wanted. The platform acknowledges them.
+ */
+export interface StripeThinEvent {
+  id: string;
+  type: string;
+  relatedObjectId?: string;
+}
+
+export type ParsedStripeEvent =
+  | { kind: 'snapshot'; event: StripeEvent }
+  | { kind: 'thin'; event: StripeThinEvent };
 
 /** What an invoice event means for a tenant's standing; other events are only acknowledged. */
 export function billingStatusAfter(eventType: string): TenantBillingStatus | undefined {
@@ -28,14 +45,53 @@ export function billingStatusAfter(eventType: string): TenantBillingStatus | und
   }
 }
 
-export function parseStripeEvent(value: unknown): StripeEvent | undefined {
-  const event = value as Partial<StripeEvent> | null;
-  if (!event || typeof event !== 'object') return undefined;
-  if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.created !== 'number')
-    return undefined;
-  if (!event.data || typeof event.data !== 'object' || typeof event.data.object !== 'object')
-    return undefined;
-  return event as StripeEvent;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A customer reference: the id, or an expanded customer object with its id. */
+function customerIdOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (isRecord(value) && typeof value.id === 'string') return value.id;
+  return undefined;
+}
+
+/**
+ * Reads a verified Stripe event body. Undefined only when it is not an event at all (no string id
+ * and type); any other shape parses, with what the platform cannot use left out. Never throws.
+ */
+export function parseStripeEvent(value: unknown): ParsedStripeEvent | undefined {
+  if (!isRecord(value) || typeof value.id !== 'string' || typeof value.type !== 'string') return undefined;
+  if (value.object === 'v2.core.event') {
+    const related = isRecord(value.related_object) ? value.related_object : undefined;
+    return {
+      kind: 'thin',
+      event: {
+        id: value.id,
+        type: value.type,
+        relatedObjectId: typeof related?.id === 'string' ? related.id : undefined,
+      },
+    };
+  }
+  const data = isRecord(value.data) ? value.data : undefined;
+  const object = isRecord(data?.object) ? data.object : undefined;
+  // Without its creation time an event cannot be ordered against others, so it is not applied.
+  const created =
+    typeof value.created === 'number' && Number.isFinite(value.created) ? value.created : undefined;
+  return {
+    kind: 'snapshot',
+    event: {
+      id: value.id,
+      type: value.type,
+      created: created ?? 0,
+      object:
+        object && created !== undefined
+          ? {
+              id: typeof object.id === 'string' ? object.id : undefined,
+              customerId: customerIdOf(object.customer),
+            }
+          : undefined,
+    },
+  };
 }
 
 async function tenantIdsForCustomer(db: Db, customerId: string): Promise<string[]> {
@@ -78,8 +134,9 @@ export async function applyStripeEvent(
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
-  const status = billingStatusAfter(event.type);
-  const customerId = typeof event.data.object.customer === 'string' ? event.data.object.customer : undefined;
+  // An event without a usable object cannot change anything: it is only acknowledged.
+  const status = event.object ? billingStatusAfter(event.type) : undefined;
+  const customerId = event.object?.customerId;
   const tenantIds = status && customerId ? await tenantIdsForCustomer(db, customerId) : [];
   const outcome: StripeEventOutcome = !status
     ? 'ignored'
@@ -101,7 +158,7 @@ export async function applyStripeEvent(
         ':last': {
           eventId: event.id,
           type: event.type,
-          objectId: event.data.object.id,
+          objectId: event.object?.id,
           receivedAt: now.toISOString(),
         },
       },

@@ -33,6 +33,12 @@ export class StripeApiError extends AppError {
   }
 }
 
+/**
+ * The API version the meter-event calls were written against (Billing Meters are the only usage
+ * API since 2025-03-31.basil). Pinned so behaviour never follows the account's default version.
+ */
+export const STRIPE_API_VERSION = '2025-03-31.basil';
+
 /** Stripe accepts events at most 35 days old and 5 minutes ahead; clamp to that window. */
 export function meterTimestamp(usageAt: Date, now: Date): number {
   const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -42,7 +48,8 @@ export function meterTimestamp(usageAt: Date, now: Date): number {
 
 /**
  * Reports usage with `POST /v1/billing/meter_events` (form-encoded; payload values are strings).
- * The identifier doubles as the Idempotency-Key, so a retry after a lost response is harmless.
+ * The identifier doubles as the Idempotency-Key, so a retry after a lost response is harmless
+ * (and Stripe also ignores a repeated identifier within 24 h).
  */
 export async function sendMeterEvent(
   config: StripeConfig,
@@ -62,7 +69,8 @@ export async function sendMeterEvent(
       headers: {
         authorization: `Bearer ${config.apiKey}`,
         'content-type': 'application/x-www-form-urlencoded',
-        'idempotency-key': `meter-${event.identifier}`,
+        'idempotency-key': event.identifier,
+        'stripe-version': STRIPE_API_VERSION,
       },
       body: form,
       signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),

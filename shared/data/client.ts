@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { addMapKeyEscaping } from './map-key-escaping.ts';
 
 /** What every repository function takes: the document client and the table name. */
 export interface Db {
@@ -23,6 +24,7 @@ export function createDb(options: DbOptions): Db {
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
+  addMapKeyEscaping(doc);
   return { doc, tableName: options.tableName };
 }
 

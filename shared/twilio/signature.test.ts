@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { publicRequestUrl, twilioSignature, urlPortVariants, verifyTwilioRequest } from './signature.ts';
+import { publicRequestUrl, signatureUrlVariants, twilioSignature, verifyTwilioRequest } from './signature.ts';
 
 /** Independent reference: the concatenation written out by hand for each case. */
 const hmacSha1 = (key: string, data: string) => createHmac('sha1', key).update(data, 'utf8').digest('base64');
@@ -65,15 +65,31 @@ describe('twilioSignature', () => {
   });
 });
 
-describe('urlPortVariants', () => {
+describe('signatureUrlVariants', () => {
   it.each([
     ['https://a.example/x?q=1', ['https://a.example/x?q=1', 'https://a.example:443/x?q=1']],
     ['https://a.example:443/x', ['https://a.example:443/x', 'https://a.example/x']],
     ['http://a.example/x', ['http://a.example/x', 'http://a.example:80/x']],
-    ['http://127.0.0.1:3000/x', ['http://127.0.0.1:3000/x']],
+    ['http://127.0.0.1:3000/x', ['http://127.0.0.1:3000/x', 'http://127.0.0.1/x']],
+    [
+      "https://a.example/x?n=o'brien&s=a%20b",
+      [
+        "https://a.example/x?n=o'brien&s=a%20b",
+        'https://a.example/x?n=o%27brien&s=a%20b',
+        'https://a.example:443/x?n=o%27brien&s=a%20b',
+      ],
+    ],
+    [
+      'https://a.example/x?n=o%27brien&s=a+b',
+      [
+        'https://a.example/x?n=o%27brien&s=a+b',
+        'https://a.example:443/x?n=o%27brien&s=a+b',
+        "https://a.example/x?n=o'brien&s=a%20b",
+      ],
+    ],
     ['not a url', ['not a url']],
   ])('%s', (url, variants) => {
-    expect(urlPortVariants(url)).toEqual(variants);
+    expect(signatureUrlVariants(url)).toEqual(variants);
   });
 });
 
@@ -86,6 +102,29 @@ describe('verifyTwilioRequest', () => {
     const result = verifyTwilioRequest({ authToken: TOKEN, url, signature, rawBody: body });
     expect(result.valid).toBe(true);
     expect(result.valid && result.params.get('From')).toBe('+14155550100');
+  });
+
+  it.each([
+    ['signed with a raw apostrophe, received re-encoded', "?agent=o'brien", '?agent=o%27brien'],
+    ['signed encoded, received with a raw apostrophe', '?agent=o%27brien', "?agent=o'brien"],
+    [
+      'signed with the default port, received with a raw apostrophe',
+      ':443/webhooks/twilio/voice?agent=o%27brien',
+      "?agent=o'brien",
+    ],
+  ])('accepts the URL variants the official validator accepts: %s', (_name, signedPart, receivedQuery) => {
+    const signedUrl = signedPart.startsWith(':')
+      ? `https://api.example.com${signedPart}`
+      : `${url}${signedPart}`;
+    const signed = hmacSha1(TOKEN, `${signedUrl}CallSidCA1CallerNameZoë XFrom+14155550100To+14155550199`);
+    const received = `${url}${receivedQuery}`;
+    expect(
+      verifyTwilioRequest({ authToken: TOKEN, url: received, signature: signed, rawBody: body }).valid,
+    ).toBe(true);
+    const other = `${url}${receivedQuery.replace('brien', 'brian')}`;
+    expect(
+      verifyTwilioRequest({ authToken: TOKEN, url: other, signature: signed, rawBody: body }).valid,
+    ).toBe(false);
   });
 
   it('accepts a signature computed over the URL with the default port', () => {

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
 
 /**
  * `X-Twilio-Signature` (Twilio request validation).
@@ -43,19 +44,45 @@ export function twilioSignature(authToken: string, url: string, params?: TwilioP
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
 
+function withDefaultPort(url: URL): string {
+  if (url.port) return url.toString();
+  const port = url.protocol === 'https:' ? '443' : '80';
+  const credentials = url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
+  return `${url.protocol}//${credentials}${url.host}:${port}${url.pathname}${url.search}${url.hash}`;
+}
+
+function withoutPort(url: URL): string {
+  const copy = new URL(url);
+  copy.port = '';
+  return copy.toString();
+}
+
+/** The query re-encoded the way Node's legacy `querystring` module writes it (`'` stays raw, space is %20). */
+function withLegacyQuery(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.search) return url;
+  const query = stringifyQuery(parseQuery(parsed.search.slice(1)));
+  parsed.search = '';
+  return `${parsed.toString()}?${query}`;
+}
+
 /**
- * The URL as given plus the variant with the scheme's default port added or removed: Twilio's own
- * validators accept both, because which one Twilio signs depends on how the URL was configured.
+ * Every URL a valid signature may have been computed over, as Twilio's official validator
+ * (twilio-node `validateRequest`) accepts them: which form Twilio signs depends on how the URL was
+ * configured, and gateways re-encode query strings. The URL as given; then, with the port removed
+ * and with the scheme's default port added, the WHATWG-normalised form (`'` becomes `%27`) and
+ * the legacy `querystring` form of the query (`%27` becomes `'`, `+` becomes `%20`).
  */
-export function urlPortVariants(url: string): string[] {
-  const match = /^(https?):\/\/([^/?#]+)(.*)$/i.exec(url);
-  if (!match) return [url];
-  const [, scheme, authority, rest] = match as unknown as [string, string, string, string];
-  const defaultPort = scheme.toLowerCase() === 'https' ? '443' : '80';
-  const portMatch = /^(.*):(\d+)$/.exec(authority);
-  if (!portMatch) return [url, `${scheme}://${authority}:${defaultPort}${rest}`];
-  if (portMatch[2] === defaultPort) return [url, `${scheme}://${portMatch[1]}${rest}`];
-  return [url];
+export function signatureUrlVariants(url: string): string[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [url];
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return [url];
+  const normalised = [withoutPort(parsed), withDefaultPort(parsed)];
+  return [...new Set([url, ...normalised, ...normalised.map(withLegacyQuery)])];
 }
 
 function sameText(a: string, b: string): boolean {
@@ -87,7 +114,7 @@ export function verifyTwilioRequest(request: TwilioRequestToVerify): TwilioSigna
   if (!signature || !authToken) return { valid: false, reason: 'missing_signature' };
   const bodyHash = bodySha256Of(url);
   const params = bodyHash === undefined ? new URLSearchParams(rawBody) : new URLSearchParams();
-  const signed = urlPortVariants(url).some((candidate) =>
+  const signed = signatureUrlVariants(url).some((candidate) =>
     sameText(twilioSignature(authToken, candidate, bodyHash === undefined ? params : undefined), signature),
   );
   if (!signed) return { valid: false, reason: 'bad_signature' };

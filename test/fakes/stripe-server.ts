@@ -14,6 +14,8 @@ export interface RecordedMeterRequest {
   authorized: boolean;
   contentType: string;
   idempotencyKey?: string;
+  /** The `Stripe-Version` header; absent means the account's default API version applies. */
+  stripeVersion?: string;
   params: URLSearchParams;
   status: number;
 }
@@ -77,6 +79,7 @@ export async function startFakeStripe(options: { apiKey?: string } = {}): Promis
       authorized: req.headers.authorization === `Bearer ${apiKey}`,
       contentType: String(req.headers['content-type'] ?? ''),
       idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+      stripeVersion: req.headers['stripe-version'] as string | undefined,
       params,
       status: 0,
     };
