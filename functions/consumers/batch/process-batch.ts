@@ -3,6 +3,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AppError } from '#shared/errors/app-error.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { type CallEvent, CallEventSchema } from '#shared/queues/contracts.ts';
+import { decodeMessageBody } from '#shared/queues/message-body.ts';
 import { deadLetterQueue } from './dead-letter.ts';
 
 /**
@@ -52,7 +53,7 @@ export async function processBatch(event: SQSEvent, options: BatchOptions): Prom
       let outcome: Outcome;
       let parsed: unknown;
       try {
-        parsed = JSON.parse(record.body);
+        parsed = decodeMessageBody(record.body);
       } catch {
         parsed = undefined;
       }
