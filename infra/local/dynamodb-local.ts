@@ -34,6 +34,8 @@ export function javaMajorVersion(): number | undefined {
 
 export interface DynamoLocal {
   endpoint: string;
+  /** The Java process, for supervisors that must stop it if they die. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startDynamoLocal(
   await waitUntilReady(endpoint, child);
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise((done) => {
         if (child.exitCode !== null) return done();
