@@ -77,7 +77,13 @@ export async function startDynamoLocal(
   if (path) mkdirSync(path, { recursive: true });
   const child = spawn({ port, ...(path ? { path } : {}), sharedDb: true, stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntilReady(endpoint, child);
+  try {
+    await waitUntilReady(endpoint, child);
+  } catch (error) {
+    // A Java process that never answered must not outlive the start that gave up on it.
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     endpoint,
     pid: child.pid,
