@@ -30,6 +30,8 @@ export interface ControlPlaneOptions {
   emulators?: { dynamoEndpoint: string; sqsEndpoint: string };
   /** Prefix of table and queue names, so several platforms can share emulators. */
   namePrefix?: string;
+  /** Told the pid of each child process started (DynamoDB Local), as soon as it runs. */
+  onChildProcess?: (pid: number | undefined) => void;
 }
 
 export interface ControlPlane {
@@ -67,6 +69,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       const startedDynamo = await startDynamoLocal({
         dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
       });
+      options.onChildProcess?.(startedDynamo.pid);
       stops.push(startedDynamo.stop);
       const startedSqs = await startSqsLocal({ dataDir: options.dataDir && join(options.dataDir, 'sqs') });
       stops.push(startedSqs.stop);

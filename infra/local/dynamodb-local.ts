@@ -34,6 +34,8 @@ export function javaMajorVersion(): number | undefined {
 
 export interface DynamoLocal {
   endpoint: string;
+  /** The Java process, for supervisors that must stop it if they die. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -75,9 +77,16 @@ export async function startDynamoLocal(
   if (path) mkdirSync(path, { recursive: true });
   const child = spawn({ port, ...(path ? { path } : {}), sharedDb: true, stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntilReady(endpoint, child);
+  try {
+    await waitUntilReady(endpoint, child);
+  } catch (error) {
+    // A Java process that never answered must not outlive the start that gave up on it.
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise((done) => {
         if (child.exitCode !== null) return done();

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadEnv } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
+import { startChildGuard } from './child-guard.ts';
 import { startControlPlane } from './control-plane.ts';
 import { JavaMissingError } from './dynamodb-local.ts';
 import { loadOrCreateLocalSecrets } from './local-secrets.ts';
@@ -12,7 +13,8 @@ import { assertPortFree, PortInUseError } from './ports.ts';
 import { ensureSeedData } from './seed.ts';
 
 const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const localDir = join(rootDir, '.local');
+/** Local state (emulator data, credentials, generated secrets); LOCAL_DIR moves it (tests do). */
+const localDir = process.env.LOCAL_DIR ? resolve(process.env.LOCAL_DIR) : join(rootDir, '.local');
 
 /** Polls a health URL until it answers (any status: it is listening) or `gaveUp()`; 30 s at most. */
 async function waitForHealth(url: string, gaveUp: () => boolean): Promise<boolean> {
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
   await assertPortFree(env.API_PORT, 'API');
   await assertPortFree(env.MEDIA_PORT, 'media');
 
+  // Children die with this process however it ends, even by SIGKILL.
+  const guard = startChildGuard(rootDir);
   const localSecrets = loadOrCreateLocalSecrets(join(localDir, 'secrets.json'));
   const twilioAccountSid = process.env.TWILIO_ACCOUNT_SID || localSecrets.TWILIO_ACCOUNT_SID;
   const twilioAuthToken = process.env.TWILIO_AUTH_TOKEN || localSecrets.TWILIO_AUTH_TOKEN;
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
     dataDir: join(localDir, 'data'),
     apiPort: env.API_PORT,
     env: handlerEnv,
+    onChildProcess: (pid) => guard.watch(pid),
   });
   const mediaBaseUrl = `http://127.0.0.1:${env.MEDIA_PORT}`;
   const { credentials, created } = await ensureSeedData(
@@ -92,13 +97,14 @@ async function main(): Promise<void> {
     },
     stdio: 'inherit',
   });
+  guard.watch(media.pid);
 
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write('\nStopping the platform…\n');
-    if (media.exitCode === null) {
+    if (media.exitCode === null && media.signalCode === null) {
       const exited = new Promise((r) => media.once('exit', r));
       media.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
@@ -107,17 +113,30 @@ async function main(): Promise<void> {
     await controlPlane.stop();
     process.exit(code);
   };
-  media.once('exit', (code) => {
-    if (!stopping) {
-      logger.error('media service exited', { code });
-      void stop(1);
+  let mediaDrained = false;
+  media.once('exit', (code, signal) => {
+    if (stopping) return;
+    if (code === 0) {
+      // Exit 0 is a drain someone asked for (SIGTERM to the media service): not a failure.
+      mediaDrained = true;
+      logger.warn('media service drained and stopped; the API keeps running (restart npm start for calls)');
+      return;
     }
+    logger.error('media service exited', { code, signal });
+    void stop(1);
   });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // A crash of the supervisor still stops its children in order (the guard covers harder deaths).
+  const crash = (error: unknown) => {
+    logger.error('local platform crashed', { err: error });
+    void stop(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 
   // Print the links only once the media service answers, so the first click works.
-  if (!(await waitForHealth(`${mediaBaseUrl}/health`, () => media.exitCode !== null))) {
+  if (!(await waitForHealth(`${mediaBaseUrl}/health`, () => media.exitCode !== null || mediaDrained))) {
     process.stderr.write('\nThe media service did not start; see its log above.\n');
     await stop(1);
     return;

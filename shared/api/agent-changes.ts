@@ -34,14 +34,22 @@ export async function updateAgent(
   return replaceAgent(db, current, next);
 }
 
-/** Deletes an agent; refused while a phone number still routes calls to it. */
+/**
+ * Deletes an agent; refused (409) while a phone number still routes calls to it. The delete is
+ * transactional with number routing (see agent-routes.ts); the listing only names the numbers.
+ */
 export async function removeAgent(db: Db, tenantId: string, agentId: string): Promise<void> {
   await requireAgent(db, tenantId, agentId);
-  const inUse = (await listAllTenantPhoneNumbers(db, tenantId)).filter((n) => n.agentId === agentId);
-  if (inUse.length > 0) {
-    throw new ConflictError('Phone numbers still route calls to this agent; delete or remap them first.', {
-      details: { reason: 'agent_in_use', phoneNumberIds: inUse.map((n) => n.id) },
+  const inUse = async () => {
+    const numbers = (await listAllTenantPhoneNumbers(db, tenantId)).filter((n) => n.agentId === agentId);
+    return new ConflictError('Phone numbers still route calls to this agent; delete or remap them first.', {
+      details: { reason: 'agent_in_use', phoneNumberIds: numbers.map((n) => n.id) },
     });
-  }
-  if (!(await deleteAgent(db, tenantId, agentId))) throw new NotFoundError('Agent not found.');
+  };
+  // Numbers registered before routes were recorded on the agent are found by the listing.
+  const listed = await inUse();
+  if ((listed.details as { phoneNumberIds: string[] }).phoneNumberIds.length > 0) throw listed;
+  const outcome = await deleteAgent(db, tenantId, agentId);
+  if (outcome === 'not_found') throw new NotFoundError('Agent not found.');
+  if (outcome === 'in_use') throw await inUse();
 }

@@ -1,8 +1,9 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Agent } from '../agents/agent-schema.ts';
 import { newId } from '../ids/ids.ts';
 import type { Db } from './client.ts';
-import { dynamo, isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
+import { noRoutesLeft } from './agent-routes.ts';
+import { cancellationReasons, dynamo, translateDynamoError } from './dynamo-errors.ts';
 import { keys, tenantPk } from './keys.ts';
 import { type Page, queryPage, stripKeys } from './pagination.ts';
 
@@ -92,18 +93,35 @@ export async function replaceAgent(
   return agent;
 }
 
-export async function deleteAgent(db: Db, tenantId: string, agentId: string): Promise<boolean> {
+/**
+ * Deletes an agent unless a number routes to it, decided in one transaction with its routes item.
+ * `not_found` when there is no such agent, `in_use` when a number routes to it.
+ */
+export async function deleteAgent(
+  db: Db,
+  tenantId: string,
+  agentId: string,
+): Promise<'deleted' | 'not_found' | 'in_use'> {
   try {
     await db.doc.send(
-      new DeleteCommand({
-        TableName: db.tableName,
-        Key: keys.agent(tenantId, agentId),
-        ConditionExpression: 'attribute_exists(pk)',
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: db.tableName,
+              Key: keys.agent(tenantId, agentId),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          noRoutesLeft(db, tenantId, agentId),
+        ],
       }),
     );
-    return true;
+    return 'deleted';
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    const [agent, routes] = cancellationReasons(error);
+    if (agent === 'ConditionalCheckFailed') return 'not_found';
+    if (routes === 'ConditionalCheckFailed') return 'in_use';
     throw translateDynamoError(error);
   }
 }

@@ -12,6 +12,10 @@ export const keys = {
   apiKey: (tenantId: string, keyId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `APIKEY#${keyId}` }),
   apiKeyHash: (hash: string): ItemKey => ({ pk: `APIKEYHASH#${hash}`, sk: 'APIKEYHASH' }),
   agent: (tenantId: string, agentId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `AGENT#${agentId}` }),
+  agentRoutes: (tenantId: string, agentId: string): ItemKey => ({
+    pk: tenantPk(tenantId),
+    sk: `AGENTROUTES#${agentId}`,
+  }),
   phoneNumber: (tenantId: string, numberId: string): ItemKey => ({
     pk: tenantPk(tenantId),
     sk: `NUMBER#${numberId}`,

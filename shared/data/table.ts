@@ -7,6 +7,7 @@
  *   TENANT#t / APIKEY#k               API key metadata (no secret)
  *   APIKEYHASH#sha256 / APIKEYHASH    key lookup by hash (GetItem: revocation is immediate)
  *   TENANT#t / AGENT#a                agent
+ *   TENANT#t / AGENTROUTES#a          ids of the numbers routed to agent a (guards its deletion)
  *   TENANT#t / NUMBER#n               phone number; PHONE#e164 / PHONE claims it platform-wide
  *   TENANT#t / CALL#c                 call (ids are ULIDs, so sk order is creation order)
  *   PROVIDERCALL#p#sid / PROVIDERCALL provider call id → call (idempotent creation)

@@ -4,6 +4,7 @@ import { newId } from '../ids/ids.ts';
 import { traceMessageAttributes } from '../observability/queue-trace.ts';
 import { type CallEvent, CallEventSchema, type MediaCommand, MediaCommandSchema } from './contracts.ts';
 import { QUEUES, type QueueId } from './definitions.ts';
+import { encodeMessageBody } from './message-body.ts';
 import { EVENT_SUBSCRIPTIONS } from './routing.ts';
 
 export type QueueUrls = Partial<Record<QueueId, string>>;
@@ -28,7 +29,7 @@ async function send(sqs: SQSClient, queueUrl: string, body: unknown, delaySecond
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: JSON.stringify(body),
+        MessageBody: encodeMessageBody(body),
         DelaySeconds: delaySeconds,
         ...traceMessageAttributes(),
       }),

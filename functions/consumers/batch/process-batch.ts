@@ -9,6 +9,7 @@ import {
 import { traceOfRecord } from '#shared/observability/queue-trace.ts';
 import { runWithTrace } from '#shared/observability/trace-scope.ts';
 import { type CallEvent, CallEventSchema } from '#shared/queues/contracts.ts';
+import { decodeMessageBody } from '#shared/queues/message-body.ts';
 import { traceMessage } from '../../lib/tracer.ts';
 import { deadLetterQueue } from './dead-letter.ts';
 
@@ -71,7 +72,7 @@ export async function processBatch(event: SQSEvent, options: BatchOptions): Prom
         let outcome: Outcome;
         let parsed: unknown;
         try {
-          parsed = JSON.parse(record.body);
+          parsed = decodeMessageBody(record.body);
         } catch {
           parsed = undefined;
         }

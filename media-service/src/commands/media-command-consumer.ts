@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Logger } from '#shared/logging/logger.ts';
 import { type MediaCommand, MediaCommandSchema } from '#shared/queues/contracts.ts';
+import { decodeMessageBody } from '#shared/queues/message-body.ts';
 import type { SessionRegistry } from '../session/session-registry.ts';
 
 /** What the consumer needs from the Asterisk transport, when this task runs one. */
@@ -74,7 +75,7 @@ export function startMediaCommandConsumer(options: MediaCommandConsumerOptions):
   const handle = async (message: Message) => {
     let command: MediaCommand;
     try {
-      const parsed = MediaCommandSchema.safeParse(JSON.parse(message.Body ?? ''));
+      const parsed = MediaCommandSchema.safeParse(decodeMessageBody(message.Body ?? ''));
       if (!parsed.success) throw parsed.error;
       command = parsed.data;
     } catch {
