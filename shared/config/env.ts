@@ -84,6 +84,8 @@ export const EnvSchema = z
     // Secrets Manager (AWS) or a local stand-in
     SECRETS_ARN: z.string().min(1).optional(),
     SECRETS_ENDPOINT: url.optional(),
+    /** How long fetched secrets are reused before Secrets Manager is asked again (rotation pickup). */
+    SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 
     // Limits and behaviour
     DEFAULT_MAX_CONCURRENT_CALLS: positiveInt.default(10),
