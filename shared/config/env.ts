@@ -78,6 +78,8 @@ export const EnvSchema = z
     /** Delays between customer webhook attempts (the last repeats), spanning about 24 h. */
     WEBHOOK_RETRY_SCHEDULE_SECONDS: csv.optional(),
     WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+    /** A call event the queue has not taken within this long goes to the outbox (sent later). */
+    SQS_PUBLISH_TIMEOUT_MS: positiveInt.default(3_000),
     /** Deliver to loopback/private/link-local addresses; allowed when STAGE=local unless set. */
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
 
