@@ -5,6 +5,8 @@ import type { QueueDefinition, QueueId } from '#shared/queues/definitions.ts';
 import { type PlatformResources, routeConstructId } from './api/handler-functions.ts';
 import { PlatformHttpApi } from './api/http-api.ts';
 import { QueueConsumers } from './api/queue-consumers.ts';
+import { ScheduledJobs } from './api/scheduled-jobs.ts';
+import { SCHEDULED_JOBS } from '#shared/jobs/scheduled-jobs.ts';
 import type { DeploymentConfig } from './config.ts';
 import type { PlatformFunction } from './constructs/platform-function.ts';
 import { createAccessAnalyzer } from './handler-access.ts';
@@ -28,6 +30,7 @@ export interface ApiStackProps extends StackProps {
 export class ApiStack extends Stack {
   readonly httpApi: PlatformHttpApi;
   readonly consumers: QueueConsumers;
+  readonly jobs: ScheduledJobs;
   readonly missingHandlers: string[];
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -59,6 +62,11 @@ export class ApiStack extends Stack {
       functions: { ...functionSettings, environment: { ...environment, PUBLIC_API_URL: this.httpApi.url } },
       analyze,
       reserveConcurrency: config.reserveConsumerConcurrency,
+    });
+    this.jobs = new ScheduledJobs(this, 'Jobs', {
+      jobs: SCHEDULED_JOBS,
+      functions: { ...functionSettings, environment },
+      analyze,
     });
 
     this.missingHandlers = [
@@ -96,6 +104,7 @@ export class ApiStack extends Stack {
     return [
       ...this.httpApi.functions,
       ...this.consumers.consumers.flatMap((c) => (c.function ? [c.function] : [])),
+      ...this.jobs.functions,
     ];
   }
 }
