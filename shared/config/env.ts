@@ -80,8 +80,13 @@ export const EnvSchema = z
     WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
     /** A call event the queue has not taken within this long goes to the outbox (sent later). */
     SQS_PUBLISH_TIMEOUT_MS: positiveInt.default(3_000),
-    /** Deliver to loopback/private/link-local addresses; allowed when STAGE=local unless set. */
+    /** Older name of OUTBOUND_ALLOW_PRIVATE_TARGETS (webhooks only at the time). */
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
+    /**
+     * `false` refuses private and loopback targets of webhooks and tools in the local stage too.
+     * Deployed stages always refuse them; link-local and metadata addresses are refused everywhere.
+     */
+    OUTBOUND_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
 
     // Secrets Manager (AWS) or a local stand-in
     SECRETS_ARN: z.string().min(1).optional(),
