@@ -9,12 +9,14 @@ const dir = mkdtempSync(join(tmpdir(), 'jobs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('local job scheduler', () => {
-  it('runs each job repeatedly, one run at a time, going on after a failed run', async () => {
-    // The handler records its runs on globalThis and fails its first run.
+  it('runs each job repeatedly, going on after a failed run; stop waits for the run in flight', async () => {
+    // The handler records started and finished runs on globalThis and fails its first run.
     writeFileSync(
       join(dir, 'job.mjs'),
       `export const handler = async () => {
         const runs = (globalThis.__jobRuns = (globalThis.__jobRuns ?? 0) + 1);
+        await new Promise((resolve) => setImmediate(resolve));
+        globalThis.__jobsFinished = (globalThis.__jobsFinished ?? 0) + 1;
         if (runs === 1) throw new Error('first run fails');
         return { runs };
       };`,
@@ -28,8 +30,6 @@ describe('local job scheduler', () => {
     const runs = () => (globalThis as { __jobRuns?: number }).__jobRuns ?? 0;
     await expect.poll(runs).toBeGreaterThanOrEqual(3);
     await scheduler.stop();
-    const stoppedAt = runs();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(runs()).toBe(stoppedAt);
+    expect((globalThis as { __jobsFinished?: number }).__jobsFinished).toBe(runs());
   });
 });
