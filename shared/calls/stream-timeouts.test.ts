@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTwilioRest, type FakeTwilioRest } from '../../test/fakes/twilio-rest-server.ts';
 import { newCallSid, voiceParams } from '../../test/fakes/twilio-webhooks.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
+import { placeOutboundCall } from '../api/outbound-calls.ts';
 import { getActiveCallCount, getCall } from '../data/calls.ts';
 import { dbFromEnv } from '../data/client.ts';
 import { listDue } from '../data/due-index.ts';
@@ -133,6 +134,36 @@ describe('stream timeout sweeper', () => {
       status: 'busy',
       durationSeconds: 0,
     });
+    expect(await getActiveCallCount(db, tenant.id)).toBe(0);
+  });
+});
+
+describe('outbound Twilio calls Twilio never came back for', () => {
+  it('are reconciled once ring time and token time are over: no-answer there is stored no_answer', async () => {
+    const db = dbFromEnv();
+    const { tenant, number, agentId } = await tenantWithNumber(5);
+    const placedAt = Date.now();
+    const call = await placeOutboundCall(
+      {
+        db,
+        sqs: sqsFromEnv(),
+        queueUrls: queueUrlsFromEnv(),
+        twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, baseUrl: twilio.url },
+        publicApiUrl: 'https://api.example.test',
+      },
+      tenant.id,
+      { agentId, to: '+14155550123', from: number, metadata: {} },
+      logger,
+    );
+    twilio.setCallStatus(call.providerCallId as string, 'no-answer');
+    // The status callback saying so was lost; the call still holds its slot.
+    expect(await getActiveCallCount(db, tenant.id)).toBe(1);
+    const beforeDue = new Date(placedAt + 60_000);
+    await sweepStreamTimeouts(sweepDeps(true), { now: beforeDue });
+    expect((await getCall(db, tenant.id, call.id))?.status).toBe('queued');
+
+    await sweepStreamTimeouts(sweepDeps(true), { now: new Date(Date.now() + 4 * 60_000) });
+    expect(await getCall(db, tenant.id, call.id)).toMatchObject({ status: 'no_answer', durationSeconds: 0 });
     expect(await getActiveCallCount(db, tenant.id)).toBe(0);
   });
 });
