@@ -1,7 +1,10 @@
 import { CreateAgentBodySchema } from '#shared/api/agent-schemas.ts';
 import { presentAgent } from '#shared/api/presenters.ts';
 import { createAgent } from '#shared/data/agents.ts';
+import { env } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
+import { outboundPolicyFor } from '#shared/net/outbound-target.ts';
+import { assertAllowedTargets } from '#shared/net/saved-targets.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { parseBody, tenantIdOf } from '../lib/route-helpers.ts';
 
@@ -9,6 +12,7 @@ import { parseBody, tenantIdOf } from '../lib/route-helpers.ts';
 export const handler = httpHandler(
   async ({ request, logger }) => {
     const fields = parseBody(request, CreateAgentBodySchema);
+    assertAllowedTargets(fields, outboundPolicyFor(env()));
     const agent = await createAgent(dbFromEnv(), tenantIdOf(request), fields);
     logger.info('agent created', { agentId: agent.id });
     return { status: 201, body: { agent: presentAgent(agent) } };

@@ -301,7 +301,7 @@ describe('webhook targets', () => {
       expect(attempts).toEqual([
         expect.objectContaining({
           status: 'blocked',
-          error: 'non_public_address',
+          error: 'private_address',
           attempt: 1,
           httpStatus: null,
         }),

@@ -6,6 +6,8 @@ import { getCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { getTenant } from '#shared/data/tenants.ts';
 import { createLogger } from '#shared/logging/logger.ts';
+import { OutboundTargetRefusedError, outboundRequest } from '#shared/net/outbound-request.ts';
+import { type OutboundPolicy, outboundPolicyFor, refusedUrl } from '#shared/net/outbound-target.ts';
 import type { CallEvent } from '#shared/queues/contracts.ts';
 import { QUEUES } from '#shared/queues/definitions.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
@@ -18,7 +20,6 @@ import {
   retryDelaySeconds,
 } from '#shared/webhooks/retry-schedule.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
-import { blockedTargetReason } from '#shared/webhooks/target-guard.ts';
 import { webhookHeaders } from '#shared/webhooks/signing.ts';
 import { type MessageContext, type Outcome, processBatch } from './batch/process-batch.ts';
 
@@ -31,21 +32,35 @@ function schedule(): readonly number[] {
   return configured?.length ? configured : DEFAULT_WEBHOOK_RETRY_SCHEDULE;
 }
 
-/** POSTs the signed payload; any answer other than 2xx (or no answer in time) is a failure. */
-async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number) {
+/**
+ * POSTs the signed payload under the outbound-target policy; any answer other than 2xx (or no
+ * answer in time) is a failure. A target refused after DNS is reported as `blocked`.
+ */
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  policy: OutboundPolicy,
+) {
   const started = Date.now();
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'ai-caller-webhooks/1', ...headers },
-      body,
-      // A redirect is not a delivery: following it would send the payload somewhere unconfigured.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await response.body?.cancel().catch(() => undefined);
+    const response = await outboundRequest(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'ai-caller-webhooks/1', ...headers },
+        body,
+        timeoutMs,
+        // A redirect is not a delivery: following it would send the payload somewhere unconfigured.
+        maxRedirects: 0,
+        maxResponseBytes: 1024,
+      },
+      policy,
+    );
     return { httpStatus: response.status, durationMs: Date.now() - started };
   } catch (error) {
+    if (error instanceof OutboundTargetRefusedError) return { blocked: error.reason, durationMs: 0 };
     const name = (error as Error)?.name;
     const reason = name === 'TimeoutError' ? `no response within ${timeoutMs} ms` : 'connection failed';
     return { error: reason, durationMs: Date.now() - started };
@@ -66,14 +81,11 @@ async function deliverOne(event: CallEvent, { attempt, logger: log }: MessageCon
 
   const config = env();
   const now = new Date();
-  const blocked = await blockedTargetReason(url, {
-    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_TARGETS
-      ? config.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true'
-      : config.STAGE === 'local',
-  });
-  if (blocked) {
+  const policy = outboundPolicyFor(config);
+  const tenantId = tenant.id;
+  const recordBlocked = async (blocked: string): Promise<Outcome> => {
     await recordAttempt(db, {
-      tenantId: tenant.id,
+      tenantId,
       eventId: event.eventId,
       eventType: event.type,
       callId: event.callId,
@@ -86,7 +98,9 @@ async function deliverOne(event: CallEvent, { attempt, logger: log }: MessageCon
     });
     log.warn('webhook target refused', { reason: blocked });
     return { kind: 'done', note: `target refused: ${blocked}` };
-  }
+  };
+  const refused = refusedUrl(url, policy);
+  if (refused) return recordBlocked(refused);
   const signingKey = await secrets().require('INTERNAL_SIGNING_KEY');
   const body = JSON.stringify(webhookPayload(event, call));
   // webhook-id is the event id on every attempt, so receivers can deduplicate retries.
@@ -96,7 +110,9 @@ async function deliverOne(event: CallEvent, { attempt, logger: log }: MessageCon
     Math.floor(now.getTime() / 1000),
     body,
   );
-  const result = await post(url, headers, body, config.WEBHOOK_TIMEOUT_MS);
+  const result = await post(url, headers, body, config.WEBHOOK_TIMEOUT_MS, policy);
+  if (result.blocked) return recordBlocked(result.blocked);
+
   const status = result.httpStatus === undefined ? 'retry' : deliveryOutcome(result.httpStatus);
   const lastAttempt = attempt >= QUEUES.webhooks.maxReceiveCount;
   const delay = retryDelaySeconds(attempt, schedule());

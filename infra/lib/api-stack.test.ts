@@ -262,3 +262,17 @@ describe('a route whose handler is not written yet', () => {
     SYNTH_TIMEOUT_MS,
   );
 });
+
+describe('scheduled jobs', () => {
+  it('runs the call sweeper every minute from an EventBridge rule, with table and event-queue access', () => {
+    const sweeper = functionId(
+      'Ends calls whose media stream never connected; re-publishes deferred call events',
+    );
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [sweeper, 'Arn'] } })]),
+    });
+    const actions = actionsOf(statementsOf(sweeper));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'sqs:SendMessage']));
+  });
+});

@@ -6,6 +6,8 @@ import type { QueueDefinition, QueueId } from '#shared/queues/definitions.ts';
 import { type PlatformResources, routeConstructId } from './api/handler-functions.ts';
 import { PlatformHttpApi } from './api/http-api.ts';
 import { QueueConsumers } from './api/queue-consumers.ts';
+import { ScheduledJobs } from './api/scheduled-jobs.ts';
+import { SCHEDULED_JOBS } from '#shared/jobs/scheduled-jobs.ts';
 import type { DeploymentConfig } from './config.ts';
 import type { PlatformFunction } from './constructs/platform-function.ts';
 import { createAccessAnalyzer } from './handler-access.ts';
@@ -29,6 +31,7 @@ export interface ApiStackProps extends StackProps {
 export class ApiStack extends Stack {
   readonly httpApi: PlatformHttpApi;
   readonly consumers: QueueConsumers;
+  readonly jobs: ScheduledJobs;
   readonly missingHandlers: string[];
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -66,6 +69,11 @@ export class ApiStack extends Stack {
       analyze,
       reserveConcurrency: config.reserveConsumerConcurrency,
     });
+    this.jobs = new ScheduledJobs(this, 'Jobs', {
+      jobs: SCHEDULED_JOBS,
+      functions: { ...functionSettings, environment },
+      analyze,
+    });
 
     this.missingHandlers = [
       ...this.httpApi.routes.filter((r) => r.skipped).map((r) => r.route.handler),
@@ -102,6 +110,7 @@ export class ApiStack extends Stack {
     return [
       ...this.httpApi.functions,
       ...this.consumers.consumers.flatMap((c) => (c.function ? [c.function] : [])),
+      ...this.jobs.functions,
     ];
   }
 }

@@ -12,6 +12,8 @@ import { ALL_QUEUES } from '#shared/queues/definitions.ts';
 import { createSqsClient, resetSqsCache } from '#shared/queues/sqs-client.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamodb-local.ts';
 import { createGateway } from './gateway.ts';
+import { SCHEDULED_JOBS } from '#shared/jobs/scheduled-jobs.ts';
+import { startJobScheduler } from './job-scheduler.ts';
 import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
 import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
 
@@ -144,6 +146,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       stops.push(async () => {
         await Promise.all(pollers.map((p) => p.stop()));
       });
+      // Scheduled jobs are background work like the pollers: on with them.
+      const jobs = startJobScheduler({
+        jobs: SCHEDULED_JOBS,
+        rootDir: options.rootDir,
+        logger: options.logger,
+      });
+      stops.push(() => jobs.stop());
     }
     return { apiUrl, env, stop: stopAll };
   } catch (error) {

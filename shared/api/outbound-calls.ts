@@ -8,6 +8,11 @@ import { AppError, RateLimitedError, toAppError, UnavailableError } from '../err
 import type { Logger } from '../logging/logger.ts';
 import { sendMediaCommand } from '../queues/publisher.ts';
 import { createTwilioCall, updateTwilioCall } from '../twilio/rest-client.ts';
+import { STREAM_TOKEN_TTL_SECONDS } from '../twilio/answer-voice-call.ts';
+import { watchForStream } from '../calls/stream-timeouts.ts';
+
+/** Twilio rings an outbound call for 60 s by default before it reports `no-answer`. */
+const TWILIO_RING_SECONDS = 60;
 import { requireAgent } from './agent-changes.ts';
 import type { CallDeps } from './call-deps.ts';
 import type { CreateCallBodySchema } from './call-schemas.ts';
@@ -104,6 +109,13 @@ async function dialWithTwilio(deps: CallDeps, call: Call, agent: Agent, logger: 
     );
     throw error;
   }
+  // Ended by the sweeper if Twilio never comes back (no voice webhook, final callback lost); an
+  // answered call's voice webhook moves the deadline to its stream token's.
+  await watchForStream(
+    deps.db,
+    call,
+    new Date(Date.now() + (TWILIO_RING_SECONDS + STREAM_TOKEN_TTL_SECONDS) * 1000),
+  );
   return { ...call, providerCallId: created.sid };
 }
 

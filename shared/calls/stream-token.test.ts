@@ -118,7 +118,7 @@ describe('stream tokens (single use, DynamoDB Local)', () => {
 
   it('consumes a token once and refuses the replay', async () => {
     const db = dbFromEnv();
-    const fresh = { ...claims, jti: newStreamTokenId() };
+    const fresh = { ...claims, callId: `call_${newStreamTokenId()}`, jti: newStreamTokenId() };
     await consumeStreamToken(db, fresh);
     const replay = await consumeStreamToken(db, fresh).then(
       () => undefined,
@@ -130,15 +130,21 @@ describe('stream tokens (single use, DynamoDB Local)', () => {
 
   it('lets exactly one of many concurrent consumers win', async () => {
     const db = dbFromEnv();
-    const fresh = { ...claims, jti: newStreamTokenId() };
+    const fresh = { ...claims, callId: `call_${newStreamTokenId()}`, jti: newStreamTokenId() };
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => consumeStreamToken(db, fresh)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(7);
   });
 
-  it('treats different token ids independently', async () => {
+  it('refuses a second token for the same call (one media session per call)', async () => {
     const db = dbFromEnv();
-    await consumeStreamToken(db, { ...claims, jti: newStreamTokenId() });
-    await expect(consumeStreamToken(db, { ...claims, jti: newStreamTokenId() })).resolves.toBeUndefined();
+    const callId = `call_${newStreamTokenId()}`;
+    await consumeStreamToken(db, { ...claims, callId, jti: newStreamTokenId() });
+    await expect(
+      consumeStreamToken(db, { ...claims, callId, jti: newStreamTokenId() }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      consumeStreamToken(db, { ...claims, callId: `call_${newStreamTokenId()}`, jti: newStreamTokenId() }),
+    ).resolves.toBeUndefined();
   });
 });

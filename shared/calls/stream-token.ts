@@ -95,9 +95,16 @@ export function verifyStreamToken(token: string, key: string, nowMs: number = Da
 }
 
 /**
- * Marks the token used with a conditional put on `IDEM#stream-token#{jti}`, so a token works for
- * exactly one connection across every media task. The claim item expires through TTL shortly
- * after the token itself. Throws ConflictError with `details.reason` 'replayed' on reuse.
+ * Keeps a call's media claim well past any call's life: agents end calls within 4 hours, and a
+ * claim that expired while its call was still live would let a replayed webhook start a second session.
+ */
+const CALL_CLAIM_TTL_SECONDS = 2 * 24 * 3600;
+
+/**
+ * Claims the call's one media session with a conditional put on `IDEM#stream-call#{callId}`: a
+ * call is joined by exactly one connection across every media task, whichever of its tokens is
+ * presented (a replayed voice webhook signs a fresh token for the same call, and the same token
+ * may be replayed). Throws ConflictError with `details.reason` 'replayed' on any second attempt.
  */
 export async function consumeStreamToken(db: Db, claims: StreamTokenClaims): Promise<void> {
   try {
@@ -105,20 +112,21 @@ export async function consumeStreamToken(db: Db, claims: StreamTokenClaims): Pro
       new PutCommand({
         TableName: db.tableName,
         Item: {
-          ...keys.idempotency('stream-token', claims.jti),
-          type: 'streamToken',
+          ...keys.idempotency('stream-call', claims.callId),
+          type: 'streamClaim',
           callId: claims.callId,
           tenantId: claims.tenantId,
-          // TTL is best effort (items may outlive it); verifyStreamToken's expiry check is what
-          // bounds the token's life, this only keeps the table tidy.
-          expiresAt: claims.exp + 3600,
+          jti: claims.jti,
+          provider: claims.provider,
+          // TTL is best effort (items may outlive it): it only keeps the table tidy.
+          expiresAt: claims.exp + CALL_CLAIM_TTL_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   } catch (error) {
     if (isConditionFailure(error)) {
-      throw new ConflictError('The stream token was already used.', {
+      throw new ConflictError('The call already has a media connection.', {
         details: { reason: 'replayed' },
         cause: error,
       });

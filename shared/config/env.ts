@@ -78,12 +78,21 @@ export const EnvSchema = z
     /** Delays between customer webhook attempts (the last repeats), spanning about 24 h. */
     WEBHOOK_RETRY_SCHEDULE_SECONDS: csv.optional(),
     WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
-    /** Deliver to loopback/private/link-local addresses; allowed when STAGE=local unless set. */
+    /** A call event the queue has not taken within this long goes to the outbox (sent later). */
+    SQS_PUBLISH_TIMEOUT_MS: positiveInt.default(3_000),
+    /** Older name of OUTBOUND_ALLOW_PRIVATE_TARGETS (webhooks only at the time). */
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
+    /**
+     * `false` refuses private and loopback targets of webhooks and tools in the local stage too.
+     * Deployed stages always refuse them; link-local and metadata addresses are refused everywhere.
+     */
+    OUTBOUND_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
 
     // Secrets Manager (AWS) or a local stand-in
     SECRETS_ARN: z.string().min(1).optional(),
     SECRETS_ENDPOINT: url.optional(),
+    /** How long fetched secrets are reused before Secrets Manager is asked again (rotation pickup). */
+    SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 
     // Limits and behaviour
     DEFAULT_MAX_CONCURRENT_CALLS: positiveInt.default(10),

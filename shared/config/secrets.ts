@@ -88,6 +88,14 @@ export function createSecretStore(options: SecretStoreOptions = {}): SecretStore
   };
 }
 
+/** `SECRETS_CACHE_TTL_SECONDS` in ms (validated by the env schema; the default when unset). */
+function cacheTtlMs(seconds: string | undefined): number | undefined {
+  const value = Number(seconds);
+  return seconds !== undefined && seconds !== '' && Number.isFinite(value) && value >= 0
+    ? value * 1000
+    : undefined;
+}
+
 let processStore: SecretStore | undefined;
 /** The process-wide store built from the environment. */
 export function secrets(): SecretStore {
@@ -95,6 +103,7 @@ export function secrets(): SecretStore {
     secretArn: process.env.SECRETS_ARN || undefined,
     endpoint: process.env.SECRETS_ENDPOINT || undefined,
     region: process.env.AWS_REGION || undefined,
+    ttlMs: cacheTtlMs(process.env.SECRETS_CACHE_TTL_SECONDS),
   });
   return processStore;
 }

@@ -39,6 +39,8 @@ export const keys = {
   rateWindow: (scope: string, second: number): ItemKey => ({ pk: `RATE#${scope}#${second}`, sk: 'RATE' }),
   idempotency: (scope: string, id: string): ItemKey => ({ pk: `IDEM#${scope}#${id}`, sk: 'IDEM' }),
   stats: (tenantId: string, bucket: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `STATS#${bucket}` }),
+  outboxEvent: (eventId: string): ItemKey => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
+  streamWatch: (callId: string): ItemKey => ({ pk: `STREAMWATCH#${callId}`, sk: 'STREAMWATCH' }),
 } as const;
 
 /** Partition key values of the call GSIs. */

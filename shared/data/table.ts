@@ -16,13 +16,16 @@
  *   RATE#scope#second / RATE          rate-limit window (expires via TTL)
  *   IDEM#scope#id / IDEM              idempotency claim for consumers and webhooks
  *   TENANT#t / STATS#…                pre-aggregated counters (usage, analytics)
+ *   OUTBOX#eventId / OUTBOX           a call event whose publish failed, waiting to be re-sent
+ *   STREAMWATCH#c / STREAMWATCH       a call waiting for its media stream (swept when overdue)
  *
  * Call GSIs (all sorted by call id, i.e. by creation time):
  *   gsi1 TENANT#t#STATUS#s, gsi2 TENANT#t#AGENT#a, gsi3 TENANT#t#DIR#d,
  *   gsi4 TENANT#t#FROM#e164, gsi5 TENANT#t#TO#e164
  * Tenant items with a Stripe customer also carry gsi1pk STRIPECUSTOMER#cus (sparse lookup), and
  * every tenant item carries gsi2pk TENANTS / gsi2sk tenant id (the platform admin's tenant list;
- * one partition is fine for a list only operators read).
+ * one partition is fine for a list only operators read). Outbox and stream-watch items carry
+ * gsi1pk DUE#kind / gsi1sk `{dueAt ISO}#{id}` (see due-index.ts): the sweeper's work list.
  */
 export interface IndexDefinition {
   name: string;

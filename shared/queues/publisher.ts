@@ -24,15 +24,26 @@ type Distribute<T> = T extends unknown
   : never;
 export type CallEventInput = Distribute<CallEvent>;
 
-async function send(sqs: SQSClient, queueUrl: string, body: unknown, delaySeconds?: number): Promise<void> {
+/** Per-publish options: `abortSignal` bounds the whole send, SDK retries included. */
+export interface PublishOptions {
+  abortSignal?: AbortSignal;
+}
+
+async function send(
+  sqs: SQSClient,
+  queueUrl: string,
+  body: unknown,
+  options: PublishOptions & { delaySeconds?: number } = {},
+): Promise<void> {
   try {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: encodeMessageBody(body),
-        DelaySeconds: delaySeconds,
+        DelaySeconds: options.delaySeconds,
         ...traceMessageAttributes(),
       }),
+      { abortSignal: options.abortSignal },
     );
   } catch (error) {
     throw new UnavailableError('The event queue is unavailable.', { cause: error });
@@ -47,21 +58,27 @@ export async function publishCallEvent(
   sqs: SQSClient,
   urls: QueueUrls,
   input: CallEventInput,
+  options: PublishOptions = {},
 ): Promise<CallEvent> {
-  const event = CallEventSchema.parse({
+  const event = buildCallEvent(input);
+  const targets = EVENT_SUBSCRIPTIONS[event.type];
+  await Promise.all(
+    targets.map((queue) => {
+      const url = urls[queue];
+      return url ? send(sqs, url, event, options) : Promise.resolve();
+    }),
+  );
+  return event;
+}
+
+/** Validates an event and fills in its id and time (kept when given). */
+export function buildCallEvent(input: CallEventInput): CallEvent {
+  return CallEventSchema.parse({
     schemaVersion: 1,
     eventId: input.eventId ?? newId('event'),
     occurredAt: input.occurredAt ?? new Date().toISOString(),
     ...input,
   });
-  const targets = EVENT_SUBSCRIPTIONS[event.type];
-  await Promise.all(
-    targets.map((queue) => {
-      const url = urls[queue];
-      return url ? send(sqs, url, event) : Promise.resolve();
-    }),
-  );
-  return event;
 }
 
 type DistributeCommand<T> = T extends unknown ? Omit<T, 'schemaVersion' | 'eventId' | 'occurredAt'> : never;

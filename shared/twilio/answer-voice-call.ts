@@ -3,6 +3,7 @@ import { admitCall } from '../calls/admission.ts';
 import { isTerminal } from '../calls/call-status.ts';
 import type { Call } from '../calls/call-types.ts';
 import { newStreamTokenId, signStreamToken } from '../calls/stream-token.ts';
+import { watchForStream } from '../calls/stream-timeouts.ts';
 import type { Db } from '../data/client.ts';
 import { findCallByProviderId, getCall, linkProviderCallId } from '../data/calls.ts';
 import { findPhoneNumber } from '../data/phone-numbers.ts';
@@ -51,19 +52,22 @@ export interface AnswerVoiceCallDeps {
 
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 
-function connect(deps: AnswerVoiceCallDeps, call: Call): VoiceAnswer {
+async function connect(deps: AnswerVoiceCallDeps, call: Call): Promise<VoiceAnswer> {
   const nowMs = deps.nowMs ?? Date.now();
+  const exp = Math.floor(nowMs / 1000) + STREAM_TOKEN_TTL_SECONDS;
   const token = signStreamToken(
     {
       callId: call.id,
       tenantId: call.tenantId,
       agentId: call.agentId,
       provider: 'twilio',
-      exp: Math.floor(nowMs / 1000) + STREAM_TOKEN_TTL_SECONDS,
+      exp,
       jti: newStreamTokenId(),
     },
     deps.signingKey,
   );
+  // Before Twilio gets the token: a stream that never connects is ended by the sweeper.
+  await watchForStream(deps.db, call, new Date(exp * 1000));
   return {
     outcome: 'connected',
     callId: call.id,
@@ -78,7 +82,7 @@ function connect(deps: AnswerVoiceCallDeps, call: Call): VoiceAnswer {
 }
 
 /** An existing call answers again the same way (Twilio retries the webhook), unless it has ended. */
-function answerExisting(deps: AnswerVoiceCallDeps, call: Call): VoiceAnswer {
+async function answerExisting(deps: AnswerVoiceCallDeps, call: Call): Promise<VoiceAnswer> {
   if (isTerminal(call.status)) {
     return { outcome: 'call_ended', callId: call.id, tenantId: call.tenantId, twiml: hangupTwiml() };
   }

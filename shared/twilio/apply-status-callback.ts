@@ -5,7 +5,8 @@ import type { Db } from '../data/client.ts';
 import { findCallByProviderId, patchCall, transitionCall } from '../data/calls.ts';
 import { AppError, ValidationError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
-import { publishCallEvent, type QueueUrls } from '../queues/publisher.ts';
+import { publishCallEventDurably } from '../queues/durable-publish.ts';
+import type { QueueUrls } from '../queues/publisher.ts';
 import { parseStatusCallback, type TwilioStatusUpdate } from './status-mapping.ts';
 
 export type StatusOutcome =
@@ -103,7 +104,8 @@ export async function applyTwilioStatusCallback(
   if (!isTerminal(update.status)) return { outcome: 'applied', callId: call.id, endedEventPublished: false };
 
   const ended = result.call;
-  await publishCallEvent(deps.sqs, deps.queueUrls, {
+  // Twilio does not retry status callbacks: the event must not depend on the queue answering now.
+  await publishCallEventDurably(deps, {
     type: 'call.ended',
     tenantId: ended.tenantId,
     callId: ended.id,

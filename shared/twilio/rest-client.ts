@@ -47,19 +47,20 @@ export class TwilioApiError extends AppError {
   }
 }
 
+/** POSTs `form` to a Calls resource, or GETs it when there is no form. */
 async function twilioRequest(
   config: TwilioRestConfig,
   path: string,
-  form: URLSearchParams,
+  form?: URLSearchParams,
 ): Promise<TwilioCallResource> {
   const url = `${config.baseUrl.replace(/\/$/, '')}/2010-04-01/Accounts/${config.accountSid}${path}`;
   let response: Response;
   try {
     response = await fetch(url, {
-      method: 'POST',
+      method: form ? 'POST' : 'GET',
       headers: {
         authorization: `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
       body: form,
       signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
@@ -121,4 +122,9 @@ export function updateTwilioCall(
 ): Promise<TwilioCallResource> {
   const form = new URLSearchParams('status' in update ? { Status: update.status } : { Twiml: update.twiml });
   return twilioRequest(config, `/Calls/${encodeURIComponent(callSid)}.json`, form);
+}
+
+/** Reads a call's current status: `GET /2010-04-01/Accounts/{sid}/Calls/{CallSid}.json`. */
+export function fetchTwilioCall(config: TwilioRestConfig, callSid: string): Promise<TwilioCallResource> {
+  return twilioRequest(config, `/Calls/${encodeURIComponent(callSid)}.json`);
 }

@@ -14,8 +14,11 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedTwilioRequest {
   method: string;
   path: string;
-  /** `create` = POST Calls.json, `update` = POST Calls/{sid}.json, `other` = anything else. */
-  kind: 'create' | 'update' | 'other';
+  /**
+   * `create` = POST Calls.json, `update` = POST Calls/{sid}.json, `fetch` = GET Calls/{sid}.json,
+   * `other` = anything else.
+   */
+  kind: 'create' | 'update' | 'fetch' | 'other';
   callSid?: string;
   contentType: string;
   /** Basic-auth credentials matched the account. */
@@ -32,7 +35,7 @@ export interface FakeTwilioCall {
   to: string;
   from: string;
   status: 'queued' | 'ringing' | 'in-progress' | 'completed' | 'canceled' | 'busy' | 'failed' | 'no-answer';
-  direction: 'outbound-api';
+  direction: 'outbound-api' | 'inbound';
   api_version: '2010-04-01';
   date_created: string;
   date_updated: string;
@@ -67,6 +70,8 @@ export interface FakeTwilioRest {
   failNext(failure: InjectedFailure): void;
   /** Resolves with the first recorded request (past or future) that matches. */
   waitForRequest(match?: (request: RecordedTwilioRequest) => boolean): Promise<RecordedTwilioRequest>;
+  /** A call that reached one of our numbers (inbound): Twilio knows it, the fake did not place it. */
+  addInboundCall(sid: string, status: FakeTwilioCall['status']): void;
   /** Sets a call's status, as Twilio would when the callee answers or hangs up. */
   setCallStatus(sid: string, status: FakeTwilioCall['status']): void;
   close(): Promise<void>;
@@ -219,6 +224,12 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
   const route = (request: RecordedTwilioRequest): Answer => {
     if (!request.authorized) return twilioError(401, 20003, 'Authenticate');
     if (request.kind === 'other') return twilioError(404, 20404, 'The requested resource was not found');
+    if (request.kind === 'fetch') {
+      const call = calls.get(request.callSid as string);
+      return call
+        ? { status: 200, body: publicCall(call) }
+        : twilioError(404, 20404, `The requested resource ${request.path} was not found`);
+    }
     if (!request.contentType.startsWith('application/x-www-form-urlencoded')) {
       return twilioError(400, 21200, 'Requests must be application/x-www-form-urlencoded.');
     }
@@ -237,10 +248,14 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
     let kind: RecordedTwilioRequest['kind'] = 'other';
     let callSid: string | undefined;
     if (req.method === 'POST' && path === `${callsPath}.json`) kind = 'create';
-    const update = req.method === 'POST' ? path.match(/\/Calls\/([^/]+)\.json$/) : null;
-    if (update && path === `${callsPath}/${update[1]}.json`) {
-      kind = 'update';
-      callSid = decodeURIComponent(update[1] as string);
+    const single = path.match(/\/Calls\/([^/]+)\.json$/);
+    if (
+      single &&
+      path === `${callsPath}/${single[1]}.json` &&
+      (req.method === 'POST' || req.method === 'GET')
+    ) {
+      kind = req.method === 'POST' ? 'update' : 'fetch';
+      callSid = decodeURIComponent(single[1] as string);
     }
     const recorded: RecordedTwilioRequest = {
       method: req.method ?? '',
@@ -287,6 +302,22 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       const seen = requests.find(match);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve) => waiters.push({ match, resolve }));
+    },
+    addInboundCall(sid, status) {
+      const now = rfc2822(new Date());
+      calls.set(sid, {
+        sid,
+        account_sid: accountSid,
+        to: '+14155550199',
+        from: '+14155550100',
+        status,
+        direction: 'inbound',
+        api_version: '2010-04-01',
+        date_created: now,
+        date_updated: now,
+        uri: `/2010-04-01/Accounts/${accountSid}/Calls/${sid}.json`,
+        statusCallbackEvents: [],
+      });
     },
     setCallStatus(sid, status) {
       const call = calls.get(sid);

@@ -1,5 +1,6 @@
 import type { MediaRoutes } from '../server.ts';
 import type { SessionDeps, StartCallSessionInput } from '../session/session-deps.ts';
+import { runAdmittedCall } from '../session/run-admitted-call.ts';
 import { startCallSession } from '../session/start-call-session.ts';
 import {
   type AriConnection,
@@ -66,9 +67,13 @@ export async function startAsteriskTransport(
     if (event.type === 'StasisStart') {
       if (outbound.onStasisStart(event)) return;
       if (event.args[0] === 'inbound') {
-        void handleInboundCall(asteriskDeps, calls, event.channel, event.args).catch((err) => {
-          logger.error('asterisk inbound call failed', { channelId: event.channel.id, err });
-          void connection.rest.hangup(event.channel.id, 'failure').catch(() => undefined);
+        const admitting = calls;
+        // handleInboundCall releases its own slot and RTP lease on every failure it sees.
+        void runAdmittedCall({
+          transport: 'asterisk',
+          logger: logger.child({ channelId: event.channel.id }),
+          admitAndStart: () => handleInboundCall(asteriskDeps, admitting, event.channel, event.args),
+          closeCaller: () => connection.rest.hangup(event.channel.id, 'failure'),
         });
         return;
       }

@@ -1,27 +1,20 @@
 import type { Call, CallTelemetry, EndReason } from '#shared/calls/call-types.ts';
 import { patchCall, transitionCall } from '#shared/data/calls.ts';
 import { AppError } from '#shared/errors/app-error.ts';
-import { newId } from '#shared/ids/ids.ts';
-import { type CallEventInput, publishCallEvent } from '#shared/queues/publisher.ts';
+import { publishCallEventDurably } from '#shared/queues/durable-publish.ts';
+import type { CallEventInput } from '#shared/queues/publisher.ts';
 import type { SessionDeps } from './session-deps.ts';
 
-type LifecycleDeps = Pick<SessionDeps, 'db' | 'sqs' | 'queueUrls' | 'logger'>;
+type LifecycleDeps = Pick<SessionDeps, 'db' | 'sqs' | 'queueUrls' | 'logger'> &
+  Partial<Pick<SessionDeps, 'env'>>;
 
 /**
- * The status change that earns the right to publish happens once, so the publish itself is
- * retried here with one event id (consumers deduplicate on it) instead of redoing the change.
+ * The status change that earns the right to publish happens once, so its event must not be
+ * lost, and the call must not wait on the queue: a publish the queue does not take within
+ * SQS_PUBLISH_TIMEOUT_MS is recorded in the outbox and re-sent by the sweeper (same event id).
  */
 async function publishOnce(deps: LifecycleDeps, input: CallEventInput): Promise<void> {
-  const event = { ...input, eventId: newId('event') } as CallEventInput;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await publishCallEvent(deps.sqs, deps.queueUrls, event);
-      return;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    }
-  }
+  await publishCallEventDurably({ ...deps, publishTimeoutMs: deps.env?.SQS_PUBLISH_TIMEOUT_MS }, input);
 }
 
 /**

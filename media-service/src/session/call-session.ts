@@ -9,6 +9,7 @@ import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
 import { AgentAudio } from './agent-audio.ts';
 import { AgentTurns } from './agent-turns.ts';
+import { outboundPolicyFor } from '#shared/net/outbound-target.ts';
 import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
 import { type CallState, type CallStateEvent, nextCallState } from './call-state.ts';
 import { bytesPerMs, type CallTransport, type TransportEvents } from './call-transport.ts';
@@ -144,7 +145,7 @@ export class CallSession implements LiveSession {
       catalog,
       context: { tenantId: call.tenantId, callId: call.id, agentId: agent.id },
       logger: this.logger,
-      fetch: deps.fetch,
+      outbound: outboundPolicyFor(deps.env),
       fillerAfterMs: deps.toolFillerAfterMs ?? 1_500,
       signingSecrets: async () =>
         signingSecrets(deps.db, call.tenantId, await deps.secrets.require('INTERNAL_SIGNING_KEY')),

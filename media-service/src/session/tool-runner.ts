@@ -1,4 +1,5 @@
 import type { Logger } from '#shared/logging/logger.ts';
+import type { OutboundPolicy } from '#shared/net/outbound-target.ts';
 import { callHttpTool, type HttpToolContext } from './http-tool.ts';
 import type { ToolCatalog } from './tool-catalog.ts';
 
@@ -14,7 +15,8 @@ export interface ToolRunnerOptions {
   logger: Logger;
   /** The tenant's webhook signing secrets, current first. */
   signingSecrets(): Promise<string[]>;
-  fetch?: typeof fetch;
+  /** Which tool targets may be called (see shared/net/outbound-target.ts). */
+  outbound: OutboundPolicy;
   /** A tool still running after this long makes the agent say a short filler. */
   fillerAfterMs: number;
   send(event: { type: string; [key: string]: unknown }): void;
@@ -103,7 +105,7 @@ export class ToolRunner {
             tool.tool,
             call.arguments,
             { ...this.options.context, toolCallId: call.callId },
-            { secrets, fetch: this.options.fetch },
+            { secrets, policy: this.options.outbound },
           );
           if (!result.ok)
             logger.warn('tool call failed', {

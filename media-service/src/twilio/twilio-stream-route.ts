@@ -3,6 +3,7 @@ import type { TwilioRestConfig } from '#shared/twilio/rest-client.ts';
 import type { MediaRoutes } from '../server.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
 import { startCallSession } from '../session/start-call-session.ts';
+import { type AdmissionProgress, runAdmittedCall } from '../session/run-admitted-call.ts';
 import { admitStreamConnection, type StreamRefusal } from '../session/stream-admission.ts';
 import { parseTwilioFrame } from './twilio-frames.ts';
 import { TWILIO_CLOSE, TwilioTransport } from './twilio-transport.ts';
@@ -106,13 +107,25 @@ function handleStream(
         logger = logger.child({ callId, streamSid: start.streamSid });
         const current = new TwilioTransport({ socket: ws, start, logger, rest });
         transport = current;
-        void admitAndStart(current, start.customParameters);
+        void runAdmittedCall({
+          transport: 'twilio',
+          logger,
+          admitAndStart: (progress) => admitAndStart(current, start.customParameters, progress),
+          // Twilio then plays the TwiML that follows <Connect> (the "try again later" line).
+          closeCaller: () => {
+            if (ws.readyState === ws.OPEN) ws.close(TWILIO_CLOSE.tryAgainLater, 'unavailable');
+          },
+        });
         return;
       }
     }
   });
 
-  async function admitAndStart(current: TwilioTransport, params: Record<string, string>): Promise<void> {
+  async function admitAndStart(
+    current: TwilioTransport,
+    params: Record<string, string>,
+    progress: AdmissionProgress,
+  ): Promise<void> {
     const admission = await admitStreamConnection(deps, {
       token: params.token,
       provider: 'twilio',
@@ -123,6 +136,7 @@ function handleStream(
       if (ws.readyState === ws.OPEN) ws.close(REFUSAL_CLOSE[admission.reason], admission.reason);
       return;
     }
+    progress.hold(admission.slot);
     if (closed) {
       admission.slot.release();
       logger.info('caller left before the call started');

@@ -3,6 +3,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { MediaRoutes } from '../server.ts';
 import type { SessionDeps, StartCallSessionInput } from '../session/session-deps.ts';
 import { startCallSession } from '../session/start-call-session.ts';
+import { type AdmissionProgress, runAdmittedCall } from '../session/run-admitted-call.ts';
 import { admitStreamConnection, type StreamRefusal } from '../session/stream-admission.ts';
 import { loadCallPage, type PageProblem, pageTokenProblem } from './call-page.ts';
 import { demoAgentOf, mintDemoCall } from './demo-call.ts';
@@ -55,7 +56,7 @@ export function registerWebCallRoutes(
     perMessageDeflate: false,
   });
 
-  const acceptBrowser = async (ws: WebSocket, url: URL) => {
+  const acceptBrowser = async (ws: WebSocket, url: URL, progress: AdmissionProgress) => {
     const admission = await admitStreamConnection(deps, {
       token: url.searchParams.get('token') ?? undefined,
       provider: 'web',
@@ -66,6 +67,7 @@ export function registerWebCallRoutes(
       ws.close(close.code, close.reason);
       return;
     }
+    progress.hold(admission.slot);
     if (ws.readyState !== ws.OPEN) {
       // The browser left while it was being admitted; the call stays queued until swept as not joined.
       admission.slot.release();
@@ -77,26 +79,22 @@ export function registerWebCallRoutes(
       logger: deps.logger,
       pingIntervalMs: options.pingIntervalMs ?? WEB_PING_INTERVAL_MS,
     });
-    try {
-      await startSession({
-        call: admission.call,
-        agent: admission.agent,
-        transport,
-        slot: admission.slot,
-        deps,
-      });
-    } catch (error) {
-      deps.logger.error('browser call session failed to start', { callId: admission.call.id, err: error });
-      admission.slot.release();
-      ws.close(WEB_CLOSE.internal.code, WEB_CLOSE.internal.reason);
-    }
+    await startSession({
+      call: admission.call,
+      agent: admission.agent,
+      transport,
+      slot: admission.slot,
+      deps,
+    });
   };
 
   routes.upgrade.set('/web', (req, socket, head, url) => {
     sockets.handleUpgrade(req, socket, head, (ws) => {
-      acceptBrowser(ws, url).catch((error) => {
-        deps.logger.error('browser call admission failed', { err: error });
-        ws.close(WEB_CLOSE.internal.code, WEB_CLOSE.internal.reason);
+      void runAdmittedCall({
+        transport: 'web',
+        logger: deps.logger,
+        admitAndStart: (progress) => acceptBrowser(ws, url, progress),
+        closeCaller: () => ws.close(WEB_CLOSE.internal.code, WEB_CLOSE.internal.reason),
       });
     });
   });

@@ -1,0 +1,43 @@
+import { sweepStreamTimeouts } from '#shared/calls/stream-timeouts.ts';
+import { env } from '#shared/config/env.ts';
+import { secrets } from '#shared/config/secrets.ts';
+import { dbFromEnv } from '#shared/data/client.ts';
+import { createLogger } from '#shared/logging/logger.ts';
+import { publishDeferredEvents } from '#shared/queues/durable-publish.ts';
+import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
+import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
+
+const logger = createLogger({ context: { service: 'sweep-calls' } });
+
+/**
+ * Scheduled every minute: ends calls whose media stream never connected (their concurrency slots
+ * come back) and re-publishes call events the queue did not take in time. Both read only due
+ * items through an index, and both are idempotent, so overlapping runs are harmless.
+ */
+export const handler = async (): Promise<{ ended: number; published: number; stillDeferred: number }> => {
+  const config = env();
+  const deps = {
+    db: dbFromEnv(),
+    sqs: sqsFromEnv(),
+    queueUrls: queueUrlsFromEnv(),
+    logger,
+    publishTimeoutMs: config.SQS_PUBLISH_TIMEOUT_MS,
+  };
+  const twilio = async () => {
+    const authToken = await secrets().get('TWILIO_AUTH_TOKEN');
+    return config.TWILIO_ACCOUNT_SID && authToken
+      ? {
+          accountSid: config.TWILIO_ACCOUNT_SID,
+          authToken,
+          baseUrl: config.TWILIO_API_BASE_URL,
+          timeoutMs: 5_000,
+        }
+      : undefined;
+  };
+  const streams = await sweepStreamTimeouts({ ...deps, twilio });
+  const events = await publishDeferredEvents(deps);
+  if (streams.ended || events.published || events.failed) {
+    logger.info('sweep finished', { ...streams, published: events.published, stillDeferred: events.failed });
+  }
+  return { ended: streams.ended, published: events.published, stillDeferred: events.failed };
+};

@@ -1,0 +1,24 @@
+/**
+ * Handlers that run on a clock rather than on a request or a message. CDK turns each into an
+ * EventBridge rule; the local platform (`npm start`) runs the same handlers on a timer.
+ */
+export interface ScheduledJob {
+  /** Construct id of the function and its rule. */
+  id: string;
+  /** Handler file (exports `handler`), relative to the repository root. */
+  handler: string;
+  /** How often the job runs. EventBridge's finest rate is one minute. */
+  everyMinutes: number;
+  timeoutSeconds: number;
+  description: string;
+}
+
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
+  {
+    id: 'SweepCalls',
+    handler: 'functions/jobs/sweep-calls.ts',
+    everyMinutes: 1,
+    timeoutSeconds: 60,
+    description: 'Ends calls whose media stream never connected; re-publishes deferred call events',
+  },
+];
