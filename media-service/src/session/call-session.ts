@@ -3,7 +3,6 @@ import type { Call, EndReason, RealtimeUsage } from '#shared/calls/call-types.ts
 import { addCallUsage } from '#shared/data/calls.ts';
 import { putTranscriptTurn } from '#shared/data/transcripts.ts';
 import type { Logger } from '#shared/logging/logger.ts';
-import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
 import { AgentAudio } from './agent-audio.ts';
 import { AgentTurns } from './agent-turns.ts';
@@ -28,8 +27,9 @@ import {
 import type { SessionDeps, StartCallSessionInput } from './session-deps.ts';
 import { CallEnding, endAtProvider, endPlanFor } from './session-ending.ts';
 import type { LiveSession } from './session-registry.ts';
-import { ToolCatalog } from './tool-catalog.ts';
-import { ToolRunner } from './tool-runner.ts';
+import { SessionTimers } from './session-timers.ts';
+import { toolRegistryFor } from './tools/tool-registry.ts';
+import { ToolRunner } from './tools/tool-runner.ts';
 import { TurnRecorder } from './turn-recorder.ts';
 import { usageFromResponse, usageFromTranscription } from './usage.ts';
 
@@ -61,6 +61,7 @@ export class CallSession implements LiveSession {
   private readonly playback: PlaybackTracker;
   private readonly audio: AgentAudio;
   private readonly telemetry = new LatencyTelemetry();
+  private readonly timers = new SessionTimers();
   private readonly link: ModelLink;
   private readonly tools: ToolRunner;
   private guardrails: Guardrails | undefined;
@@ -111,7 +112,13 @@ export class CallSession implements LiveSession {
       send: (event) => this.link.send(event),
       cancelResponse: () => this.responses.cancel(),
     });
-    const catalog = new ToolCatalog(agent, typeof transport.transfer === 'function');
+    const registry = toolRegistryFor({
+      call,
+      agent,
+      canTransfer: typeof transport.transfer === 'function',
+      deps,
+      logger: this.logger,
+    });
     this.link = new ModelLink({
       connector: deps.models,
       model: agent.model,
@@ -125,7 +132,7 @@ export class CallSession implements LiveSession {
           agent,
           format: transport.audioFormat,
           transcriptionModel: deps.env.OPENAI_TRANSCRIPTION_MODEL,
-          tools: catalog.definitions(),
+          tools: registry.definitions(),
         }),
         ...replayItems(this.recorder.history()),
       ],
@@ -138,19 +145,15 @@ export class CallSession implements LiveSession {
       },
     });
     this.tools = new ToolRunner({
-      catalog,
-      context: { tenantId: call.tenantId, callId: call.id, agentId: agent.id },
+      registry,
       logger: this.logger,
-      fetch: deps.fetch,
       fillerAfterMs: deps.toolFillerAfterMs ?? 1_500,
-      signingSecrets: async () =>
-        signingSecrets(deps.db, call.tenantId, await deps.secrets.require('INTERNAL_SIGNING_KEY')),
+      after: this.timers.after,
       send: (event) => this.link.send(event),
       requestResponse: (response) => this.requestResponse(response),
       recordTool: (callId, text, startedAt) =>
         this.recorder.record(callId, { role: 'tool', text, startedAt, endedAt: new Date().toISOString() }),
-      endCall: () => void this.end('agent_hangup'),
-      transfer: () => void this.end('transferred'),
+      endCall: (reason) => void this.end(reason),
       activity: () => this.guardrails?.activity(),
     });
     input.slot.bind(this);
@@ -383,6 +386,7 @@ export class CallSession implements LiveSession {
     this.move('end_requested');
     this.guardrails?.stop();
     this.dtmf.stop();
+    this.timers.cancelAll();
     this.playback.stopWaiting();
     this.link.close();
     this.transport.close(reason);
