@@ -6,6 +6,7 @@ import type { Logger } from '#shared/logging/logger.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
 import { AgentAudio } from './agent-audio.ts';
 import { AgentTurns } from './agent-turns.ts';
+import { type AudioTap, AudioTaps } from './audio-taps.ts';
 import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
 import { type CallState, type CallStateEvent, nextCallState } from './call-state.ts';
 import { bytesPerMs, type CallTransport, type TransportEvents } from './call-transport.ts';
@@ -62,6 +63,7 @@ export class CallSession implements LiveSession {
   private readonly audio: AgentAudio;
   private readonly telemetry = new LatencyTelemetry();
   private readonly timers = new SessionTimers();
+  private readonly taps: AudioTaps;
   private readonly link: ModelLink;
   private readonly tools: ToolRunner;
   private guardrails: Guardrails | undefined;
@@ -92,6 +94,7 @@ export class CallSession implements LiveSession {
       this.resolveClosed = resolve;
     });
     this.persist = new PersistQueue(this.logger);
+    this.taps = new AudioTaps(this.logger);
     this.responses = new ResponseSequencer((event) => this.link.send(event));
     this.dtmf = new DtmfCollector(DTMF_GAP_MS, (digits) => this.onDigits(digits));
     this.recorder = new TurnRecorder({
@@ -108,6 +111,7 @@ export class CallSession implements LiveSession {
       playback: this.playback,
       agentTurns: this.agentTurns,
       telemetry: this.telemetry,
+      taps: this.taps,
       callStartedAtMs: this.startedAt.getTime(),
       send: (event) => this.link.send(event),
       cancelResponse: () => this.responses.cancel(),
@@ -156,7 +160,25 @@ export class CallSession implements LiveSession {
       endCall: (reason) => void this.end(reason),
       activity: () => this.guardrails?.activity(),
     });
+    for (const factory of deps.audioTaps ?? []) {
+      const tap = factory({
+        call,
+        agent,
+        format: transport.audioFormat,
+        logger: this.logger,
+        endCall: (reason) => void this.end(reason),
+      });
+      if (tap) this.taps.subscribe(tap);
+    }
     input.slot.bind(this);
+  }
+
+  /**
+   * Listens to this call's audio in both directions (see `AudioTap`) until the call closes or the
+   * returned function is called.
+   */
+  tapAudio(tap: AudioTap): () => void {
+    return this.taps.subscribe(tap);
   }
 
   get currentState(): CallState {
@@ -200,7 +222,10 @@ export class CallSession implements LiveSession {
 
   private transportEvents(): TransportEvents {
     return {
-      callerAudio: (audio) => this.link.sendAudio(audio),
+      callerAudio: (audio) => {
+        this.link.sendAudio(audio);
+        if (this.taps.active) this.taps.callerAudio(audio);
+      },
       dtmf: (digit) => {
         this.guardrails?.activity();
         this.dtmf.press(digit);
@@ -208,6 +233,7 @@ export class CallSession implements LiveSession {
       played: (itemId, playedMs) => {
         this.playback.notePlayed(itemId, playedMs);
         this.agentTurns.onPlayed(itemId, playedMs);
+        if (this.taps.active) this.taps.agentPlayed(itemId, playedMs);
         this.link.quiet();
       },
       closed: (reason, detail) => {
@@ -393,7 +419,7 @@ export class CallSession implements LiveSession {
     this.agentTurns.finishAll();
     this.telemetry.reconnects = this.link.reconnects;
     try {
-      await this.persist.flush();
+      await Promise.all([this.persist.flush(), this.taps.close(reason)]);
       if (!this.callTerminalElsewhere) {
         await markCallEnded(this.deps, this.call, {
           status: !this.agentOnLine && reason === 'model_error' ? 'failed' : 'completed',
