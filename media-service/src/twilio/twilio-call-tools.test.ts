@@ -10,7 +10,7 @@ import { verifyWebhook } from '#shared/webhooks/signing.ts';
 import type { ClientEvent, FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
 import { type FakeTwilioRest, startFakeTwilioRest } from '../../../test/fakes/twilio-rest-server.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
+import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 
 let harness: MediaHarness;
 let twilio: FakeTwilioRest;

@@ -4,7 +4,7 @@ import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import type { FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
 import type { AgentAudioCut, AudioTapFactory } from '../session/audio-taps.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
+import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 
 let harness: MediaHarness;
 let streamUrl: string;
