@@ -26,6 +26,31 @@ const cases: [string, UpdateSpec, UpdateExpressionParts][] = [
     },
   ],
   [
+    'setIn sets fields of a map, skipping undefined ones',
+    {
+      set: { name: 'Acme' },
+      setIn: { in: 'limits', values: { maxConcurrentCalls: 5, requestsPerSecond: undefined } },
+    },
+    {
+      UpdateExpression: 'SET #name = :name, #limits.#maxConcurrentCalls = :limits_maxConcurrentCalls',
+      ExpressionAttributeNames: {
+        '#name': 'name',
+        '#limits': 'limits',
+        '#maxConcurrentCalls': 'maxConcurrentCalls',
+      },
+      ExpressionAttributeValues: { ':name': 'Acme', ':limits_maxConcurrentCalls': 5 },
+    },
+  ],
+  [
+    'setIn with nothing to set names no map (DynamoDB refuses unused placeholders)',
+    { set: { name: 'Acme' }, setIn: { in: 'limits', values: { maxConcurrentCalls: undefined } } },
+    {
+      UpdateExpression: 'SET #name = :name',
+      ExpressionAttributeNames: { '#name': 'name' },
+      ExpressionAttributeValues: { ':name': 'Acme' },
+    },
+  ],
+  [
     'add, remove and a condition, in SET ADD REMOVE order',
     {
       remove: ['suspendedAt'],

@@ -7,6 +7,8 @@
 export interface UpdateSpec {
   /** `SET name = value` per field. */
   set?: Readonly<Record<string, unknown>>;
+  /** `SET a.b = value` per field of a map that exists (tenant limits); `undefined` skipped. */
+  setIn?: { readonly in: string; readonly values: Readonly<Record<string, unknown>> };
   /** `SET a.b = a.b + n`: adds to numbers nested in a map that exists (call usage totals). */
   increment?: { readonly in: string; readonly by: Readonly<Record<string, number>> };
   /** `ADD name n`: adds to a number, creating it at `n`. */
@@ -47,6 +49,13 @@ export function buildUpdate(spec: UpdateSpec): UpdateExpressionParts {
   const sets: string[] = [];
   for (const [field, v] of Object.entries(spec.set ?? {})) {
     if (v !== undefined) sets.push(`${name(field)} = ${value(field, v)}`);
+  }
+  if (spec.setIn) {
+    // DynamoDB refuses placeholders the expression does not use: name the map only when needed.
+    const fields = Object.entries(spec.setIn.values).filter(([, v]) => v !== undefined);
+    const map = fields.length ? name(spec.setIn.in) : '';
+    for (const [field, v] of fields)
+      sets.push(`${map}.${name(field)} = ${value(`${spec.setIn.in}_${field}`, v)}`);
   }
   if (spec.increment) {
     const map = name(spec.increment.in);
