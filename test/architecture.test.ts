@@ -60,3 +60,38 @@ describe('dependency direction', () => {
     });
   }
 });
+
+/** Production files of the areas: everything but tests. */
+const isTest = (file: string) => /\.test\.[cm]?[jt]s$/.test(file);
+
+/** Where an import points to a test helper: the repository's test/ tree or another test file. */
+function importsTestCode(fromFile: string, specifier: string): boolean {
+  if (!specifier.startsWith('.')) return specifier === 'vitest' || specifier.startsWith('vitest/');
+  const target = relative(rootDir, join(fromFile, '..', specifier));
+  return target === 'test' || target.startsWith('test/') || isTest(target);
+}
+
+describe('test helpers live with the tests', () => {
+  it('recognises test code the way the rule needs', () => {
+    const from = join(rootDir, 'media-service/src/session/call-session.ts');
+    expect(importsTestCode(from, '../../../test/fakes/realtime-server.ts')).toBe(true);
+    expect(importsTestCode(from, './call-state.test.ts')).toBe(true);
+    expect(importsTestCode(from, 'vitest')).toBe(true);
+    expect(importsTestCode(from, './call-state.ts')).toBe(false);
+    expect(importsTestCode(from, '#shared/calls/call-types.ts')).toBe(false);
+  });
+
+  for (const area of AREAS) {
+    it(`production files of ${area} import no test helper, test file or test runner`, () => {
+      const violations: string[] = [];
+      for (const file of sourceFiles(join(rootDir, area))) {
+        if (isTest(file)) continue;
+        for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+          const specifier = (match[1] ?? match[2]) as string;
+          if (importsTestCode(file, specifier)) violations.push(`${relative(rootDir, file)} → ${specifier}`);
+        }
+      }
+      expect(violations).toEqual([]);
+    });
+  }
+});

@@ -4,7 +4,7 @@ import { createControlPlaneMetrics } from '#shared/metrics/control-plane-metrics
 import { memorySink } from '#shared/observability/telemetry-sink.ts';
 import { startMediaMetrics } from '../media-service/src/metrics/media-metrics.ts';
 import type { PlatformStacks } from '../infra/lib/platform-app.ts';
-import { buildTestPlatform, SYNTH_TIMEOUT_MS } from '../infra/lib/test-platform-app.ts';
+import { buildTestPlatform, SYNTH_TIMEOUT_MS } from './infra/test-platform-app.ts';
 
 /** A metric as CloudWatch identifies it: namespace, name and the exact set of dimensions. */
 interface MetricRef {

@@ -5,7 +5,7 @@ import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { TWILIO_STATUS_PATH, TWILIO_VOICE_PATH } from '#shared/http/webhook-routes.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
-import { type MediaHarness, startMediaHarness } from '../media-service/src/twilio/twilio-test-harness.ts';
+import { type MediaHarness, startMediaHarness } from './media-service/twilio-test-harness.ts';
 import { connectTwilioMedia } from './fakes/twilio-media-client.ts';
 import {
   newCallSid,

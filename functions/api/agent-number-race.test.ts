@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { type ApiClient, apiClient } from './api-test-client.ts';
+import { type ApiClient, apiClient } from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let api: ApiClient;

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentSchema } from '#shared/api/agent-schemas.ts';
 import { pageOf } from '#shared/api/common-schemas.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { type ApiClient, type ApiResponse, apiClient, expectError } from './api-test-client.ts';
+import {
+  type ApiClient,
+  type ApiResponse,
+  apiClient,
+  expectError,
+} from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let api: ApiClient;

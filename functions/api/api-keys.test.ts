@@ -3,7 +3,12 @@ import { ApiKeySchema } from '#shared/api/api-key-schemas.ts';
 import { createApiKey } from '#shared/data/api-keys.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { type ApiClient, type ApiResponse, apiClient, expectError } from './api-test-client.ts';
+import {
+  type ApiClient,
+  type ApiResponse,
+  apiClient,
+  expectError,
+} from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let api: ApiClient;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '#shared/http/api-routes.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { type ApiClient, apiClient } from './api-test-client.ts';
+import { type ApiClient, apiClient } from '../../test/functions/api-test-client.ts';
 
 /** No input, however odd, may produce a 5xx: every route gets malformed ids, bodies and queries. */
 let platform: TestPlatform;

@@ -10,7 +10,12 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '../../test/platform.ts';
-import { type ApiClient, type ApiResponse, apiClient, expectError } from './api-test-client.ts';
+import {
+  type ApiClient,
+  type ApiResponse,
+  apiClient,
+  expectError,
+} from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let tenant: TestTenant;

@@ -10,7 +10,13 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '../../test/platform.ts';
-import { type ApiClient, apiClient, expectError, type Json, receiveMessages } from './api-test-client.ts';
+import {
+  type ApiClient,
+  apiClient,
+  expectError,
+  type Json,
+  receiveMessages,
+} from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let tenant: TestTenant;

@@ -9,7 +9,7 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '../../test/platform.ts';
-import { type ApiClient, apiClient, expectError } from './api-test-client.ts';
+import { type ApiClient, apiClient, expectError } from '../../test/functions/api-test-client.ts';
 
 const FROM = '+14155550300';
 const TO = '+14155550399';

@@ -5,7 +5,7 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { updateTenant } from '#shared/data/tenants.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { apiClient, expectError, type Json, receiveMessages } from './api-test-client.ts';
+import { apiClient, expectError, type Json, receiveMessages } from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let sqs: ReturnType<typeof createSqsClient>;

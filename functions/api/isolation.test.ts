@@ -8,7 +8,7 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '../../test/platform.ts';
-import { type ApiClient, type ApiResponse, apiClient } from './api-test-client.ts';
+import { type ApiClient, type ApiResponse, apiClient } from '../../test/functions/api-test-client.ts';
 
 /**
  * Tenant isolation for every route that takes an id: another tenant's id must answer exactly like

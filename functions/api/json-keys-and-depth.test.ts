@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { type ApiClient, apiClient, expectError } from './api-test-client.ts';
+import { type ApiClient, apiClient, expectError } from '../../test/functions/api-test-client.ts';
 
 /**
  * Keys a user may send that clash with JavaScript's object machinery, and nesting deep enough to

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { apiClient, expectError } from './api-test-client.ts';
+import { apiClient, expectError } from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { ROUTES } from '#shared/http/route-table.ts';
 /** Everything but provider webhooks (they are signed by Twilio/Stripe, not called by API clients). */
 const API_ROUTES = ROUTES.filter((route) => route.auth !== 'signature');
 import { startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import type { Json } from './api-test-client.ts';
+import type { Json } from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let document: Json;

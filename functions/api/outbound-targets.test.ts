@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { type ApiClient, apiClient, expectError } from './api-test-client.ts';
+import { type ApiClient, apiClient, expectError } from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let api: ApiClient;

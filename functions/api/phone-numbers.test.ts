@@ -8,7 +8,7 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '../../test/platform.ts';
-import { type ApiClient, apiClient, expectError } from './api-test-client.ts';
+import { type ApiClient, apiClient, expectError } from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let tenant: TestTenant;

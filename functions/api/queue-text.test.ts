@@ -9,7 +9,7 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '../../test/platform.ts';
-import { apiClient } from './api-test-client.ts';
+import { apiClient } from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let tenant: TestTenant;

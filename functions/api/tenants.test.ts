@@ -4,7 +4,7 @@ import { TenantSchema } from '#shared/api/tenant-schemas.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { getTenant } from '#shared/data/tenants.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { type ApiClient, apiClient, expectError } from './api-test-client.ts';
+import { type ApiClient, apiClient, expectError } from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 let admin: ApiClient;

@@ -22,7 +22,7 @@ import {
   startWebhookReceiver,
   waitFor,
   waitForQueuesDrained,
-} from '../consumers/post-call-test-kit.ts';
+} from '../../test/functions/post-call-test-kit.ts';
 import { startFakeOpenAiRest, type FakeOpenAiRest } from '../../test/fakes/openai-rest-server.ts';
 import { type FakeStripe, startFakeStripe } from '../../test/fakes/stripe-server.ts';
 import {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { apiClient, expectError } from './api-test-client.ts';
+import { apiClient, expectError } from '../../test/functions/api-test-client.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {

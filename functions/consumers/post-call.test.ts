@@ -24,7 +24,7 @@ import {
   startWebhookReceiver,
   waitFor,
   waitForQueuesDrained,
-} from './post-call-test-kit.ts';
+} from '../../test/functions/post-call-test-kit.ts';
 
 let platform: TestPlatform;
 let openai: FakeOpenAiRest;

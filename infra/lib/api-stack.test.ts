@@ -7,7 +7,12 @@ import { QUEUES } from '#shared/queues/definitions.ts';
 import { ApiStack } from './api-stack.ts';
 import { readDeploymentConfig } from './config.ts';
 import { StatefulStack } from './stateful-stack.ts';
-import { buildTestPlatform, FULL_CONTEXT, repoRoot, SYNTH_TIMEOUT_MS } from './test-platform-app.ts';
+import {
+  buildTestPlatform,
+  FULL_CONTEXT,
+  repoRoot,
+  SYNTH_TIMEOUT_MS,
+} from '../../test/infra/test-platform-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessAnalyzer, type HandlerAccess, walkModuleGraph } from './handler-access.ts';
-import { repoRoot } from './test-platform-app.ts';
+import { repoRoot } from '../../test/infra/test-platform-app.ts';
 
 /** A miniature repository: shared capabilities declared as in the real one, handlers using them. */
 const FIXTURE: Record<string, string> = {

@@ -8,7 +8,12 @@ import { readDeploymentConfig } from './config.ts';
 import { walkModuleGraph } from './handler-access.ts';
 import { drainTiming, MediaStack } from './media-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
-import { buildTestPlatform, FULL_CONTEXT, repoRoot, SYNTH_TIMEOUT_MS } from './test-platform-app.ts';
+import {
+  buildTestPlatform,
+  FULL_CONTEXT,
+  repoRoot,
+  SYNTH_TIMEOUT_MS,
+} from '../../test/infra/test-platform-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 

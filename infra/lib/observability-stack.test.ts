@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_QUEUES } from '#shared/queues/definitions.ts';
 import type { PlatformStacks } from './platform-app.ts';
-import { buildTestPlatform, SYNTH_TIMEOUT_MS } from './test-platform-app.ts';
+import { buildTestPlatform, SYNTH_TIMEOUT_MS } from '../../test/infra/test-platform-app.ts';
 
 type Alarm = { Type: string; Properties: Record<string, unknown> };
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MAIN_TABLE } from '#shared/data/table.ts';
 import { ALL_QUEUES } from '#shared/queues/definitions.ts';
 import { StatefulStack } from './stateful-stack.ts';
-import { SYNTH_TIMEOUT_MS } from './test-platform-app.ts';
+import { SYNTH_TIMEOUT_MS } from '../../test/infra/test-platform-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 

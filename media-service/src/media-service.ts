@@ -26,7 +26,10 @@ export interface MediaService {
 /** Options beyond MediaDeps, mostly for tests (a model connector, timings). */
 export type MediaServiceOptions = MediaDeps &
   Partial<
-    Pick<SessionDeps, 'fetch' | 'reconnectPolicy' | 'toolFillerAfterMs' | 'goodbyeTimeoutMs' | 'onCallClosed'>
+    Pick<
+      SessionDeps,
+      'fetch' | 'reconnectPolicy' | 'toolFillerAfterMs' | 'goodbyeTimeoutMs' | 'onCallClosed' | 'audioTaps'
+    >
   > & {
     models?: ModelConnector;
   };
@@ -62,6 +65,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     toolFillerAfterMs: deps.toolFillerAfterMs,
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
     onCallClosed: deps.onCallClosed,
+    audioTaps: deps.audioTaps,
   };
   const twilio = registerTwilioStream(routes, sessionDeps);
   const control = startMediaControl(sessionDeps, routes);

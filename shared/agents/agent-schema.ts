@@ -21,6 +21,13 @@ export const HttpToolSchema = z.strictObject({
 });
 export type HttpTool = z.output<typeof HttpToolSchema>;
 
+/**
+ * Every kind of tool an agent can be given, told apart by `type`. A new kind is one more schema
+ * in this list plus its entry in the media service's tool registry (docs/extending.md).
+ */
+export const AgentToolSchema = z.discriminatedUnion('type', [HttpToolSchema]);
+export type AgentTool = z.output<typeof AgentToolSchema>;
+
 export const REALTIME_VOICES = [
   'alloy',
   'ash',
@@ -45,7 +52,7 @@ export const AgentFieldsSchema = z.strictObject({
     .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'an ISO-639-1 code such as "en" or "en-US"')
     .optional(),
   model: z.string().min(1).max(100).optional(),
-  tools: z.array(HttpToolSchema).max(32).default([]),
+  tools: z.array(AgentToolSchema).max(32).default([]),
   transferNumber: E164Schema.optional(),
   maxDurationSeconds: z
     .number()

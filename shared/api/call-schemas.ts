@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { E164Schema } from '../agents/agent-schema.ts';
 import { CALL_STATUSES } from '../calls/call-status.ts';
+import { CALL_PROVIDERS, PHONE_PROVIDERS } from '../calls/providers.ts';
 import { ESCALATION_PRIORITIES } from '../data/escalations.ts';
 import { MetadataSchema, pageQueryShape, TimestampSchema } from './common-schemas.ts';
 
@@ -14,10 +15,7 @@ export const CreateCallBodySchema = z.strictObject({
   from: E164Schema.optional().describe(
     'One of your numbers; by default the number mapped to the agent for the provider.',
   ),
-  provider: z
-    .enum(['twilio', 'asterisk'])
-    .optional()
-    .describe('By default the provider of the `from` number.'),
+  provider: z.enum(PHONE_PROVIDERS).optional().describe('By default the provider of the `from` number.'),
   metadata: MetadataSchema.optional(),
 });
 
@@ -65,7 +63,7 @@ export const CallSchema = z.strictObject({
   tenantId: z.string(),
   agentId: z.string(),
   direction: z.enum(['inbound', 'outbound']),
-  provider: z.enum(['twilio', 'asterisk', 'web']),
+  provider: z.enum(CALL_PROVIDERS),
   providerCallId: z.string().nullable().describe('Twilio CallSid or Asterisk channel id, once known.'),
   from: z.string(),
   to: z.string(),

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { E164Schema } from '../agents/agent-schema.ts';
+import { PHONE_PROVIDERS } from '../calls/providers.ts';
 import { TimestampSchema } from './common-schemas.ts';
 
-export const NumberProviderSchema = z.enum(['twilio', 'asterisk']);
+export const NumberProviderSchema = z.enum(PHONE_PROVIDERS);
 
 export const CreatePhoneNumberBodySchema = z.strictObject({
   number: E164Schema.describe('E.164, e.g. +14155550100. Unique across the platform.'),

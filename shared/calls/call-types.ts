@@ -1,7 +1,9 @@
 import type { CallStatus } from './call-status.ts';
+import type { CallProvider } from './providers.ts';
+
+export type { CallProvider } from './providers.ts';
 
 export type CallDirection = 'inbound' | 'outbound';
-export type CallProvider = 'twilio' | 'asterisk' | 'web';
 
 /** Why a call ended, stored on the call. Free-form values from providers are allowed too. */
 export type EndReason =

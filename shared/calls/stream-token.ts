@@ -5,6 +5,7 @@ import type { Db } from '../data/client.ts';
 import { isConditionFailure, translateDynamoError } from '../data/dynamo-errors.ts';
 import { keys } from '../data/keys.ts';
 import { ConflictError, UnauthorizedError } from '../errors/app-error.ts';
+import { STREAM_TOKEN_PROVIDERS } from './providers.ts';
 
 /**
  * Short-lived, single-use credential that lets one media connection (a Twilio Media Stream or a
@@ -35,7 +36,7 @@ const WireClaimsSchema = z.object({
   c: z.string().min(1).max(64),
   t: z.string().min(1).max(64),
   a: z.string().min(1).max(64),
-  p: z.enum(['twilio', 'web']),
+  p: z.enum(STREAM_TOKEN_PROVIDERS),
   e: z.number().int().positive(),
   j: z.string().min(8).max(64),
 });

@@ -6,9 +6,11 @@ import { newId } from '../ids/ids.ts';
 import { newTraceId } from '../observability/trace-header.ts';
 import { currentTrace } from '../observability/trace-scope.ts';
 import type { Db } from './client.ts';
-import { cancellationReasons, dynamo, isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
+import { dynamo, isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
 import { callIndexPk, keys } from './keys.ts';
+import { namedTransaction } from './named-transaction.ts';
 import { stripKeys } from './pagination.ts';
+import { buildUpdate } from './update-expression.ts';
 
 export type NewCall = Pick<Call, 'tenantId' | 'agentId' | 'direction' | 'provider' | 'from' | 'to'> &
   Partial<Pick<Call, 'providerCallId' | 'metadata' | 'status' | 'media'>>;
@@ -69,48 +71,52 @@ export async function createCall(
     media: input.media,
     traceId: currentTrace()?.root ?? newTraceId(now.getTime()),
   };
-  const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
-    {
+  const transaction = namedTransaction({
+    call: {
       Put: {
         TableName: db.tableName,
         Item: { ...keys.call(call.tenantId, call.id), type: 'call', ...call, ...callIndexAttributes(call) },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-    {
+    concurrencySlot: {
       Update: {
         TableName: db.tableName,
         Key: keys.activeCalls(call.tenantId),
-        UpdateExpression: 'ADD active :one',
-        ConditionExpression: 'attribute_not_exists(active) OR active < :max',
-        ExpressionAttributeValues: { ':one': 1, ':max': options.maxConcurrentCalls },
+        ...buildUpdate({
+          add: { active: 1 },
+          condition: {
+            expression: 'attribute_not_exists(#active) OR #active < :max',
+            values: { ':max': options.maxConcurrentCalls },
+          },
+        }),
       },
     },
-  ];
-  if (call.providerCallId) {
-    items.push({
-      Put: {
-        TableName: db.tableName,
-        Item: {
-          ...keys.providerCall(call.provider, call.providerCallId),
-          type: 'providerCall',
-          tenantId: call.tenantId,
-          callId: call.id,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    });
-  }
+    providerCallId: call.providerCallId
+      ? {
+          Put: {
+            TableName: db.tableName,
+            Item: {
+              ...keys.providerCall(call.provider, call.providerCallId),
+              type: 'providerCall',
+              tenantId: call.tenantId,
+              callId: call.id,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        }
+      : undefined,
+  });
   try {
-    await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    await db.doc.send(new TransactWriteCommand({ TransactItems: transaction.items }));
     return { call, created: true };
   } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (call.providerCallId && reasons[2] === 'ConditionalCheckFailed') {
+    if (call.providerCallId && transaction.conditionFailed(error, 'providerCallId')) {
       const existing = await findCallByProviderId(db, call.provider, call.providerCallId);
       if (existing) return { call: existing, created: false };
     }
-    if (reasons[1] === 'ConditionalCheckFailed') throw new ConcurrencyLimitError(options.maxConcurrentCalls);
+    if (transaction.conditionFailed(error, 'concurrencySlot'))
+      throw new ConcurrencyLimitError(options.maxConcurrentCalls);
     throw translateDynamoError(error);
   }
 }
@@ -188,21 +194,6 @@ type Patchable = Partial<
   >
 >;
 
-function setClause(
-  fields: Record<string, unknown>,
-  names: Record<string, string>,
-  values: Record<string, unknown>,
-) {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    names[`#f_${key}`] = key;
-    values[`:f_${key}`] = value;
-    parts.push(`#f_${key} = :f_${key}`);
-  }
-  return parts;
-}
-
 export interface TransitionOptions {
   now?: Date;
   /** Apply only if no higher provider sequence number was applied before (out-of-order callbacks). */
@@ -224,40 +215,26 @@ export async function transitionCall(
   options: TransitionOptions = {},
 ): Promise<{ call: Call; changed: boolean }> {
   const now = (options.now ?? new Date()).toISOString();
-  const names: Record<string, string> = {
-    '#status': 'status',
-    '#updatedAt': 'updatedAt',
-    '#gsi1pk': 'gsi1pk',
-  };
-  const values: Record<string, unknown> = {
-    ':to': to,
-    ':now': now,
-    ':gsi1pk': callIndexPk.status(tenantId, to),
-  };
   const from = allowedPredecessors(to);
-  from.forEach((status, i) => {
-    values[`:from${i}`] = status;
-  });
-  const sets = [
-    '#status = :to',
-    '#updatedAt = :now',
-    '#gsi1pk = :gsi1pk',
-    ...setClause(patch, names, values),
-  ];
-  let condition = `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ') || ':to'})`;
-  if (options.providerSequence !== undefined) {
-    names['#seq'] = 'providerSequence';
-    values[':seq'] = options.providerSequence;
-    condition += ' AND (attribute_not_exists(#seq) OR #seq < :seq)';
-    sets.push('#seq = :seq');
-  }
+  const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
+  // `#status` / `:status` and `#providerSequence` / `:providerSequence` are the SET placeholders.
+  let condition = `attribute_exists(pk) AND #status IN (${Object.keys(fromValues).join(', ') || ':status'})`;
+  const sequenced = options.providerSequence !== undefined;
+  if (sequenced)
+    condition += ' AND (attribute_not_exists(#providerSequence) OR #providerSequence < :providerSequence)';
   const update = {
     TableName: db.tableName,
     Key: keys.call(tenantId, callId),
-    UpdateExpression: `SET ${sets.join(', ')}`,
-    ConditionExpression: condition,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ...buildUpdate({
+      set: {
+        ...patch,
+        status: to,
+        updatedAt: now,
+        gsi1pk: callIndexPk.status(tenantId, to),
+        ...(sequenced ? { providerSequence: options.providerSequence } : {}),
+      },
+      condition: { expression: condition, values: fromValues },
+    }),
   };
   try {
     if (isTerminal(to)) {
@@ -269,8 +246,7 @@ export async function transitionCall(
               Update: {
                 TableName: db.tableName,
                 Key: keys.activeCalls(tenantId),
-                UpdateExpression: 'ADD active :minusOne',
-                ExpressionAttributeValues: { ':minusOne': -1 },
+                ...buildUpdate({ add: { active: -1 } }),
               },
             },
           ],
@@ -307,19 +283,16 @@ export async function patchCall(
   patch: Patchable,
   now = new Date(),
 ): Promise<void> {
-  const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-  const values: Record<string, unknown> = { ':now': now.toISOString() };
-  const sets = ['#updatedAt = :now', ...setClause(patch, names, values)];
   await dynamo(
     () =>
       db.doc.send(
         new UpdateCommand({
           TableName: db.tableName,
           Key: keys.call(tenantId, callId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...buildUpdate({
+            set: { ...patch, updatedAt: now.toISOString() },
+            condition: { expression: 'attribute_exists(pk)' },
+          }),
         }),
       ),
     'Call not found.',
@@ -338,22 +311,15 @@ export async function addCallUsage(
     number,
   ][];
   if (entries.length === 0) return;
-  const names: Record<string, string> = { '#usage': 'usage' };
-  const values: Record<string, unknown> = {};
-  const sets = entries.map(([key, value]) => {
-    names[`#${key}`] = key;
-    values[`:${key}`] = value;
-    return `#usage.#${key} = #usage.#${key} + :${key}`;
-  });
   await dynamo(() =>
     db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.call(tenantId, callId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...buildUpdate({
+          increment: { in: 'usage', by: Object.fromEntries(entries) },
+          condition: { expression: 'attribute_exists(pk)' },
+        }),
       }),
     ),
   );

@@ -6,6 +6,7 @@ import type { Db } from './client.ts';
 import { dynamo, isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
 import { type Page, queryPage, stripKeys } from './pagination.ts';
+import { buildUpdate } from './update-expression.ts';
 
 /** gsi1 partition of a tenant with a Stripe customer (the index is otherwise used by calls). */
 export const stripeCustomerIndexPk = (customerId: string) => `STRIPECUSTOMER#${customerId}`;
@@ -83,45 +84,39 @@ export async function updateTenant(
   patch: TenantPatch,
   now = new Date(),
 ): Promise<Tenant> {
-  const sets: string[] = ['#updatedAt = :updatedAt'];
-  const removes: string[] = [];
-  const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-  const values: Record<string, unknown> = { ':updatedAt': now.toISOString() };
-  const set = (path: string[], value: unknown) => {
-    const expr = path.map((p) => `#${p}`).join('.');
-    for (const p of path) names[`#${p}`] = p;
-    const placeholder = `:${path.join('_')}`;
-    values[placeholder] = value;
-    sets.push(`${expr} = ${placeholder}`);
-  };
-  if (patch.name !== undefined) set(['name'], patch.name);
-  if (patch.limits?.maxConcurrentCalls !== undefined)
-    set(['limits', 'maxConcurrentCalls'], patch.limits.maxConcurrentCalls);
-  if (patch.limits?.requestsPerSecond !== undefined)
-    set(['limits', 'requestsPerSecond'], patch.limits.requestsPerSecond);
-  if (patch.billingStatus !== undefined) set(['billingStatus'], patch.billingStatus);
-  if (patch.stripeCustomerId !== undefined) {
-    set(['stripeCustomerId'], patch.stripeCustomerId);
-    // Sparse index entry so Stripe webhooks find the tenant by customer id (see table.ts).
-    set(['gsi1pk'], stripeCustomerIndexPk(patch.stripeCustomerId));
-    set(['gsi1sk'], tenantId);
-  }
-  // Every write lists the tenant, so one created before the list existed joins it when patched.
-  set(['gsi2pk'], TENANT_LIST_PK);
-  set(['gsi2sk'], tenantId);
-  if (patch.webhookUrl === null) {
-    names['#webhookUrl'] = 'webhookUrl';
-    removes.push('#webhookUrl');
-  } else if (patch.webhookUrl !== undefined) set(['webhookUrl'], patch.webhookUrl);
   try {
     const out = await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.tenant(tenantId),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...buildUpdate({
+          set: {
+            updatedAt: now.toISOString(),
+            name: patch.name,
+            billingStatus: patch.billingStatus,
+            // Sparse index entry so Stripe webhooks find the tenant by customer id (see table.ts).
+            ...(patch.stripeCustomerId !== undefined
+              ? {
+                  stripeCustomerId: patch.stripeCustomerId,
+                  gsi1pk: stripeCustomerIndexPk(patch.stripeCustomerId),
+                  gsi1sk: tenantId,
+                }
+              : {}),
+            // Every write lists the tenant, so one created before the list existed joins it when patched.
+            gsi2pk: TENANT_LIST_PK,
+            gsi2sk: tenantId,
+            webhookUrl: patch.webhookUrl ?? undefined,
+          },
+          setIn: {
+            in: 'limits',
+            values: {
+              maxConcurrentCalls: patch.limits?.maxConcurrentCalls,
+              requestsPerSecond: patch.limits?.requestsPerSecond,
+            },
+          },
+          remove: patch.webhookUrl === null ? ['webhookUrl'] : [],
+          condition: { expression: 'attribute_exists(pk)' },
+        }),
         ReturnValues: 'ALL_NEW',
       }),
     );

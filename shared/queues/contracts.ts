@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CALL_PROVIDERS } from '../calls/providers.ts';
 
 /**
  * Message contracts between the media service, the control plane and the consumers. Every
@@ -16,7 +17,7 @@ export const CallStartedEventSchema = z.object({
   type: z.literal('call.started'),
   callId: z.string().min(1),
   agentId: z.string().min(1),
-  provider: z.enum(['twilio', 'asterisk', 'web']),
+  provider: z.enum(CALL_PROVIDERS),
   direction: z.enum(['inbound', 'outbound']),
 });
 

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
-import { startMediaHarness, type MediaHarness } from '../../media-service/src/twilio/twilio-test-harness.ts';
+import { startMediaHarness, type MediaHarness } from '../media-service/twilio-test-harness.ts';
 import { createTestTenant, rootDir, type TestTenant } from '../platform.ts';
 import { type LaunchedChromium, launchChromium } from './chromium.ts';
 import { pcm16Rms, writeSpeechLikeWav } from './speech-wav.ts';

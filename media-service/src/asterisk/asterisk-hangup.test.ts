@@ -12,7 +12,7 @@ import {
   releases,
   type Setup,
   useAsteriskHarness,
-} from './asterisk-test-harness.ts';
+} from '../../../test/media-service/asterisk-test-harness.ts';
 
 const { media, setup, inboundCall, cleanups } = useAsteriskHarness();
 

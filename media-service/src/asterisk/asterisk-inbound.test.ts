@@ -9,7 +9,7 @@ import {
   pattern,
   releases,
   useAsteriskHarness,
-} from './asterisk-test-harness.ts';
+} from '../../../test/media-service/asterisk-test-harness.ts';
 
 const { media, setup, inboundCall } = useAsteriskHarness();
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { findCallByProviderId, getActiveCallCount } from '#shared/data/calls.ts';
-import { APP, NUMBER, releases, type Setup, useAsteriskHarness } from './asterisk-test-harness.ts';
+import {
+  APP,
+  NUMBER,
+  releases,
+  type Setup,
+  useAsteriskHarness,
+} from '../../../test/media-service/asterisk-test-harness.ts';
 
 const { media, setup, inboundCall, outboundCall } = useAsteriskHarness();
 

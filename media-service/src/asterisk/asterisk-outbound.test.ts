@@ -4,7 +4,13 @@ import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import type { OriginateOutcome } from '../../../test/fakes/ari-server.ts';
 import { startMediaCommandConsumer } from '../commands/media-command-consumer.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { APP, appendsReceived, NUMBER, pattern, useAsteriskHarness } from './asterisk-test-harness.ts';
+import {
+  APP,
+  appendsReceived,
+  NUMBER,
+  pattern,
+  useAsteriskHarness,
+} from '../../../test/media-service/asterisk-test-harness.ts';
 
 const { media, setup, outboundCall, cleanups } = useAsteriskHarness();
 

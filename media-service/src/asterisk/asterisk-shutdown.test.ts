@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { getActiveCallCount } from '#shared/data/calls.ts';
 import { startFakeAriServer } from '../../../test/fakes/ari-server.ts';
 import { startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
-import { expectEndedByShutdown, freePortRange, useAsteriskHarness } from './asterisk-test-harness.ts';
+import {
+  expectEndedByShutdown,
+  freePortRange,
+  useAsteriskHarness,
+} from '../../../test/media-service/asterisk-test-harness.ts';
 
 const { media, setup, outboundCall, dialFromQueue, cleanups } = useAsteriskHarness();
 

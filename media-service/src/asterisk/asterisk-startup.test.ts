@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { startFakeAriServer } from '../../../test/fakes/ari-server.ts';
 import { startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
 import { rootDir } from '../../../test/platform.ts';
-import { expectEndedByShutdown, freePortRange, useAsteriskHarness } from './asterisk-test-harness.ts';
+import {
+  expectEndedByShutdown,
+  freePortRange,
+  useAsteriskHarness,
+} from '../../../test/media-service/asterisk-test-harness.ts';
 
 // The process test has its own file, so its media command queue has no other consumer (not even a long poll that an
 // earlier test's consumer aborted, which the queue server still answers).

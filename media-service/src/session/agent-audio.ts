@@ -1,4 +1,5 @@
 import type { AgentTurns } from './agent-turns.ts';
+import type { AudioTaps } from './audio-taps.ts';
 import { base64ByteLength, type CallTransport } from './call-transport.ts';
 import type { LatencyTelemetry } from './latency-telemetry.ts';
 import type { PlaybackTracker } from './playback-tracker.ts';
@@ -8,6 +9,8 @@ export interface AgentAudioDeps {
   playback: PlaybackTracker;
   agentTurns: AgentTurns;
   telemetry: LatencyTelemetry;
+  /** Listeners to the agent's audio as heard: every chunk sent, and where a barge-in cut it. */
+  taps: AudioTaps;
   callStartedAtMs: number;
   /** Sends a client event to the model. */
   send(event: { type: string; [key: string]: unknown }): void;
@@ -30,19 +33,21 @@ export class AgentAudio {
 
   /** One `response.output_audio.delta`; returns whether it went to the caller. */
   delta(responseId: string, itemId: string, base64: string): boolean {
-    const { playback, agentTurns, telemetry, transport } = this.deps;
+    const { playback, agentTurns, telemetry, transport, taps } = this.deps;
     const bytes = base64ByteLength(base64);
     agentTurns.onAudio(responseId, itemId, bytes);
     if (!playback.accepts(responseId, itemId)) return false; // late audio of a cancelled response
     telemetry.agentAudio(this.deps.callStartedAtMs);
     playback.noteSent(responseId, itemId, bytes);
-    transport.sendAgentAudio(itemId, { base64, byteLength: bytes });
+    const chunk = { base64, byteLength: bytes };
+    transport.sendAgentAudio(itemId, chunk);
+    if (taps.active) taps.agentAudio(itemId, chunk);
     return true;
   }
 
   /** The caller talks over the agent. Returns the truncation sent, if playback was cut. */
   bargeIn(): { itemId: string; audioEndMs: number } | undefined {
-    const { playback, transport, telemetry, agentTurns, send } = this.deps;
+    const { playback, transport, telemetry, agentTurns, send, taps } = this.deps;
     const detectedAt = performance.now();
     const cut = playback.cut();
     if (cut) {
@@ -55,6 +60,7 @@ export class AgentAudio {
         audio_end_ms: cut.audioEndMs,
       });
       agentTurns.onCut(cut.itemId, cut.audioEndMs);
+      if (taps.active) taps.agentCut({ itemId: cut.itemId, audioEndMs: cut.audioEndMs, sentMs: cut.sentMs });
     }
     // Server VAD usually cancels on its own; a second cancel only earns a harmless error.
     const cancelled = this.deps.cancelResponse();

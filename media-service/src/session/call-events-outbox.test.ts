@@ -5,7 +5,7 @@ import { createLogger } from '#shared/logging/logger.ts';
 import { publishDeferredEvents } from '#shared/queues/durable-publish.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { createSqsClient, sqsFromEnv } from '#shared/queues/sqs-client.ts';
-import { type MediaHarness, startMediaHarness } from '../twilio/twilio-test-harness.ts';
+import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 
 let harness: MediaHarness;
 /** An SQS endpoint that accepts connections and never answers (a queue that is unreachable). */

@@ -1,11 +1,23 @@
-/** The call session's states, in the order a call usually moves through them. */
+/**
+ * The call session's states, in the order a call usually moves through them. The session keys
+ * its control flow off this state alone (use `isEnding` / `isClosing`, not flags of its own).
+ */
 export type CallState =
+  /** The caller leg is attached; the model socket is being connected and the call marked started. */
   | 'connecting'
+  /** The greeting was requested; the agent speaks first. */
   | 'greeting'
+  /** Waiting for the caller (or the caller is speaking). */
   | 'listening'
+  /** The agent is speaking. */
   | 'responding'
+  /** The model asked for tools; they run, then a new response is requested. */
   | 'tool_call'
+  /** The call is ending politely: closing line, then hang-up or transfer at the provider. */
   | 'ending'
+  /** Releasing everything and storing the call's end. */
+  | 'closing'
+  /** Closed: every resource released, everything stored. */
   | 'ended';
 
 /** What moves the state machine. */
@@ -22,45 +34,47 @@ export type CallStateEvent =
   | 'tool_requested'
   /** Tool outputs were sent and a new response requested. */
   | 'tool_finished'
-  /** The call is ending (goodbye, hang-up, transfer). */
+  /** The call is to end politely (goodbye, time limit, transfer). */
   | 'end_requested'
+  /** The call is to close now (caller gone, failure, or the polite ending is done). */
+  | 'close_requested'
   /** Every resource is released. */
   | 'closed';
 
+/** From any state of a live conversation: the call can end politely or close at once. */
+const LEAVING = { end_requested: 'ending', close_requested: 'closing' } as const;
+
 const TRANSITIONS: Readonly<Record<CallState, Partial<Record<CallStateEvent, CallState>>>> = {
-  connecting: { model_ready: 'greeting', end_requested: 'ending', closed: 'ended' },
+  connecting: { model_ready: 'greeting', ...LEAVING },
   greeting: {
     agent_audio: 'greeting',
     response_done: 'listening',
     caller_speech: 'listening',
     tool_requested: 'tool_call',
-    end_requested: 'ending',
-    closed: 'ended',
+    ...LEAVING,
   },
   listening: {
     agent_audio: 'responding',
     caller_speech: 'listening',
     response_done: 'listening',
     tool_requested: 'tool_call',
-    end_requested: 'ending',
-    closed: 'ended',
+    ...LEAVING,
   },
   responding: {
     agent_audio: 'responding',
     response_done: 'listening',
     caller_speech: 'listening',
     tool_requested: 'tool_call',
-    end_requested: 'ending',
-    closed: 'ended',
+    ...LEAVING,
   },
   tool_call: {
     tool_requested: 'tool_call',
     tool_finished: 'responding',
     caller_speech: 'tool_call',
-    end_requested: 'ending',
-    closed: 'ended',
+    ...LEAVING,
   },
-  ending: { closed: 'ended' },
+  ending: { close_requested: 'closing' },
+  closing: { closed: 'ended' },
   ended: {},
 };
 
@@ -70,4 +84,14 @@ const TRANSITIONS: Readonly<Record<CallState, Partial<Record<CallStateEvent, Cal
  */
 export function nextCallState(state: CallState, event: CallStateEvent): CallState {
   return TRANSITIONS[state][event] ?? state;
+}
+
+/** The conversation is over: only the closing line (if any) is spoken from here on. */
+export function isEnding(state: CallState): boolean {
+  return state === 'ending' || state === 'closing' || state === 'ended';
+}
+
+/** `close()` has begun: nothing new may start. */
+export function isClosing(state: CallState): boolean {
+  return state === 'closing' || state === 'ended';
 }

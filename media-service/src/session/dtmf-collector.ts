@@ -1,29 +1,33 @@
+import { plainTimer, type StartTimer, type Timer } from './session-timers.ts';
+
 /**
  * Groups key presses typed in quick succession ("1234#") into one message for the model instead
  * of one turn per digit.
  */
 export class DtmfCollector {
   private digits = '';
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private readonly gapMs: number;
   private readonly flush: (digits: string) => void;
+  private readonly after: StartTimer;
 
-  constructor(gapMs: number, flush: (digits: string) => void) {
+  constructor(gapMs: number, flush: (digits: string) => void, after: StartTimer = plainTimer) {
     this.gapMs = gapMs;
     this.flush = flush;
+    this.after = after;
   }
 
   press(digit: string): void {
     this.digits += digit;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.timer?.cancel();
+    this.timer = this.after(this.gapMs, () => {
       const digits = this.digits;
       this.digits = '';
       this.flush(digits);
-    }, this.gapMs);
+    });
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
   }
 }

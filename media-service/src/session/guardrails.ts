@@ -1,3 +1,5 @@
+import { plainTimer, type StartTimer, type Timer } from './session-timers.ts';
+
 /**
  * The agent's `maxDurationSeconds` and `idleTimeoutSeconds`: each fires once and ends the call
  * politely. Any sign of conversation (caller speech, agent audio, a key press, a tool) counts as
@@ -9,8 +11,9 @@ export class Guardrails {
   private readonly onIdle: () => void;
   private readonly now: () => number;
   private readonly busy: () => boolean;
-  private readonly maxTimer: NodeJS.Timeout;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly after: StartTimer;
+  private readonly maxTimer: Timer;
+  private idleTimer: Timer | undefined;
   private lastActivityAt: number;
   private stopped = false;
 
@@ -22,15 +25,18 @@ export class Guardrails {
     /** Something is going on that is not silence (agent audio still playing, a tool running). */
     busy?: () => boolean;
     now?: () => number;
+    /** The session's timers (cancelled together when it closes). */
+    after?: StartTimer;
   }) {
+    this.after = options.after ?? plainTimer;
     this.busy = options.busy ?? (() => false);
     this.idleMs = options.idleMs;
     this.onIdle = options.onIdle;
     this.now = options.now ?? Date.now;
     this.lastActivityAt = this.now();
-    this.maxTimer = setTimeout(() => {
+    this.maxTimer = this.after(options.maxDurationMs, () => {
       if (!this.stopped) options.onMaxDuration();
-    }, options.maxDurationMs);
+    });
     this.armIdle(this.idleMs);
   }
 
@@ -40,17 +46,17 @@ export class Guardrails {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.maxTimer);
-    clearTimeout(this.idleTimer);
+    this.maxTimer.cancel();
+    this.idleTimer?.cancel();
   }
 
   private armIdle(delayMs: number): void {
-    this.idleTimer = setTimeout(() => {
+    this.idleTimer = this.after(delayMs, () => {
       if (this.stopped) return;
       if (this.busy()) this.activity();
       const idleFor = this.now() - this.lastActivityAt;
       if (idleFor >= this.idleMs) this.onIdle();
       else this.armIdle(this.idleMs - idleFor);
-    }, delayMs);
+    });
   }
 }

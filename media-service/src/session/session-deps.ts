@@ -7,6 +7,7 @@ import type { Db } from '#shared/data/client.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { QueueUrls } from '#shared/queues/publisher.ts';
 import type { ModelConnector } from '../realtime/model-pool.ts';
+import type { AudioTapFactory } from './audio-taps.ts';
 import type { CallTransport } from './call-transport.ts';
 import type { ClosedCall } from './closed-call.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
@@ -34,6 +35,8 @@ export interface SessionDeps {
   toolFillerAfterMs?: number;
   /** Longest wait for the goodbye line before hanging up anyway (8 s by default). */
   goodbyeTimeoutMs?: number;
+  /** Builds each call's audio taps (recording, answering-machine detection, analytics); none by default. */
+  audioTaps?: readonly AudioTapFactory[];
   /** Told once per session after it closed and stored everything (metrics count outcomes here). */
   onCallClosed?: (closed: ClosedCall) => void;
 }

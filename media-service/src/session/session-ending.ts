@@ -3,6 +3,7 @@ import type { EndReason } from '#shared/calls/call-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { CallTransport } from './call-transport.ts';
 import type { PlaybackTracker } from './playback-tracker.ts';
+import type { StartTimer } from './session-timers.ts';
 
 /** How a call ends: what the agent says first (if anything), then hang up or transfer. */
 export interface EndPlan {
@@ -60,6 +61,8 @@ export interface CallEndingDeps {
   close(reason: EndReason): Promise<void>;
   /** Longest wait for the closing line before hanging up anyway. */
   goodbyeTimeoutMs: number;
+  /** Starts the goodbye timer; the session's timers, so `close()` cancels it. */
+  after: StartTimer;
 }
 
 /** Longest wait for the caller to hear the closing line once it was generated. */
@@ -89,7 +92,7 @@ export class CallEnding {
     }
     this.lineRequested = true;
     this.deps.say(this.plan.sayInstructions);
-    setTimeout(() => void this.finish(), this.deps.goodbyeTimeoutMs).unref();
+    this.deps.after(this.deps.goodbyeTimeoutMs, () => void this.finish());
   }
 
   /** The first response created after the request is the closing line. */

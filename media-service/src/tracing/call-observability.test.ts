@@ -8,7 +8,7 @@ import { memorySink } from '#shared/observability/telemetry-sink.ts';
 import { parseTraceHeader } from '#shared/observability/trace-header.ts';
 import { startMediaMetrics } from '../metrics/media-metrics.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { type MediaHarness, startMediaHarness } from '../twilio/twilio-test-harness.ts';
+import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 import type { SegmentDocument } from './call-segment.ts';
 import { callTracing } from './call-tracing.ts';
 import { sinkEmitter } from './segment-emitter.ts';

@@ -7,7 +7,7 @@ import {
 } from '../../../test/fakes/secrets-manager-server.ts';
 import { rootDir } from '../../../test/platform.ts';
 import { TWILIO_CLOSE } from './twilio-transport.ts';
-import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
+import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 
 let harness: MediaHarness;
 let secretsManager: FakeSecretsManager;

@@ -5,7 +5,7 @@ import { createDb } from '#shared/data/client.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import { rootDir } from '../../../test/platform.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
+import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 
 let harness: MediaHarness;
 let media: Awaited<ReturnType<MediaHarness['startService']>>;

@@ -10,7 +10,7 @@ import { verifyWebhook } from '#shared/webhooks/signing.ts';
 import type { ClientEvent, FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
 import { type FakeTwilioRest, startFakeTwilioRest } from '../../../test/fakes/twilio-rest-server.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
+import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 
 let harness: MediaHarness;
 let twilio: FakeTwilioRest;
@@ -226,12 +226,16 @@ describe('tools', () => {
       response: { instructions: string };
     };
     expect(goodbye.response.instructions).toMatch(/goodbye/i);
+    // The goodbye timeout is the session's only timer now (guardrails stopped); close() cancels it.
+    expect(session.pendingTimers).toBe(1);
     expect(outputs(model).map((o) => o.item.call_id)).toEqual(['call_end']);
     model.speak('r2', 'item_bye', [tone(800)], 'Goodbye, have a nice day!');
     const hangup = await twilio.waitForRequest((r) => r.kind === 'update' && r.callSid === callSid);
     expect(hangup.params.get('Status')).toBe('completed');
     expect(hangup.authorized).toBe(true);
     await session.closed;
+    expect(session.pendingTimers).toBe(0);
+    expect(session.currentState).toBe('ended');
     await client.closed;
     const record = await harness.callRecord(call.id);
     expect(record?.endReason).toBe('agent_hangup');

@@ -2,17 +2,43 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transitionCall } from '#shared/data/calls.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import type { FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
+import type { AgentAudioCut, AudioTapFactory } from '../session/audio-taps.ts';
 import type { CallSession } from '../session/call-session.ts';
-import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
+import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 
 let harness: MediaHarness;
 let streamUrl: string;
 let baseUrl: string;
 let service: Awaited<ReturnType<MediaHarness['startService']>>['service'];
 
+/** What an audio tap subscribed to every call saw, by call id. */
+interface Tapped {
+  callerBytes: number;
+  agentBytes: Record<string, number>;
+  cuts: AgentAudioCut[];
+  closedWith?: string;
+}
+const tapped = new Map<string, Tapped>();
+const recordEveryCall: AudioTapFactory = ({ call }) => {
+  const seen: Tapped = { callerBytes: 0, agentBytes: {}, cuts: [] };
+  tapped.set(call.id, seen);
+  return {
+    callerAudio: (audio) => {
+      seen.callerBytes += typeof audio === 'string' ? Buffer.from(audio, 'base64').length : audio.length;
+    },
+    agentAudio: (itemId, audio) => {
+      seen.agentBytes[itemId] = (seen.agentBytes[itemId] ?? 0) + audio.byteLength;
+    },
+    agentCut: (cut) => seen.cuts.push(cut),
+    close: (reason) => {
+      seen.closedWith = reason;
+    },
+  };
+};
+
 beforeAll(async () => {
   harness = await startMediaHarness();
-  ({ service, streamUrl, baseUrl } = await harness.startService());
+  ({ service, streamUrl, baseUrl } = await harness.startService({}, { audioTaps: [recordEveryCall] }));
 }, 60_000);
 afterAll(() => harness?.stop());
 
@@ -194,6 +220,13 @@ describe('Twilio call through the media service', () => {
     expect(reply?.interrupted).toBeUndefined();
     const record = await harness.callRecord(call.id);
     expect(record?.telemetry?.bargeInStopMs).toHaveLength(1);
+    // A tap on the call heard both directions as the caller did: the cut, none of the late audio.
+    expect(tapped.get(call.id)).toEqual({
+      callerBytes: 160,
+      agentBytes: { item_a1: 3200, item_a2: 400 },
+      cuts: [{ itemId: 'item_a1', audioEndMs: 200, sentMs: 400 }],
+      closedWith: 'caller_hangup',
+    });
   });
 
   it('refuses invalid, expired and replayed tokens without opening a model session', async () => {

@@ -6,16 +6,15 @@ import { newId } from '#shared/ids/ids.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
 import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
+import { type FakeAriServer, type OriginateOutcome, startFakeAriServer } from '../fakes/ari-server.ts';
+import type { FakeRealtimeConnection } from '../fakes/realtime-server.ts';
+import { type RtpPeer, startRtpPeer } from '../fakes/rtp-peer.ts';
+import type { CallSession } from '../../media-service/src/session/call-session.ts';
+import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
 import {
-  type FakeAriServer,
-  type OriginateOutcome,
-  startFakeAriServer,
-} from '../../../test/fakes/ari-server.ts';
-import type { FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
-import { type RtpPeer, startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
-import type { CallSession } from '../session/call-session.ts';
-import { type MediaHarness, startMediaHarness } from '../twilio/twilio-test-harness.ts';
-import { type AsteriskTransport, startAsteriskTransport } from './asterisk-transport.ts';
+  type AsteriskTransport,
+  startAsteriskTransport,
+} from '../../media-service/src/asterisk/asterisk-transport.ts';
 
 /**
  * Test wiring for Asterisk call tests (test-only): the media harness (DynamoDB Local, SQS, fake

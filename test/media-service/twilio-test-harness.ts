@@ -10,10 +10,14 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
-import { type FakeRealtimeServer, startFakeRealtime } from '../../../test/fakes/realtime-server.ts';
-import { connectTwilioMedia, type TwilioMediaClient } from '../../../test/fakes/twilio-media-client.ts';
-import { createTestTenant, startTestPlatform, type TestPlatform } from '../../../test/platform.ts';
-import { createMediaService, type MediaService, type MediaServiceOptions } from '../media-service.ts';
+import { type FakeRealtimeServer, startFakeRealtime } from '../fakes/realtime-server.ts';
+import { connectTwilioMedia, type TwilioMediaClient } from '../fakes/twilio-media-client.ts';
+import { createTestTenant, startTestPlatform, type TestPlatform } from '../platform.ts';
+import {
+  createMediaService,
+  type MediaService,
+  type MediaServiceOptions,
+} from '../../media-service/src/media-service.ts';
 
 /**
  * Test wiring for media-service call tests: the test platform (DynamoDB Local + SQS), a fake

@@ -2,8 +2,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
-import { readDeploymentConfig } from './config.ts';
-import { addPlatformStacks, type PlatformAppProps } from './platform-app.ts';
+import { readDeploymentConfig } from '../../infra/lib/config.ts';
+import { addPlatformStacks, type PlatformAppProps } from '../../infra/lib/platform-app.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

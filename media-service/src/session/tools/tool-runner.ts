@@ -1,0 +1,133 @@
+import type { EndReason } from '#shared/calls/call-types.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import type { SessionTool, ToolResult } from './session-tool.ts';
+import type { ToolRegistry } from './tool-registry.ts';
+
+export interface PendingToolCall {
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+export interface ToolRunnerOptions {
+  registry: ToolRegistry;
+  logger: Logger;
+  /** A tool still running after this long makes the agent say a short filler. */
+  fillerAfterMs: number;
+  /** Starts a timer the session cancels when it closes. */
+  after(delayMs: number, run: () => void): { cancel(): void };
+  send(event: { type: string; [key: string]: unknown }): void;
+  /** Asks for the next response (sequenced after any active one). */
+  requestResponse(response?: Record<string, unknown>): void;
+  /** Stores a tool turn in the transcript. */
+  recordTool(callId: string, text: string, startedAt: string): void;
+  /** A call-control tool was called: end the call politely with `reason`. */
+  endCall(reason: EndReason): void;
+  activity(): void;
+}
+
+const FILLER_INSTRUCTIONS =
+  'Say one very short, natural filler sentence such as "One moment while I check that." and nothing else.';
+const UNKNOWN_TOOL: ToolResult = { ok: false, output: JSON.stringify({ error: 'unknown_tool' }) };
+const TOOL_FAILED: ToolResult = {
+  ok: false,
+  failure: 'threw',
+  output: JSON.stringify({ error: 'tool_failed' }),
+};
+
+/**
+ * Runs the model's tool calls in the realtime sequence: collect `function_call_arguments.done`,
+ * wait for `response.done`, run the tools, send each `function_call_output`, then one
+ * `response.create`. A tool still running after `fillerAfterMs` triggers a short filler line
+ * (an out-of-band response that does not enter the conversation), so there is no dead air.
+ */
+export class ToolRunner {
+  private readonly options: ToolRunnerOptions;
+  private pending: PendingToolCall[] = [];
+  running = false;
+
+  constructor(options: ToolRunnerOptions) {
+    this.options = options;
+  }
+
+  collect(call: PendingToolCall): void {
+    this.pending.push(call);
+  }
+
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Forgets calls of a response that will never finish (model socket dropped). */
+  discard(): void {
+    this.pending = [];
+  }
+
+  async runPending(): Promise<void> {
+    const calls = this.pending.splice(0);
+    if (calls.length === 0) return;
+    const { registry } = this.options;
+    const control = calls.find((call) => registry.get(call.name)?.control);
+    const controlTool = control && registry.get(control.name);
+    if (control && controlTool?.control) {
+      const result = await this.run(controlTool, control);
+      for (const call of calls)
+        this.output(call.callId, call === control ? result.output : JSON.stringify({ skipped: true }));
+      this.options.recordTool(control.callId, `${control.name}()`, new Date().toISOString());
+      this.options.endCall(controlTool.control.endReason);
+      return;
+    }
+
+    this.running = true;
+    this.options.activity();
+    const filler = this.options.after(this.options.fillerAfterMs, () => {
+      this.options.logger.debug('tool is slow; filler requested');
+      this.options.send({
+        type: 'response.create',
+        response: { conversation: 'none', instructions: FILLER_INSTRUCTIONS },
+      });
+    });
+    try {
+      const results = await Promise.all(
+        calls.map(async (call) => {
+          const startedAt = new Date().toISOString();
+          const tool = registry.get(call.name);
+          return { call, startedAt, ...(tool ? await this.run(tool, call) : UNKNOWN_TOOL) };
+        }),
+      );
+      for (const { call, output, startedAt } of results) {
+        this.output(call.callId, output);
+        this.options.recordTool(call.callId, `${call.name}(${call.arguments}) → ${output}`, startedAt);
+      }
+    } finally {
+      filler.cancel();
+      this.running = false;
+    }
+    this.options.activity();
+    this.options.requestResponse();
+  }
+
+  private async run(tool: SessionTool, call: PendingToolCall): Promise<ToolResult> {
+    let result: ToolResult;
+    try {
+      result = await tool.run({ toolCallId: call.callId, arguments: call.arguments });
+    } catch (error) {
+      this.options.logger.error('tool threw', { tool: call.name, err: error });
+      return TOOL_FAILED;
+    }
+    if (!result.ok && result.failure)
+      this.options.logger.warn('tool call failed', {
+        tool: call.name,
+        failure: result.failure,
+        status: result.status,
+      });
+    return result;
+  }
+
+  private output(callId: string, text: string): void {
+    this.options.send({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: callId, output: text },
+    });
+  }
+}

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { type Agent, AgentFieldsSchema } from '#shared/agents/agent-schema.ts';
+import type { Call, EndReason } from '#shared/calls/call-types.ts';
+import { createLogger } from '#shared/logging/logger.ts';
+import type { SessionDeps } from '../session-deps.ts';
+import type { SessionTool, ToolEntry, ToolResult, ToolSetup } from './session-tool.ts';
+import { TOOL_ENTRIES, ToolRegistry, toolRegistryFor } from './tool-registry.ts';
+import { ToolRunner } from './tool-runner.ts';
+
+const logger = createLogger({ write: () => undefined });
+
+function agentWith(fields: Partial<Agent> = {}): Agent {
+  const parsed = AgentFieldsSchema.parse({
+    name: 'Support',
+    instructions: 'Help.',
+    tools: [
+      { type: 'http', name: 'lookup_order', description: 'Find an order.', url: 'https://tools.example/o' },
+      { type: 'http', name: 'end_call', description: 'Shadows a built-in.', url: 'https://tools.example/e' },
+      { type: 'http', name: 'transfer_call', description: 'Shadows too.', url: 'https://tools.example/t' },
+      { type: 'http', name: 'search_knowledge', description: 'Shadows an entry.', url: 'https://x.example' },
+    ],
+  });
+  return { ...parsed, id: 'agt_1', tenantId: 'ten_1', createdAt: '', updatedAt: '', ...fields };
+}
+
+/** Only what building definitions reads: HTTP tools touch `deps` when they run, never here. */
+const setupFor = (agent: Agent, canTransfer: boolean): ToolSetup => ({
+  call: { id: 'call_1', tenantId: 'ten_1' } as Call,
+  agent,
+  canTransfer,
+  deps: {} as SessionDeps,
+  logger,
+});
+
+const fakeTool = (name: string, run: SessionTool['run'], control?: SessionTool['control']): SessionTool => ({
+  definition: { type: 'function', name, description: name, parameters: { type: 'object', properties: {} } },
+  control,
+  run,
+});
+
+const names = (registry: ToolRegistry) => registry.definitions().map((definition) => definition.name);
+
+describe('tool registry', () => {
+  it.each([
+    ['transfer number, transport can transfer', '+14155550123', true, ['end_call', 'transfer_call']],
+    ['transfer number, transport cannot', '+14155550123', false, ['end_call']],
+    ['no transfer number', undefined, true, ['end_call']],
+  ])('%s', (_case, transferNumber, canTransfer, builtIns) => {
+    const registry = toolRegistryFor(setupFor(agentWith({ transferNumber }), canTransfer));
+    expect(names(registry)).toEqual([...builtIns, 'lookup_order', 'search_knowledge']);
+    expect(registry.get('transfer_call')?.control?.endReason).toBe(
+      canTransfer && transferNumber ? 'transferred' : undefined,
+    );
+    expect(registry.get('end_call')?.control).toEqual({ endReason: 'agent_hangup' });
+    expect(registry.get('lookup_order')?.control).toBeUndefined();
+  });
+
+  it('a new entry is one more item in the list; its reserved names beat tenant tools listed earlier', () => {
+    const search = fakeTool('search_knowledge', async () => ({ ok: true, output: '[]' }));
+    const knowledge: ToolEntry = { reservedNames: ['search_knowledge'], tools: () => [search] };
+    const registry = toolRegistryFor(setupFor(agentWith(), false), [...TOOL_ENTRIES, knowledge]);
+    expect(names(registry)).toEqual(['end_call', 'lookup_order', 'search_knowledge']);
+    expect(registry.get('search_knowledge')).toBe(search);
+  });
+});
+
+interface Harness {
+  runner: ToolRunner;
+  sent: { type: string; [key: string]: unknown }[];
+  recorded: string[];
+  ended: EndReason[];
+  responses: number;
+  fireTimers(): void;
+  timers: number;
+}
+
+function runnerWith(tools: SessionTool[]): Harness {
+  const pendingTimers = new Set<() => void>();
+  const harness: Harness = {
+    sent: [],
+    recorded: [],
+    ended: [],
+    responses: 0,
+    timers: 0,
+    fireTimers: () => {
+      for (const run of [...pendingTimers]) run();
+    },
+    runner: undefined as unknown as ToolRunner,
+  };
+  harness.runner = new ToolRunner({
+    registry: new ToolRegistry(tools),
+    logger,
+    fillerAfterMs: 1_500,
+    after: (_ms, run) => {
+      harness.timers++;
+      pendingTimers.add(run);
+      return { cancel: () => pendingTimers.delete(run) };
+    },
+    send: (event) => harness.sent.push(event),
+    requestResponse: () => harness.responses++,
+    recordTool: (_id, text) => harness.recorded.push(text),
+    endCall: (reason) => harness.ended.push(reason),
+    activity: () => undefined,
+  });
+  return harness;
+}
+
+const outputs = (sent: Harness['sent']) =>
+  sent
+    .filter((event) => event.type === 'conversation.item.create')
+    .map((event) => {
+      const item = event.item as { call_id: string; output: string };
+      return [item.call_id, item.output];
+    });
+
+describe('ToolRunner', () => {
+  it('a control tool answers the whole batch, skips the others and ends the call without a response', async () => {
+    let otherRuns = 0;
+    const h = runnerWith([
+      fakeTool('lookup', async () => {
+        otherRuns++;
+        return { ok: true, output: '{}' };
+      }),
+      fakeTool('hang_up', async () => ({ ok: true, output: '{"ok":true}' }), { endReason: 'agent_hangup' }),
+    ]);
+    h.runner.collect({ callId: 'c1', name: 'lookup', arguments: '{}' });
+    h.runner.collect({ callId: 'c2', name: 'hang_up', arguments: '{"reason":"done"}' });
+    await h.runner.runPending();
+    expect(outputs(h.sent)).toEqual([
+      ['c1', '{"skipped":true}'],
+      ['c2', '{"ok":true}'],
+    ]);
+    expect(otherRuns).toBe(0);
+    expect(h.recorded).toEqual(['hang_up()']);
+    expect(h.ended).toEqual(['agent_hangup']);
+    expect(h.responses).toBe(0);
+  });
+
+  it('runs the batch together: unknown and throwing tools are answered, then one response; filler while slow', async () => {
+    let finish!: (result: ToolResult) => void;
+    const h = runnerWith([
+      fakeTool('slow', () => new Promise((resolve) => (finish = resolve))),
+      fakeTool('broken', async () => {
+        throw new Error('bug in a plug-in');
+      }),
+    ]);
+    h.runner.collect({ callId: 'c1', name: 'slow', arguments: '{"q":1}' });
+    h.runner.collect({ callId: 'c2', name: 'broken', arguments: '{}' });
+    h.runner.collect({ callId: 'c3', name: 'nope', arguments: '{}' });
+    expect(h.runner.hasPending).toBe(true);
+    const done = h.runner.runPending();
+    expect(h.runner.running).toBe(true);
+    h.fireTimers();
+    expect(h.sent).toEqual([
+      { type: 'response.create', response: expect.objectContaining({ conversation: 'none' }) },
+    ]);
+    finish({ ok: true, output: '{"status":"shipped"}' });
+    await done;
+    expect(outputs(h.sent)).toEqual([
+      ['c1', '{"status":"shipped"}'],
+      ['c2', '{"error":"tool_failed"}'],
+      ['c3', '{"error":"unknown_tool"}'],
+    ]);
+    expect(h.recorded).toEqual([
+      'slow({"q":1}) → {"status":"shipped"}',
+      'broken({}) → {"error":"tool_failed"}',
+      'nope({}) → {"error":"unknown_tool"}',
+    ]);
+    expect(h.responses).toBe(1);
+    expect(h.ended).toEqual([]);
+    expect(h.runner.running).toBe(false);
+  });
+
+  it('cancels the filler when the tools answer in time', async () => {
+    const h = runnerWith([fakeTool('quick', async () => ({ ok: true, output: '1' }))]);
+    h.runner.collect({ callId: 'c1', name: 'quick', arguments: '' });
+    await h.runner.runPending();
+    h.fireTimers();
+    expect(h.timers).toBe(1);
+    expect(h.sent.filter((event) => event.type === 'response.create')).toEqual([]);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { buildUpdate, type UpdateExpressionParts, type UpdateSpec } from './update-expression.ts';
+
+const cases: [string, UpdateSpec, UpdateExpressionParts][] = [
+  [
+    'set skips undefined fields and names every attribute',
+    { set: { status: 'completed', endReason: undefined, updatedAt: 'now' } },
+    {
+      UpdateExpression: 'SET #status = :status, #updatedAt = :updatedAt',
+      ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt' },
+      ExpressionAttributeValues: { ':status': 'completed', ':updatedAt': 'now' },
+    },
+  ],
+  [
+    'increment adds to numbers inside a map',
+    { increment: { in: 'usage', by: { responses: 1, inputTextTokens: 40 } } },
+    {
+      UpdateExpression:
+        'SET #usage.#responses = #usage.#responses + :usage_responses, #usage.#inputTextTokens = #usage.#inputTextTokens + :usage_inputTextTokens',
+      ExpressionAttributeNames: {
+        '#usage': 'usage',
+        '#responses': 'responses',
+        '#inputTextTokens': 'inputTextTokens',
+      },
+      ExpressionAttributeValues: { ':usage_responses': 1, ':usage_inputTextTokens': 40 },
+    },
+  ],
+  [
+    'setIn sets fields of a map, skipping undefined ones',
+    {
+      set: { name: 'Acme' },
+      setIn: { in: 'limits', values: { maxConcurrentCalls: 5, requestsPerSecond: undefined } },
+    },
+    {
+      UpdateExpression: 'SET #name = :name, #limits.#maxConcurrentCalls = :limits_maxConcurrentCalls',
+      ExpressionAttributeNames: {
+        '#name': 'name',
+        '#limits': 'limits',
+        '#maxConcurrentCalls': 'maxConcurrentCalls',
+      },
+      ExpressionAttributeValues: { ':name': 'Acme', ':limits_maxConcurrentCalls': 5 },
+    },
+  ],
+  [
+    'setIn with nothing to set names no map (DynamoDB refuses unused placeholders)',
+    { set: { name: 'Acme' }, setIn: { in: 'limits', values: { maxConcurrentCalls: undefined } } },
+    {
+      UpdateExpression: 'SET #name = :name',
+      ExpressionAttributeNames: { '#name': 'name' },
+      ExpressionAttributeValues: { ':name': 'Acme' },
+    },
+  ],
+  [
+    'add, remove and a condition, in SET ADD REMOVE order',
+    {
+      remove: ['suspendedAt'],
+      add: { active: -1 },
+      set: { plan: 'pro' },
+      condition: { expression: 'attribute_exists(pk) AND #plan <> :free', values: { ':free': 'free' } },
+    },
+    {
+      UpdateExpression: 'SET #plan = :plan ADD #active :add_active REMOVE #suspendedAt',
+      ConditionExpression: 'attribute_exists(pk) AND #plan <> :free',
+      ExpressionAttributeNames: { '#plan': 'plan', '#active': 'active', '#suspendedAt': 'suspendedAt' },
+      ExpressionAttributeValues: { ':plan': 'pro', ':add_active': -1, ':free': 'free' },
+    },
+  ],
+  [
+    'no values at all: the values map is left out',
+    { remove: ['a-b'] },
+    { UpdateExpression: 'REMOVE #a_b', ExpressionAttributeNames: { '#a_b': 'a-b' } },
+  ],
+];
+
+describe('buildUpdate', () => {
+  it.each(cases)('%s', (_name, spec, expected) => {
+    expect(buildUpdate(spec)).toEqual(expected);
+  });
+
+  it('refuses an update that changes nothing', () => {
+    expect(() => buildUpdate({ set: { a: undefined } })).toThrow(RangeError);
+  });
+});
