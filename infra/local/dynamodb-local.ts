@@ -37,7 +37,7 @@ export interface DynamoLocal {
   stop(): Promise<void>;
 }
 
-async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -75,7 +75,13 @@ export async function startDynamoLocal(
   if (path) mkdirSync(path, { recursive: true });
   const child = spawn({ port, ...(path ? { path } : {}), sharedDb: true, stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntilReady(endpoint, child);
+  try {
+    await waitUntilReady(endpoint, child);
+  } catch (error) {
+    // A Java that never answered must not outlive the start that gave up on it.
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     endpoint,
     stop: () =>

@@ -10,9 +10,9 @@ import {
   type FakeAriServer,
   type OriginateOutcome,
   startFakeAriServer,
-} from '../../../test/fakes/ari-server.ts';
-import type { FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
-import { type RtpPeer, startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
+} from '../../../fakes/asterisk/ari-server.ts';
+import type { FakeRealtimeConnection } from '../../../fakes/realtime/scripted-server.ts';
+import { type RtpPeer, startRtpPeer } from '../../../fakes/asterisk/rtp-peer.ts';
 import type { CallSession } from '../session/call-session.ts';
 import { type MediaHarness, startMediaHarness } from '../twilio/twilio-test-harness.ts';
 import { type AsteriskTransport, startAsteriskTransport } from './asterisk-transport.ts';
