@@ -24,7 +24,7 @@ interface LocalCredentials {
 
 const { values: args } = parseArgs({
   options: {
-    credentials: { type: 'string', default: '.local/credentials.json' },
+    credentials: { type: 'string', default: `${process.env.LOCAL_DATA_DIR ?? '.local'}/credentials.json` },
     wav: { type: 'string' },
     say: {
       type: 'string',

@@ -101,7 +101,7 @@ export class MediaStack extends Stack {
         ...(config.ariUsername ? { ARI_USERNAME: config.ariUsername } : {}),
       },
       // Injected at task start (a changed value needs a new deployment). ECS refuses to start the
-      // task when a listed key is absent from the secret, hence the README's secret setup step.
+      // task when a listed key is absent from the secret, hence the secret setup step in docs/deploy.md.
       secrets: Object.fromEntries(
         injected.map((name) => [name, ecs.Secret.fromSecretsManager(resources.secret, name)]),
       ),

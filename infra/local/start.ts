@@ -13,7 +13,8 @@ import { ensureSeedData } from './seed.ts';
 import { startStandIns } from './stand-ins.ts';
 
 const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const localDir = join(rootDir, '.local');
+/** Where local data and credentials live; another directory keeps a second platform apart (tests). */
+const localDir = process.env.LOCAL_DATA_DIR ? resolve(process.env.LOCAL_DATA_DIR) : join(rootDir, '.local');
 
 /** Polls a health URL until it answers (any status: it is listening) or `gaveUp()`; 30 s at most. */
 async function waitForHealth(url: string, gaveUp: () => boolean): Promise<boolean> {
