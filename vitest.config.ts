@@ -8,9 +8,15 @@ export default defineConfig({
       'media-service/**/*.test.ts',
       'infra/**/*.test.ts',
       'test/**/*.test.ts',
+      'fakes/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/log-capture.ts'],
+    // Logs of passing tests stay out of the output; a failing test shows its own.
+    silent: 'passed-only',
     pool: 'forks',
+    // node:sqlite (the SQS emulator) is experimental in Node 22; its warning is noise here.
+    execArgv: ['--disable-warning=ExperimentalWarning'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration tests share two cores with the emulators.

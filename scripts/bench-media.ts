@@ -75,7 +75,7 @@ interface RungResult {
 async function startEcho(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ['--disable-warning=ExperimentalWarning', join(rootDir, 'scripts/lib/echo-realtime-server.ts')],
+    ['--disable-warning=ExperimentalWarning', join(rootDir, 'fakes/realtime/echo-server.ts')],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), 'line')) as [

@@ -10,17 +10,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { twilioSignature } from '#shared/twilio/signature.ts';
-import {
-  FRAME_MS,
-  loadCallerAudio,
-  silence,
-  synthesiseSpeech,
-  toFrames,
-  toneClip,
-} from './lib/caller-audio.ts';
-import { startFramePacer } from './lib/frame-pacer.ts';
-import { connectTwilioStream } from './lib/twilio-stream-client.ts';
+import { loadCallerAudio, synthesiseSpeech, syllableClip } from '../fakes/audio/caller-audio.ts';
+import { runPhoneCall } from '../fakes/twilio/phone.ts';
+import { sendTwilioWebhook, type TwilioWebhookTarget, voiceParams } from '../fakes/twilio/webhooks.ts';
 
 interface LocalCredentials {
   apiBaseUrl: string;
@@ -32,7 +24,7 @@ interface LocalCredentials {
 
 const { values: args } = parseArgs({
   options: {
-    credentials: { type: 'string', default: '.local/credentials.json' },
+    credentials: { type: 'string', default: `${process.env.LOCAL_DATA_DIR ?? '.local'}/credentials.json` },
     wav: { type: 'string' },
     say: {
       type: 'string',
@@ -47,8 +39,6 @@ const { values: args } = parseArgs({
 
 const VOICE_PATH = '/webhooks/twilio/voice';
 const STATUS_PATH = '/webhooks/twilio/status';
-/** The agent counts as done talking after this much silence from it. */
-const AGENT_QUIET_MS = 1200;
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,22 +49,6 @@ function loadCredentials(path: string): LocalCredentials {
   } catch {
     throw new Error(`${path} not found: start the platform first (npm start).`);
   }
-}
-
-async function postSigned(
-  credentials: LocalCredentials,
-  publicUrl: string,
-  path: string,
-  params: Record<string, string>,
-): Promise<Response> {
-  return fetch(`${credentials.apiBaseUrl}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilioSignature(credentials.twilioAuthToken, `${publicUrl}${path}`, params),
-    },
-    body: new URLSearchParams(params),
-  });
 }
 
 async function api(credentials: LocalCredentials, path: string): Promise<unknown> {
@@ -89,7 +63,7 @@ function callerAudio(): { audio: Buffer; source: string } {
   if (args.wav) return { audio: loadCallerAudio(args.wav), source: args.wav };
   const speech = synthesiseSpeech(args.say as string);
   if (speech) return { audio: speech, source: `espeak-ng: "${args.say}"` };
-  return { audio: toneClip(), source: 'a 440 Hz tone (install espeak-ng and sox for speech)' };
+  return { audio: syllableClip(), source: 'tone syllables (install espeak-ng and sox for speech)' };
 }
 
 /** Prints transcript turns as the media service stores them. */
@@ -122,116 +96,65 @@ function followTranscript(credentials: LocalCredentials, callId: string): { stop
 
 async function main(): Promise<void> {
   const credentials = loadCredentials(args.credentials as string);
-  const publicUrl = (args['public-url'] ?? process.env.PUBLIC_API_URL ?? credentials.apiBaseUrl).replace(
-    /\/+$/,
-    '',
-  );
+  const target: TwilioWebhookTarget = {
+    apiUrl: credentials.apiBaseUrl,
+    publicUrl: (args['public-url'] ?? process.env.PUBLIC_API_URL ?? credentials.apiBaseUrl).replace(
+      /\/+$/,
+      '',
+    ),
+    authToken: credentials.twilioAuthToken,
+  };
   const callSid = `CA${crypto.randomUUID().replaceAll('-', '')}`;
   const to = args.to ?? credentials.phoneNumber;
   const from = args.from as string;
-  const listenMs = Number(args.listen) * 1000;
   const { audio, source } = callerAudio();
+  const fields = { callSid, from, to, accountSid: credentials.twilioAccountSid };
 
   print(`Calling ${to} from ${from} (CallSid ${callSid})`);
-  const voice = await postSigned(credentials, publicUrl, VOICE_PATH, {
-    AccountSid: credentials.twilioAccountSid,
-    ApiVersion: '2010-04-01',
-    CallSid: callSid,
-    CallStatus: 'ringing',
-    Direction: 'inbound',
-    From: from,
-    To: to,
-    Caller: from,
-    Called: to,
-  });
+  const voice = await sendTwilioWebhook(target, VOICE_PATH, voiceParams(fields));
   const twiml = await voice.text();
   if (!voice.ok) throw new Error(`The voice webhook answered ${voice.status}: ${twiml}`);
-  const streamUrl = /<Stream url="([^"]+)"/.exec(twiml)?.[1]?.replaceAll('&amp;', '&');
-  if (!streamUrl) {
+
+  let transcript: { stop(): Promise<void> } | undefined;
+  const call = await runPhoneCall({
+    twiml,
+    callSid,
+    accountSid: credentials.twilioAccountSid,
+    callerAudio: audio,
+    listenMs: Number(args.listen) * 1000,
+    onEvent: (event) => {
+      if (event.type === 'connected') {
+        print(`TwiML: <Connect><Stream url="${event.streamUrl}"> for ${event.callId}`);
+        transcript = followTranscript(credentials, event.callId);
+        print('Transcript (as stored):');
+      } else {
+        print(`  (caller speaks: ${source}, ${event.ms} ms)`);
+      }
+    },
+  });
+  if (!call.callId) {
     print(`The platform did not connect the call. TwiML:\n${twiml}`);
     process.exitCode = 1;
     return;
   }
-  const parameters: Record<string, string> = {};
-  for (const match of twiml.matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g)) {
-    parameters[match[1] as string] = (match[2] as string).replaceAll('&amp;', '&');
-  }
-  const callId = parameters.callId as string;
-  print(`TwiML: <Connect><Stream url="${streamUrl}"> for ${callId}`);
+  await transcript?.stop();
+  const by =
+    call.hungUpBy === 'platform'
+      ? `the platform closed the stream (${call.closeReason})`
+      : 'the caller hung up';
+  print(`Call over after ${call.durationSeconds} s: ${by}; the agent sent ${call.agentAudioMs} ms of audio.`);
 
-  let agentBytes = 0;
-  let hungUpBy: string | undefined;
-  const stream = await connectTwilioStream({
-    url: streamUrl,
-    customParameters: parameters,
-    callSid,
-    accountSid: credentials.twilioAccountSid,
-    onMedia: (payload) => {
-      agentBytes += (payload.length * 3) / 4;
-    },
-    onClose: (code, reason) => {
-      hungUpBy ??= `the platform closed the stream (${code}${reason ? ` ${reason}` : ''})`;
-    },
-  });
-  stream.start();
-  const startedAt = performance.now();
-  const transcript = followTranscript(credentials, callId);
-  print('Transcript (as stored):');
-
-  // A phone line never goes quiet on the wire: silence frames flow whenever the caller is not talking.
-  const queue: Buffer[] = [];
-  const silentFrame = silence(FRAME_MS);
-  const pacer = startFramePacer(FRAME_MS, () =>
-    stream.sendMedia((queue.shift() ?? silentFrame).toString('base64')),
-  );
-
-  /**
-   * Resolves once the agent has spoken and the caller has heard it all (audio arrives faster than
-   * it plays), then a pause; or when the platform hangs up; or after `maxMs`.
-   */
-  const agentFinished = async (sinceBytes: number, maxMs: number) => {
-    const deadline = performance.now() + maxMs;
-    while (performance.now() < deadline && !hungUpBy) {
-      if (agentBytes > sinceBytes && performance.now() - stream.playingUntil > AGENT_QUIET_MS) return;
-      await delay(100);
-    }
-  };
-
-  await agentFinished(0, 10_000); // the greeting
-  if (!hungUpBy) {
-    print(`  (caller speaks: ${source}, ${Math.round(audio.length / 8)} ms)`);
-    const beforeReply = agentBytes;
-    queue.push(...toFrames(audio));
-    while (queue.length > 0 && !hungUpBy) await delay(FRAME_MS);
-    await agentFinished(beforeReply, listenMs);
-  }
-
-  pacer.stop();
-  const durationSeconds = Math.round((performance.now() - startedAt) / 1000);
-  const by = hungUpBy ?? 'the caller hung up';
-  if (!hungUpBy) await stream.stop();
-  await transcript.stop();
-  print(
-    `Call over after ${durationSeconds} s: ${by}; the agent sent ${Math.round(agentBytes / 8)} ms of audio.`,
-  );
-
-  const status = await postSigned(credentials, publicUrl, STATUS_PATH, {
-    AccountSid: credentials.twilioAccountSid,
-    ApiVersion: '2010-04-01',
-    CallSid: callSid,
-    CallStatus: 'completed',
-    CallDuration: String(durationSeconds),
+  const status = await sendTwilioWebhook(target, STATUS_PATH, {
+    ...voiceParams({ ...fields, callStatus: 'completed' }),
+    CallDuration: String(call.durationSeconds),
     CallbackSource: 'call-progress-events',
-    Direction: 'inbound',
-    From: from,
-    To: to,
     SequenceNumber: '0',
     Timestamp: new Date().toUTCString().replace('GMT', '+0000'),
   });
   await status.body?.cancel();
   print(`Status callback (completed): HTTP ${status.status}`);
-  print(`\nGET /v1/calls/${callId}`);
-  print(JSON.stringify(await api(credentials, `/v1/calls/${callId}`), null, 2));
+  print(`\nGET /v1/calls/${call.callId}`);
+  print(JSON.stringify(await api(credentials, `/v1/calls/${call.callId}`), null, 2));
 }
 
 main().catch((error: unknown) => {

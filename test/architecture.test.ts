@@ -33,6 +33,11 @@ function importedArea(fromFile: string, specifier: string): Area | undefined {
   return AREAS.find((area) => target === area || target.startsWith(`${area}/`));
 }
 
+/** Production files: everything but tests and the test helpers named after them (`*test-*`, `*-test-*`). */
+const isProduction = (file: string) => !/(\.test\.ts$|(^|[/-])test-[\w-]*\.ts$)/.test(file);
+/** Production code that must never load a protocol fake (only `npm start`'s infra/local may). */
+const FAKE_FREE = ['shared', 'functions', 'media-service', 'infra/bin', 'infra/lib'];
+
 const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 describe('dependency direction', () => {
@@ -94,4 +99,29 @@ describe('test helpers live with the tests', () => {
       expect(violations).toEqual([]);
     });
   }
+});
+
+describe('protocol fakes', () => {
+  it('are imported by tests, scripts and infra/local only, never by production code', () => {
+    const violations: string[] = [];
+    for (const dir of FAKE_FREE) {
+      for (const file of sourceFiles(join(rootDir, dir)).filter(isProduction)) {
+        for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+          const specifier = (match[1] ?? match[2]) as string;
+          if (!specifier.startsWith('.')) continue;
+          const target = relative(rootDir, join(file, '..', specifier));
+          if (target.startsWith('fakes/') || target.startsWith('test/'))
+            violations.push(`${relative(rootDir, file)} → ${specifier}`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('tell production files from test files', () => {
+    expect(isProduction('media-service/src/twilio/twilio-transport.ts')).toBe(true);
+    expect(isProduction('media-service/src/twilio/twilio-call.test.ts')).toBe(false);
+    expect(isProduction('media-service/src/twilio/twilio-test-harness.ts')).toBe(false);
+    expect(isProduction('shared/calls/latest-call.ts')).toBe(true);
+  });
 });

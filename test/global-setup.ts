@@ -1,3 +1,4 @@
+import './quiet-warnings.ts';
 import type { TestProject } from 'vitest/node';
 import { startDynamoLocal } from '../infra/local/dynamodb-local.ts';
 import { startSqsLocal } from '../infra/local/sqs-local.ts';

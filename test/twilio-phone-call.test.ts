@@ -6,14 +6,14 @@ import { TWILIO_STATUS_PATH, TWILIO_VOICE_PATH } from '#shared/http/webhook-rout
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { type MediaHarness, startMediaHarness } from './media-service/twilio-test-harness.ts';
-import { connectTwilioMedia } from './fakes/twilio-media-client.ts';
+import { connectTwilioMedia } from '../fakes/twilio/media-client.ts';
 import {
   newCallSid,
   parseStreamTwiml,
   sendTwilioWebhook,
   type TwilioWebhookTarget,
   voiceParams,
-} from './fakes/twilio-webhooks.ts';
+} from '../fakes/twilio/webhooks.ts';
 
 /**
  * A phone call across both halves, the way Twilio drives it: the signed voice webhook (control
@@ -76,7 +76,7 @@ describe('an inbound Twilio call end to end', () => {
     const client = await connectTwilioMedia(streamUrl, {
       customParameters: stream.parameters,
       callSid,
-      autoPlay: true,
+      playback: 'instant',
     });
     client.start();
     const model = await harness.realtime.nextConfigured(before);

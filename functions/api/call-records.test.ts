@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EscalationSchema, NoteSchema, TranscriptSchema } from '#shared/api/call-schemas.ts';
-import { createCall } from '#shared/data/calls.ts';
+import { CallSchema, EscalationSchema, NoteSchema, TranscriptSchema } from '#shared/api/call-schemas.ts';
+import { createCall, patchCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { putTranscriptTurn } from '#shared/data/transcripts.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
@@ -47,6 +47,24 @@ async function newCall(): Promise<string> {
   );
   return call.id;
 }
+
+describe('GET /v1/calls/{id}', () => {
+  it('shows the latency telemetry the media service stored, and none before it has', async () => {
+    const id = await newCall();
+    const before = await api.get(`/v1/calls/${id}`);
+    expect(before.status).toBe(200);
+    expect(CallSchema.parse(before.body.call).telemetry).toBeUndefined();
+    const telemetry = {
+      firstAgentAudioMs: 412,
+      responseLatenciesMs: [640, 702],
+      bargeInStopMs: [38],
+      modelReconnects: 0,
+    };
+    await patchCall(dbFromEnv(), tenant.tenant.id, id, { telemetry });
+    const after = await api.get(`/v1/calls/${id}`);
+    expect(CallSchema.parse(after.body.call).telemetry).toEqual(telemetry);
+  });
+});
 
 describe('GET /v1/calls/{id}/transcript', () => {
   it('returns the stored turns in order, without internal fields', async () => {

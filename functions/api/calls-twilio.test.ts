@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallSchema } from '#shared/api/call-schemas.ts';
 import { findCallByProviderId, getActiveCallCount, transitionCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
-import { type FakeTwilioRest, startFakeTwilioRest } from '../../test/fakes/twilio-rest-server.ts';
+import { type FakeTwilioRest, startFakeTwilioRest } from '../../fakes/twilio/rest-server.ts';
 import {
   createTestTenant,
   startTestPlatform,

@@ -23,8 +23,8 @@ import {
   waitFor,
   waitForQueuesDrained,
 } from '../../test/functions/post-call-test-kit.ts';
-import { startFakeOpenAiRest, type FakeOpenAiRest } from '../../test/fakes/openai-rest-server.ts';
-import { type FakeStripe, startFakeStripe } from '../../test/fakes/stripe-server.ts';
+import { startFakeOpenAiRest, type FakeOpenAiRest } from '../../fakes/openai/rest-server.ts';
+import { type FakeStripe, startFakeStripe } from '../../fakes/stripe/server.ts';
 import {
   createTestTenant,
   startTestPlatform,

@@ -11,8 +11,8 @@ import {
   DEFAULT_MODEL_SUMMARY,
   type FakeOpenAiRest,
   startFakeOpenAiRest,
-} from '../../test/fakes/openai-rest-server.ts';
-import { type FakeStripe, startFakeStripe } from '../../test/fakes/stripe-server.ts';
+} from '../../fakes/openai/rest-server.ts';
+import { type FakeStripe, startFakeStripe } from '../../fakes/stripe/server.ts';
 import {
   createTestTenant,
   startTestPlatform,

@@ -12,7 +12,7 @@ import {
 import { TWILIO_STATUS_PATH } from '#shared/http/webhook-routes.ts';
 import { CallEventSchema } from '#shared/queues/contracts.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
-import { newCallSid, sendTwilioWebhook, type TwilioWebhookTarget } from '../../test/fakes/twilio-webhooks.ts';
+import { newCallSid, sendTwilioWebhook, type TwilioWebhookTarget } from '../../fakes/twilio/webhooks.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 
 let platform: TestPlatform;

@@ -23,7 +23,7 @@ import {
   sendTwilioWebhook,
   type TwilioWebhookTarget,
   voiceParams,
-} from '../../test/fakes/twilio-webhooks.ts';
+} from '../../fakes/twilio/webhooks.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 
 /** Twilio signs the public URL; the gateway listens elsewhere, as behind API Gateway. */

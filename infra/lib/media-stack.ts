@@ -103,7 +103,7 @@ export class MediaStack extends Stack {
         AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${XRAY_DAEMON_PORT}`,
       },
       // Injected at task start (a changed value needs a new deployment). ECS refuses to start the
-      // task when a listed key is absent from the secret, hence the README's secret setup step.
+      // task when a listed key is absent from the secret, hence the secret setup step in docs/deploy.md.
       secrets: Object.fromEntries(
         injected.map((name) => [name, ecs.Secret.fromSecretsManager(resources.secret, name)]),
       ),

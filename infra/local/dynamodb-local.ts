@@ -39,7 +39,7 @@ export interface DynamoLocal {
   stop(): Promise<void>;
 }
 
-async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',

@@ -11,10 +11,12 @@ import { JavaMissingError } from './dynamodb-local.ts';
 import { loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { assertPortFree, PortInUseError } from './ports.ts';
 import { ensureSeedData } from './seed.ts';
+import { startStandIns } from './stand-ins.ts';
 
 const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** Local state (emulator data, credentials, generated secrets); LOCAL_DIR moves it (tests do). */
-const localDir = process.env.LOCAL_DIR ? resolve(process.env.LOCAL_DIR) : join(rootDir, '.local');
+/** Local state (emulator data, credentials, generated secrets); LOCAL_DIR (or LOCAL_DATA_DIR) moves it (tests do). */
+const localOverride = process.env.LOCAL_DIR || process.env.LOCAL_DATA_DIR;
+const localDir = localOverride ? resolve(localOverride) : join(rootDir, '.local');
 
 /** Polls a health URL until it answers (any status: it is listening) or `gaveUp()`; 30 s at most. */
 async function waitForHealth(url: string, gaveUp: () => boolean): Promise<boolean> {
@@ -70,6 +72,13 @@ async function main(): Promise<void> {
     PUBLIC_API_URL: publicApiUrl,
     PUBLIC_MEDIA_URL: publicMediaUrl,
   };
+  const openAiKeySet = Boolean(process.env.OPENAI_API_KEY);
+  const standIns = await startStandIns({
+    env: process.env,
+    twilio: { accountSid: twilioAccountSid, authToken: twilioAuthToken },
+    logger,
+  });
+  Object.assign(handlerEnv, standIns.env);
 
   const controlPlane = await startControlPlane({
     rootDir,
@@ -111,6 +120,7 @@ async function main(): Promise<void> {
       if (media.exitCode === null) media.kill('SIGKILL');
     }
     await controlPlane.stop();
+    await standIns.stop();
     process.exit(code);
   };
   let mediaDrained = false;
@@ -142,12 +152,10 @@ async function main(): Promise<void> {
     return;
   }
 
-  const realtimeUrl = process.env.OPENAI_REALTIME_URL;
-  const openAi = process.env.OPENAI_API_KEY
-    ? 'OPENAI_API_KEY is set: calls talk to OpenAI.'
-    : realtimeUrl && !realtimeUrl.startsWith('wss://api.openai.com')
-      ? `Calls talk to the realtime server at ${realtimeUrl}.`
-      : 'OPENAI_API_KEY is not set: the platform runs, but calls fail (model_error, not billed) until\n  you set it (or point OPENAI_REALTIME_URL at a realtime fake).';
+  const outside = [
+    ...(openAiKeySet ? ['OPENAI_API_KEY is set: calls talk to OpenAI.'] : []),
+    ...standIns.describe(),
+  ].join('\n  ');
   process.stdout.write(`
 ai-caller is running ${created ? '(seeded a dev tenant)' : '(data kept from the last run; --fresh wipes it)'}
 
@@ -160,9 +168,11 @@ ai-caller is running ${created ? '(seeded a dev tenant)' : '(data kept from the 
   Demo number    ${credentials.phoneNumber}
   Credentials    .local/credentials.json
 
-  ${openAi}
+  ${outside}
 
   Try:  curl -H "Authorization: Bearer ${credentials.apiKey}" ${controlPlane.apiUrl}/v1/agents
+        npm run simulate:twilio      (an inbound phone call, printed as it happens)
+        README.md, "Try it in five minutes": a browser call, an outbound call, each call's record
 
 Ctrl-C stops everything.
 `);

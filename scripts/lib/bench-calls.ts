@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import { FRAME_BYTES, FRAME_MS } from './caller-audio.ts';
-import { type FramePacer, startFramePacer } from './frame-pacer.ts';
+import { FRAME_BYTES, FRAME_MS } from '../../fakes/audio/caller-audio.ts';
+import { type FramePacer, startFramePacer } from '../../fakes/audio/frame-pacer.ts';
 
 /**
  * Simulated Twilio calls for the media benchmark, timed frame by frame. Each caller frame carries

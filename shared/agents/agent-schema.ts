@@ -12,12 +12,26 @@ const JsonSchemaObject = jsonObjectSchema({ maxKilobytes: 16 });
 
 /** A tenant-defined tool: the platform POSTs the arguments as JSON to `url`, signed. */
 export const HttpToolSchema = z.strictObject({
-  type: z.literal('http'),
-  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, _ and - only (max 64)'),
-  description: z.string().min(1).max(1024),
-  parameters: JsonSchemaObject.default({ type: 'object', properties: {} }),
-  url: z.url({ protocol: /^https?$/ }),
-  timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+  type: z.literal('http').describe('`http`: the platform POSTs the arguments to `url`.'),
+  name: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, _ and - only (max 64)')
+    .describe('The name the model calls the tool by.'),
+  description: z.string().min(1).max(1024).describe('When and why the model should use the tool.'),
+  parameters: JsonSchemaObject.describe('JSON Schema of the arguments the model must send.').default({
+    type: 'object',
+    properties: {},
+  }),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .describe('Receives the arguments as a signed JSON POST; its JSON answer goes back to the model.'),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(30_000)
+    .describe('How long to wait for `url` before telling the model the tool failed.')
+    .default(5_000),
 });
 export type HttpTool = z.output<typeof HttpToolSchema>;
 
@@ -43,26 +57,58 @@ export const REALTIME_VOICES = [
 
 /** Fields a client may set on an agent; used for create (with required ones) and patch (all optional). */
 export const AgentFieldsSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  instructions: z.string().min(1).max(32_000),
-  voice: z.enum(REALTIME_VOICES).default('marin'),
-  greeting: z.string().max(2_000).optional(),
+  name: z.string().trim().min(1).max(200).describe('Shown in the console and lists.'),
+  instructions: z
+    .string()
+    .min(1)
+    .max(32_000)
+    .describe("The agent's system prompt: who it is, what it may do, how it speaks."),
+  voice: z.enum(REALTIME_VOICES).describe('The realtime model voice.').default('marin'),
+  greeting: z
+    .string()
+    .max(2_000)
+    .describe('Said word for word when the call connects; the model greets in its own words without it.')
+    .optional(),
   language: z
     .string()
     .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'an ISO-639-1 code such as "en" or "en-US"')
+    .describe('The language of the call (ISO-639-1), for transcription and speech.')
     .optional(),
-  model: z.string().min(1).max(100).optional(),
-  tools: z.array(AgentToolSchema).max(32).default([]),
-  transferNumber: E164Schema.optional(),
+  model: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe("The realtime model; the platform's default (OPENAI_REALTIME_MODEL) without it.")
+    .optional(),
+  tools: z
+    .array(AgentToolSchema)
+    .max(32)
+    .describe('Your HTTP tools the model may call (up to 32); end-call and transfer are built in.')
+    .default([]),
+  transferNumber: E164Schema.describe(
+    'Where the built-in transfer tool sends the caller (E.164).',
+  ).optional(),
   maxDurationSeconds: z
     .number()
     .int()
     .min(30)
     .max(4 * 3600)
+    .describe('The call is ended politely after this long.')
     .default(1800),
-  idleTimeoutSeconds: z.number().int().min(5).max(600).default(30),
-  webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
-  summarySchema: JsonSchemaObject.optional(),
+  idleTimeoutSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .max(600)
+    .describe('The call is ended after this long with nobody speaking.')
+    .default(30),
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .describe("Receives this agent's call events instead of the tenant's webhook.")
+    .optional(),
+  summarySchema: JsonSchemaObject.describe(
+    'JSON Schema of data to extract from each call; the result is `summary.data`.',
+  ).optional(),
 });
 
 export const CreateAgentSchema = AgentFieldsSchema;

@@ -13,8 +13,13 @@ type FieldShape = typeof AgentFieldsSchema.shape;
 function patchShape(): { [K in keyof FieldShape]: z.ZodOptional<z.ZodType> } {
   const out: Record<string, z.ZodOptional<z.ZodType>> = {};
   for (const [name, field] of Object.entries(AgentFieldsSchema.shape) as [string, z.ZodType][]) {
+    const description = field.description ?? '';
     if (field instanceof z.ZodDefault) out[name] = (field.unwrap() as z.ZodType).optional();
-    else if (field instanceof z.ZodOptional) out[name] = (field.unwrap() as z.ZodType).nullable().optional();
+    else if (field instanceof z.ZodOptional)
+      out[name] = (field.unwrap() as z.ZodType)
+        .nullable()
+        .describe(`${description} \`null\` removes it.`)
+        .optional();
     else out[name] = field.optional();
   }
   return out as { [K in keyof FieldShape]: z.ZodOptional<z.ZodType> };
@@ -26,7 +31,7 @@ export const UpdateAgentBodySchema = z
 
 export const AgentSchema = AgentFieldsSchema.extend({
   id: z.string().describe('`agt_…`'),
-  tenantId: z.string(),
+  tenantId: z.string().describe('The tenant (`ten_…`) that owns the agent.'),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });

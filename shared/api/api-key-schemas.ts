@@ -6,8 +6,8 @@ export const ScopeSchema = z
   .describe('`read`: GET only; `write`: everything but key management; `admin`: everything.');
 
 export const CreateApiKeyBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  scopes: z.array(ScopeSchema).min(1).max(3).default(['write']),
+  name: z.string().trim().min(1).max(100).describe('What the key is for, to tell keys apart.'),
+  scopes: z.array(ScopeSchema).min(1).max(3).default(['write']).describe('What the key may do.'),
   requestsPerSecond: z
     .number()
     .int()
@@ -19,10 +19,10 @@ export const CreateApiKeyBodySchema = z.strictObject({
 
 export const ApiKeySchema = z.strictObject({
   id: z.string().describe('`key_…`'),
-  name: z.string(),
-  scopes: z.array(ScopeSchema),
+  name: z.string().describe('What the key is for.'),
+  scopes: z.array(ScopeSchema).describe('What the key may do.'),
   prefix: z.string().describe('The first characters of the secret, to tell keys apart.'),
-  requestsPerSecond: z.number().int().optional(),
+  requestsPerSecond: z.number().int().optional().describe("This key's own request rate cap."),
   createdAt: TimestampSchema,
   lastUsedAt: TimestampSchema.optional().describe('Refreshed at most once a minute.'),
 });

@@ -23,10 +23,10 @@ export const ListCallsQuerySchema = z
   .strictObject({
     ...pageQueryShape,
     status: CallStatusSchema.optional(),
-    agentId: z.string().min(1).max(64).optional(),
-    direction: z.enum(['inbound', 'outbound']).optional(),
-    from: E164Schema.optional(),
-    to: E164Schema.optional(),
+    agentId: z.string().min(1).max(64).optional().describe('Only calls handled by this agent.'),
+    direction: z.enum(['inbound', 'outbound']).optional().describe('Only inbound or only outbound calls.'),
+    from: E164Schema.optional().describe('Only calls from this number (E.164).'),
+    to: E164Schema.optional().describe('Only calls to this number (E.164).'),
     since: z.iso.datetime({ offset: true }).optional().describe('Created at or after (ISO-8601).'),
     until: z.iso.datetime({ offset: true }).optional().describe('Created before (ISO-8601).'),
   })
@@ -35,48 +35,92 @@ export const ListCallsQuerySchema = z
     'since must be before until',
   );
 
-const UsageSchema = z.strictObject({
-  responses: z.number(),
-  inputTextTokens: z.number(),
-  inputAudioTokens: z.number(),
-  inputCachedTokens: z.number(),
-  inputCachedTextTokens: z.number(),
-  inputCachedAudioTokens: z.number(),
-  outputTextTokens: z.number(),
-  outputAudioTokens: z.number(),
-  transcriptionInputTokens: z.number(),
-  transcriptionOutputTokens: z.number(),
-  transcriptionSeconds: z.number(),
-});
+const UsageSchema = z
+  .strictObject({
+    responses: z.number().describe('Model responses on the call.'),
+    inputTextTokens: z
+      .number()
+      .describe('Realtime input text tokens (instructions, transcripts, tool results).'),
+    inputAudioTokens: z.number().describe('Realtime input audio tokens (the caller heard by the model).'),
+    inputCachedTokens: z.number().describe('Of the input tokens, those served from the prompt cache.'),
+    inputCachedTextTokens: z.number().describe('Cached input text tokens.'),
+    inputCachedAudioTokens: z.number().describe('Cached input audio tokens.'),
+    outputTextTokens: z.number().describe('Realtime output text tokens.'),
+    outputAudioTokens: z.number().describe('Realtime output audio tokens (the agent speaking).'),
+    transcriptionInputTokens: z.number().describe('Caller transcription input tokens (token-billed models).'),
+    transcriptionOutputTokens: z.number().describe('Caller transcription output tokens.'),
+    transcriptionSeconds: z
+      .number()
+      .describe('Caller audio transcribed, in seconds (duration-billed models).'),
+  })
+  .describe('What the call consumed, as the model reported it; the basis of its cost.');
 
-const SummarySchema = z.strictObject({
-  summary: z.string(),
-  sentiment: z.enum(['positive', 'neutral', 'negative', 'mixed']),
-  actionItems: z.array(z.string()),
-  qaScore: z.number(),
-  qaReasons: z.array(z.string()),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
+const SummarySchema = z
+  .strictObject({
+    summary: z.string().describe('Three to six sentences: who called, why, what happened, the outcome.'),
+    sentiment: z
+      .enum(['positive', 'neutral', 'negative', 'mixed'])
+      .describe("The caller's overall sentiment."),
+    actionItems: z.array(z.string()).describe('Follow-ups someone must do; empty when none.'),
+    qaScore: z.number().describe('0–100: how well the agent handled the call.'),
+    qaReasons: z.array(z.string()).describe('One to five short reasons for the score.'),
+    data: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Fields extracted as the agent's `summarySchema` asks; only when it has one."),
+  })
+  .describe('Written by the summary model once the call has ended.');
+
+const TelemetrySchema = z
+  .strictObject({
+    firstAgentAudioMs: z
+      .number()
+      .optional()
+      .describe('From the media stream being verified to the first agent audio sent to the caller.'),
+    responseLatenciesMs: z
+      .array(z.number())
+      .optional()
+      .describe('Per turn: from the caller stopping speaking to the first audio of the reply.'),
+    bargeInStopMs: z
+      .array(z.number())
+      .optional()
+      .describe("Per interruption: from the caller's speech detected to the agent's audio stopped."),
+    modelReconnects: z
+      .number()
+      .optional()
+      .describe('Times the model connection was re-established mid-call.'),
+  })
+  .describe(
+    'Latency figures measured by the media service, in milliseconds; present once the call has ended.',
+  );
 
 export const CallSchema = z.strictObject({
   id: z.string().describe('`call_…`'),
-  tenantId: z.string(),
-  agentId: z.string(),
-  direction: z.enum(['inbound', 'outbound']),
-  provider: z.enum(CALL_PROVIDERS),
+  tenantId: z.string().describe('The tenant (`ten_…`) the call belongs to.'),
+  agentId: z.string().describe('The agent (`agt_…`) that talked on the call.'),
+  direction: z
+    .enum(['inbound', 'outbound'])
+    .describe('Inbound: the caller dialled in; outbound: placed by the API.'),
+  provider: z.enum(CALL_PROVIDERS).describe('Where the call ran: Twilio, your Asterisk, or a browser.'),
   providerCallId: z.string().nullable().describe('Twilio CallSid or Asterisk channel id, once known.'),
-  from: z.string(),
-  to: z.string(),
+  from: z.string().describe('The calling number (E.164), or `web` for browser calls.'),
+  to: z.string().describe('The called number (E.164), or the agent id for browser calls.'),
   status: CallStatusSchema,
-  createdAt: TimestampSchema,
-  updatedAt: TimestampSchema,
-  answeredAt: TimestampSchema.optional(),
-  endedAt: TimestampSchema.optional(),
-  durationSeconds: z.number().optional(),
-  endReason: z.string().optional(),
+  createdAt: TimestampSchema.describe('When the call was created (ISO-8601).'),
+  updatedAt: TimestampSchema.describe('When the call last changed (ISO-8601).'),
+  answeredAt: TimestampSchema.optional().describe('When the agent came on the line.'),
+  endedAt: TimestampSchema.optional().describe('When the call ended.'),
+  durationSeconds: z.number().optional().describe('From answered to ended, in whole seconds.'),
+  endReason: z
+    .string()
+    .optional()
+    .describe('Why it ended: `caller_hangup`, `agent_hangup`, `max_duration`, `model_error`, …'),
   summary: SummarySchema.optional(),
   usage: UsageSchema.optional(),
-  metadata: z.record(z.string(), z.string()),
+  telemetry: TelemetrySchema.optional(),
+  metadata: z
+    .record(z.string(), z.string())
+    .describe('Your own key/value pairs, as given when the call was created.'),
   traceId: z
     .string()
     .optional()
@@ -84,41 +128,44 @@ export const CallSchema = z.strictObject({
 });
 
 export const TranscriptTurnSchema = z.strictObject({
-  seq: z.number().int(),
-  role: z.enum(['caller', 'agent', 'tool']),
-  text: z.string(),
-  startedAt: TimestampSchema,
-  endedAt: TimestampSchema.optional(),
-  interrupted: z.boolean().optional(),
+  seq: z.number().int().describe('Position in the conversation, from 1.'),
+  role: z.enum(['caller', 'agent', 'tool']).describe('Who spoke (or which tool answered).'),
+  text: z.string().describe('What was said, as transcribed; what the caller actually heard for the agent.'),
+  startedAt: TimestampSchema.describe('When the turn started.'),
+  endedAt: TimestampSchema.optional().describe('When the turn ended.'),
+  interrupted: z
+    .boolean()
+    .optional()
+    .describe('The caller talked over the agent; `text` is cut where they did.'),
 });
 
 export const TranscriptSchema = z.strictObject({
-  items: z.array(TranscriptTurnSchema),
+  items: z.array(TranscriptTurnSchema).describe('Every turn of the call, in order.'),
   nextCursor: z.null().describe('Transcripts come whole; always null.'),
 });
 
 export const CreateNoteBodySchema = z.strictObject({
-  text: z.string().trim().min(1).max(10_000),
+  text: z.string().trim().min(1).max(10_000).describe('The note.'),
   author: z.string().trim().min(1).max(200).optional().describe('Who wrote it (free text).'),
 });
 
 export const NoteSchema = z.strictObject({
   id: z.string().describe('`note_…`'),
-  callId: z.string(),
-  text: z.string(),
-  author: z.string().optional(),
+  callId: z.string().describe('The call the note is about.'),
+  text: z.string().describe('The note.'),
+  author: z.string().optional().describe('Who wrote it (free text).'),
   createdAt: TimestampSchema,
 });
 
 export const CreateEscalationBodySchema = z.strictObject({
-  reason: z.string().trim().min(1).max(2_000),
-  priority: z.enum(ESCALATION_PRIORITIES).default('normal'),
+  reason: z.string().trim().min(1).max(2_000).describe('Why a person should look at the call.'),
+  priority: z.enum(ESCALATION_PRIORITIES).default('normal').describe('How urgently.'),
 });
 
 export const EscalationSchema = z.strictObject({
   id: z.string().describe('`esc_…`'),
-  callId: z.string(),
-  reason: z.string(),
-  priority: z.enum(ESCALATION_PRIORITIES),
+  callId: z.string().describe('The call that was escalated.'),
+  reason: z.string().describe('Why a person should look at the call.'),
+  priority: z.enum(ESCALATION_PRIORITIES).describe('How urgently.'),
   createdAt: TimestampSchema,
 });

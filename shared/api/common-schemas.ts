@@ -23,7 +23,7 @@ export const PageQuerySchema = z.strictObject(pageQueryShape);
 /** The envelope of every list: `{items, nextCursor}`; `nextCursor` is null on the last page. */
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.strictObject({
-    items: z.array(item),
+    items: z.array(item).describe('This page, in list order.'),
     nextCursor: z.string().nullable().describe('Pass as `?cursor=` to get the next page; null at the end.'),
   });
 }
@@ -37,10 +37,12 @@ export const MetadataSchema = stringRecordSchema({
 }).describe('Your own key/value strings (at most 32 keys), returned as given.');
 
 export const ErrorResponseSchema = z.strictObject({
-  error: z.strictObject({
-    code: z.enum(ERROR_CODES).describe('Stable machine-readable code.'),
-    message: z.string().describe('Human-readable explanation.'),
-    details: z.unknown().optional().describe('Field errors or the reason of a refusal.'),
-    requestId: z.string().describe('Also in the `x-request-id` header; quote it in support requests.'),
-  }),
+  error: z
+    .strictObject({
+      code: z.enum(ERROR_CODES).describe('Stable machine-readable code.'),
+      message: z.string().describe('Human-readable explanation.'),
+      details: z.unknown().optional().describe('Field errors or the reason of a refusal.'),
+      requestId: z.string().describe('Also in the `x-request-id` header; quote it in support requests.'),
+    })
+    .describe('What went wrong.'),
 });

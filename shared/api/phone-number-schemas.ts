@@ -13,9 +13,9 @@ export const CreatePhoneNumberBodySchema = z.strictObject({
 
 export const PhoneNumberSchema = z.strictObject({
   id: z.string().describe('`num_…`'),
-  number: z.string(),
-  agentId: z.string(),
-  provider: NumberProviderSchema,
+  number: z.string().describe('E.164.'),
+  agentId: z.string().describe('The agent that answers calls to this number.'),
+  provider: NumberProviderSchema.describe('How calls to this number arrive.'),
   createdAt: TimestampSchema,
 });
 

@@ -96,6 +96,7 @@ export function presentCall(call: Call): z.output<typeof CallSchema> {
     ...optional('endReason', call.endReason),
     ...optional('summary', call.summary),
     ...optional('usage', call.usage),
+    ...optional('telemetry', call.telemetry),
     metadata: call.metadata ?? {},
     ...optional('traceId', call.traceId),
   };

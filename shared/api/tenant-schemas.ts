@@ -21,14 +21,14 @@ const LimitsPatchSchema = z.strictObject({
 });
 
 export const CreateTenantBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: z.string().trim().min(1).max(200).describe('The business, as shown to platform admins.'),
   limits: LimitsPatchSchema.optional().describe('Platform defaults apply to omitted limits.'),
 });
 
 /** `billingStatus` is not here on purpose: only Stripe webhooks change it. */
 export const UpdateTenantBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  limits: LimitsPatchSchema.optional(),
+  name: z.string().trim().min(1).max(200).optional().describe('The business, as shown to platform admins.'),
+  limits: LimitsPatchSchema.optional().describe('Only the named limits change.'),
   webhookUrl: z
     .url({ protocol: /^https?$/ })
     .max(2048)
@@ -44,11 +44,11 @@ export const UpdateTenantBodySchema = z.strictObject({
 
 export const TenantSchema = z.strictObject({
   id: z.string().describe('`ten_…`'),
-  name: z.string(),
-  limits: z.strictObject(limitsShape),
+  name: z.string().describe('The business, as shown to platform admins.'),
+  limits: z.strictObject(limitsShape).describe('What the tenant may use at once.'),
   billingStatus: z.enum(['active', 'past_due']).describe('Set by Stripe; `past_due` pauses new calls.'),
-  stripeCustomerId: z.string().optional(),
-  webhookUrl: z.string().optional(),
+  stripeCustomerId: z.string().optional().describe('The Stripe customer billed for usage.'),
+  webhookUrl: z.string().optional().describe('Where call events are POSTed (signed).'),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });

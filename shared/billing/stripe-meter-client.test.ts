@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeStripe, startFakeStripe } from '../../test/fakes/stripe-server.ts';
+import { type FakeStripe, startFakeStripe } from '../../fakes/stripe/server.ts';
 import { sendMeterEvent } from './stripe-meter-client.ts';
 
 let stripe: FakeStripe;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeTwilioRest, type FakeTwilioRest } from '../../test/fakes/twilio-rest-server.ts';
-import { newCallSid, voiceParams } from '../../test/fakes/twilio-webhooks.ts';
+import { startFakeTwilioRest, type FakeTwilioRest } from '../../fakes/twilio/rest-server.ts';
+import { newCallSid, voiceParams } from '../../fakes/twilio/webhooks.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 import { placeOutboundCall } from '../api/outbound-calls.ts';
 import { getActiveCallCount, getCall } from '../data/calls.ts';

@@ -41,7 +41,7 @@ export function webhookHeaders(
 
 export type VerifyProblem = 'missing_headers' | 'bad_timestamp' | 'too_old' | 'too_new' | 'mismatch';
 
-/** What a receiver does (used by our tests; the README shows the same steps for customers). */
+/** What a receiver does (used by our tests; docs/post-call-and-billing.md shows the same steps for customers). */
 export function verifyWebhook(
   secret: string,
   headers: Record<string, string | undefined>,

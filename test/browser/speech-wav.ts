@@ -7,11 +7,12 @@ import { writeFileSync } from 'node:fs';
  */
 export function writeSpeechLikeWav(
   path: string,
-  options: { seconds?: number; sampleRate?: number } = {},
+  options: { seconds?: number; sampleRate?: number; silenceSeconds?: number } = {},
 ): void {
   const sampleRate = options.sampleRate ?? 48_000;
   const count = Math.round((options.seconds ?? 2) * sampleRate);
-  const data = Buffer.alloc(count * 2);
+  // Trailing silence (zeros) lets a listener hear the end of the turn before the loop restarts.
+  const data = Buffer.alloc((count + Math.round((options.silenceSeconds ?? 0) * sampleRate)) * 2);
   for (let i = 0; i < count; i++) {
     const t = i / sampleRate;
     const syllable = (t * 4) % 1; // four syllables a second

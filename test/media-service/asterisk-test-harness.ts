@@ -6,11 +6,15 @@ import { newId } from '#shared/ids/ids.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
 import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
-import { type FakeAriServer, type OriginateOutcome, startFakeAriServer } from '../fakes/ari-server.ts';
-import type { FakeRealtimeConnection } from '../fakes/realtime-server.ts';
-import { type RtpPeer, startRtpPeer } from '../fakes/rtp-peer.ts';
-import type { CallSession } from '../../media-service/src/session/call-session.ts';
 import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
+import {
+  type FakeAriServer,
+  type OriginateOutcome,
+  startFakeAriServer,
+} from '../../fakes/asterisk/ari-server.ts';
+import type { FakeRealtimeConnection } from '../../fakes/realtime/scripted-server.ts';
+import { type RtpPeer, startRtpPeer } from '../../fakes/asterisk/rtp-peer.ts';
+import type { CallSession } from '../../media-service/src/session/call-session.ts';
 import {
   type AsteriskTransport,
   startAsteriskTransport,

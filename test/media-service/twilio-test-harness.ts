@@ -10,8 +10,8 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
-import { type FakeRealtimeServer, startFakeRealtime } from '../fakes/realtime-server.ts';
-import { connectTwilioMedia, type TwilioMediaClient } from '../fakes/twilio-media-client.ts';
+import { type FakeRealtimeServer, startFakeRealtime } from '../../fakes/realtime/scripted-server.ts';
+import { connectTwilioMedia, type TwilioMediaClient } from '../../fakes/twilio/media-client.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../platform.ts';
 import {
   createMediaService,
@@ -140,7 +140,7 @@ export async function startMediaHarness(env: Record<string, string> = {}): Promi
     async connect(streamUrl, token, call, options = {}) {
       const client = await connectTwilioMedia(streamUrl, {
         customParameters: { token, callId: call.id },
-        autoPlay: options.autoPlay,
+        playback: options.autoPlay ? 'instant' : 'manual',
         callSid: options.callSid,
       });
       client.start();

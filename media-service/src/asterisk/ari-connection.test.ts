@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '#shared/logging/logger.ts';
-import { startFakeAriServer } from '../../../test/fakes/ari-server.ts';
+import { startFakeAriServer } from '../../../fakes/asterisk/ari-server.ts';
 import { type AriConnectionState, connectAri } from './ari-connection.ts';
 import type { AriEvent } from './ari-events.ts';
 import { AriRequestError } from './ari-rest.ts';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { findCallByProviderId } from '#shared/data/calls.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
-import { startFakeAriServer } from '../../../test/fakes/ari-server.ts';
-import { startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
+import { startFakeAriServer } from '../../../fakes/asterisk/ari-server.ts';
+import { startRtpPeer } from '../../../fakes/asterisk/rtp-peer.ts';
 import type { CallSession } from '../session/call-session.ts';
 import {
   APP,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
-import type { OriginateOutcome } from '../../../test/fakes/ari-server.ts';
+import type { OriginateOutcome } from '../../../fakes/asterisk/ari-server.ts';
 import { startMediaCommandConsumer } from '../commands/media-command-consumer.ts';
 import type { CallSession } from '../session/call-session.ts';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getActiveCallCount } from '#shared/data/calls.ts';
-import { startFakeAriServer } from '../../../test/fakes/ari-server.ts';
-import { startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
+import { startFakeAriServer } from '../../../fakes/asterisk/ari-server.ts';
+import { startRtpPeer } from '../../../fakes/asterisk/rtp-peer.ts';
 import {
   expectEndedByShutdown,
   freePortRange,

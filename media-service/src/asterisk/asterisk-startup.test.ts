@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { startFakeAriServer } from '../../../test/fakes/ari-server.ts';
-import { startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
+import { startFakeAriServer } from '../../../fakes/asterisk/ari-server.ts';
+import { startRtpPeer } from '../../../fakes/asterisk/rtp-peer.ts';
 import { rootDir } from '../../../test/platform.ts';
 import {
   expectEndedByShutdown,

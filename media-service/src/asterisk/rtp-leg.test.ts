@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RtpPeer, startRtpPeer } from '../../../test/fakes/rtp-peer.ts';
+import { type RtpPeer, startRtpPeer } from '../../../fakes/asterisk/rtp-peer.ts';
 import { loadRecording } from '../../../test/fixtures/asterisk-22/recordings.ts';
 import { buildRtp } from './rtp-packet.ts';
 import { RtpLeg } from './rtp-leg.ts';

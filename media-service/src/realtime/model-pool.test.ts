@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '#shared/logging/logger.ts';
-import { type FakeRealtimeServer, startFakeRealtime } from '../../../test/fakes/realtime-server.ts';
+import { type FakeRealtimeServer, startFakeRealtime } from '../../../fakes/realtime/scripted-server.ts';
 import { createModelPool } from './model-pool.ts';
 import { connectRealtime, ModelConnectError } from './realtime-connection.ts';
 

@@ -20,9 +20,10 @@ export interface AgentAudioDeps {
 
 /**
  * The agent's audio towards the caller, and barge-in. Forwarding stays allocation-light (the
- * base64 delta goes to the transport as is); a cut follows protocols.md 3.6: compute what was
- * heard, `clear` the caller leg first, then `conversation.item.truncate` at that point, then
- * cancel the response and drop whatever it still sends.
+ * base64 delta goes to the transport as is). A cut goes in this order so the model's memory
+ * matches what the caller heard: compute what was heard, `clear` the caller leg first (it stops
+ * sound soonest), then `conversation.item.truncate` at that point, then cancel the response and
+ * drop whatever it still sends (deltas already in flight).
  */
 export class AgentAudio {
   private readonly deps: AgentAudioDeps;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type FakeSecretsManager,
   startFakeSecretsManager,
-} from '../../../test/fakes/secrets-manager-server.ts';
+} from '../../../fakes/aws/secrets-manager-server.ts';
 import { rootDir } from '../../../test/platform.ts';
 import { TWILIO_CLOSE } from './twilio-transport.ts';
 import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';

@@ -7,8 +7,8 @@ import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import { createTwilioCall } from '#shared/twilio/rest-client.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import { verifyWebhook } from '#shared/webhooks/signing.ts';
-import type { ClientEvent, FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
-import { type FakeTwilioRest, startFakeTwilioRest } from '../../../test/fakes/twilio-rest-server.ts';
+import type { ClientEvent, FakeRealtimeConnection } from '../../../fakes/realtime/scripted-server.ts';
+import { type FakeTwilioRest, startFakeTwilioRest } from '../../../fakes/twilio/rest-server.ts';
 import type { CallSession } from '../session/call-session.ts';
 import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transitionCall } from '#shared/data/calls.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
-import type { FakeRealtimeConnection } from '../../../test/fakes/realtime-server.ts';
+import type { FakeRealtimeConnection } from '../../../fakes/realtime/scripted-server.ts';
 import type { AgentAudioCut, AudioTapFactory } from '../session/audio-taps.ts';
 import type { CallSession } from '../session/call-session.ts';
 import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';

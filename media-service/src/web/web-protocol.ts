@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The browser call protocol on `/web?token=…` (documented in the README, section "browser").
+ * The browser call protocol on `/web?token=…` (documented in docs/browser-calls.md).
  *
  * Audio travels as binary WebSocket frames in both directions: PCM16 little-endian, mono, 24 kHz,
  * which is OpenAI's `audio/pcm` format, so the server relays it without resampling. Everything

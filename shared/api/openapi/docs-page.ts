@@ -32,19 +32,51 @@ function typeLabel(schema: JsonObject, models: Set<string>): string {
   return escapeHtml(hints.length ? `${type} (${hints.join(', ')})` : type);
 }
 
-function fieldsTable(schema: JsonObject | undefined, models: Set<string>): string {
-  const properties = (schema?.properties ?? {}) as Record<string, JsonObject>;
-  const entries = Object.entries(properties);
-  if (entries.length === 0) return '';
-  const required = new Set((schema?.required ?? []) as string[]);
-  const rows = entries
-    .map(
-      ([name, property]) =>
-        `<tr><td><code>${escapeHtml(name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td>${typeLabel(property, models)}</td><td>${prose(property.description)}</td></tr>`,
-    )
-    .join('');
-  return `<table><thead><tr><th>Field</th><th>Type</th><th>Description</th></tr></thead><tbody>${rows}</tbody></table>`;
+/** The object a property holds inline (itself, its array items, or a nullable variant), if any. */
+function inlineObject(schema: JsonObject): JsonObject | undefined {
+  if (schema.properties) return schema;
+  if (schema.items) return inlineObject(schema.items as JsonObject);
+  for (const variant of (schema.anyOf ?? []) as JsonObject[]) {
+    const found = inlineObject(variant);
+    if (found) return found;
+  }
+  return undefined;
 }
+
+/** The field's description; a field holding a named model points to the model's own table. */
+function describeField(property: JsonObject, models: Set<string>): string {
+  if (property.description) return prose(property.description);
+  const name = refName(property);
+  return name && models.has(name)
+    ? `The ${typeLabel(property, models)} (all its fields are listed under Models).`
+    : '';
+}
+
+/** One row per field; fields of inline objects (`tools[].url`, `totals.cost.amount`) follow their parent. */
+function fieldRows(schema: JsonObject | undefined, models: Set<string>, prefix = ''): string[] {
+  const properties = (schema?.properties ?? {}) as Record<string, JsonObject>;
+  const required = new Set((schema?.required ?? []) as string[]);
+  return Object.entries(properties).flatMap(([name, property]) => {
+    const path = `${prefix}${name}`;
+    const nested = inlineObject(property);
+    const row = `<tr><td><code>${escapeHtml(path)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td>${nested ? escapeHtml(property.type === 'array' ? 'object[]' : 'object') : typeLabel(property, models)}</td><td>${describeField(property, models)}</td></tr>`;
+    const suffix = property.type === 'array' ? '[].' : '.';
+    return nested ? [row, ...fieldRows(nested, models, `${path}${suffix}`)] : [row];
+  });
+}
+
+function fieldsTable(schema: JsonObject | undefined, models: Set<string>): string {
+  const rows = fieldRows(schema, models);
+  if (rows.length === 0) return '';
+  return `<table><thead><tr><th>Field</th><th>Type</th><th>Description</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** An id safe in a URL fragment: `Phone numbers` → `phone-numbers`. */
+export const anchorId = (text: unknown): string =>
+  String(text ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 function curlExample(
   method: string,
@@ -55,7 +87,7 @@ function curlExample(
   const lines = [`curl -X ${method.toUpperCase()} "$API${path.replace('{id}', '<id>')}"`];
   const security = operation.security as unknown[] | undefined;
   if (security && security.length > 0)
-    lines.push(`  -H "Authorization: Bearer $${operation['x-auth'] ? 'ADMIN_KEY' : 'API_KEY'}"`);
+    lines.push(`  -H "Authorization: Bearer $${operation['x-auth'] ? 'ADMIN_KEY' : 'KEY'}"`);
   if (body) {
     const required = (body.required ?? []) as string[];
     const sample = Object.fromEntries(required.map((name) => [name, '…']));
@@ -72,7 +104,7 @@ function operationSection(
   models: Set<string>,
 ): string {
   const parts: string[] = [
-    `<section class="op" id="${escapeHtml(operation.operationId)}"><h3><span class="verb ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>`,
+    `<section class="op" id="${anchorId(operation.operationId)}"><h3><span class="verb ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>`,
     `<p><strong>${prose(operation.summary)}</strong>${operation.description ? ` ${prose(operation.description)}` : ''}</p>`,
   ];
   const auth =
@@ -140,18 +172,18 @@ export function renderDocsPage(document: JsonObject): string {
     }
   }
   const sections = [...byTag].map(
-    ([tag, ops]) => `<h2 id="tag-${escapeHtml(tag)}">${escapeHtml(tag)}</h2>${ops.join('\n')}`,
+    ([tag, ops]) => `<h2 id="tag-${anchorId(tag)}">${escapeHtml(tag)}</h2>${ops.join('\n')}`,
   );
   const modelSections = [...models].map(
     (name) => `<section id="model-${name}"><h3>${name}</h3>${fieldsTable(schemas[name], models)}</section>`,
   );
   const nav = [...byTag.keys()]
-    .map((tag) => `<a href="#tag-${escapeHtml(tag)}">${escapeHtml(tag)}</a>`)
+    .map((tag) => `<a href="#tag-${anchorId(tag)}">${escapeHtml(tag)}</a>`)
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(info.title)} reference</title><style>${STYLE}</style></head><body>
 <nav><strong>${escapeHtml(info.title)} ${escapeHtml(info.version)}</strong> &nbsp; ${nav}<a href="#models">Models</a><a href="/v1/openapi.json">openapi.json</a></nav>
 <main><h1>${escapeHtml(info.title)}</h1><p>${prose(info.description)}</p>
-<p>Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code> or <code>x-api-key</code>. Every response carries <code>x-request-id</code>; 429 responses carry <code>Retry-After</code>.</p>
+<p>Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code> or <code>x-api-key</code>. The examples read <code>$API</code> (this server), <code>$KEY</code> (an API key) and <code>$ADMIN_KEY</code> (the platform admin key), as the README sets them from <code>.local/credentials.json</code>. Every response carries <code>x-request-id</code>; 429 responses carry <code>Retry-After</code>.</p>
 ${sections.join('\n')}<h2 id="models">Models</h2>${modelSections.join('\n')}</main></body></html>`;
 }

@@ -62,7 +62,13 @@ function queryParameters(query: z.ZodType | undefined): JsonObject[] {
 function operationObject(op: ApiOperation, componentNames: Set<string>): JsonObject {
   const parameters: JsonObject[] = [];
   for (const match of op.path.matchAll(/\{(\w+)\}/g)) {
-    parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
+    parameters.push({
+      name: match[1],
+      in: 'path',
+      required: true,
+      description: 'The `id` the resource was created with.',
+      schema: { type: 'string' },
+    });
   }
   parameters.push(...queryParameters(op.query));
   if (op.idempotent) {

@@ -6,7 +6,7 @@ import {
   type TwilioRestConfig,
   updateTwilioCall,
 } from '#shared/twilio/rest-client.ts';
-import { type FakeTwilioRest, startFakeTwilioRest } from './twilio-rest-server.ts';
+import { type FakeTwilioRest, startFakeTwilioRest } from './rest-server.ts';
 
 let fake: FakeTwilioRest;
 let config: TwilioRestConfig;

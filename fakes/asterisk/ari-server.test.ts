@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadRecording } from '../fixtures/asterisk-22/recordings.ts';
+import { loadRecording } from '../../test/fixtures/asterisk-22/recordings.ts';
 import { type FakeAriServer, startFakeAriServer } from './ari-server.ts';
 
 /**

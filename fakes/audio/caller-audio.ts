@@ -130,6 +130,18 @@ export function toneClip(options: { hz?: number; toneMs?: number; silenceMs?: nu
   return out;
 }
 
+/**
+ * Tone syllables (180 ms on, 80 ms off) for `ms`, then `silenceMs` of silence: a stand-in for
+ * speech that voice activity detection hears as speech, not as a steady tone.
+ */
+export function syllableClip(options: { hz?: number; ms?: number; silenceMs?: number } = {}): Buffer {
+  const syllables: Buffer[] = [];
+  for (let at = 0; at < (options.ms ?? 1500); at += 260) {
+    syllables.push(toneClip({ hz: options.hz ?? 440, toneMs: 180, silenceMs: 80 }));
+  }
+  return Buffer.concat([...syllables, silence(options.silenceMs ?? 1500)]);
+}
+
 /** Silence of the given length (μ-law 0xFF). */
 export const silence = (ms: number): Buffer => Buffer.alloc((ms * 8000) / 1000, MULAW_SILENCE);
 

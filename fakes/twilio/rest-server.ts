@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AnswerOptions, answerCall } from './answering-phone.ts';
 
 /**
  * A local stand-in for Twilio's REST API (the Calls resource), over real HTTP on a loopback port.
@@ -80,6 +81,10 @@ export interface FakeTwilioRest {
 export interface FakeTwilioRestOptions {
   accountSid?: string;
   authToken?: string;
+  /** Answer every created call with a simulated phone (the local demo); calls just sit queued otherwise. */
+  answer?: Omit<AnswerOptions, 'authToken'>;
+  /** Listen on this port (0 = any free one). */
+  port?: number;
 }
 
 const STATUS_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
@@ -125,6 +130,8 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
   const requests: RecordedTwilioRequest[] = [];
   const calls = new Map<string, FakeTwilioCall>();
   const failures: InjectedFailure[] = [];
+  /** Hang-up switches of the calls being answered, by sid. */
+  const answering = new Map<string, AbortController>();
   const waiters: {
     match: (r: RecordedTwilioRequest) => boolean;
     resolve: (r: RecordedTwilioRequest) => void;
@@ -183,6 +190,16 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       statusCallbackEvents: events.length > 0 ? events : ['completed'],
     };
     calls.set(sid, call);
+    if (options.answer) {
+      const hangUp = new AbortController();
+      answering.set(sid, hangUp);
+      // Twilio answers the API request first and calls back afterwards.
+      setImmediate(() => {
+        void answerCall(call, { ...options.answer, authToken } as AnswerOptions, hangUp.signal).finally(() =>
+          answering.delete(sid),
+        );
+      });
+    }
     return { status: 201, body: publicCall(call) };
   };
 
@@ -210,6 +227,7 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       if (status === 'canceled' && call.status === 'in-progress')
         return { status: 200, body: publicCall(call) };
       call.status = status;
+      answering.get(sid)?.abort();
     } else {
       if (TERMINAL.has(call.status))
         return twilioError(400, 21220, 'Call is not in-progress. Cannot redirect.');
@@ -285,7 +303,7 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       res.writeHead(500).end();
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
@@ -325,6 +343,7 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       call.status = status;
     },
     async close() {
+      for (const hangUp of answering.values()) hangUp.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { loadApiDoc } from '../fixtures/asterisk-22/recordings.ts';
+import { loadApiDoc } from '../../test/fixtures/asterisk-22/recordings.ts';
 import { type AppSocket, createFakeAsterisk } from './ari-asterisk-state.ts';
 import {
   API_DOCS,

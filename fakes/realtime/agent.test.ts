@@ -1,33 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { rootDir } from './platform.ts';
+import { type FakeRealtimeAgent, startFakeRealtimeAgent } from './agent.ts';
 
 /**
- * The local fake agent (`scripts/fake-realtime-agent.ts`) that `npm start` users run without an
- * OpenAI key: it must speak the format each session asks for (μ-law for phones, 24 kHz PCM16
- * for browsers) and hear the caller in it.
+ * The local fake agent that `npm start` runs without an OpenAI key: it must speak the format
+ * each session asks for (μ-law for phones, 24 kHz PCM16 for browsers) and hear the caller in it.
  */
-let agent: ChildProcess;
+let agent: FakeRealtimeAgent;
 let url: string;
 beforeAll(async () => {
-  agent = spawn(
-    process.execPath,
-    ['--disable-warning=ExperimentalWarning', 'scripts/fake-realtime-agent.ts', '--port', '0'],
-    {
-      cwd: rootDir,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const [line] = (await once(createInterface({ input: agent.stdout as NodeJS.ReadableStream }), 'line')) as [
-    string,
-  ];
-  url = line.slice(line.indexOf('ws://'));
+  agent = await startFakeRealtimeAgent();
+  url = agent.url;
 });
-afterAll(() => {
-  agent?.kill('SIGTERM');
+afterAll(async () => {
+  await agent?.close();
 });
 
 type Event = { type: string; delta?: string; [key: string]: unknown };
@@ -98,10 +85,12 @@ describe('the local fake agent', () => {
     expect(bytes % (bytesPerMs === 48 ? 2 : 1)).toBe(0);
     expect(bytes / bytesPerMs).toBeGreaterThan(300);
 
-    // One second of loud audio, then silence: speech_started, then stopped and answered.
+    // Background, then one second of syllables (160 ms loud, 40 ms quiet), then silence:
+    // speech_started, then stopped and answered.
     const append = (frame: Buffer) =>
       ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: frame.toString('base64') }));
-    for (let i = 0; i < 50; i++) append(frames.loud);
+    for (let i = 0; i < 10; i++) append(frames.silent);
+    for (let i = 0; i < 50; i++) append(i % 10 < 8 ? frames.loud : frames.silent);
     await next('input_audio_buffer.speech_started');
     for (let i = 0; i < 40; i++) append(frames.silent);
     const heard = await next('conversation.item.input_audio_transcription.completed');

@@ -11,7 +11,7 @@ import { WebSocketServer } from 'ws';
  * append frames are recognised and answered with string operations, without JSON parsing.
  * Other events get the minimal GA answers (`session.created`/`updated`, an empty response).
  *
- * Run as a child process (`node echo-realtime-server.ts`), it prints `{"port":…}` once listening.
+ * Run as a child process (`node fakes/realtime/echo-server.ts`), it prints `{"port":…}` once listening.
  */
 
 const APPEND_TYPE = '"input_audio_buffer.append"';

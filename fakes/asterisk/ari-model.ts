@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { loadRecording } from '../fixtures/asterisk-22/recordings.ts';
+import { loadRecording } from '../../test/fixtures/asterisk-22/recordings.ts';
 
 /** The state and JSON shapes of the fake ARI server (`ari-server.ts`), as Asterisk 22 sends them. */
 export const API_DOCS = [

@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { embedText } from './schema-answer.ts';
 
 /**
  * A local stand-in for OpenAI's Responses API (`POST /v1/responses`, non-streaming) over real
  * HTTP, for the summary call. It checks the request the way the API would for our use (Bearer
  * key, model, input, a `json_schema` text format with a schema) and answers with the Response
  * object shape the `openai` SDK parses (output message with output_text, usage). It can be told
- * to fail with OpenAI's error bodies: retryable (429, 5xx) or not (400).
+ * to fail with OpenAI's error bodies: retryable (429, 5xx) or not (400). It also answers
+ * `POST /v1/embeddings` with deterministic vectors, for knowledge search without a key.
  */
 export interface RecordedResponsesRequest {
   path: string;
@@ -46,7 +48,9 @@ export const DEFAULT_MODEL_SUMMARY = {
   qaReasons: ['Confirmed the new time back to the caller.', 'Did not ask for a callback number.'],
 };
 
-export async function startFakeOpenAiRest(options: { apiKey?: string } = {}): Promise<FakeOpenAiRest> {
+export async function startFakeOpenAiRest(
+  options: { apiKey?: string; port?: number } = {},
+): Promise<FakeOpenAiRest> {
   const apiKey = options.apiKey ?? `sk-test-${randomBytes(12).toString('hex')}`;
   const requests: RecordedResponsesRequest[] = [];
   const failures: (FailureSpec & { count: number })[] = [];
@@ -84,10 +88,11 @@ export async function startFakeOpenAiRest(options: { apiKey?: string } = {}): Pr
       record.status = status;
       send(res, status, payload);
     };
-    if (req.method !== 'POST' || req.url !== '/v1/responses')
+    if (req.method !== 'POST' || (req.url !== '/v1/responses' && req.url !== '/v1/embeddings'))
       return reply(404, error(`Invalid URL (${req.method} ${req.url})`, 'invalid_request_error'));
     if (!record.authorized)
       return reply(401, error('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+    if (req.url === '/v1/embeddings') return reply(...embeddings(body));
     const failure = failures.find((f) => !f.match || f.match(body));
     if (failure) {
       failure.count -= 1;
@@ -145,10 +150,32 @@ export async function startFakeOpenAiRest(options: { apiKey?: string } = {}): Pr
     });
   };
 
+  /** `POST /v1/embeddings`: one vector per input, `dimensions` long (1536 by default). */
+  const embeddings = (body: Record<string, unknown>): [number, unknown] => {
+    const inputs = typeof body.input === 'string' ? [body.input] : body.input;
+    if (typeof body.model !== 'string' || !Array.isArray(inputs) || inputs.some((i) => typeof i !== 'string'))
+      return [400, error("'model' and 'input' (a string or strings) are required.", 'invalid_request_error')];
+    const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 1536;
+    const tokens = inputs.reduce((sum: number, text: string) => sum + Math.ceil(text.length / 4), 0);
+    return [
+      200,
+      {
+        object: 'list',
+        model: body.model,
+        data: inputs.map((text: string, index) => ({
+          object: 'embedding',
+          index,
+          embedding: embedText(text, dimensions),
+        })),
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      },
+    ];
+  };
+
   const server = createServer((req, res) => {
     handle(req, res).catch(() => send(res, 500, error('fake failed', 'server_error')));
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
