@@ -2,6 +2,7 @@ import { CreateAgentBodySchema } from '#shared/api/agent-schemas.ts';
 import { presentAgent } from '#shared/api/presenters.ts';
 import { createAgent } from '#shared/data/agents.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
+import { checkAgentKnowledgeBases } from '#shared/knowledge/agent-knowledge.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { parseBody, tenantIdOf } from '../lib/route-helpers.ts';
 
@@ -9,6 +10,7 @@ import { parseBody, tenantIdOf } from '../lib/route-helpers.ts';
 export const handler = httpHandler(
   async ({ request, logger }) => {
     const fields = parseBody(request, CreateAgentBodySchema);
+    await checkAgentKnowledgeBases(dbFromEnv(), tenantIdOf(request), fields.knowledgeBaseIds);
     const agent = await createAgent(dbFromEnv(), tenantIdOf(request), fields);
     logger.info('agent created', { agentId: agent.id });
     return { status: 201, body: { agent: presentAgent(agent) } };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { resetEnvCache } from '#shared/config/env.ts';
 import { resetSecretsCache } from '#shared/config/secrets.ts';
 import { resetDbCache } from '#shared/data/client.ts';
+import { resetKnowledgeStorageCache } from '#shared/knowledge/knowledge-storage.ts';
 import { MAIN_TABLE } from '#shared/data/table.ts';
 import { ROUTES } from '#shared/http/route-table.ts';
 import type { Logger } from '#shared/logging/logger.ts';
@@ -13,6 +14,7 @@ import { createSqsClient, resetSqsCache } from '#shared/queues/sqs-client.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamodb-local.ts';
 import { createGateway } from './gateway.ts';
 import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
+import { ensureBucket } from './s3-local.ts';
 import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
 
 export interface ControlPlaneOptions {
@@ -46,6 +48,7 @@ export function applyEnv(values: Record<string, string>): void {
   resetSecretsCache();
   resetDbCache();
   resetSqsCache();
+  resetKnowledgeStorageCache();
 }
 
 /**
@@ -83,6 +86,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       ? ALL_QUEUES.map((q) => ({ ...q, visibilityTimeoutSeconds: options.queueVisibilitySeconds as number }))
       : ALL_QUEUES;
     const queueUrls = await ensureQueues(sqs, defs, prefix);
+    // fauxqs serves the S3 API on the same port as SQS.
+    const knowledgeBucket = `${prefix}-knowledge`;
+    await ensureBucket(sqsServer.endpoint, knowledgeBucket);
 
     const env: Record<string, string> = {
       AWS_REGION: 'us-east-1',
@@ -92,6 +98,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       SQS_ENDPOINT: sqsServer.endpoint,
+      S3_ENDPOINT: sqsServer.endpoint,
+      KNOWLEDGE_BUCKET: knowledgeBucket,
       ...queueUrls,
       ...options.env,
     };

@@ -52,6 +52,11 @@ export const AgentFieldsSchema = z.strictObject({
   idleTimeoutSeconds: z.number().int().min(5).max(600).default(30),
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   summarySchema: JsonSchemaObject.optional(),
+  knowledgeBaseIds: z
+    .array(z.string().regex(/^kb_[0-9A-HJKMNP-TV-Z]{26}$/, 'a knowledge base id (`kb_…`)'))
+    .max(10)
+    .optional()
+    .describe('Knowledge bases the agent looks facts up in during calls (its `search_knowledge` tool).'),
 });
 
 export const CreateAgentSchema = AgentFieldsSchema;

@@ -68,6 +68,34 @@ export const QUEUES = {
     maxReceiveCount: 5,
     consumerTimeoutSeconds: 10,
   },
+  /** One message per page (or uploaded file, text, sitemap) of a knowledge-base sync. */
+  knowledgeCrawl: {
+    id: 'KnowledgeCrawl',
+    urlEnv: 'QUEUE_KNOWLEDGE_CRAWL_URL',
+    consumer: {
+      handler: 'functions/consumers/crawl-knowledge-page.ts',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      maxConcurrency: 10,
+    },
+    visibilityTimeoutSeconds: 600,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 90,
+  },
+  /** Publishing a sync's index version, and purging a deleted knowledge base. */
+  knowledgeIndex: {
+    id: 'KnowledgeIndex',
+    urlEnv: 'QUEUE_KNOWLEDGE_INDEX_URL',
+    consumer: {
+      handler: 'functions/consumers/publish-knowledge-index.ts',
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 5,
+    },
+    visibilityTimeoutSeconds: 5400,
+    maxReceiveCount: 3,
+    consumerTimeoutSeconds: 900,
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueId = keyof typeof QUEUES;

@@ -5,6 +5,7 @@ import { putTranscriptTurn } from '#shared/data/transcripts.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
+import { builtinToolsFor } from '../knowledge/builtin-tools.ts';
 import { AgentAudio } from './agent-audio.ts';
 import { AgentTurns } from './agent-turns.ts';
 import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
@@ -111,7 +112,11 @@ export class CallSession implements LiveSession {
       send: (event) => this.link.send(event),
       cancelResponse: () => this.responses.cancel(),
     });
-    const catalog = new ToolCatalog(agent, typeof transport.transfer === 'function');
+    const catalog = new ToolCatalog(
+      agent,
+      typeof transport.transfer === 'function',
+      builtinToolsFor(agent, call.tenantId, deps.knowledge, this.logger),
+    );
     this.link = new ModelLink({
       connector: deps.models,
       model: agent.model,

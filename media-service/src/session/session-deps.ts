@@ -6,6 +6,7 @@ import type { SecretStore } from '#shared/config/secrets.ts';
 import type { Db } from '#shared/data/client.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { QueueUrls } from '#shared/queues/publisher.ts';
+import type { KnowledgeSearch } from '../knowledge/knowledge-search.ts';
 import type { ModelConnector } from '../realtime/model-pool.ts';
 import type { CallTransport } from './call-transport.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
@@ -33,6 +34,8 @@ export interface SessionDeps {
   toolFillerAfterMs?: number;
   /** Longest wait for the goodbye line before hanging up anyway (8 s by default). */
   goodbyeTimeoutMs?: number;
+  /** Knowledge-base retrieval for agents with knowledge bases (their `search_knowledge` tool). */
+  knowledge?: KnowledgeSearch;
   /** Told once per session after it closed and stored everything (metrics count outcomes here). */
   onCallClosed?: (reason: EndReason) => void;
 }

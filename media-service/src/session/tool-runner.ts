@@ -96,6 +96,10 @@ export class ToolRunner {
         calls.map(async (call) => {
           const startedAt = new Date().toISOString();
           const tool = catalog.resolve(call.name);
+          if (tool.kind === 'builtin') {
+            const result = await tool.tool.run(call.arguments);
+            return { call, startedAt, ...result, ok: true };
+          }
           if (tool.kind !== 'http') {
             return { call, startedAt, output: JSON.stringify({ error: 'unknown_tool' }), ok: false };
           }
@@ -114,9 +118,11 @@ export class ToolRunner {
           return { call, startedAt, ...result };
         }),
       );
-      for (const { call, output: text, startedAt } of results) {
+      for (const result of results) {
+        const { call, output: text, startedAt } = result;
         output(call.callId, text);
-        this.options.recordTool(call.callId, `${call.name}(${call.arguments}) → ${text}`, startedAt);
+        const line = 'transcript' in result ? result.transcript : undefined;
+        this.options.recordTool(call.callId, line ?? `${call.name}(${call.arguments}) → ${text}`, startedAt);
       }
     } finally {
       clearTimeout(filler);
