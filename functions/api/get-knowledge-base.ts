@@ -1,4 +1,8 @@
-import { presentKnowledgeBase, refreshUploads, requireKnowledgeBase } from '#shared/knowledge/knowledge-operations.ts';
+import {
+  presentKnowledgeBase,
+  refreshUploads,
+  requireKnowledgeBase,
+} from '#shared/knowledge/knowledge-operations.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { knowledgeDepsFromEnv } from '../lib/knowledge-deps.ts';
 import { pathId, tenantIdOf } from '../lib/route-helpers.ts';

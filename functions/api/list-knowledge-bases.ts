@@ -9,8 +9,14 @@ import { cursorKey, parseQuery, tenantIdOf } from '../lib/route-helpers.ts';
 export const handler = httpHandler(
   async ({ request }) => {
     const query = parseQuery(request, PageQuerySchema);
-    const page = await listKnowledgeBases(dbFromEnv(), tenantIdOf(request), { ...query, signingKey: await cursorKey() });
-    return { status: 200, body: { items: page.items.map(presentKnowledgeBase), nextCursor: page.nextCursor } };
+    const page = await listKnowledgeBases(dbFromEnv(), tenantIdOf(request), {
+      ...query,
+      signingKey: await cursorKey(),
+    });
+    return {
+      status: 200,
+      body: { items: page.items.map(presentKnowledgeBase), nextCursor: page.nextCursor },
+    };
   },
   { auth: 'apiKey' },
 );

@@ -26,7 +26,10 @@ export const handler = httpHandler(
       query,
       topK,
     });
-    return { status: 200, body: { results: hits.map(({ text, url, title, score }) => ({ text, url, title, score })) } };
+    return {
+      status: 200,
+      body: { results: hits.map(({ text, url, title, score }) => ({ text, url, title, score })) },
+    };
   },
   { auth: 'apiKey' },
 );

@@ -9,7 +9,12 @@ export const handler = httpHandler(
   async ({ request, logger }) => {
     const kbId = pathId(request, 'knowledgeBase', 'Knowledge base');
     const patch = parseBody(request, UpdateKnowledgeBaseBodySchema);
-    const { kb, uploads } = await updateKnowledgeBase(knowledgeDepsFromEnv(), tenantIdOf(request), kbId, patch);
+    const { kb, uploads } = await updateKnowledgeBase(
+      knowledgeDepsFromEnv(),
+      tenantIdOf(request),
+      kbId,
+      patch,
+    );
     logger.info('knowledge base updated', { knowledgeBaseId: kbId, fields: Object.keys(patch) });
     return { status: 200, body: { knowledgeBase: presentKnowledgeBase(kb), uploads } };
   },

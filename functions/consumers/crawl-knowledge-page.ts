@@ -19,6 +19,9 @@ export const handler = async (event: SQSEvent) => {
     logger,
     schema: CrawlPageMessageSchema,
     handle: (message, context) =>
-      processCrawlMessage(deps, message, { ...context, logger: context.logger.child({ kbId: message.kbId, syncId: message.syncId }) }),
+      processCrawlMessage(deps, message, {
+        ...context,
+        logger: context.logger.child({ kbId: message.kbId, syncId: message.syncId }),
+      }),
   });
 };

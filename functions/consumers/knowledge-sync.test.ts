@@ -11,29 +11,65 @@ let api: ApiClient;
 let site: FakeSite;
 let embeddings: FakeEmbeddings;
 
-const PRICING = '<h1>Pricing</h1><h2>Pro plan</h2><p>The Pro plan costs 49 euros per month and includes code PLAN-PRO-49.</p>';
+const PRICING =
+  '<h1>Pricing</h1><h2>Pro plan</h2><p>The Pro plan costs 49 euros per month and includes code PLAN-PRO-49.</p>';
 
 function sitePages(base: () => string) {
-  const nav = ['/', '/about', '/pricing', '/docs/guide', '/private/secret', '/missing', '/loop-a', '/to-elsewhere', '/huge', '/download', '/manual.pdf', '/dup', '/rate-limited', '/flaky', '/broken', 'https://other.example.net/page'];
+  const nav = [
+    '/',
+    '/about',
+    '/pricing',
+    '/docs/guide',
+    '/private/secret',
+    '/missing',
+    '/loop-a',
+    '/to-elsewhere',
+    '/huge',
+    '/download',
+    '/manual.pdf',
+    '/dup',
+    '/rate-limited',
+    '/flaky',
+    '/broken',
+    'https://other.example.net/page',
+  ];
   return {
     '/robots.txt': { body: 'User-agent: *\nDisallow: /private/\n', type: 'text/plain' },
-    '/': { body: htmlPage('Acme Dental', '<h1>Welcome</h1><p>Acme Dental cares for your teeth in Springfield.</p>', nav) },
+    '/': {
+      body: htmlPage(
+        'Acme Dental',
+        '<h1>Welcome</h1><p>Acme Dental cares for your teeth in Springfield.</p>',
+        nav,
+      ),
+    },
     '/about': { body: htmlPage('About', '<h1>About us</h1><p>Founded in 1999 by Dr. Ada Molar.</p>', nav) },
     '/dup': { body: htmlPage('About', '<h1>About us</h1><p>Founded in 1999 by Dr. Ada Molar.</p>', nav) },
     '/pricing': { body: htmlPage('Pricing', PRICING, nav) },
-    '/docs/guide': { body: htmlPage('Guide', '<h1>Guide</h1><h2>Opening hours</h2><p>We are open Monday to Friday, 8 to 18.</p>', nav) },
+    '/docs/guide': {
+      body: htmlPage(
+        'Guide',
+        '<h1>Guide</h1><h2>Opening hours</h2><p>We are open Monday to Friday, 8 to 18.</p>',
+        nav,
+      ),
+    },
     '/private/secret': { body: htmlPage('Secret', '<p>Internal only: the safe code is 1234.</p>') },
     '/loop-a': { status: 302, headers: { location: '/loop-b' } },
     '/loop-b': { status: 302, headers: { location: '/loop-a' } },
     '/to-elsewhere': { status: 301, headers: { location: 'https://elsewhere.example.org/' } },
     '/huge': { body: htmlPage('Huge', `<p>${'filler text '.repeat(30_000)}</p>`) },
     '/download': { body: Buffer.alloc(2048, 7), type: 'application/octet-stream' },
-    '/manual.pdf': { body: tinyPdf(['Refunds are possible within 30 days of treatment.'], 'Patient manual'), type: 'application/pdf' },
+    '/manual.pdf': {
+      body: tinyPdf(['Refunds are possible within 30 days of treatment.'], 'Patient manual'),
+      type: 'application/pdf',
+    },
     '/rate-limited': {
       body: htmlPage('Insurance', '<h1>Insurance</h1><p>We accept all public insurers.</p>'),
       failFirst: [{ status: 429, headers: { 'retry-after': '1' } }],
     },
-    '/flaky': { body: htmlPage('Parking', '<h1>Parking</h1><p>Free parking behind the building.</p>'), failFirst: [{ status: 503 }] },
+    '/flaky': {
+      body: htmlPage('Parking', '<h1>Parking</h1><p>Free parking behind the building.</p>'),
+      failFirst: [{ status: 503 }],
+    },
     '/broken': { status: 500 },
     '/sitemap.xml': {
       body: `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base()}/faq</loc></url></urlset>`,
@@ -70,14 +106,17 @@ afterAll(async () => {
   await embeddings?.close();
 });
 
-const syncOf = async (kbId: string, syncId: string): Promise<Json> => (await api.get(`/v1/knowledge-bases/${kbId}/syncs/${syncId}`)).body.sync;
+const syncOf = async (kbId: string, syncId: string): Promise<Json> =>
+  (await api.get(`/v1/knowledge-bases/${kbId}/syncs/${syncId}`)).body.sync;
 const finished = (sync: Json) => !['running', 'indexing'].includes(sync.status);
 
 async function allDocuments(kbId: string): Promise<Json[]> {
   const items: Json[] = [];
   let cursor: string | null = null;
   do {
-    const page: Json = (await api.get(`/v1/knowledge-bases/${kbId}/documents?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).body;
+    const page: Json = (
+      await api.get(`/v1/knowledge-bases/${kbId}/documents?limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+    ).body;
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -97,7 +136,12 @@ describe('knowledge base sync', () => {
         { type: 'website', url: `${site.url}/`, exclude: ['/never/*'], maxDepth: 2 },
         { type: 'sitemap', url: `${site.url}/sitemap.xml` },
         { type: 'text', title: 'Emergency line', content: 'For emergencies call 555-0199 around the clock.' },
-        { type: 'file', fileName: 'team.md', contentType: 'text/markdown', sizeBytes: Buffer.byteLength(markdown) },
+        {
+          type: 'file',
+          fileName: 'team.md',
+          contentType: 'text/markdown',
+          sizeBytes: Buffer.byteLength(markdown),
+        },
       ],
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -114,7 +158,10 @@ describe('knowledge base sync', () => {
     const workers = startKnowledgeWorkers(platform);
     try {
       // In between: the rate-limited page waits out its Retry-After, so the sync is mid-way.
-      const midway = await waitUntil(() => syncOf(kbId, started.body.sync.id), (s) => s.fetched >= 5 || finished(s));
+      const midway = await waitUntil(
+        () => syncOf(kbId, started.body.sync.id),
+        (s) => s.fetched >= 5 || finished(s),
+      );
       expect(midway.status).toBe('running');
       expect(midway.percent).toBeGreaterThan(0);
       expect(midway.percent).toBeLessThan(100);
@@ -123,8 +170,16 @@ describe('knowledge base sync', () => {
     } finally {
       await workers.stop();
     }
-    expect(firstSync).toMatchObject({ status: 'completed_with_errors', percent: 100, etaSeconds: 0, failed: 2, indexVersion: 1 });
-    const reasons = Object.fromEntries(firstSync.errors.map((e: Json) => [new URL(e.url, site.url).pathname, e.code]));
+    expect(firstSync).toMatchObject({
+      status: 'completed_with_errors',
+      percent: 100,
+      etaSeconds: 0,
+      failed: 2,
+      indexVersion: 1,
+    });
+    const reasons = Object.fromEntries(
+      firstSync.errors.map((e: Json) => [new URL(e.url, site.url).pathname, e.code]),
+    );
     expect(reasons).toMatchObject({
       '/private/secret': 'robots_disallowed',
       '/loop-a': 'redirect_loop',
@@ -151,7 +206,9 @@ describe('knowledge base sync', () => {
     expect(urls).toContain(`${site.url}/manual.pdf`);
     expect(urls).toContain(`${site.url}/faq`);
     expect(urls.some((u) => u.includes('other.example.net'))).toBe(false);
-    expect(docs.every((d) => d.status === 'indexed' && d.chunkCount > 0 && /^[0-9a-f]{64}$/.test(d.contentHash))).toBe(true);
+    expect(
+      docs.every((d) => d.status === 'indexed' && d.chunkCount > 0 && /^[0-9a-f]{64}$/.test(d.contentHash)),
+    ).toBe(true);
 
     const kb = (await api.get(`/v1/knowledge-bases/${kbId}`)).body.knowledgeBase;
     expect(kb).toMatchObject({ indexVersion: 1, lastSyncStatus: 'completed_with_errors', documentCount: 10 });
@@ -159,14 +216,18 @@ describe('knowledge base sync', () => {
   }, 120_000);
 
   it('searches hybrid: a fact by words, a code by keyword, the PDF and the uploaded file', async () => {
-    const search = async (query: string) => (await api.post(`/v1/knowledge-bases/${kbId}/search`, { query, topK: 3 })).body.results as Json[];
+    const search = async (query: string) =>
+      (await api.post(`/v1/knowledge-bases/${kbId}/search`, { query, topK: 3 })).body.results as Json[];
     const [pricing] = await search('How much does the Pro plan cost per month?');
     expect(pricing).toMatchObject({ url: `${site.url}/pricing`, title: 'Pricing' });
     expect(pricing.text).toContain('49 euros');
     expect(pricing.text).not.toContain('Copyright footer');
     expect(pricing.text).not.toContain('tracking');
     expect((await search('PLAN-PRO-49'))[0].url).toBe(`${site.url}/pricing`);
-    expect((await search('refunds within 30 days'))[0]).toMatchObject({ url: `${site.url}/manual.pdf`, title: 'Patient manual' });
+    expect((await search('refunds within 30 days'))[0]).toMatchObject({
+      url: `${site.url}/manual.pdf`,
+      title: 'Patient manual',
+    });
     expect((await search('which hygienist speaks Spanish'))[0].text).toContain('Grace Flossman');
     expect((await search('safe code 1234')).some((r) => r.url.includes('/private/'))).toBe(false);
   });
@@ -176,11 +237,24 @@ describe('knowledge base sync', () => {
     const requestsBefore = site.requests.length;
     const started = await api.post(`/v1/knowledge-bases/${kbId}/syncs`);
     const workers = startKnowledgeWorkers(platform);
-    const sync = await waitUntil(() => syncOf(kbId, started.body.sync.id), finished).finally(() => workers.stop());
-    expect(sync).toMatchObject({ embedded: 0, fetched: 0, unchanged: firstSync.fetched, indexVersion: 1, chunks: firstSync.chunks });
+    const sync = await waitUntil(() => syncOf(kbId, started.body.sync.id), finished).finally(() =>
+      workers.stop(),
+    );
+    expect(sync).toMatchObject({
+      embedded: 0,
+      fetched: 0,
+      unchanged: firstSync.fetched,
+      indexVersion: 1,
+      chunks: firstSync.chunks,
+    });
     expect(embeddings.inputs.length).toBe(before);
     // Every page with a stored copy was asked for conditionally and answered 304.
-    const docPaths = new Set((await allDocuments(kbId)).map((d) => d.url).filter((u) => u.startsWith(site.url)).map((u) => new URL(u).pathname));
+    const docPaths = new Set(
+      (await allDocuments(kbId))
+        .map((d) => d.url)
+        .filter((u) => u.startsWith(site.url))
+        .map((u) => new URL(u).pathname),
+    );
     const refetched = site.requests.slice(requestsBefore).filter((r) => docPaths.has(r.path));
     expect(refetched.length).toBe(docPaths.size);
     expect(refetched.every((r) => r.conditional && r.status === 304)).toBe(true);
@@ -191,13 +265,16 @@ describe('knowledge base sync', () => {
     const before = embeddings.inputs.length;
     const started = await api.post(`/v1/knowledge-bases/${kbId}/syncs`);
     const workers = startKnowledgeWorkers(platform);
-    const sync = await waitUntil(() => syncOf(kbId, started.body.sync.id), finished).finally(() => workers.stop());
+    const sync = await waitUntil(() => syncOf(kbId, started.body.sync.id), finished).finally(() =>
+      workers.stop(),
+    );
     const changed = embeddings.inputs.slice(before);
     expect(changed.length).toBe(sync.embedded);
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.every((text) => text.startsWith('Pricing'))).toBe(true);
     expect(sync).toMatchObject({ indexVersion: 2, fetched: 1, unchanged: firstSync.fetched - 1 });
-    const [top] = (await api.post(`/v1/knowledge-bases/${kbId}/search`, { query: 'Pro plan price', topK: 1 })).body.results;
+    const [top] = (await api.post(`/v1/knowledge-bases/${kbId}/search`, { query: 'Pro plan price', topK: 1 }))
+      .body.results;
     expect(top.text).toContain('59 euros');
   }, 120_000);
 });

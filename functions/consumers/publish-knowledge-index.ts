@@ -20,7 +20,8 @@ export const handler = async (event: SQSEvent) =>
     schema: IndexMessageSchema,
     handle: async (message, context) => {
       const deps = { db: dbFromEnv(), storage: knowledgeStorageFromEnv(), logger: context.logger };
-      if (message.type === 'knowledge.purge') return `purged ${await purgeKnowledgeBase(deps, message)} items`;
+      if (message.type === 'knowledge.purge')
+        return `purged ${await purgeKnowledgeBase(deps, message)} items`;
       return publishSync(deps, message);
     },
   });

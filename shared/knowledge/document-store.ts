@@ -26,7 +26,13 @@ export interface DocumentRecord {
 
 export async function getDocument(db: Db, kbId: string, url: string): Promise<DocumentRecord | undefined> {
   const out = await dynamo(() =>
-    db.doc.send(new GetCommand({ TableName: db.tableName, Key: knowledgeKeys.document(kbId, url), ConsistentRead: true })),
+    db.doc.send(
+      new GetCommand({
+        TableName: db.tableName,
+        Key: knowledgeKeys.document(kbId, url),
+        ConsistentRead: true,
+      }),
+    ),
   );
   return out.Item ? stripKeys<DocumentRecord>(out.Item) : undefined;
 }

@@ -74,10 +74,18 @@ export async function createKnowledgeBase(
   return kb;
 }
 
-export async function getKnowledgeBase(db: Db, tenantId: string, kbId: string): Promise<KnowledgeBase | undefined> {
+export async function getKnowledgeBase(
+  db: Db,
+  tenantId: string,
+  kbId: string,
+): Promise<KnowledgeBase | undefined> {
   const out = await dynamo(() =>
     db.doc.send(
-      new GetCommand({ TableName: db.tableName, Key: knowledgeKeys.base(tenantId, kbId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: db.tableName,
+        Key: knowledgeKeys.base(tenantId, kbId),
+        ConsistentRead: true,
+      }),
     ),
   );
   return out.Item ? stripKeys<KnowledgeBase>(out.Item) : undefined;
@@ -102,14 +110,23 @@ export function listKnowledgeBases(
 }
 
 /** Writes `next` over `current`, guarded by `updatedAt` against concurrent patches. */
-export async function replaceKnowledgeBase(db: Db, current: KnowledgeBase, next: KnowledgeBase): Promise<KnowledgeBase> {
+export async function replaceKnowledgeBase(
+  db: Db,
+  current: KnowledgeBase,
+  next: KnowledgeBase,
+): Promise<KnowledgeBase> {
   const kb = { ...next, updatedAt: new Date().toISOString() };
   await dynamo(
     () =>
       db.doc.send(
         new PutCommand({
           TableName: db.tableName,
-          Item: { ...knowledgeKeys.base(kb.tenantId, kb.id), type: 'knowledgeBase', ...kb, ...refreshIndex(kb) },
+          Item: {
+            ...knowledgeKeys.base(kb.tenantId, kb.id),
+            type: 'knowledgeBase',
+            ...kb,
+            ...refreshIndex(kb),
+          },
           ConditionExpression: 'updatedAt = :seen',
           ExpressionAttributeValues: { ':seen': current.updatedAt },
         }),

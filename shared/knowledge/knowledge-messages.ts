@@ -39,7 +39,12 @@ export type IndexMessage = z.output<typeof IndexMessageSchema>;
 /** SQS caps a message delay at 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;
 
-async function send(sqs: SQSClient, queueUrl: string | undefined, body: unknown, delaySeconds = 0): Promise<void> {
+async function send(
+  sqs: SQSClient,
+  queueUrl: string | undefined,
+  body: unknown,
+  delaySeconds = 0,
+): Promise<void> {
   if (!queueUrl) throw new UnavailableError('The knowledge queues are not configured.');
   try {
     await sqs.send(
@@ -60,14 +65,21 @@ export function sendCrawlPage(
   input: { tenantId: string; kbId: string; syncId: string; url: string },
   delaySeconds = 0,
 ): Promise<void> {
-  const message: CrawlPageMessage = { schemaVersion: 1, eventId: newId('event'), type: 'knowledge.page', ...input };
+  const message: CrawlPageMessage = {
+    schemaVersion: 1,
+    eventId: newId('event'),
+    type: 'knowledge.page',
+    ...input,
+  };
   return send(sqs, urls.knowledgeCrawl, message, delaySeconds);
 }
 
 export function sendIndexMessage(
   sqs: SQSClient,
   urls: QueueUrls,
-  input: { type: 'knowledge.publish'; tenantId: string; kbId: string; syncId: string } | { type: 'knowledge.purge'; tenantId: string; kbId: string },
+  input:
+    | { type: 'knowledge.publish'; tenantId: string; kbId: string; syncId: string }
+    | { type: 'knowledge.purge'; tenantId: string; kbId: string },
 ): Promise<void> {
   return send(sqs, urls.knowledgeIndex, { schemaVersion: 1, eventId: newId('event'), ...input });
 }

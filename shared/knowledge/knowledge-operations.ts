@@ -48,7 +48,9 @@ export function presentKnowledgeBase(kb: KnowledgeBase): z.output<typeof Knowled
   return {
     id: kb.id,
     name: kb.name,
-    sources: kb.sources.map((source) => (source.type === 'file' ? { ...source, uploaded: uploaded.has(source.id) } : source)),
+    sources: kb.sources.map((source) =>
+      source.type === 'file' ? { ...source, uploaded: uploaded.has(source.id) } : source,
+    ),
     refresh: kb.refresh,
     indexVersion: kb.indexVersion ?? null,
     documentCount: kb.documentCount,
@@ -74,7 +76,11 @@ async function checkTargets(sources: SourceInput[], allowPrivate: boolean): Prom
     sources.map(async (source, index) => {
       if (source.type !== 'website' && source.type !== 'sitemap') return;
       const reason = await blockedTargetReason(source.url, { allowPrivate });
-      if (reason) problems.push({ path: `sources.${index}.url`, message: reason === 'non_public_address' ? 'the URL points to a private or local address' : reason });
+      if (reason)
+        problems.push({
+          path: `sources.${index}.url`,
+          message: reason === 'non_public_address' ? 'the URL points to a private or local address' : reason,
+        });
     }),
   );
   if (problems.length) throw new ValidationError('A source URL cannot be crawled.', { details: problems });
@@ -99,7 +105,10 @@ export async function refreshUploads(deps: KnowledgeDeps, kb: KnowledgeBase): Pr
   const landed: string[] = [];
   for (const source of kb.sources) {
     if (source.type !== 'file' || uploaded.has(source.id)) continue;
-    const head = await headObject(deps.storage, storageKeys.upload(kb.tenantId, kb.id, source.id, source.fileName));
+    const head = await headObject(
+      deps.storage,
+      storageKeys.upload(kb.tenantId, kb.id, source.id, source.fileName),
+    );
     if (head) landed.push(source.id);
   }
   if (landed.length === 0) return kb;
@@ -138,8 +147,13 @@ export async function updateKnowledgeBase(
 }
 
 /** Deletes the base at once; its documents, chunks and index versions are purged by the index consumer. */
-export async function removeKnowledgeBase(deps: KnowledgeDeps, tenantId: string, kbId: string): Promise<void> {
-  if (!(await deleteKnowledgeBaseItem(deps.db, tenantId, kbId))) throw new NotFoundError('Knowledge base not found.');
+export async function removeKnowledgeBase(
+  deps: KnowledgeDeps,
+  tenantId: string,
+  kbId: string,
+): Promise<void> {
+  if (!(await deleteKnowledgeBaseItem(deps.db, tenantId, kbId)))
+    throw new NotFoundError('Knowledge base not found.');
   await sendIndexMessage(deps.sqs, deps.queueUrls, { type: 'knowledge.purge', tenantId, kbId });
 }
 
@@ -167,11 +181,23 @@ export async function startSync(
   let added = 0;
   for (const source of kb.sources) {
     const entry = entryFor(kbId, source);
-    const result = await addPage(deps.db, kbId, sync.id, { ...entry, sourceId: source.id, depth: 0 }, maxPagesOf(source));
+    const result = await addPage(
+      deps.db,
+      kbId,
+      sync.id,
+      { ...entry, sourceId: source.id, depth: 0 },
+      maxPagesOf(source),
+    );
     if (result !== 'added') continue;
     added += 1;
     await sendCrawlPage(deps.sqs, deps.queueUrls, { tenantId, kbId, syncId: sync.id, url: entry.url });
   }
-  if (added === 0) await sendIndexMessage(deps.sqs, deps.queueUrls, { type: 'knowledge.publish', tenantId, kbId, syncId: sync.id });
+  if (added === 0)
+    await sendIndexMessage(deps.sqs, deps.queueUrls, {
+      type: 'knowledge.publish',
+      tenantId,
+      kbId,
+      syncId: sync.id,
+    });
   return { ...sync, pagesDiscovered: added, pending: added };
 }

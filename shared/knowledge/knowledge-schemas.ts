@@ -91,7 +91,10 @@ const StoredSourceSchema = z.union([
   WebsiteSourceSchema.extend({ id: z.string() }),
   SitemapSourceSchema.extend({ id: z.string() }),
   TextSourceSchema.extend({ id: z.string() }),
-  FileSourceSchema.extend({ id: z.string(), uploaded: z.boolean().describe('The file was PUT to its upload URL.') }),
+  FileSourceSchema.extend({
+    id: z.string(),
+    uploaded: z.boolean().describe('The file was PUT to its upload URL.'),
+  }),
 ]);
 
 export const KnowledgeBaseSchema = z.strictObject({
@@ -99,7 +102,11 @@ export const KnowledgeBaseSchema = z.strictObject({
   name: z.string(),
   sources: z.array(StoredSourceSchema),
   refresh: z.enum(REFRESH_MODES),
-  indexVersion: z.number().int().nullable().describe('The published index version searches use; null before the first sync.'),
+  indexVersion: z
+    .number()
+    .int()
+    .nullable()
+    .describe('The published index version searches use; null before the first sync.'),
   documentCount: z.number().int(),
   chunkCount: z.number().int(),
   lastSyncId: z.string().nullable(),

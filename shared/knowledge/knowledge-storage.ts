@@ -25,7 +25,11 @@ export interface KnowledgeStorage {
 
 let processStorage: KnowledgeStorage | undefined;
 
-export function createKnowledgeStorage(options: { bucket: string; endpoint?: string; region?: string }): KnowledgeStorage {
+export function createKnowledgeStorage(options: {
+  bucket: string;
+  endpoint?: string;
+  region?: string;
+}): KnowledgeStorage {
   const region = options.region ?? 'us-east-1';
   const s3 = new S3Client({
     region,
@@ -37,7 +41,9 @@ export function createKnowledgeStorage(options: { bucket: string; endpoint?: str
   return { s3, bucket: options.bucket, endpoint: options.endpoint, region };
 }
 
-export function knowledgeStorageFromEnv(env: Record<string, string | undefined> = process.env): KnowledgeStorage {
+export function knowledgeStorageFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): KnowledgeStorage {
   processStorage ??= createKnowledgeStorage({
     bucket: env.KNOWLEDGE_BUCKET || 'ai-caller-local-knowledge',
     endpoint: env.S3_ENDPOINT || undefined,
@@ -52,9 +58,14 @@ export function resetKnowledgeStorageCache(): void {
 export const storageKeys = {
   upload: (tenantId: string, kbId: string, sourceId: string, fileName: string) =>
     `uploads/${tenantId}/${kbId}/${sourceId}/${encodeURIComponent(fileName)}`,
-  chunks: (tenantId: string, kbId: string, contentHash: string) => `chunks/${tenantId}/${kbId}/${contentHash}.json`,
+  chunks: (tenantId: string, kbId: string, contentHash: string) =>
+    `chunks/${tenantId}/${kbId}/${contentHash}.json`,
   indexDir: (tenantId: string, kbId: string, version: number) => `index/${tenantId}/${kbId}/v${version}`,
-  base: (tenantId: string, kbId: string) => [`uploads/${tenantId}/${kbId}/`, `chunks/${tenantId}/${kbId}/`, `index/${tenantId}/${kbId}/`],
+  base: (tenantId: string, kbId: string) => [
+    `uploads/${tenantId}/${kbId}/`,
+    `chunks/${tenantId}/${kbId}/`,
+    `index/${tenantId}/${kbId}/`,
+  ],
 };
 
 /** LanceDB's object-store options for this storage (credentials come from the environment in AWS). */
@@ -88,7 +99,12 @@ export async function presignUpload(
 ): Promise<{ url: string; headers: Record<string, string>; expiresAt: string }> {
   const url = await getSignedUrl(
     storage.s3,
-    new PutObjectCommand({ Bucket: storage.bucket, Key: key, ContentType: contentType, ContentLength: sizeBytes }),
+    new PutObjectCommand({
+      Bucket: storage.bucket,
+      Key: key,
+      ContentType: contentType,
+      ContentLength: sizeBytes,
+    }),
     { expiresIn: expiresInSeconds, signableHeaders: new Set(['content-type', 'content-length']) },
   );
   return {
@@ -98,7 +114,10 @@ export async function presignUpload(
   };
 }
 
-export async function headObject(storage: KnowledgeStorage, key: string): Promise<{ size: number; contentType?: string } | undefined> {
+export async function headObject(
+  storage: KnowledgeStorage,
+  key: string,
+): Promise<{ size: number; contentType?: string } | undefined> {
   try {
     const out = await storage.s3.send(new HeadObjectCommand({ Bucket: storage.bucket, Key: key }));
     return { size: Number(out.ContentLength ?? 0), contentType: out.ContentType };
@@ -112,7 +131,9 @@ export async function headObject(storage: KnowledgeStorage, key: string): Promis
 export async function getObjectBytes(storage: KnowledgeStorage, key: string): Promise<Buffer> {
   return s3(async () => {
     const out = await storage.s3.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
-    return Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    return Buffer.from(
+      await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+    );
   });
 }
 
@@ -139,7 +160,9 @@ export async function listKeys(storage: KnowledgeStorage, prefix: string): Promi
   let token: string | undefined;
   do {
     const out = await s3(() =>
-      storage.s3.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: prefix, ContinuationToken: token })),
+      storage.s3.send(
+        new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: prefix, ContinuationToken: token }),
+      ),
     );
     for (const object of out.Contents ?? []) if (object.Key) keys.push(object.Key);
     token = out.IsTruncated ? out.NextContinuationToken : undefined;

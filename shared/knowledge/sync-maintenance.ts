@@ -6,9 +6,18 @@ import { refreshPk } from './knowledge-keys.ts';
 import { sendIndexMessage } from './knowledge-messages.ts';
 import { type KnowledgeDeps, startSync } from './knowledge-operations.ts';
 import type { RefreshMode } from './knowledge-schemas.ts';
-import { completePage, finishKnowledgeBaseSync, listActiveSyncs, listQueuedPages, transitionSync } from './sync-store.ts';
+import {
+  completePage,
+  finishKnowledgeBaseSync,
+  listActiveSyncs,
+  listQueuedPages,
+  transitionSync,
+} from './sync-store.ts';
 
-const PERIOD_MS: Record<Exclude<RefreshMode, 'manual'>, number> = { daily: 86_400_000, weekly: 7 * 86_400_000 };
+const PERIOD_MS: Record<Exclude<RefreshMode, 'manual'>, number> = {
+  daily: 86_400_000,
+  weekly: 7 * 86_400_000,
+};
 /** A schedule that runs every few minutes should not start a refresh minutes early each day. */
 const SLACK_MS = 10 * 60_000;
 
@@ -17,7 +26,12 @@ const SLACK_MS = 10 * 60_000;
  * remaining entries failed (`stalled`) and is published with what it has; one stuck publishing
  * (its index message went to the DLQ) for twice as long is failed.
  */
-export async function finishStalledSyncs(deps: KnowledgeDeps, stallMs: number, logger: Logger, nowMs = Date.now()): Promise<number> {
+export async function finishStalledSyncs(
+  deps: KnowledgeDeps,
+  stallMs: number,
+  logger: Logger,
+  nowMs = Date.now(),
+): Promise<number> {
   let finished = 0;
   for (const sync of await listActiveSyncs(deps.db)) {
     const idleMs = nowMs - Date.parse(sync.lastProgressAt);
@@ -29,13 +43,25 @@ export async function finishStalledSyncs(deps: KnowledgeDeps, stallMs: number, l
           error: 'No progress in time; the sync was finished without this page.',
         });
       }
-      await sendIndexMessage(deps.sqs, deps.queueUrls, { type: 'knowledge.publish', tenantId: sync.tenantId, kbId: sync.kbId, syncId: sync.id });
+      await sendIndexMessage(deps.sqs, deps.queueUrls, {
+        type: 'knowledge.publish',
+        tenantId: sync.tenantId,
+        kbId: sync.kbId,
+        syncId: sync.id,
+      });
       logger.warn('stalled sync finished by the watchdog', { kbId: sync.kbId, syncId: sync.id, idleMs });
       finished += 1;
     } else if (sync.status === 'indexing' && idleMs > 2 * stallMs) {
-      if (await transitionSync(deps.db, sync.kbId, sync.id, 'indexing', 'failed', { finishedAt: new Date(nowMs).toISOString() })) {
+      if (
+        await transitionSync(deps.db, sync.kbId, sync.id, 'indexing', 'failed', {
+          finishedAt: new Date(nowMs).toISOString(),
+        })
+      ) {
         await finishKnowledgeBaseSync(deps.db, sync.tenantId, sync.kbId, sync.id, { status: 'failed' });
-        logger.error('sync failed while publishing; marked failed by the watchdog', { kbId: sync.kbId, syncId: sync.id });
+        logger.error('sync failed while publishing; marked failed by the watchdog', {
+          kbId: sync.kbId,
+          syncId: sync.id,
+        });
         finished += 1;
       }
     }
@@ -44,7 +70,11 @@ export async function finishStalledSyncs(deps: KnowledgeDeps, stallMs: number, l
 }
 
 /** Starts the scheduled refreshes that are due (`daily`, `weekly`); a base already syncing is left alone. */
-export async function startDueRefreshes(deps: KnowledgeDeps, logger: Logger, nowMs = Date.now()): Promise<number> {
+export async function startDueRefreshes(
+  deps: KnowledgeDeps,
+  logger: Logger,
+  nowMs = Date.now(),
+): Promise<number> {
   let started = 0;
   for (const mode of ['daily', 'weekly'] as const) {
     const items = await queryAll(deps.db, {
@@ -59,7 +89,8 @@ export async function startDueRefreshes(deps: KnowledgeDeps, logger: Logger, now
         await startSync(deps, kb.tenantId, kb.id, 'schedule');
         started += 1;
       } catch (error) {
-        if (!(error instanceof ConflictError)) logger.error('scheduled refresh failed to start', { kbId: kb.id, err: error });
+        if (!(error instanceof ConflictError))
+          logger.error('scheduled refresh failed to start', { kbId: kb.id, err: error });
       }
     }
   }

@@ -1,6 +1,11 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../data/client.ts';
-import { cancellationReasons, dynamo, isConditionFailure, translateDynamoError } from '../data/dynamo-errors.ts';
+import {
+  cancellationReasons,
+  dynamo,
+  isConditionFailure,
+  translateDynamoError,
+} from '../data/dynamo-errors.ts';
 import { queryAll, stripKeys } from '../data/pagination.ts';
 import { ConflictError } from '../errors/app-error.ts';
 import { newId } from '../ids/ids.ts';
@@ -115,7 +120,11 @@ export async function createSync(
 export async function getSync(db: Db, kbId: string, syncId: string): Promise<SyncRecord | undefined> {
   const out = await dynamo(() =>
     db.doc.send(
-      new GetCommand({ TableName: db.tableName, Key: knowledgeKeys.sync(kbId, syncId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: db.tableName,
+        Key: knowledgeKeys.sync(kbId, syncId),
+        ConsistentRead: true,
+      }),
     ),
   );
   return out.Item ? stripKeys<SyncRecord>(out.Item) : undefined;
@@ -162,7 +171,10 @@ export async function addPage(
               ConditionExpression: countsAsPage
                 ? '#status = :running AND sourcePages.#src < :max'
                 : '#status = :running',
-              ExpressionAttributeNames: { '#status': 'status', ...(countsAsPage ? { '#src': page.sourceId } : {}) },
+              ExpressionAttributeNames: {
+                '#status': 'status',
+                ...(countsAsPage ? { '#src': page.sourceId } : {}),
+              },
               ExpressionAttributeValues: {
                 ':one': 1,
                 ':running': 'running',
@@ -186,10 +198,19 @@ export async function addPage(
   }
 }
 
-export async function getPage(db: Db, kbId: string, syncId: string, url: string): Promise<PageRecord | undefined> {
+export async function getPage(
+  db: Db,
+  kbId: string,
+  syncId: string,
+  url: string,
+): Promise<PageRecord | undefined> {
   const out = await dynamo(() =>
     db.doc.send(
-      new GetCommand({ TableName: db.tableName, Key: knowledgeKeys.page(kbId, syncId, url), ConsistentRead: true }),
+      new GetCommand({
+        TableName: db.tableName,
+        Key: knowledgeKeys.page(kbId, syncId, url),
+        ConsistentRead: true,
+      }),
     ),
   );
   return out.Item ? stripKeys<PageRecord>(out.Item) : undefined;
@@ -314,7 +335,12 @@ export async function transitionSync(
 }
 
 /** The finished (failed or skipped) entries of a sync, with their reasons. */
-export async function listSyncProblems(db: Db, kbId: string, syncId: string, limit = 100): Promise<PageRecord[]> {
+export async function listSyncProblems(
+  db: Db,
+  kbId: string,
+  syncId: string,
+  limit = 100,
+): Promise<PageRecord[]> {
   const items = await queryAll(db, {
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     FilterExpression: '#state IN (:failed, :skipped)',
@@ -360,7 +386,11 @@ export async function finishKnowledgeBaseSync(
   now = new Date(),
 ): Promise<void> {
   const sets = ['lastSyncStatus = :status', 'lastSyncAt = :now'];
-  const values: Record<string, unknown> = { ':status': fields.status, ':now': now.toISOString(), ':sync': syncId };
+  const values: Record<string, unknown> = {
+    ':status': fields.status,
+    ':now': now.toISOString(),
+    ':sync': syncId,
+  };
   if (fields.indexVersion !== undefined) {
     sets.push('indexVersion = :version');
     values[':version'] = fields.indexVersion;

@@ -31,8 +31,8 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
   return vector.map((v) => v / norm);
 }
 
-export async function startFakeEmbeddings(): Promise<FakeEmbeddings> {
-  const apiKey = `sk-test-${randomBytes(8).toString('hex')}`;
+export async function startFakeEmbeddings(options: { apiKey?: string } = {}): Promise<FakeEmbeddings> {
+  const apiKey = options.apiKey ?? `sk-test-${randomBytes(8).toString('hex')}`;
   const state = { inputs: [] as string[], requests: 0, failures: 0 };
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -40,11 +40,18 @@ export async function startFakeEmbeddings(): Promise<FakeEmbeddings> {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    if (req.method !== 'POST' || req.url !== '/v1/embeddings') return send(404, { error: { message: 'not found', type: 'invalid_request_error' } });
-    if (req.headers.authorization !== `Bearer ${apiKey}`) return send(401, { error: { message: 'bad key', type: 'invalid_request_error' } });
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { model?: string; input?: string | string[]; dimensions?: number };
+    if (req.method !== 'POST' || req.url !== '/v1/embeddings')
+      return send(404, { error: { message: 'not found', type: 'invalid_request_error' } });
+    if (req.headers.authorization !== `Bearer ${apiKey}`)
+      return send(401, { error: { message: 'bad key', type: 'invalid_request_error' } });
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+      model?: string;
+      input?: string | string[];
+      dimensions?: number;
+    };
     const inputs = typeof body.input === 'string' ? [body.input] : body.input;
-    if (!body.model || !Array.isArray(inputs) || inputs.length === 0) return send(400, { error: { message: 'model and input required', type: 'invalid_request_error' } });
+    if (!body.model || !Array.isArray(inputs) || inputs.length === 0)
+      return send(400, { error: { message: 'model and input required', type: 'invalid_request_error' } });
     if (state.failures > 0) {
       state.failures -= 1;
       return send(500, { error: { message: 'scripted failure', type: 'server_error' } });
@@ -55,7 +62,11 @@ export async function startFakeEmbeddings(): Promise<FakeEmbeddings> {
     send(200, {
       object: 'list',
       model: body.model,
-      data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text, dimensions) })),
+      data: inputs.map((text, index) => ({
+        object: 'embedding',
+        index,
+        embedding: fakeEmbedding(text, dimensions),
+      })),
       usage: { prompt_tokens: inputs.join(' ').length / 4, total_tokens: inputs.join(' ').length / 4 },
     });
   });

@@ -38,7 +38,12 @@ export async function startFakeSite(pages: Record<string, SitePage> = {}): Promi
     const path = req.url ?? '/';
     const page = map.get(path);
     const record = (status: number) =>
-      requests.push({ path, conditional: !!req.headers['if-none-match'], userAgent: String(req.headers['user-agent']), status });
+      requests.push({
+        path,
+        conditional: !!req.headers['if-none-match'],
+        userAgent: String(req.headers['user-agent']),
+        status,
+      });
     if (!page) {
       record(404);
       res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not found</h1>');
@@ -68,7 +73,12 @@ export async function startFakeSite(pages: Record<string, SitePage> = {}): Promi
       return;
     }
     record(200);
-    res.writeHead(200, { 'content-type': page.type ?? 'text/html; charset=utf-8', etag, 'content-length': body.length, ...page.headers });
+    res.writeHead(200, {
+      'content-type': page.type ?? 'text/html; charset=utf-8',
+      etag,
+      'content-length': body.length,
+      ...page.headers,
+    });
     res.end(body);
   };
   const server = createServer((req, res) => void handle(req, res));

@@ -57,5 +57,7 @@ export async function processKnowledgeBatch<S extends z.ZodType>(
       }
     }),
   );
-  return { batchItemFailures: failures.filter((id): id is string => !!id).map((id) => ({ itemIdentifier: id })) };
+  return {
+    batchItemFailures: failures.filter((id): id is string => !!id).map((id) => ({ itemIdentifier: id })),
+  };
 }

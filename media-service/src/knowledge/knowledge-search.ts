@@ -27,7 +27,9 @@ export class KnowledgeSearch {
 
   /** The published versions of the agent's knowledge bases, warmed; bases without an index are left out. */
   async pinAndWarm(tenantId: string, agent: Agent): Promise<PinnedIndex[]> {
-    const bases = await Promise.all((agent.knowledgeBaseIds ?? []).map((id) => getKnowledgeBase(this.db, tenantId, id)));
+    const bases = await Promise.all(
+      (agent.knowledgeBaseIds ?? []).map((id) => getKnowledgeBase(this.db, tenantId, id)),
+    );
     const pins = bases
       .filter((kb) => kb?.indexVersion !== undefined)
       .map((kb) => ({ tenantId, kbId: kb?.id as string, version: kb?.indexVersion as number }));
@@ -65,6 +67,14 @@ export function createKnowledgeSearch(options: { env: Env; db: Db; secrets: Secr
       });
     return (await embedder)(texts);
   };
-  const storage = createKnowledgeStorage({ bucket: env.KNOWLEDGE_BUCKET, endpoint: env.S3_ENDPOINT, region: env.AWS_REGION });
-  return new KnowledgeSearch({ db: options.db, cache: new KnowledgeIndexCache({ storage, dir: env.KNOWLEDGE_CACHE_DIR }), embed });
+  const storage = createKnowledgeStorage({
+    bucket: env.KNOWLEDGE_BUCKET,
+    endpoint: env.S3_ENDPOINT,
+    region: env.AWS_REGION,
+  });
+  return new KnowledgeSearch({
+    db: options.db,
+    cache: new KnowledgeIndexCache({ storage, dir: env.KNOWLEDGE_CACHE_DIR }),
+    embed,
+  });
 }

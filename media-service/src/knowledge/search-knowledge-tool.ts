@@ -18,7 +18,9 @@ export const SEARCH_KNOWLEDGE_DEFINITION: RealtimeToolDefinition = {
     "Look up facts in the business's own documentation and website (prices, opening hours, policies, products). Use it before answering any question about the business you are not sure of, and answer only from what it returns.",
   parameters: {
     type: 'object',
-    properties: { query: { type: 'string', description: 'What to look up, as a short question or keywords.' } },
+    properties: {
+      query: { type: 'string', description: 'What to look up, as a short question or keywords.' },
+    },
     required: ['query'],
   },
 };
@@ -33,7 +35,10 @@ export interface ToolResult {
  * The passages that fit the token budget, best first, each with its source URL; a passage that
  * does not fit whole is cut at a word boundary (only the first; later ones are dropped).
  */
-export function formatResults(hits: SearchHit[], tokenBudget = DEFAULT_TOKEN_BUDGET): { results: { title: string; url: string; text: string }[] } {
+export function formatResults(
+  hits: SearchHit[],
+  tokenBudget = DEFAULT_TOKEN_BUDGET,
+): { results: { title: string; url: string; text: string }[] } {
   let left = tokenBudget * CHARS_PER_TOKEN;
   const results: { title: string; url: string; text: string }[] = [];
   for (const hit of hits) {
@@ -84,10 +89,18 @@ export class SearchKnowledgeTool {
     try {
       const hits = await this.knowledge.search(await this.pins, query, CANDIDATES);
       const formatted = formatResults(hits);
-      this.logger.info('knowledge searched', { results: formatted.results.length, durationMs: Date.now() - started });
+      this.logger.info('knowledge searched', {
+        results: formatted.results.length,
+        durationMs: Date.now() - started,
+      });
       const cited = [...new Set(formatted.results.map((r) => r.url))];
-      const output = formatted.results.length ? JSON.stringify(formatted) : JSON.stringify({ results: [], note: 'Nothing found in the knowledge base.' });
-      return { output, transcript: `search_knowledge(${JSON.stringify({ query })}) → sources: ${cited.join(', ') || 'none'}` };
+      const output = formatted.results.length
+        ? JSON.stringify(formatted)
+        : JSON.stringify({ results: [], note: 'Nothing found in the knowledge base.' });
+      return {
+        output,
+        transcript: `search_knowledge(${JSON.stringify({ query })}) → sources: ${cited.join(', ') || 'none'}`,
+      };
     } catch (error) {
       this.logger.warn('knowledge search failed', { err: error });
       const output = JSON.stringify({ error: 'search_unavailable' });

@@ -54,7 +54,9 @@ export class ToolCatalog {
   }
 
   private isBuiltinName(name: string): boolean {
-    return name === 'end_call' || name === 'transfer_call' || this.builtins.some((b) => b.definition.name === name);
+    return (
+      name === 'end_call' || name === 'transfer_call' || this.builtins.some((b) => b.definition.name === name)
+    );
   }
 
   definitions(): RealtimeToolDefinition[] {

@@ -51,7 +51,11 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     tag,
     auth: 'apiKey',
     summary: 'Get a knowledge base',
-    success: { status: 200, description: 'The knowledge base.', schema: z.strictObject({ knowledgeBase: KnowledgeBaseSchema }) },
+    success: {
+      status: 200,
+      description: 'The knowledge base.',
+      schema: z.strictObject({ knowledgeBase: KnowledgeBaseSchema }),
+    },
     errors: [...AUTH_ERRORS, 'not_found'],
   },
   {
@@ -61,7 +65,8 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     tag,
     auth: 'apiKey',
     summary: 'Update a knowledge base',
-    description: '`sources` replaces the list; sources that did not change keep their ids and uploads. Takes effect at the next sync.',
+    description:
+      '`sources` replaces the list; sources that did not change keep their ids and uploads. Takes effect at the next sync.',
     body: UpdateKnowledgeBaseBodySchema,
     success: { status: 200, description: 'The updated knowledge base.', schema: withUploads },
     errors: [...WRITE_ERRORS, 'not_found', 'conflict'],
@@ -117,7 +122,8 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     tag,
     auth: 'apiKey',
     summary: 'Search a knowledge base',
-    description: 'Hybrid search (embeddings + keywords, fused by rank) of the published index version: what an agent would see.',
+    description:
+      'Hybrid search (embeddings + keywords, fused by rank) of the published index version: what an agent would see.',
     body: SearchBodySchema,
     success: {
       status: 200,

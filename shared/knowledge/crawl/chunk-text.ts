@@ -17,7 +17,9 @@ export const DEFAULT_CHUNKING: ChunkOptions = { maxChars: 1_200, overlapChars: 2
 /** Splits text at paragraph, then sentence, then word boundaries into pieces of at most `max`. */
 function pieces(text: string, max: number): string[] {
   if (text.length <= max) return [text];
-  const units = text.split(/\n+/).flatMap((para) => (para.length <= max ? [para] : para.split(/(?<=[.!?])\s+/)));
+  const units = text
+    .split(/\n+/)
+    .flatMap((para) => (para.length <= max ? [para] : para.split(/(?<=[.!?])\s+/)));
   const out: string[] = [];
   for (const unit of units) {
     if (unit.length <= max) {
@@ -56,7 +58,8 @@ export function chunkDocument(doc: ExtractedDocument, options: ChunkOptions = DE
     const budget = Math.max(200, options.maxChars - heading.length - 1);
     let current = '';
     const emit = () => {
-      if (current.trim()) chunks.push({ heading, text: heading ? `${heading}\n${current.trim()}` : current.trim() });
+      if (current.trim())
+        chunks.push({ heading, text: heading ? `${heading}\n${current.trim()}` : current.trim() });
     };
     for (const piece of pieces(section.text, budget - options.overlapChars)) {
       if (current && current.length + piece.length + 1 > budget) {

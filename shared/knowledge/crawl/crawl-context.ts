@@ -35,10 +35,27 @@ export interface CrawlEntry {
 
 /** How processing an entry ended: finished with a counter, or to be tried again later. */
 export type EntryResult =
-  | { kind: 'complete'; outcome: 'fetched' | 'unchanged' | 'failed' | 'skipped' | 'done'; chunks?: number; embedded?: number; code?: string; message?: string }
+  | {
+      kind: 'complete';
+      outcome: 'fetched' | 'unchanged' | 'failed' | 'skipped' | 'done';
+      chunks?: number;
+      embedded?: number;
+      code?: string;
+      message?: string;
+    }
   | { kind: 'retry'; code: string; message: string; retryAfterMs?: number }
   /** Not an attempt (a politeness wait): send again after the delay. */
   | { kind: 'later'; delayMs: number };
 
-export const skipped = (code: string, message: string): EntryResult => ({ kind: 'complete', outcome: 'skipped', code, message });
-export const failed = (code: string, message: string): EntryResult => ({ kind: 'complete', outcome: 'failed', code, message });
+export const skipped = (code: string, message: string): EntryResult => ({
+  kind: 'complete',
+  outcome: 'skipped',
+  code,
+  message,
+});
+export const failed = (code: string, message: string): EntryResult => ({
+  kind: 'complete',
+  outcome: 'failed',
+  code,
+  message,
+});

@@ -16,7 +16,8 @@ import { blockedTargetReason } from '../../webhooks/target-guard.ts';
 const MAX_INLINE_WAIT_MS = 5_000;
 const MAX_LINKS_KEPT = 500;
 
-const titleFromUrl = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? url);
+const titleFromUrl = (url: string) =>
+  decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? url);
 
 async function extract(body: Buffer, contentType: string, url: string): Promise<ExtractedDocument> {
   if (contentType === 'application/pdf') return extractPdf(body, titleFromUrl(url));
@@ -29,7 +30,8 @@ async function extract(body: Buffer, contentType: string, url: string): Promise<
 /** Processes one frontier entry by kind; never records anything itself (the caller does). */
 export async function crawlEntry(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryResult> {
   const { source } = entry;
-  if (source.type === 'text') return indexDocument(deps, entry, extractMarkdown(source.content, source.title), {});
+  if (source.type === 'text')
+    return indexDocument(deps, entry, extractMarkdown(source.content, source.title), {});
   if (source.type === 'file') return crawlFile(deps, entry);
   if (entry.page.kind === 'sitemap') return crawlSitemap(deps, entry);
   return crawlWebPage(deps, entry);
@@ -45,9 +47,16 @@ async function crawlFile(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryResul
   const body = await getObjectBytes(deps.storage, key);
   let doc: ExtractedDocument;
   try {
-    doc = await extract(body, source.contentType, `https://files.invalid/${encodeURIComponent(source.fileName)}`);
+    doc = await extract(
+      body,
+      source.contentType,
+      `https://files.invalid/${encodeURIComponent(source.fileName)}`,
+    );
   } catch {
-    return failed('unreadable_file', `${source.fileName} could not be read as ${FILE_TYPES[source.contentType]}.`);
+    return failed(
+      'unreadable_file',
+      `${source.fileName} could not be read as ${FILE_TYPES[source.contentType]}.`,
+    );
   }
   if (!doc.title || doc.title === source.fileName) doc.title = source.fileName;
   return indexDocument(deps, entry, { ...doc, links: [] }, {});
@@ -75,10 +84,15 @@ async function crawlSitemap(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
     fetch: deps.fetch,
   });
   if (result.kind === 'retry') return result;
-  if (result.kind !== 'ok') return result.kind === 'not_modified' ? { kind: 'complete', outcome: 'done' } : failed(result.code, result.message);
+  if (result.kind !== 'ok')
+    return result.kind === 'not_modified'
+      ? { kind: 'complete', outcome: 'done' }
+      : failed(result.code, result.message);
   const { pages, sitemaps } = parseSitemap(result.body.toString('utf8'));
   const scope = inScopeOf(entry);
-  const pick = (urls: string[]) => [...new Set(urls.map((u) => canonicalUrl(u)).filter((u): u is string => !!u && scope(u)))];
+  const pick = (urls: string[]) => [
+    ...new Set(urls.map((u) => canonicalUrl(u)).filter((u): u is string => !!u && scope(u))),
+  ];
   await enqueueChildren(deps, entry, pick(sitemaps).slice(0, 50), 'sitemap', page.depth + 1, source.maxPages);
   await enqueueChildren(deps, entry, pick(pages), 'page', 0, source.maxPages);
   return { kind: 'complete', outcome: 'done' };
@@ -86,14 +100,21 @@ async function crawlSitemap(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
 
 async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryResult> {
   const { kb, source, page } = entry;
-  if (source.type !== 'website' && source.type !== 'sitemap') return failed('bad_source', 'Not a web source.');
+  if (source.type !== 'website' && source.type !== 'sitemap')
+    return failed('bad_source', 'Not a web source.');
   const url = new URL(page.url);
   const blocked = await blockedTargetReason(page.url, { allowPrivate: deps.allowPrivate });
   if (blocked) return skipped('blocked_target', `Refused target: ${blocked}.`);
   const robots = await robotsFor(deps, entry, url.origin);
-  if (robots.unreachable) return { kind: 'retry', code: 'robots_unreachable', message: 'robots.txt could not be read.' };
-  if (!robots.rules.isAllowed(page.url)) return skipped('robots_disallowed', 'robots.txt disallows this page.');
-  const wait = await reserveHostSlot(deps, url.host, Math.max(deps.crawlDelayMs, robots.rules.crawlDelayMs() ?? 0));
+  if (robots.unreachable)
+    return { kind: 'retry', code: 'robots_unreachable', message: 'robots.txt could not be read.' };
+  if (!robots.rules.isAllowed(page.url))
+    return skipped('robots_disallowed', 'robots.txt disallows this page.');
+  const wait = await reserveHostSlot(
+    deps,
+    url.host,
+    Math.max(deps.crawlDelayMs, robots.rules.crawlDelayMs() ?? 0),
+  );
   if (wait > MAX_INLINE_WAIT_MS) return { kind: 'later', delayMs: wait };
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
@@ -116,11 +137,17 @@ async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
   if (result.kind === 'skip') return skipped(result.code, result.message);
   if (result.kind === 'fail') return failed(result.code, result.message);
   if (result.kind === 'not_modified' && previous) {
-    await touchDocument(deps.db, kb.id, page.url, { seenSyncId: entry.syncId, lastFetchedAt: new Date().toISOString(), etag: result.etag, lastModified: result.lastModified });
+    await touchDocument(deps.db, kb.id, page.url, {
+      seenSyncId: entry.syncId,
+      lastFetchedAt: new Date().toISOString(),
+      etag: result.etag,
+      lastModified: result.lastModified,
+    });
     await follow(previous.links ?? []);
     return { kind: 'complete', outcome: 'unchanged', chunks: previous.chunkCount };
   }
-  if (result.kind !== 'ok') return { kind: 'retry', code: 'unexpected_not_modified', message: 'A 304 without a stored copy.' };
+  if (result.kind !== 'ok')
+    return { kind: 'retry', code: 'unexpected_not_modified', message: 'A 304 without a stored copy.' };
 
   let doc: ExtractedDocument;
   try {
@@ -128,7 +155,11 @@ async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
   } catch {
     return failed('unreadable', 'The document could not be read.');
   }
-  const links = [...new Set(doc.links.map((l) => canonicalUrl(l)).filter((l): l is string => !!l && inScope(l) && l !== page.url))].slice(0, MAX_LINKS_KEPT);
+  const links = [
+    ...new Set(
+      doc.links.map((l) => canonicalUrl(l)).filter((l): l is string => !!l && inScope(l) && l !== page.url),
+    ),
+  ].slice(0, MAX_LINKS_KEPT);
   if (!doc.nofollow) await follow(links);
   const canonical = doc.canonical ? canonicalUrl(doc.canonical) : undefined;
   if (canonical && canonical !== page.url && canonical !== result.url && inScope(canonical)) {
@@ -136,5 +167,9 @@ async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
     return skipped('canonical_elsewhere', `The page names ${canonical} as its canonical URL.`);
   }
   if (doc.noindex) return skipped('noindex', 'The page asks not to be indexed.');
-  return indexDocument(deps, entry, doc, { etag: result.etag, lastModified: result.lastModified, links: doc.nofollow ? [] : links });
+  return indexDocument(deps, entry, doc, {
+    etag: result.etag,
+    lastModified: result.lastModified,
+    links: doc.nofollow ? [] : links,
+  });
 }

@@ -8,7 +8,11 @@ import type { CrawlDeps, CrawlEntry } from './crawl-context.ts';
 import { fetchRobotsText, parseRobots, type RobotsRules } from './robots.ts';
 
 /** robots.txt of an origin, fetched once per sync and kept with it. */
-export async function robotsFor(deps: CrawlDeps, entry: CrawlEntry, origin: string): Promise<{ rules: RobotsRules; unreachable: boolean }> {
+export async function robotsFor(
+  deps: CrawlDeps,
+  entry: CrawlEntry,
+  origin: string,
+): Promise<{ rules: RobotsRules; unreachable: boolean }> {
   const key = knowledgeKeys.robots(entry.kb.id, entry.syncId, origin);
   const stored = await deps.db.doc.send(new GetCommand({ TableName: deps.db.tableName, Key: key }));
   let text = stored.Item?.text as string | undefined;
@@ -17,7 +21,10 @@ export async function robotsFor(deps: CrawlDeps, entry: CrawlEntry, origin: stri
     const fetched = await fetchRobotsText(origin, { timeoutMs: deps.fetchTimeoutMs, fetch: deps.fetch });
     unreachable = fetched.unreachable;
     text = fetched.text;
-    if (!unreachable) await deps.db.doc.send(new PutCommand({ TableName: deps.db.tableName, Item: { ...key, type: 'knowledgeRobots', text } }));
+    if (!unreachable)
+      await deps.db.doc.send(
+        new PutCommand({ TableName: deps.db.tableName, Item: { ...key, type: 'knowledgeRobots', text } }),
+      );
   }
   return { rules: parseRobots(`${origin}/robots.txt`, text), unreachable };
 }
@@ -27,18 +34,30 @@ export async function robotsFor(deps: CrawlDeps, entry: CrawlEntry, origin: stri
  * spaced `delayMs` apart across every crawler instance (the time lives in DynamoDB), which bounds
  * the rate a site sees however far the queue fans out.
  */
-export async function reserveHostSlot(deps: CrawlDeps, host: string, delayMs: number, nowMs = Date.now()): Promise<number> {
+export async function reserveHostSlot(
+  deps: CrawlDeps,
+  host: string,
+  delayMs: number,
+  nowMs = Date.now(),
+): Promise<number> {
   if (delayMs <= 0) return 0;
   const key = knowledgeKeys.host(host);
   for (let attempt = 0; attempt < 8; attempt++) {
-    const out = await deps.db.doc.send(new GetCommand({ TableName: deps.db.tableName, Key: key, ConsistentRead: true }));
+    const out = await deps.db.doc.send(
+      new GetCommand({ TableName: deps.db.tableName, Key: key, ConsistentRead: true }),
+    );
     const previous = out.Item?.nextAt as number | undefined;
     const start = Math.max(nowMs, previous ?? 0);
     try {
       await deps.db.doc.send(
         new PutCommand({
           TableName: deps.db.tableName,
-          Item: { ...key, type: 'knowledgeHost', nextAt: start + delayMs, expiresAt: Math.ceil((start + delayMs) / 1000) + 86_400 },
+          Item: {
+            ...key,
+            type: 'knowledgeHost',
+            nextAt: start + delayMs,
+            expiresAt: Math.ceil((start + delayMs) / 1000) + 86_400,
+          },
           ConditionExpression: previous === undefined ? 'attribute_not_exists(pk)' : 'nextAt = :previous',
           ExpressionAttributeValues: previous === undefined ? undefined : { ':previous': previous },
         }),
@@ -66,7 +85,13 @@ export async function enqueueChildren(
 ): Promise<void> {
   const { kb, syncId, page } = entry;
   for (const url of urls) {
-    const result = await addPage(deps.db, kb.id, syncId, { url, kind, sourceId: page.sourceId, depth, parentUrl: page.url }, maxPages);
+    const result = await addPage(
+      deps.db,
+      kb.id,
+      syncId,
+      { url, kind, sourceId: page.sourceId, depth, parentUrl: page.url },
+      maxPages,
+    );
     if (result === 'limit' || result === 'not_running') return;
     if (result === 'exists') {
       if (!entry.redelivered) continue;
@@ -93,11 +118,16 @@ export async function claimContent(
   const me = entry.page.url;
   if (ownedBefore) {
     await deps.db.doc.send(
-      new PutCommand({ TableName: deps.db.tableName, Item: { ...key, type: 'knowledgeContent', url: me, syncId: entry.syncId } }),
+      new PutCommand({
+        TableName: deps.db.tableName,
+        Item: { ...key, type: 'knowledgeContent', url: me, syncId: entry.syncId },
+      }),
     );
     return undefined;
   }
-  const out = await deps.db.doc.send(new GetCommand({ TableName: deps.db.tableName, Key: key, ConsistentRead: true }));
+  const out = await deps.db.doc.send(
+    new GetCommand({ TableName: deps.db.tableName, Key: key, ConsistentRead: true }),
+  );
   const owner = out.Item?.url as string | undefined;
   if (owner && owner !== me) {
     const ownerDoc = await getDocument(deps.db, entry.kb.id, owner);
@@ -119,7 +149,9 @@ export async function claimContent(
     return undefined;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const again = await deps.db.doc.send(new GetCommand({ TableName: deps.db.tableName, Key: key, ConsistentRead: true }));
+    const again = await deps.db.doc.send(
+      new GetCommand({ TableName: deps.db.tableName, Key: key, ConsistentRead: true }),
+    );
     const winner = again.Item?.url as string | undefined;
     return winner && winner !== me ? winner : undefined;
   }

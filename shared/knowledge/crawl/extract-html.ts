@@ -5,8 +5,27 @@ import { type ExtractedDocument, normalizeSpace, type Section } from './extracte
 const DROP =
   'script, style, noscript, template, svg, canvas, iframe, form, nav, footer, header, aside, [role=navigation], [role=banner], [role=contentinfo], [aria-hidden=true], .cookie-banner, #cookie-banner';
 const BLOCK = new Set([
-  'p', 'div', 'section', 'article', 'main', 'li', 'ul', 'ol', 'table', 'tr', 'td', 'th', 'pre', 'blockquote',
-  'dd', 'dt', 'dl', 'figcaption', 'br', 'hr', 'address',
+  'p',
+  'div',
+  'section',
+  'article',
+  'main',
+  'li',
+  'ul',
+  'ol',
+  'table',
+  'tr',
+  'td',
+  'th',
+  'pre',
+  'blockquote',
+  'dd',
+  'dt',
+  'dl',
+  'figcaption',
+  'br',
+  'hr',
+  'address',
 ]);
 const HEADING = /^h([1-6])$/;
 
@@ -38,7 +57,11 @@ export function extractHtml(html: string, pageUrl: string): ExtractedDocument {
 
   for (const junk of root.querySelectorAll(DROP)) junk.remove();
   const content =
-    root.querySelector('main') ?? root.querySelector('[role=main]') ?? root.querySelector('article') ?? root.querySelector('body') ?? root;
+    root.querySelector('main') ??
+    root.querySelector('[role=main]') ??
+    root.querySelector('article') ??
+    root.querySelector('body') ??
+    root;
 
   const sections: Section[] = [];
   const headings: string[] = [];

@@ -65,7 +65,8 @@ export async function fetchPage(startUrl: string, options: FetchOptions): Promis
   const seen = new Set<string>();
   let url = startUrl;
   for (let hop = 0; ; hop++) {
-    if (seen.has(url)) return { kind: 'skip', code: 'redirect_loop', message: 'The page redirects in a loop.' };
+    if (seen.has(url))
+      return { kind: 'skip', code: 'redirect_loop', message: 'The page redirects in a loop.' };
     seen.add(url);
     const blocked = await blockedTargetReason(url, { allowPrivate: options.allowPrivate });
     if (blocked) return { kind: 'skip', code: 'blocked_target', message: `Refused target: ${blocked}.` };
@@ -77,7 +78,11 @@ export async function fetchPage(startUrl: string, options: FetchOptions): Promis
     if (hop === 0 && options.lastModified) headers['if-modified-since'] = options.lastModified;
     let response: Response;
     try {
-      response = await doFetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
+      response = await doFetch(url, {
+        headers,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
       return timedOut
@@ -88,16 +93,26 @@ export async function fetchPage(startUrl: string, options: FetchOptions): Promis
     if (status >= 300 && status < 400 && status !== 304) {
       await response.body?.cancel().catch(() => undefined);
       const next = canonicalUrl(response.headers.get('location') ?? '', url);
-      if (!next) return { kind: 'skip', code: 'bad_redirect', message: 'A redirect without a usable Location.' };
-      if (seen.has(next)) return { kind: 'skip', code: 'redirect_loop', message: 'The page redirects in a loop.' };
-      if (hop + 1 > MAX_REDIRECTS) return { kind: 'skip', code: 'too_many_redirects', message: `More than ${MAX_REDIRECTS} redirects.` };
-      if (!options.inScope(next)) return { kind: 'skip', code: 'off_site_redirect', message: `Redirects off site to ${next}.` };
+      if (!next)
+        return { kind: 'skip', code: 'bad_redirect', message: 'A redirect without a usable Location.' };
+      if (seen.has(next))
+        return { kind: 'skip', code: 'redirect_loop', message: 'The page redirects in a loop.' };
+      if (hop + 1 > MAX_REDIRECTS)
+        return { kind: 'skip', code: 'too_many_redirects', message: `More than ${MAX_REDIRECTS} redirects.` };
+      if (!options.inScope(next))
+        return { kind: 'skip', code: 'off_site_redirect', message: `Redirects off site to ${next}.` };
       url = next;
       continue;
     }
     const etag = response.headers.get('etag') ?? undefined;
     const lastModified = response.headers.get('last-modified') ?? undefined;
-    if (status === 304) return { kind: 'not_modified', url, etag: etag ?? options.etag, lastModified: lastModified ?? options.lastModified };
+    if (status === 304)
+      return {
+        kind: 'not_modified',
+        url,
+        etag: etag ?? options.etag,
+        lastModified: lastModified ?? options.lastModified,
+      };
     if (status === 429 || status >= 500 || status === 408) {
       await response.body?.cancel().catch(() => undefined);
       return {
@@ -111,10 +126,15 @@ export async function fetchPage(startUrl: string, options: FetchOptions): Promis
       await response.body?.cancel().catch(() => undefined);
       return { kind: 'fail', code: `http_${status}`, message: `The server answered ${status}.` };
     }
-    const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const contentType =
+      (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (!(options.types ?? READABLE_TYPES).includes(contentType)) {
       await response.body?.cancel().catch(() => undefined);
-      return { kind: 'skip', code: 'unsupported_content_type', message: `Not a readable document (${contentType || 'no type'}).` };
+      return {
+        kind: 'skip',
+        code: 'unsupported_content_type',
+        message: `Not a readable document (${contentType || 'no type'}).`,
+      };
     }
     let body: Buffer | undefined;
     try {
@@ -127,5 +147,11 @@ export async function fetchPage(startUrl: string, options: FetchOptions): Promis
   }
 }
 
-export const READABLE_TYPES = ['text/html', 'application/xhtml+xml', 'text/plain', 'text/markdown', 'application/pdf'];
+export const READABLE_TYPES = [
+  'text/html',
+  'application/xhtml+xml',
+  'text/plain',
+  'text/markdown',
+  'application/pdf',
+];
 export const SITEMAP_TYPES = ['application/xml', 'text/xml', 'text/plain'];

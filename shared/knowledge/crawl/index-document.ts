@@ -26,12 +26,23 @@ export async function indexDocument(
   if (duplicateOf) return skipped('duplicate_content', `Same content as ${duplicateOf}.`);
   const now = new Date().toISOString();
   if (previous?.contentHash === contentHash && previous.status === 'indexed') {
-    await touchDocument(deps.db, kb.id, page.url, { seenSyncId: syncId, lastFetchedAt: now, etag: fields.etag, lastModified: fields.lastModified });
+    await touchDocument(deps.db, kb.id, page.url, {
+      seenSyncId: syncId,
+      lastFetchedAt: now,
+      etag: fields.etag,
+      lastModified: fields.lastModified,
+    });
     return { kind: 'complete', outcome: 'unchanged', chunks: previous.chunkCount };
   }
   const chunks = chunkDocument(doc);
   if (chunks.length === 0) return skipped('no_text', 'The document has no readable text.');
-  const embedded = await storeChunks(deps.storage, { tenantId: kb.tenantId, kbId: kb.id, contentHash }, doc.title, chunks, deps.embed);
+  const embedded = await storeChunks(
+    deps.storage,
+    { tenantId: kb.tenantId, kbId: kb.id, contentHash },
+    doc.title,
+    chunks,
+    deps.embed,
+  );
   await putDocument(deps.db, kb.id, {
     url: page.url,
     sourceId: page.sourceId,

@@ -7,9 +7,12 @@ import type { CrawlDeps, EntryResult } from './crawl-context.ts';
 import { crawlEntry } from './crawl-entry.ts';
 
 /** Sends the publish message once every entry of a running sync has finished (idempotent downstream). */
-export async function publishIfDrained(deps: CrawlDeps, message: { tenantId: string; kbId: string; syncId: string }): Promise<boolean> {
+export async function publishIfDrained(
+  deps: CrawlDeps,
+  message: { tenantId: string; kbId: string; syncId: string },
+): Promise<boolean> {
   const sync = await getSync(deps.db, message.kbId, message.syncId);
-  if (!sync || sync.status !== 'running' || sync.pending > 0) return false;
+  if (sync?.status !== 'running' || sync.pending > 0) return false;
   const { tenantId, kbId, syncId } = message;
   await sendIndexMessage(deps.sqs, deps.queueUrls, { type: 'knowledge.publish', tenantId, kbId, syncId });
   return true;
@@ -30,8 +33,11 @@ export async function processCrawlMessage(
 ): Promise<string> {
   const { kbId, syncId, url, tenantId } = message;
   const sync = await getSync(deps.db, kbId, syncId);
-  if (!sync || sync.status !== 'running') return 'sync not running';
-  const [kb, page] = await Promise.all([getKnowledgeBase(deps.db, tenantId, kbId), getPage(deps.db, kbId, syncId, url)]);
+  if (sync?.status !== 'running') return 'sync not running';
+  const [kb, page] = await Promise.all([
+    getKnowledgeBase(deps.db, tenantId, kbId),
+    getPage(deps.db, kbId, syncId, url),
+  ]);
   if (!kb || !page) return 'entry gone';
   if (page.state !== 'queued') {
     await publishIfDrained(deps, message);
@@ -54,7 +60,12 @@ export async function processCrawlMessage(
       await sendCrawlPage(deps.sqs, deps.queueUrls, { tenantId, kbId, syncId, url }, delay / 1000);
       return `retry in ${delay} ms`;
     }
-    result = { kind: 'complete', outcome: 'failed', code: result.code, message: `${result.message} (after ${attempts} attempts)` };
+    result = {
+      kind: 'complete',
+      outcome: 'failed',
+      code: result.code,
+      message: `${result.message} (after ${attempts} attempts)`,
+    };
   }
   const moved = await completePage(deps.db, kbId, syncId, url, {
     outcome: result.outcome,

@@ -9,7 +9,8 @@ export function parseSitemap(xml: string): { pages: string[]; sitemaps: string[]
       .replace(/&quot;/g, '"')
       .replace(/&apos;/g, "'")
       .trim();
-  const locs = (block: string) => [...block.matchAll(/<loc>([\s\S]*?)<\/loc>/gi)].map((m) => decode(m[1] as string));
+  const locs = (block: string) =>
+    [...block.matchAll(/<loc>([\s\S]*?)<\/loc>/gi)].map((m) => decode(m[1] as string));
   const isIndex = /<sitemapindex[\s>]/i.test(xml);
   if (isIndex) return { pages: [], sitemaps: locs(xml) };
   return { pages: locs(xml), sitemaps: [] };

@@ -44,7 +44,11 @@ function globToRegExp(pattern: string): RegExp {
  * without a leading `/` or `*` also matches anywhere in it. Exclude wins over include; no
  * include list means everything.
  */
-export function allowedByPatterns(url: string, include: readonly string[] = [], exclude: readonly string[] = []): boolean {
+export function allowedByPatterns(
+  url: string,
+  include: readonly string[] = [],
+  exclude: readonly string[] = [],
+): boolean {
   const { pathname, search } = new URL(url);
   const target = `${pathname}${search}`;
   const matches = (pattern: string) => {

@@ -41,6 +41,12 @@ export async function loadChunks(
   storage: KnowledgeStorage,
   ids: { tenantId: string; kbId: string; contentHash: string },
 ): Promise<{ title: string; chunks: StoredChunk[] }> {
-  const artifact = await getJson<ChunkArtifact>(storage, storageKeys.chunks(ids.tenantId, ids.kbId, ids.contentHash));
-  return { title: artifact.title, chunks: artifact.chunks.map((c) => ({ ...c, vector: decodeVector(c.vector) })) };
+  const artifact = await getJson<ChunkArtifact>(
+    storage,
+    storageKeys.chunks(ids.tenantId, ids.kbId, ids.contentHash),
+  );
+  return {
+    title: artifact.title,
+    chunks: artifact.chunks.map((c) => ({ ...c, vector: decodeVector(c.vector) })),
+  };
 }

@@ -19,7 +19,12 @@ export type Embedder = (texts: string[]) => Promise<Float32Array[]>;
  * text-embedding-3 vectors at the source.
  */
 export function createEmbedder(config: EmbeddingConfig): Embedder {
-  const client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 3, timeout: 30_000 });
+  const client = new OpenAI({
+    apiKey: config.apiKey,
+    baseURL: config.baseUrl,
+    maxRetries: 3,
+    timeout: 30_000,
+  });
   return async (texts) => {
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += BATCH) {
@@ -35,7 +40,10 @@ export function createEmbedder(config: EmbeddingConfig): Embedder {
       } catch (error) {
         const status = (error as { status?: number }).status;
         if (status && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-          throw new AppError('validation_error', 'The embeddings request was refused.', { cause: error, retryable: false });
+          throw new AppError('validation_error', 'The embeddings request was refused.', {
+            cause: error,
+            retryable: false,
+          });
         }
         throw new UnavailableError('The embeddings API is unavailable.', { cause: error });
       }
@@ -46,7 +54,8 @@ export function createEmbedder(config: EmbeddingConfig): Embedder {
   };
 }
 
-export const encodeVector = (vector: Float32Array) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+export const encodeVector = (vector: Float32Array) =>
+  Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
 export function decodeVector(encoded: string): Float32Array {
   const bytes = Buffer.from(encoded, 'base64');
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);

@@ -61,7 +61,10 @@ const RRF_K = 60;
  * Merges ranked lists by reciprocal rank fusion: each hit scores Σ 1/(k + rank) over the lists
  * it appears in. Rank-based, so cosine distances and BM25 scores need no calibration.
  */
-export function fuseRankings<T extends { id: string }>(lists: T[][], topK: number): (T & { score: number })[] {
+export function fuseRankings<T extends { id: string }>(
+  lists: T[][],
+  topK: number,
+): (T & { score: number })[] {
   const scores = new Map<string, { item: T; score: number }>();
   for (const list of lists) {
     list.forEach((item, rank) => {
@@ -88,8 +91,20 @@ export async function searchTable(
   const depth = Math.max(10, topK * 4);
   const columns = ['id', 'url', 'title', 'text'];
   const [semantic, keyword] = await Promise.all([
-    table.vectorSearch(Array.from(vector)).distanceType('cosine').select(columns).limit(depth).toArray() as Promise<Row[]>,
-    (table.search(query, 'fts', 'text').select(columns).limit(depth).toArray() as Promise<Row[]>).catch(() => [] as Row[]),
+    table
+      .vectorSearch(Array.from(vector))
+      .distanceType('cosine')
+      .select([...columns, '_distance'])
+      .limit(depth)
+      .toArray() as Promise<Row[]>,
+    // A query the full-text parser cannot read still gets the vector results.
+    (
+      table
+        .search(query, 'fts', 'text')
+        .select([...columns, '_score'])
+        .limit(depth)
+        .toArray() as Promise<Row[]>
+    ).catch(() => [] as Row[]),
   ]);
   const plain = (rows: Row[]) => rows.map((r) => ({ id: r.id, url: r.url, title: r.title, text: r.text }));
   return fuseRankings([plain(semantic), plain(keyword)], topK);

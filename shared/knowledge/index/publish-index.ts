@@ -37,7 +37,10 @@ function statusOf(counts: { fetched: number; unchanged: number; failed: number }
  * number on the knowledge base (one conditional write, so readers switch atomically). Nothing
  * changed → no new version and no embedding. Safe to run twice: a finished sync is left alone.
  */
-export async function publishSync(deps: PublishDeps, ids: { tenantId: string; kbId: string; syncId: string }): Promise<string> {
+export async function publishSync(
+  deps: PublishDeps,
+  ids: { tenantId: string; kbId: string; syncId: string },
+): Promise<string> {
   const { db, storage } = deps;
   const { tenantId, kbId, syncId } = ids;
   let sync = await getSync(db, kbId, syncId);
@@ -66,7 +69,8 @@ export async function publishSync(deps: PublishDeps, ids: { tenantId: string; kb
     }
   }
   const status = statusOf(sync);
-  const changed = removed > 0 || kept.some((d) => d.changedSyncId === syncId) || kb.indexVersion === undefined;
+  const changed =
+    removed > 0 || kept.some((d) => d.changedSyncId === syncId) || kb.indexVersion === undefined;
   let version = kb.indexVersion;
   if (changed && status !== 'failed') {
     version = (kb.indexVersion ?? 0) + 1;
@@ -74,16 +78,31 @@ export async function publishSync(deps: PublishDeps, ids: { tenantId: string; kb
     for (const doc of kept) {
       if (!doc.contentHash) continue;
       const { title, chunks } = await loadChunks(storage, { tenantId, kbId, contentHash: doc.contentHash });
-      chunks.forEach((chunk, i) =>
-        rows.push({ id: `${doc.contentHash}:${i}`, url: doc.url, title: doc.title ?? title, heading: chunk.heading, text: chunk.text, vector: chunk.vector }),
-      );
+      chunks.forEach((chunk, i) => {
+        rows.push({
+          id: `${doc.contentHash}:${i}`,
+          url: doc.url,
+          title: doc.title ?? title,
+          heading: chunk.heading,
+          text: chunk.text,
+          vector: chunk.vector,
+        });
+      });
     }
     await writeIndexVersion(storage, { tenantId, kbId, version }, rows);
     deps.logger.info('index version written', { kbId, version, rows: rows.length, removed });
   }
   const chunkCount = kept.reduce((sum, d) => sum + d.chunkCount, 0);
-  await transitionSync(db, kbId, syncId, 'indexing', status, { finishedAt: new Date().toISOString(), indexVersion: version ?? null });
-  await finishKnowledgeBaseSync(db, tenantId, kbId, syncId, { status, indexVersion: version, documentCount: kept.length, chunkCount });
+  await transitionSync(db, kbId, syncId, 'indexing', status, {
+    finishedAt: new Date().toISOString(),
+    indexVersion: version ?? null,
+  });
+  await finishKnowledgeBaseSync(db, tenantId, kbId, syncId, {
+    status,
+    indexVersion: version,
+    documentCount: kept.length,
+    chunkCount,
+  });
   if (version !== undefined && version > KEEP_OLD_VERSIONS + 1) {
     await deletePrefix(storage, `${storageKeys.indexDir(tenantId, kbId, version - KEEP_OLD_VERSIONS - 1)}/`);
   }
@@ -92,21 +111,27 @@ export async function publishSync(deps: PublishDeps, ids: { tenantId: string; kb
 
 async function transitionSyncWhenDrained(db: Db, kbId: string, syncId: string): Promise<boolean> {
   const sync = await getSync(db, kbId, syncId);
-  if (!sync || sync.status !== 'running' || sync.pending > 0) return false;
+  if (sync?.status !== 'running' || sync.pending > 0) return false;
   return transitionSync(db, kbId, syncId, 'running', 'indexing');
 }
 
 /** Removes every trace of a deleted knowledge base: its items, uploads, chunks and index versions. */
-export async function purgeKnowledgeBase(deps: PublishDeps, ids: { tenantId: string; kbId: string }): Promise<number> {
+export async function purgeKnowledgeBase(
+  deps: PublishDeps,
+  ids: { tenantId: string; kbId: string },
+): Promise<number> {
   const keys = await listPartitionKeys(deps.db, ids.kbId);
   for (let i = 0; i < keys.length; i += 25) {
     let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
     for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
-      const out = await deps.db.doc.send(new BatchWriteCommand({ RequestItems: { [deps.db.tableName]: requests } }));
+      const out = await deps.db.doc.send(
+        new BatchWriteCommand({ RequestItems: { [deps.db.tableName]: requests } }),
+      );
       requests = (out.UnprocessedItems?.[deps.db.tableName] ?? []) as typeof requests;
     }
   }
   let objects = 0;
-  for (const prefix of storageKeys.base(ids.tenantId, ids.kbId)) objects += await deletePrefix(deps.storage, prefix);
+  for (const prefix of storageKeys.base(ids.tenantId, ids.kbId))
+    objects += await deletePrefix(deps.storage, prefix);
   return keys.length + objects;
 }
