@@ -277,4 +277,68 @@ describe('knowledge base sync', () => {
       .body.results;
     expect(top.text).toContain('59 euros');
   }, 120_000);
+
+  it('resumes after consumers crash mid-sync (mid-message and killed) and ends with the same result', async () => {
+    const created = await api.post('/v1/knowledge-bases', {
+      name: 'Acme again',
+      sources: [
+        { type: 'website', url: `${site.url}/`, maxDepth: 2 },
+        { type: 'sitemap', url: `${site.url}/sitemap.xml` },
+        { type: 'text', title: 'Emergency line', content: 'For emergencies call 555-0199 around the clock.' },
+      ],
+    });
+    const id = created.body.knowledgeBase.id;
+    // Embedding fails past the SDK's retries: those messages throw after their links were added
+    // and come back after the visibility timeout, as after a crash in the middle of a page.
+    embeddings.failNext(12);
+    const started = await api.post(`/v1/knowledge-bases/${id}/syncs`);
+    let workers = startKnowledgeWorkers(platform);
+    await waitUntil(
+      () => syncOf(id, started.body.sync.id),
+      (s) => s.fetched >= 2 || finished(s),
+    );
+    await workers.stop(); // killed
+    const paused = await syncOf(id, started.body.sync.id);
+    expect(paused.status).toBe('running');
+    workers = startKnowledgeWorkers(platform);
+    const sync = await waitUntil(() => syncOf(id, started.body.sync.id), finished).finally(() =>
+      workers.stop(),
+    );
+    const docs = await allDocuments(id);
+    // The first sync of the other base over the same site, minus its uploaded file.
+    expect(sync).toMatchObject({
+      status: 'completed_with_errors',
+      fetched: firstSync.fetched - 1,
+      failed: 2,
+      indexVersion: 1,
+    });
+    expect(sync.pagesDiscovered).toBe(firstSync.pagesDiscovered - 1);
+    expect(sync.fetched + sync.unchanged + sync.failed + sync.skipped).toBe(sync.pagesDiscovered);
+    expect(docs).toHaveLength(firstSync.fetched - 1);
+  }, 180_000);
+
+  it('ends failed with the reasons when the site answers only errors', async () => {
+    site.set('/down/', { status: 503 });
+    const created = await api.post('/v1/knowledge-bases', {
+      name: 'Down site',
+      sources: [{ type: 'website', url: `${site.url}/down/` }],
+    });
+    const id = created.body.knowledgeBase.id;
+    const started = await api.post(`/v1/knowledge-bases/${id}/syncs`);
+    const workers = startKnowledgeWorkers(platform);
+    const sync = await waitUntil(() => syncOf(id, started.body.sync.id), finished).finally(() =>
+      workers.stop(),
+    );
+    expect(sync).toMatchObject({ status: 'failed', failed: 1, fetched: 0, indexVersion: null });
+    expect(sync.errors).toEqual([
+      { url: `${site.url}/down/`, code: 'http_503', message: expect.stringContaining('after 3 attempts') },
+    ]);
+    expect((await api.get(`/v1/knowledge-bases/${id}`)).body.knowledgeBase).toMatchObject({
+      lastSyncStatus: 'failed',
+      indexVersion: null,
+    });
+    expect((await api.post(`/v1/knowledge-bases/${id}/search`, { query: 'anything' })).body.results).toEqual(
+      [],
+    );
+  }, 120_000);
 });

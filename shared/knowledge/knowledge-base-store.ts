@@ -32,13 +32,23 @@ function refreshIndex(kb: KnowledgeBase): Record<string, string> {
   return kb.refresh === 'manual' ? {} : { gsi2pk: refreshPk(kb.refresh), gsi2sk: `${kb.tenantId}#${kb.id}` };
 }
 
+/** JSON with sorted keys: stored maps come back from DynamoDB in any key order. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Gives each source an id, keeping the ids of sources that did not change (files keep their upload). */
 export function withSourceIds(inputs: SourceInput[], previous: KnowledgeSource[] = []): KnowledgeSource[] {
   const unused = [...previous];
   return inputs.map((input) => {
     const same = unused.findIndex((old) => {
       const { id: _id, ...rest } = old;
-      return JSON.stringify(rest) === JSON.stringify(input);
+      return stableJson(rest) === stableJson(input);
     });
     if (same >= 0) return unused.splice(same, 1)[0] as KnowledgeSource;
     return { ...input, id: newId('knowledgeSource') };
