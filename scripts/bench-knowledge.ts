@@ -179,7 +179,7 @@ async function main() {
       { length: CHUNKS },
       (_, i) => `Topic ${i % 1000} › Section ${i}\n${words(i, 120)} reference code REF-${i}.`,
     );
-    const vectors = [];
+    const vectors: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += 500) vectors.push(...(await embed(texts.slice(i, i + 500))));
     const big = await createKnowledgeBase(db, tenant.id, { name: 'Big', sources: [], refresh: 'manual' });
     const rows: IndexRow[] = texts.map((text, i) => ({
