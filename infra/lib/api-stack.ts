@@ -4,6 +4,7 @@ import type { RouteDefinition } from '#shared/http/route-types.ts';
 import type { QueueDefinition, QueueId } from '#shared/queues/definitions.ts';
 import { type PlatformResources, routeConstructId } from './api/handler-functions.ts';
 import { PlatformHttpApi } from './api/http-api.ts';
+import { KNOWLEDGE_MAINTENANCE_HANDLER, KnowledgeMaintenance } from './api/knowledge-maintenance.ts';
 import { QueueConsumers } from './api/queue-consumers.ts';
 import type { DeploymentConfig } from './config.ts';
 import type { PlatformFunction } from './constructs/platform-function.ts';
@@ -28,6 +29,7 @@ export interface ApiStackProps extends StackProps {
 export class ApiStack extends Stack {
   readonly httpApi: PlatformHttpApi;
   readonly consumers: QueueConsumers;
+  readonly knowledgeMaintenance: KnowledgeMaintenance;
   readonly missingHandlers: string[];
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -59,6 +61,10 @@ export class ApiStack extends Stack {
       functions: { ...functionSettings, environment: { ...environment, PUBLIC_API_URL: this.httpApi.url } },
       analyze,
       reserveConcurrency: config.reserveConsumerConcurrency,
+    });
+    this.knowledgeMaintenance = new KnowledgeMaintenance(this, 'KnowledgeMaintenance', {
+      functions: { ...functionSettings, environment },
+      access: analyze(KNOWLEDGE_MAINTENANCE_HANDLER),
     });
 
     this.missingHandlers = [
@@ -96,6 +102,7 @@ export class ApiStack extends Stack {
     return [
       ...this.httpApi.functions,
       ...this.consumers.consumers.flatMap((c) => (c.function ? [c.function] : [])),
+      this.knowledgeMaintenance.function,
     ];
   }
 }

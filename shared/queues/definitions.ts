@@ -13,6 +13,8 @@ export interface QueueDefinition {
     batchSize: number;
     maxBatchingWindowSeconds: number;
     maxConcurrency?: number;
+    /** Lambda memory (default: the platform function's). */
+    memorySizeMb?: number;
   };
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
@@ -77,6 +79,7 @@ export const QUEUES = {
       batchSize: 10,
       maxBatchingWindowSeconds: 1,
       maxConcurrency: 10,
+      memorySizeMb: 1024,
     },
     visibilityTimeoutSeconds: 600,
     maxReceiveCount: 5,
@@ -91,6 +94,8 @@ export const QUEUES = {
       batchSize: 1,
       maxBatchingWindowSeconds: 0,
       maxConcurrency: 5,
+      // LanceDB builds the version in memory (vectors, full-text index) before writing it.
+      memorySizeMb: 3008,
     },
     visibilityTimeoutSeconds: 5400,
     maxReceiveCount: 3,

@@ -54,7 +54,12 @@ function tail(text: string, chars: number): string {
 export function chunkDocument(doc: ExtractedDocument, options: ChunkOptions = DEFAULT_CHUNKING): Chunk[] {
   const chunks: Chunk[] = [];
   for (const section of doc.sections) {
-    const heading = [doc.title, ...section.headings].filter(Boolean).join(' › ');
+    // A page's h1 usually repeats its title: say it once.
+    const headings =
+      section.headings[0]?.toLowerCase() === doc.title.toLowerCase()
+        ? section.headings.slice(1)
+        : section.headings;
+    const heading = [doc.title, ...headings].filter(Boolean).join(' › ');
     const budget = Math.max(200, options.maxChars - heading.length - 1);
     let current = '';
     const emit = () => {

@@ -74,7 +74,7 @@ describe('extraction and chunking', () => {
     expect(doc.sections).toEqual([
       { headings: ['Pricing'], text: 'Intro text.' },
       { headings: ['Pricing', 'Pro'], text: 'Pro costs 49 euros.' },
-      { headings: ['Pricing', 'Team'], text: 'Ten seats\nSSO' },
+      { headings: ['Pricing', 'Team'], text: 'Ten seats\n\nSSO' },
     ]);
     expect(doc.links).toEqual(['https://acme.test/a']);
     expect(doc).toMatchObject({ canonical: 'https://acme.test/pricing', nofollow: true, noindex: false });
@@ -118,11 +118,11 @@ describe('reciprocal rank fusion', () => {
     const fused = fuseRankings(
       [
         [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
-        [{ id: 'c' }, { id: 'b' }, { id: 'd' }],
+        [{ id: 'b' }, { id: 'd' }, { id: 'e' }],
       ],
       3,
     );
-    expect(fused.map((h) => h.id)).toEqual(['b', 'c', 'a']);
-    expect(fused[0]?.score).toBeCloseTo(2 / 62, 6);
+    expect(fused.map((h) => h.id)).toEqual(['b', 'a', 'd']);
+    expect(fused[0]?.score).toBeCloseTo(1 / 62 + 1 / 61, 6);
   });
 });
