@@ -23,6 +23,8 @@ export interface HandlerAccess {
   sendsToDeadLetterQueue: boolean;
   /** Reads or writes the knowledge bucket (`shared/knowledge/knowledge-storage.ts`). */
   knowledgeBucket: boolean;
+  /** Bundles LanceDB (a native module; see PlatformFunction's `lanceDb`). */
+  lanceDb: boolean;
   /** Modules that send to SQS without going through the shared publisher (their queue is unknown). */
   unknownQueueSenders: string[];
 }
@@ -69,6 +71,7 @@ const USES_KNOWLEDGE_BUCKET: Capability = {
   calls: [callOf('knowledgeStorageFromEnv'), callOf('createKnowledgeStorage')],
   definedIn: 'shared/knowledge/knowledge-storage.ts',
 };
+const LANCE_IMPORT = /from\s+['"]@lancedb\/lancedb['"]/;
 const RAW_SQS_SEND = /\bnew\s+SendMessage(?:Batch)?Command\s*\(/;
 /** Modules whose raw sends are accounted for by a capability above. */
 const KNOWN_SENDERS = new Set([PUBLISHER_MODULE, DEAD_LETTER_MODULE, KNOWLEDGE_MESSAGES_MODULE]);
@@ -191,6 +194,7 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       probeQueues: [],
       sendsToDeadLetterQueue: false,
       knowledgeBucket: false,
+      lanceDb: false,
       unknownQueueSenders: [],
     };
     if (!existsSync(join(rootDir, entry))) return none;
@@ -224,6 +228,7 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       probeQueues: anyUses(PROBES_QUEUES) ? ALL_QUEUE_IDS : [],
       sendsToDeadLetterQueue: anyUses(SENDS_TO_DEAD_LETTER),
       knowledgeBucket: anyUses(USES_KNOWLEDGE_BUCKET),
+      lanceDb: sources.some(({ source }) => LANCE_IMPORT.test(source)),
       unknownQueueSenders: sources
         .filter(({ module, source }) => !KNOWN_SENDERS.has(module) && RAW_SQS_SEND.test(source))
         .map(({ module }) => module),

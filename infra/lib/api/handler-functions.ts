@@ -49,6 +49,7 @@ export function createHandlerFunction(
     environment: settings.environment,
     logRetentionDays: settings.logRetentionDays,
     retainLogs: settings.retainLogs,
+    lanceDb: access.lanceDb,
     ...options,
   });
   const { table, queues, secret, knowledgeBucket } = settings.resources;
