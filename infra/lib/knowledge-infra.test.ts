@@ -68,7 +68,7 @@ describe('knowledge bases in AWS', () => {
     expect(actionsOf(crawlId, /KnowledgeIndex[0-9A-F]{8}Arn/)).toContain('sqs:SendMessage');
     expect(actionsOf(crawlId, /(Summaries|Usage|CustomerWebhooks|MediaCommands)[0-9A-F]{8}Arn/)).toEqual([]);
     expect(actionsOf(publishId, /KnowledgeBucket/)).toEqual(
-      expect.arrayContaining(['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:List*']),
+      expect.arrayContaining(['s3:PutObject', 's3:GetObject*', 's3:DeleteObject*', 's3:List*']),
     );
     expect(actionsOf(publishId, /KnowledgeCrawl[0-9A-F]{8}Arn/)).toEqual([]);
   });

@@ -129,9 +129,17 @@ async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
     inScope: (next) => inScope(next) && robots.rules.isAllowed(next),
     fetch: deps.fetch,
   });
-  const followLinks = source.type === 'website' && page.depth < source.maxDepth;
+  // Links are followed for the website source that covers this page: its own, or (for a page a
+  // sitemap listed first) the base's website source on the same site, so what a sync finds does
+  // not depend on which source reached a page first.
+  const website =
+    source.type === 'website'
+      ? source
+      : entry.kb.sources.find((s) => s.type === 'website' && sameSite(s.url, page.url));
   const follow = async (links: string[]) => {
-    if (followLinks) await enqueueChildren(deps, entry, links, 'page', page.depth + 1, source.maxPages);
+    if (website?.type !== 'website' || page.depth >= website.maxDepth) return;
+    const allowed = links.filter((l) => allowedByPatterns(l, website.include, website.exclude));
+    await enqueueChildren(deps, entry, allowed, 'page', page.depth + 1, website.maxPages, website.id);
   };
   if (result.kind === 'retry') return result;
   if (result.kind === 'skip') return skipped(result.code, result.message);

@@ -82,6 +82,7 @@ export async function enqueueChildren(
   kind: PageKind,
   depth: number,
   maxPages: number,
+  sourceId: string = entry.page.sourceId,
 ): Promise<void> {
   const { kb, syncId, page } = entry;
   for (const url of urls) {
@@ -89,7 +90,7 @@ export async function enqueueChildren(
       deps.db,
       kb.id,
       syncId,
-      { url, kind, sourceId: page.sourceId, depth, parentUrl: page.url },
+      { url, kind, sourceId, depth, parentUrl: page.url },
       maxPages,
     );
     if (result === 'limit' || result === 'not_running') return;
