@@ -4,7 +4,7 @@ import { type FakeSite, htmlPage, startFakeSite } from '../../test/fakes/knowled
 import { tinyPdf } from '../../test/fakes/tiny-pdf.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 import { type ApiClient, apiClient, type Json } from '../api/api-test-client.ts';
-import { startKnowledgeWorkers, waitUntil } from './knowledge-test-kit.ts';
+import { startKnowledgeWorkers, waitUntil } from '../../test/knowledge-workers.ts';
 
 let platform: TestPlatform;
 let api: ApiClient;

@@ -1,8 +1,8 @@
 import { ALL_QUEUES, QUEUES } from '#shared/queues/definitions.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
-import { startQueuePoller } from '../../infra/local/queue-poller.ts';
-import { rootDir, type TestPlatform } from '../../test/platform.ts';
+import { startQueuePoller } from '../infra/local/queue-poller.ts';
+import { rootDir, type TestPlatform } from './platform.ts';
 
 /**
  * Test-only: the two knowledge consumers polling their queues the way Lambda would (the local
