@@ -121,7 +121,7 @@ describe('protocol fakes', () => {
   it('tell production files from test files', () => {
     expect(isProduction('media-service/src/twilio/twilio-transport.ts')).toBe(true);
     expect(isProduction('media-service/src/twilio/twilio-call.test.ts')).toBe(false);
-    expect(isProduction('media-service/src/twilio/twilio-test-harness.ts')).toBe(false);
+    expect(isProduction('./media-service/twilio-test-harness.ts')).toBe(false);
     expect(isProduction('shared/calls/latest-call.ts')).toBe(true);
   });
 });

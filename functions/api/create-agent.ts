@@ -5,6 +5,7 @@ import { env } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { outboundPolicyFor } from '#shared/net/outbound-target.ts';
 import { assertAllowedTargets } from '#shared/net/saved-targets.ts';
+import { checkAgentKnowledgeBases } from '#shared/knowledge/agent-knowledge.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { parseBody, tenantIdOf } from '../lib/route-helpers.ts';
 
@@ -13,6 +14,7 @@ export const handler = httpHandler(
   async ({ request, logger }) => {
     const fields = parseBody(request, CreateAgentBodySchema);
     assertAllowedTargets(fields, outboundPolicyFor(env()));
+    await checkAgentKnowledgeBases(dbFromEnv(), tenantIdOf(request), fields.knowledgeBaseIds);
     const agent = await createAgent(dbFromEnv(), tenantIdOf(request), fields);
     logger.info('agent created', { agentId: agent.id });
     return { status: 201, body: { agent: presentAgent(agent) } };

@@ -21,6 +21,10 @@ export interface HandlerAccess {
   probeQueues: QueueId[];
   /** Moves poison messages to its queue's DLQ itself (`functions/consumers/batch/dead-letter.ts`). */
   sendsToDeadLetterQueue: boolean;
+  /** Reads or writes the knowledge bucket (`shared/knowledge/knowledge-storage.ts`). */
+  knowledgeBucket: boolean;
+  /** Bundles LanceDB (a native module; see PlatformFunction's `lanceDb`). */
+  lanceDb: boolean;
   /** Modules that send to SQS without going through the shared publisher (their queue is unknown). */
   unknownQueueSenders: string[];
 }
@@ -54,9 +58,23 @@ const SENDS_TO_DEAD_LETTER: Capability = {
   calls: [callOf('deadLetterQueue')],
   definedIn: DEAD_LETTER_MODULE,
 };
+const KNOWLEDGE_MESSAGES_MODULE = 'shared/knowledge/knowledge-messages.ts';
+const SENDS_CRAWL_PAGES: Capability = {
+  calls: [callOf('sendCrawlPage')],
+  definedIn: KNOWLEDGE_MESSAGES_MODULE,
+};
+const SENDS_INDEX_MESSAGES: Capability = {
+  calls: [callOf('sendIndexMessage')],
+  definedIn: KNOWLEDGE_MESSAGES_MODULE,
+};
+const USES_KNOWLEDGE_BUCKET: Capability = {
+  calls: [callOf('knowledgeStorageFromEnv'), callOf('createKnowledgeStorage')],
+  definedIn: 'shared/knowledge/knowledge-storage.ts',
+};
+const LANCE_IMPORT = /from\s+['"]@lancedb\/lancedb['"]/;
 const RAW_SQS_SEND = /\bnew\s+SendMessage(?:Batch)?Command\s*\(/;
 /** Modules whose raw sends are accounted for by a capability above. */
-const KNOWN_SENDERS = new Set([PUBLISHER_MODULE, DEAD_LETTER_MODULE]);
+const KNOWN_SENDERS = new Set([PUBLISHER_MODULE, DEAD_LETTER_MODULE, KNOWLEDGE_MESSAGES_MODULE]);
 const EVENT_TYPE_LITERAL = /\btype:\s*['"](call\.[a-z_]+)['"]/g;
 const PUBLISH_CALLS = /(?<!function\s+)\bpublishCallEvent\s*\(/g;
 
@@ -175,6 +193,8 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       sendQueues: [],
       probeQueues: [],
       sendsToDeadLetterQueue: false,
+      knowledgeBucket: false,
+      lanceDb: false,
       unknownQueueSenders: [],
     };
     if (!existsSync(join(rootDir, entry))) return none;
@@ -196,6 +216,8 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       for (const queue of publishedEventQueues(publishers.map((p) => p.source))) sendQueues.add(queue);
     }
     if (anyUses(SENDS_MEDIA_COMMANDS)) sendQueues.add('mediaCommands');
+    if (anyUses(SENDS_CRAWL_PAGES)) sendQueues.add('knowledgeCrawl');
+    if (anyUses(SENDS_INDEX_MESSAGES)) sendQueues.add('knowledgeIndex');
     return {
       entry,
       exists: true,
@@ -205,6 +227,8 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       sendQueues: ALL_QUEUE_IDS.filter((id) => sendQueues.has(id)),
       probeQueues: anyUses(PROBES_QUEUES) ? ALL_QUEUE_IDS : [],
       sendsToDeadLetterQueue: anyUses(SENDS_TO_DEAD_LETTER),
+      knowledgeBucket: anyUses(USES_KNOWLEDGE_BUCKET),
+      lanceDb: sources.some(({ source }) => LANCE_IMPORT.test(source)),
       unknownQueueSenders: sources
         .filter(({ module, source }) => !KNOWN_SENDERS.has(module) && RAW_SQS_SEND.test(source))
         .map(({ module }) => module),

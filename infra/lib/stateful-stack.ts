@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -39,6 +40,7 @@ export class StatefulStack extends Stack {
   readonly queues: Record<QueueId, sqs.Queue>;
   readonly deadLetterQueues: Record<QueueId, sqs.Queue>;
   readonly secret: secretsmanager.Secret;
+  readonly knowledgeBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -86,5 +88,24 @@ export class StatefulStack extends Stack {
       description: 'Platform secret: set its keys before deploying the media stack',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+
+    // Knowledge bases: uploaded files, embedded chunks and LanceDB index versions (tenant-first keys).
+    this.knowledgeBucket = new s3.Bucket(this, 'KnowledgeBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: false,
+      // Browsers upload files with the presigned PUTs the API hands out.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['content-type', 'content-length'],
+        },
+      ],
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !retain,
+    });
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { resetEnvCache } from '#shared/config/env.ts';
 import { resetSecretsCache } from '#shared/config/secrets.ts';
 import { resetDbCache } from '#shared/data/client.ts';
+import { resetKnowledgeStorageCache } from '#shared/knowledge/knowledge-storage.ts';
 import { MAIN_TABLE } from '#shared/data/table.ts';
 import { ROUTES } from '#shared/http/route-table.ts';
 import type { Logger } from '#shared/logging/logger.ts';
@@ -15,6 +16,7 @@ import { createGateway } from './gateway.ts';
 import { SCHEDULED_JOBS } from '#shared/jobs/scheduled-jobs.ts';
 import { startJobScheduler } from './job-scheduler.ts';
 import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
+import { ensureBucket } from './s3-local.ts';
 import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
 
 export interface ControlPlaneOptions {
@@ -50,6 +52,7 @@ export function applyEnv(values: Record<string, string>): void {
   resetSecretsCache();
   resetDbCache();
   resetSqsCache();
+  resetKnowledgeStorageCache();
 }
 
 /**
@@ -88,6 +91,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       ? ALL_QUEUES.map((q) => ({ ...q, visibilityTimeoutSeconds: options.queueVisibilitySeconds as number }))
       : ALL_QUEUES;
     const queueUrls = await ensureQueues(sqs, defs, prefix);
+    // fauxqs serves the S3 API on the same port as SQS.
+    const knowledgeBucket = `${prefix}-knowledge`;
+    await ensureBucket(sqsServer.endpoint, knowledgeBucket);
 
     const env: Record<string, string> = {
       AWS_REGION: 'us-east-1',
@@ -97,6 +103,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       SQS_ENDPOINT: sqsServer.endpoint,
+      S3_ENDPOINT: sqsServer.endpoint,
+      KNOWLEDGE_BUCKET: knowledgeBucket,
       ...queueUrls,
       ...options.env,
     };

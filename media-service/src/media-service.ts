@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createModelPool, type ModelConnector } from './realtime/model-pool.ts';
 import { type MediaDeps, type MediaRoutes, createMediaHttpServer } from './server.ts';
+import { createKnowledgeSearch } from './knowledge/knowledge-search.ts';
 import type { SessionDeps } from './session/session-deps.ts';
 import { createSessionRegistry, type SessionRegistry } from './session/session-registry.ts';
 import { registerTwilioStream } from './twilio/twilio-stream-route.ts';
@@ -28,7 +29,13 @@ export type MediaServiceOptions = MediaDeps &
   Partial<
     Pick<
       SessionDeps,
-      'fetch' | 'reconnectPolicy' | 'toolFillerAfterMs' | 'goodbyeTimeoutMs' | 'onCallClosed' | 'audioTaps'
+      | 'fetch'
+      | 'reconnectPolicy'
+      | 'toolFillerAfterMs'
+      | 'goodbyeTimeoutMs'
+      | 'onCallClosed'
+      | 'audioTaps'
+      | 'knowledge'
     >
   > & {
     models?: ModelConnector;
@@ -63,6 +70,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     fetch: deps.fetch,
     reconnectPolicy: deps.reconnectPolicy,
     toolFillerAfterMs: deps.toolFillerAfterMs,
+    knowledge: deps.knowledge ?? createKnowledgeSearch({ env: deps.env, db: deps.db, secrets: deps.secrets }),
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
     onCallClosed: deps.onCallClosed,
     audioTaps: deps.audioTaps,
@@ -101,6 +109,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
       ]);
     }
     twilio.close();
+    sessionDeps.knowledge?.close();
     await control.stop();
     await new Promise<void>((resolve) => {
       server.closeAllConnections();

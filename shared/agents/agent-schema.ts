@@ -109,6 +109,11 @@ export const AgentFieldsSchema = z.strictObject({
   summarySchema: JsonSchemaObject.describe(
     'JSON Schema of data to extract from each call; the result is `summary.data`.',
   ).optional(),
+  knowledgeBaseIds: z
+    .array(z.string().regex(/^kb_[0-9A-HJKMNP-TV-Z]{26}$/, 'a knowledge base id (`kb_…`)'))
+    .max(10)
+    .optional()
+    .describe('Knowledge bases the agent looks facts up in during calls (its `search_knowledge` tool).'),
 });
 
 export const CreateAgentSchema = AgentFieldsSchema;

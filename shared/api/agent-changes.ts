@@ -4,6 +4,7 @@ import { deleteAgent, getAgent, replaceAgent } from '../data/agents.ts';
 import type { Db } from '../data/client.ts';
 import { listAllTenantPhoneNumbers } from '../data/tenant-phone-numbers.ts';
 import { ConflictError, NotFoundError } from '../errors/app-error.ts';
+import { checkAgentKnowledgeBases } from '../knowledge/agent-knowledge.ts';
 import { parseOrThrow } from '../errors/zod-error.ts';
 import type { UpdateAgentBodySchema } from './agent-schemas.ts';
 
@@ -24,6 +25,7 @@ export async function updateAgent(
   patch: z.output<typeof UpdateAgentBodySchema>,
 ): Promise<Agent> {
   const current = await requireAgent(db, tenantId, agentId);
+  await checkAgentKnowledgeBases(db, tenantId, patch.knowledgeBaseIds as string[] | null | undefined);
   const { id: _id, tenantId: _tenant, createdAt: _created, updatedAt: _updated, ...fields } = current;
   const merged: Record<string, unknown> = { ...fields };
   for (const [name, value] of Object.entries(patch)) {

@@ -62,6 +62,7 @@ export function presentAgent(agent: Agent): z.output<typeof AgentSchema> {
     idleTimeoutSeconds: agent.idleTimeoutSeconds,
     ...optional('webhookUrl', agent.webhookUrl),
     ...optional('summarySchema', agent.summarySchema),
+    ...optional('knowledgeBaseIds', agent.knowledgeBaseIds),
     createdAt: agent.createdAt,
     updatedAt: agent.updatedAt,
   };

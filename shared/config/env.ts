@@ -32,6 +32,8 @@ export const EnvSchema = z
     QUEUE_USAGE_URL: queueUrl.optional(),
     QUEUE_WEBHOOKS_URL: queueUrl.optional(),
     QUEUE_MEDIA_COMMANDS_URL: queueUrl.optional(),
+    QUEUE_KNOWLEDGE_CRAWL_URL: queueUrl.optional(),
+    QUEUE_KNOWLEDGE_INDEX_URL: queueUrl.optional(),
 
     // Public addresses (what Twilio and browsers see) and local ports
     API_PORT: port.default(3000),
@@ -93,6 +95,28 @@ export const EnvSchema = z
     SECRETS_ENDPOINT: url.optional(),
     /** How long fetched secrets are reused before Secrets Manager is asked again (rotation pickup). */
     SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+
+    // Knowledge bases (crawler, index, retrieval)
+    /** S3 endpoint of a local emulator (fauxqs); AWS when unset. Path-style addressing is used with it. */
+    S3_ENDPOINT: url.optional(),
+    /** Bucket for uploaded files, embedded chunks and the LanceDB index versions. */
+    KNOWLEDGE_BUCKET: z.string().min(3).default('ai-caller-local-knowledge'),
+    OPENAI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+    /** Vector size requested from the embeddings API (text-embedding-3 models shorten on request). */
+    OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(64).max(3072).default(512),
+    /** Minimum gap between two requests of the crawler to one host (raised by robots.txt Crawl-delay). */
+    KNOWLEDGE_CRAWL_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+    KNOWLEDGE_FETCH_TIMEOUT_MS: positiveInt.default(15_000),
+    KNOWLEDGE_MAX_PAGE_BYTES: positiveInt.default(5 * 1024 * 1024),
+    /** Page fetch attempts (timeouts, 429, 5xx) and the first backoff bound (doubling, full jitter). */
+    KNOWLEDGE_RETRY_MAX_ATTEMPTS: positiveInt.default(4),
+    KNOWLEDGE_RETRY_BASE_MS: positiveInt.default(2_000),
+    /** Crawl loopback/private/link-local hosts; allowed when STAGE=local unless set. */
+    KNOWLEDGE_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
+    /** A sync without progress for this long is finished by the watchdog. */
+    KNOWLEDGE_SYNC_STALL_SECONDS: positiveInt.default(900),
+    /** Where media tasks and search functions keep index versions copied from S3. */
+    KNOWLEDGE_CACHE_DIR: z.string().min(1).optional(),
 
     // Limits and behaviour
     DEFAULT_MAX_CONCURRENT_CALLS: positiveInt.default(10),

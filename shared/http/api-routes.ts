@@ -48,4 +48,14 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   api('GET', '/v1/calls/{id}/notes', 'list-call-notes'),
   api('POST', '/v1/calls/{id}/escalations', 'create-call-escalation'),
   api('GET', '/v1/calls/{id}/escalations', 'list-call-escalations'),
+
+  api('POST', '/v1/knowledge-bases', 'create-knowledge-base'),
+  api('GET', '/v1/knowledge-bases', 'list-knowledge-bases'),
+  api('GET', '/v1/knowledge-bases/{id}', 'get-knowledge-base'),
+  api('PATCH', '/v1/knowledge-bases/{id}', 'update-knowledge-base'),
+  api('DELETE', '/v1/knowledge-bases/{id}', 'delete-knowledge-base'),
+  api('POST', '/v1/knowledge-bases/{id}/syncs', 'start-knowledge-sync'),
+  api('GET', '/v1/knowledge-bases/{id}/syncs/{syncId}', 'get-knowledge-sync'),
+  api('GET', '/v1/knowledge-bases/{id}/documents', 'list-knowledge-documents'),
+  api('POST', '/v1/knowledge-bases/{id}/search', 'search-knowledge-base'),
 ];

@@ -12,6 +12,9 @@ export const ID_PREFIX = {
   event: 'evt',
   webhookDelivery: 'whd',
   request: 'req',
+  knowledgeBase: 'kb',
+  knowledgeSource: 'src',
+  knowledgeSync: 'sync',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

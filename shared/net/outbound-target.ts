@@ -184,3 +184,22 @@ export function outboundPolicyFor(env: {
   const setting = env.OUTBOUND_ALLOW_PRIVATE_TARGETS ?? env.WEBHOOK_ALLOW_PRIVATE_TARGETS;
   return { allowPrivate: env.STAGE === 'local' && setting !== 'false' };
 }
+
+/**
+ * The refusal for a URL under `policy`, checked on the URL and on every address its name
+ * resolves to (a name that does not resolve is left to the request itself to fail).
+ */
+export async function refusedTarget(
+  url: string,
+  policy: OutboundPolicy,
+  resolve: Resolver = systemResolver,
+): Promise<OutboundRefusal | undefined> {
+  const refused = refusedUrl(url, policy);
+  if (refused) return refused;
+  const hostname = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  try {
+    return (await resolveAllowed(hostname, policy, resolve)).refused;
+  } catch {
+    return undefined;
+  }
+}

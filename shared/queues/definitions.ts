@@ -13,6 +13,8 @@ export interface QueueDefinition {
     batchSize: number;
     maxBatchingWindowSeconds: number;
     maxConcurrency?: number;
+    /** Lambda memory (default: the platform function's). */
+    memorySizeMb?: number;
   };
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
@@ -67,6 +69,37 @@ export const QUEUES = {
     visibilityTimeoutSeconds: 60,
     maxReceiveCount: 5,
     consumerTimeoutSeconds: 10,
+  },
+  /** One message per page (or uploaded file, text, sitemap) of a knowledge-base sync. */
+  knowledgeCrawl: {
+    id: 'KnowledgeCrawl',
+    urlEnv: 'QUEUE_KNOWLEDGE_CRAWL_URL',
+    consumer: {
+      handler: 'functions/consumers/crawl-knowledge-page.ts',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      maxConcurrency: 10,
+      memorySizeMb: 1024,
+    },
+    visibilityTimeoutSeconds: 600,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 90,
+  },
+  /** Publishing a sync's index version, and purging a deleted knowledge base. */
+  knowledgeIndex: {
+    id: 'KnowledgeIndex',
+    urlEnv: 'QUEUE_KNOWLEDGE_INDEX_URL',
+    consumer: {
+      handler: 'functions/consumers/publish-knowledge-index.ts',
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 5,
+      // LanceDB builds the version in memory (vectors, full-text index) before writing it.
+      memorySizeMb: 3008,
+    },
+    visibilityTimeoutSeconds: 5400,
+    maxReceiveCount: 3,
+    consumerTimeoutSeconds: 900,
   },
 } as const satisfies Record<string, QueueDefinition>;
 

@@ -45,6 +45,7 @@ export class QueueConsumers extends Construct {
       const fn = createHandlerFunction(this, definition.id, props.functions, access, {
         description: `Consumer of the ${definition.id} queue`,
         timeout: Duration.seconds(definition.consumerTimeoutSeconds),
+        memorySize: consumer.memorySizeMb,
         // SQS-triggered functions need a reserve of at least their maximum concurrency, else
         // Lambda throttles the poller's invocations and messages bounce back to the queue.
         reservedConcurrency: props.reserveConcurrency ? consumer.maxConcurrency : undefined,

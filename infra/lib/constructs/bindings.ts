@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { QueueDefinition } from '#shared/queues/definitions.ts';
@@ -75,4 +76,22 @@ export function bindQueue(
 export function bindSecret(target: Bindable, secret: secretsmanager.ISecret): void {
   target.addEnvironment('SECRETS_ARN', secret.secretArn);
   secret.grantRead(target.grantPrincipal);
+}
+
+/**
+ * KNOWLEDGE_BUCKET plus object access: `read` for retrieval (media tasks), `readWrite` for the
+ * functions that store uploads, chunks and index versions (listing included: index versions are
+ * copied by prefix, deleted bases purged by prefix).
+ */
+export function bindKnowledgeBucket(
+  target: Bindable,
+  bucket: s3.IBucket,
+  access: 'read' | 'readWrite',
+): void {
+  target.addEnvironment('KNOWLEDGE_BUCKET', bucket.bucketName);
+  if (access === 'read') bucket.grantRead(target.grantPrincipal);
+  else {
+    bucket.grantReadWrite(target.grantPrincipal);
+    bucket.grantDelete(target.grantPrincipal);
+  }
 }

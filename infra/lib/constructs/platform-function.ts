@@ -19,6 +19,28 @@ export interface PlatformFunctionProps {
   timeout?: Duration;
   memorySize?: number;
   reservedConcurrency?: number;
+  /**
+   * The handler uses LanceDB, whose engine is a native module: it runs on x86_64 with LanceDB's
+   * linux-x64-gnu binary package copied next to the bundle (esbuild bundles the JavaScript).
+   */
+  lanceDb?: boolean;
+}
+
+const LANCE_NATIVE_PACKAGE = '@lancedb/lancedb-linux-x64-gnu';
+
+function lanceBundling(): nodejs.BundlingOptions {
+  return {
+    ...BUNDLING,
+    externalModules: [LANCE_NATIVE_PACKAGE],
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir: string, outputDir: string) => [
+        `mkdir -p "${outputDir}/node_modules/@lancedb"`,
+        `cp -R "${inputDir}/node_modules/${LANCE_NATIVE_PACKAGE}" "${outputDir}/node_modules/@lancedb/"`,
+      ],
+    },
+  };
 }
 
 /**
@@ -64,7 +86,7 @@ export class PlatformFunction extends Construct implements Bindable {
       projectRoot: props.rootDir,
       depsLockFilePath: join(props.rootDir, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: props.lanceDb ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
       description: props.description,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
@@ -76,7 +98,7 @@ export class PlatformFunction extends Construct implements Bindable {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: BUNDLING,
+      bundling: props.lanceDb ? lanceBundling() : BUNDLING,
     });
   }
 

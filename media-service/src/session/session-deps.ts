@@ -6,6 +6,7 @@ import type { SecretStore } from '#shared/config/secrets.ts';
 import type { Db } from '#shared/data/client.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { QueueUrls } from '#shared/queues/publisher.ts';
+import type { KnowledgeSearch } from '../knowledge/knowledge-search.ts';
 import type { ModelConnector } from '../realtime/model-pool.ts';
 import type { AudioTapFactory } from './audio-taps.ts';
 import type { CallTransport } from './call-transport.ts';
@@ -37,6 +38,8 @@ export interface SessionDeps {
   goodbyeTimeoutMs?: number;
   /** Builds each call's audio taps (recording, answering-machine detection, analytics); none by default. */
   audioTaps?: readonly AudioTapFactory[];
+  /** Knowledge-base retrieval for agents with knowledge bases (their `search_knowledge` tool). */
+  knowledge?: KnowledgeSearch;
   /** Told once per session after it closed and stored everything (metrics count outcomes here). */
   onCallClosed?: (closed: ClosedCall) => void;
 }

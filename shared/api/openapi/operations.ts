@@ -9,7 +9,9 @@ import { BILLING_OPERATIONS } from '../../billing/billing-api-schemas.ts';
 import { WEB_CALL_OPERATIONS } from '../../web-calls/web-call-operation.ts';
 import { ACCOUNT_OPERATIONS } from './account-operations.ts';
 import { CALL_OPERATIONS } from './call-operations.ts';
+import { KNOWLEDGE_OPERATIONS } from './knowledge-operations.ts';
 import type { ApiOperation } from './operation-types.ts';
+import { KnowledgeBaseSchema, SyncSchema } from '../../knowledge/knowledge-schemas.ts';
 
 export type { ApiOperation } from './operation-types.ts';
 
@@ -19,6 +21,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   ...CALL_OPERATIONS,
   ...WEB_CALL_OPERATIONS,
   ...BILLING_OPERATIONS,
+  ...KNOWLEDGE_OPERATIONS,
 ];
 
 /**
@@ -36,4 +39,6 @@ export const NAMED_MODELS: Readonly<Record<string, z.ZodType>> = {
   Note: NoteSchema,
   Escalation: EscalationSchema,
   Error: ErrorResponseSchema,
+  KnowledgeBase: KnowledgeBaseSchema,
+  KnowledgeSync: SyncSchema,
 };

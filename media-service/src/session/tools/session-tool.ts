@@ -20,6 +20,8 @@ export interface ToolResult {
   ok: boolean;
   failure?: string;
   status?: number;
+  /** The transcript's line for this tool turn, where it differs from `name(arguments) → output`. */
+  transcript?: string;
 }
 
 /**

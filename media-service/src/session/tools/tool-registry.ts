@@ -1,6 +1,7 @@
 import type { RealtimeToolDefinition } from '../session-config.ts';
 import { endCallTool } from './end-call-tool.ts';
 import { httpTools } from './http-tools.ts';
+import { searchKnowledgeTool } from './search-knowledge.ts';
 import type { SessionTool, ToolEntry, ToolSetup } from './session-tool.ts';
 import { transferCallTool } from './transfer-call-tool.ts';
 
@@ -9,7 +10,12 @@ import { transferCallTool } from './transfer-call-tool.ts';
  * and reserved names are never taken by a later entry. A new kind of tool is one file exporting
  * a `ToolEntry` and one line here.
  */
-export const TOOL_ENTRIES: readonly ToolEntry[] = [endCallTool, transferCallTool, httpTools];
+export const TOOL_ENTRIES: readonly ToolEntry[] = [
+  endCallTool,
+  transferCallTool,
+  searchKnowledgeTool,
+  httpTools,
+];
 
 /** The tools of one call, by name, in the order the model is told about them. */
 export class ToolRegistry {

@@ -95,9 +95,13 @@ export class ToolRunner {
           return { call, startedAt, ...(tool ? await this.run(tool, call) : UNKNOWN_TOOL) };
         }),
       );
-      for (const { call, output, startedAt } of results) {
+      for (const { call, output, startedAt, transcript } of results) {
         this.output(call.callId, output);
-        this.options.recordTool(call.callId, `${call.name}(${call.arguments}) → ${output}`, startedAt);
+        this.options.recordTool(
+          call.callId,
+          transcript ?? `${call.name}(${call.arguments}) → ${output}`,
+          startedAt,
+        );
       }
     } finally {
       filler.cancel();
