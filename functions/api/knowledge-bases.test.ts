@@ -8,7 +8,7 @@ let api: ApiClient;
 let other: ApiClient;
 beforeAll(async () => {
   // As deployed: private and loopback targets refused.
-  platform = await startTestPlatform({ env: { KNOWLEDGE_ALLOW_PRIVATE_TARGETS: 'false' } });
+  platform = await startTestPlatform({ env: { OUTBOUND_ALLOW_PRIVATE_TARGETS: 'false' } });
   api = apiClient(platform.apiUrl, (await createTestTenant()).apiKey);
   other = apiClient(platform.apiUrl, (await createTestTenant()).apiKey);
 });

@@ -112,7 +112,6 @@ export const EnvSchema = z
     KNOWLEDGE_RETRY_MAX_ATTEMPTS: positiveInt.default(4),
     KNOWLEDGE_RETRY_BASE_MS: positiveInt.default(2_000),
     /** Crawl loopback/private/link-local hosts; allowed when STAGE=local unless set. */
-    KNOWLEDGE_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
     /** A sync without progress for this long is finished by the watchdog. */
     KNOWLEDGE_SYNC_STALL_SECONDS: positiveInt.default(900),
     /** Where media tasks and search functions keep index versions copied from S3. */
