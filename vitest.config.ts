@@ -8,6 +8,7 @@ export default defineConfig({
       'media-service/**/*.test.ts',
       'infra/**/*.test.ts',
       'test/**/*.test.ts',
+      'console/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',

@@ -11,6 +11,7 @@ import type { Logger } from '#shared/logging/logger.ts';
 import { ALL_QUEUES } from '#shared/queues/definitions.ts';
 import { createSqsClient, resetSqsCache } from '#shared/queues/sqs-client.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamodb-local.ts';
+import type { ConsoleStaticOptions } from './console-static.ts';
 import { createGateway } from './gateway.ts';
 import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
 import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
@@ -30,6 +31,8 @@ export interface ControlPlaneOptions {
   emulators?: { dynamoEndpoint: string; sqsEndpoint: string };
   /** Prefix of table and queue names, so several platforms can share emulators. */
   namePrefix?: string;
+  /** The built console (`console/dist`) to serve at `/`, with its security headers. */
+  console?: ConsoleStaticOptions;
 }
 
 export interface ControlPlane {
@@ -100,6 +103,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       routes: ROUTES,
       rootDir: options.rootDir,
       logger: options.logger,
+      console: options.console,
     });
     await new Promise<void>((resolve, reject) => {
       gateway.once('error', reject);

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadEnv } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
+import { consoleSecurityHeaders } from '#shared/http/console-security.ts';
+import { buildConsole } from '../../console/build/build-console.ts';
 import { startControlPlane } from './control-plane.ts';
 import { JavaMissingError } from './dynamodb-local.ts';
 import { loadOrCreateLocalSecrets } from './local-secrets.ts';
@@ -65,12 +67,23 @@ async function main(): Promise<void> {
     PUBLIC_MEDIA_URL: publicMediaUrl,
   };
 
+  // The console is rebuilt only when its sources changed; a broken build leaves the API running.
+  const consoleBuild = await buildConsole(rootDir).catch((error: Error) => {
+    process.stderr.write(`\n[console] build failed, the console is not served: ${error.message}\n\n`);
+    return null;
+  });
   const controlPlane = await startControlPlane({
     rootDir,
     logger,
     dataDir: join(localDir, 'data'),
     apiPort: env.API_PORT,
     env: handlerEnv,
+    console: consoleBuild
+      ? {
+          distDir: consoleBuild.distDir,
+          headers: consoleSecurityHeaders({ mediaOrigin: new URL(publicMediaUrl).origin }),
+        }
+      : undefined,
   });
   const mediaBaseUrl = `http://127.0.0.1:${env.MEDIA_PORT}`;
   const { credentials, created } = await ensureSeedData(
@@ -130,6 +143,7 @@ async function main(): Promise<void> {
   process.stdout.write(`
 ai-caller is running ${created ? '(seeded a dev tenant)' : '(data kept from the last run; --fresh wipes it)'}
 
+  Console        ${consoleBuild ? `${controlPlane.apiUrl}/` : '(not built, see the error above)'}
   API            ${controlPlane.apiUrl}        (docs: ${controlPlane.apiUrl}/docs)
   Media service  ${mediaBaseUrl}
   Tenant         ${credentials.tenantId}

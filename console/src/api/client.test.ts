@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { fieldMessages } from '../components/states.tsx';
+import { queryString, readCookie } from './client.ts';
+
+describe('api client helpers', () => {
+  it('builds query strings without empty values', () => {
+    expect(queryString({ a: 'x y', b: undefined, c: '', d: 0, e: null })).toBe('?a=x+y&d=0');
+    expect(queryString({})).toBe('');
+  });
+  it('reads one cookie by exact name', () => {
+    expect(readCookie('a=1; csrf_token=abc%3D; csrf_token_old=zzz', 'csrf_token')).toBe('abc=');
+    expect(readCookie('xcsrf_token=1', 'csrf_token')).toBeUndefined();
+  });
+  it('turns validation details into lines', () => {
+    expect(fieldMessages([{ path: ['tools', 0, 'url'], message: 'Invalid URL' }])).toEqual([
+      'tools.0.url: Invalid URL',
+    ]);
+    expect(fieldMessages({ from: 'must be before to' })).toEqual(['from: must be before to']);
+    expect(fieldMessages('nope')).toEqual([]);
+  });
+});
