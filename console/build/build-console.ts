@@ -61,11 +61,20 @@ export async function buildConsole(
   }
   log('[console] building…');
   const { build } = await import('vite');
-  await build({
-    configFile: join(consoleDir, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { manifest: true },
-  });
+  // Vite and the React plugin take "production" from NODE_ENV, which a test run sets to "test".
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(consoleDir, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: 'warn',
+      build: { manifest: true },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   const manifest = JSON.parse(readFileSync(join(distDir, '.vite', 'manifest.json'), 'utf8')) as Manifest;
   const read = (file: string) => readFileSync(join(distDir, file));
   for (const chunk of Object.values(manifest).sort((a, b) => a.file.localeCompare(b.file))) {

@@ -41,6 +41,7 @@ export function consoleSecurityHeaders(options: ConsoleSecurityOptions = {}): Re
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'same-origin',
-    'permissions-policy': 'camera=(), geolocation=(), microphone=(self)',
+    // The call page is framed from the media origin and needs the microphone there.
+    'permissions-policy': `camera=(), geolocation=(), microphone=(self${options.mediaOrigin ? ` "${options.mediaOrigin}"` : ''})`,
   };
 }

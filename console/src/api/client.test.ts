@@ -8,8 +8,8 @@ describe('api client helpers', () => {
     expect(queryString({})).toBe('');
   });
   it('reads one cookie by exact name', () => {
-    expect(readCookie('a=1; csrf_token=abc%3D; csrf_token_old=zzz', 'csrf_token')).toBe('abc=');
-    expect(readCookie('xcsrf_token=1', 'csrf_token')).toBeUndefined();
+    expect(readCookie('a=1; aic_csrf=abc%3D; aic_csrf_old=zzz', 'aic_csrf')).toBe('abc=');
+    expect(readCookie('xaic_csrf=1', 'aic_csrf')).toBeUndefined();
   });
   it('turns validation details into lines', () => {
     expect(fieldMessages([{ path: ['tools', 0, 'url'], message: 'Invalid URL' }])).toEqual([

@@ -4,8 +4,9 @@
  * reload the refresh cookie mints a new one. State-changing requests echo the CSRF cookie in a
  * header (double submit), as the sign-in API asks of browser clients.
  */
-export const CSRF_COOKIE = 'csrf_token';
-export const CSRF_HEADER = 'x-csrf-token';
+/** Cookie and header names of the sign-in API (docs/people.md). */
+export const CSRF_COOKIE = 'aic_csrf';
+export const CSRF_HEADER = 'X-CSRF-Token';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -24,11 +25,14 @@ export class ApiError extends Error {
 }
 
 let accessToken: string | null = null;
+let csrfToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
 const signedOutListeners = new Set<() => void>();
 
-export function setAccessToken(token: string | null): void {
-  accessToken = token;
+/** Tokens from a sign-in answer, kept in memory only (a reload gets new ones from the refresh cookie). */
+export function setTokens(tokens: { accessToken?: string; csrfToken?: string } | null): void {
+  accessToken = tokens?.accessToken ?? null;
+  csrfToken = tokens?.csrfToken ?? null;
 }
 
 /** Called when the session is gone for good (refresh refused): the app shows the sign-in page. */
@@ -77,7 +81,7 @@ async function send(method: string, path: string, body: unknown): Promise<Respon
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (accessToken) headers.authorization = `Bearer ${accessToken}`;
   if (method !== 'GET') {
-    const csrf = readCookie(document.cookie, CSRF_COOKIE);
+    const csrf = readCookie(document.cookie, CSRF_COOKIE) ?? csrfToken;
     if (csrf) headers[CSRF_HEADER] = csrf;
   }
   return fetch(path, {
@@ -94,8 +98,9 @@ export function refreshSession(): Promise<boolean> {
     try {
       const response = await send('POST', '/v1/auth/refresh', {});
       if (!response.ok) return false;
-      const body = (await response.json()) as { accessToken?: string };
+      const body = (await response.json()) as { accessToken?: string; csrfToken?: string };
       if (body.accessToken) accessToken = body.accessToken;
+      if (body.csrfToken) csrfToken = body.csrfToken;
       return true;
     } catch {
       return false;

@@ -19,6 +19,14 @@ export interface SignedIn {
   user: User;
   accessToken: string;
   expiresAt: string;
+  csrfToken?: string;
+}
+
+/** `GET /v1/auth/me`. */
+export interface Me {
+  user: User;
+  tenant?: { id: string; name: string };
+  mfaRequired?: boolean;
 }
 
 export type SignInResult = SignedIn | { mfaRequired: true; mfaToken: string };

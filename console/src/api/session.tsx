@@ -1,11 +1,11 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { api, onSignedOut, refreshSession, setAccessToken } from './client.ts';
-import type { Role, SignedIn, User } from './contracts.ts';
+import { api, onSignedOut, refreshSession, setTokens } from './client.ts';
+import type { Me, Role, SignedIn, User } from './contracts.ts';
 
 export type SessionState =
   | { status: 'checking' }
   | { status: 'signed-out' }
-  | { status: 'signed-in'; user: User };
+  | { status: 'signed-in'; user: User; tenant?: Me['tenant']; mfaRequired?: boolean };
 
 interface SessionContextValue {
   session: SessionState;
@@ -25,13 +25,13 @@ export function canAdminister(role: Role | undefined): boolean {
   return role === 'owner' || role === 'admin';
 }
 
-async function loadMe(): Promise<User | null> {
+async function loadMe(): Promise<Me | null> {
   try {
-    return (await api.get<{ user: User }>('/v1/auth/me')).user;
+    return await api.get<Me>('/v1/auth/me');
   } catch {
     if (!(await refreshSession())) return null;
     try {
-      return (await api.get<{ user: User }>('/v1/auth/me')).user;
+      return await api.get<Me>('/v1/auth/me');
     } catch {
       return null;
     }
@@ -42,8 +42,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<SessionState>({ status: 'checking' });
 
   const refreshUser = useCallback(async () => {
-    const user = await loadMe();
-    setSession(user ? { status: 'signed-in', user } : { status: 'signed-out' });
+    const me = await loadMe();
+    setSession(me ? { status: 'signed-in', user: me.user, tenant: me.tenant, mfaRequired: me.mfaRequired } : { status: 'signed-out' });
   }, []);
 
   useEffect(() => {
@@ -56,12 +56,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       session,
       refreshUser,
       signedIn(result) {
-        setAccessToken(result.accessToken);
+        setTokens(result);
         setSession({ status: 'signed-in', user: result.user });
+        // The tenant's name and policy come with `me`; fetched in the background.
+        void refreshUser();
       },
       async signOut() {
         await api.post('/v1/auth/sign-out').catch(() => undefined);
-        setAccessToken(null);
+        setTokens(null);
         setSession({ status: 'signed-out' });
       },
     }),
@@ -78,7 +80,11 @@ export function useSession(): SessionContextValue {
 
 /** The signed-in user (pages behind the shell only render once there is one). */
 export function useUser(): User {
+  return useSignedIn().user;
+}
+
+export function useSignedIn(): Extract<SessionState, { status: 'signed-in' }> {
   const { session } = useSession();
-  if (session.status !== 'signed-in') throw new Error('useUser without a session');
-  return session.user;
+  if (session.status !== 'signed-in') throw new Error('useSignedIn without a session');
+  return session;
 }

@@ -1,6 +1,6 @@
 import { Suspense, useEffect, useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
-import { useSession, useUser } from '../api/session.tsx';
+import { useSession, useSignedIn } from '../api/session.tsx';
 import { Loading } from './states.tsx';
 
 const NAV: { to: string; label: string; group: string }[] = [
@@ -20,7 +20,7 @@ const GROUPS = [...new Set(NAV.map((n) => n.group))];
 
 /** The signed-in frame: navigation (a drawer on narrow screens), the user menu and the page. */
 export function Shell() {
-  const user = useUser();
+  const { user, tenant } = useSignedIn();
   const { signOut } = useSession();
   const [open, setOpen] = useState(false);
   const location = useLocation();
@@ -53,6 +53,7 @@ export function Shell() {
           <span className="brand-mark" aria-hidden="true" />
           ai-caller
         </div>
+        {tenant && <p className="sidebar-tenant">{tenant.name}</p>}
         {GROUPS.map((group) => (
           <div className="nav-group" key={group}>
             <p className="nav-group-label">{group}</p>

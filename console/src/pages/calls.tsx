@@ -132,7 +132,7 @@ export default function CallsPage() {
       {calls.state === 'ready' && calls.data.items.length > 0 && (
         <>
           <div className="table-wrap">
-            <table className="table" aria-label="Calls">
+            <table className="table table-stack" aria-label="Calls">
               <thead>
                 <tr>
                   <th scope="col">Status</th>
@@ -150,25 +150,25 @@ export default function CallsPage() {
                     data-live={isLive(call) || undefined}
                     className={isLive(call) ? 'row-live' : undefined}
                   >
-                    <td>
+                    <td data-label="Status">
                       <Badge tone={statusTone(call.status)}>
                         {isLive(call) && <span className="pulse" aria-hidden="true" />}
                         {STATUS_LABEL[call.status]}
                       </Badge>
                     </td>
-                    <td>
+                    <td data-label="Started">
                       <Link to={`/calls/${call.id}`} className="row-link">
                         {formatDateTime(call.createdAt)}
                       </Link>
                       <span className="muted small block">{formatRelative(call.createdAt)}</span>
                     </td>
-                    <td>{agentName.get(call.agentId) ?? <code>{call.agentId}</code>}</td>
-                    <td className="nowrap">
+                    <td data-label="Agent">{agentName.get(call.agentId) ?? <code>{call.agentId}</code>}</td>
+                    <td data-label="From → To" className="nowrap">
                       {call.provider === 'web' ? 'Browser' : formatPhone(call.from)} →{' '}
                       {call.provider === 'web' ? 'Agent' : formatPhone(call.to)}
                     </td>
-                    <td>{formatDuration(call.durationSeconds)}</td>
-                    <td>{call.endReason ? humanize(call.endReason) : isLive(call) ? 'In progress' : '–'}</td>
+                    <td data-label="Duration">{formatDuration(call.durationSeconds)}</td>
+                    <td data-label="Outcome">{call.endReason ? humanize(call.endReason) : isLive(call) ? 'In progress' : '–'}</td>
                   </tr>
                 ))}
               </tbody>
