@@ -24,10 +24,16 @@ export async function sessionThroughApiKey(
   await context.route('**/v1/**', async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/v1/auth/me') {
-      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ user: options.user, tenant: options.tenant, mfaRequired: false }) });
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ user: options.user, tenant: options.tenant, mfaRequired: false }),
+      });
       return;
     }
-    await route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${options.apiKey}` } });
+    await route.continue({
+      headers: { ...route.request().headers(), authorization: `Bearer ${options.apiKey}` },
+    });
   });
 }
 

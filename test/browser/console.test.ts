@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_SUMMARY } from '../fakes/openai-rest-server.ts';
 import { createTestTenant, rootDir, type TestTenant } from '../platform.ts';
 import { type LaunchedChromium, launchChromium } from './chromium.ts';
-import { collectPageProblems, type ContractUser, SIGN_IN_API_LANDED, sessionThroughApiKey } from './console-session.ts';
+import {
+  collectPageProblems,
+  type ContractUser,
+  SIGN_IN_API_LANDED,
+  sessionThroughApiKey,
+} from './console-session.ts';
 import { type ConsoleStack, seriousAxeViolations, settled, startConsoleStack } from './console-stack.ts';
 import { writeSpeechLikeWav } from './speech-wav.ts';
 
@@ -23,8 +28,20 @@ let stack: ConsoleStack;
 let tenant: TestTenant;
 let chrome: LaunchedChromium;
 
-const OWNER: ContractUser = { id: 'usr_owner', email: 'olivia@acme-dental.test', name: 'Olivia Owner', role: 'owner', mfaEnabled: true };
-const VIEWER: ContractUser = { id: 'usr_viewer', email: 'victor@acme-dental.test', name: 'Victor Viewer', role: 'viewer', mfaEnabled: false };
+const OWNER: ContractUser = {
+  id: 'usr_owner',
+  email: 'olivia@acme-dental.test',
+  name: 'Olivia Owner',
+  role: 'owner',
+  mfaEnabled: true,
+};
+const VIEWER: ContractUser = {
+  id: 'usr_viewer',
+  email: 'victor@acme-dental.test',
+  name: 'Victor Viewer',
+  role: 'viewer',
+  mfaEnabled: false,
+};
 
 function tone(ms: number, hz: number): Buffer[] {
   const chunks: Buffer[] = [];
@@ -39,10 +56,17 @@ function tone(ms: number, hz: number): Buffer[] {
   return chunks;
 }
 
-async function signedInContext(user: ContractUser, viewport = { width: 1280, height: 860 }): Promise<BrowserContext> {
+async function signedInContext(
+  user: ContractUser,
+  viewport = { width: 1280, height: 860 },
+): Promise<BrowserContext> {
   const context = await chrome.browser.newContext({ viewport, baseURL: stack.platform.apiUrl });
   if (!SIGN_IN_API_LANDED) {
-    await sessionThroughApiKey(context, { apiKey: tenant.apiKey, user, tenant: { id: tenant.tenant.id, name: 'Acme Dental' } });
+    await sessionThroughApiKey(context, {
+      apiKey: tenant.apiKey,
+      user,
+      tenant: { id: tenant.tenant.id, name: 'Acme Dental' },
+    });
   }
   return context;
 }
@@ -72,7 +96,10 @@ afterAll(async () => {
 
 describe('the console before sign-in', () => {
   it('serves the app on deep links, sends strangers to sign-in and keeps its pages accessible', async () => {
-    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: stack.platform.apiUrl });
+    const context = await chrome.browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      baseURL: stack.platform.apiUrl,
+    });
     const page = await context.newPage();
     const csp = collectPageProblems(page);
 
@@ -108,7 +135,9 @@ describe('an owner runs the business from the console', () => {
     await visit(page, '/agents', 'agents');
     await page.getByRole('link', { name: 'New agent' }).first().click();
     await page.getByLabel('Name').fill('Ava at Acme Dental');
-    await page.getByLabel('Instructions').fill('You are Ava, the receptionist of Acme Dental. Book, move and cancel appointments.');
+    await page
+      .getByLabel('Instructions')
+      .fill('You are Ava, the receptionist of Acme Dental. Book, move and cancel appointments.');
     await page.getByLabel('Greeting').fill(GREETING);
     await page.getByRole('button', { name: 'Create agent' }).click();
     await page.waitForURL(/\/agents\/agt_/);
@@ -151,9 +180,14 @@ describe('an owner runs the business from the console', () => {
     await list.waitForURL(/\/calls\/call_/);
     const callPath = new URL(list.url()).pathname;
     await list.getByText(DEFAULT_MODEL_SUMMARY.summary).waitFor({ timeout: 30_000 });
-    const turns = await list.locator('ol.transcript > li').evaluateAll((items) =>
-      items.map((li) => ({ role: li.querySelector('.turn-role')?.textContent, text: li.querySelector('.turn-text')?.textContent })),
-    );
+    const turns = await list
+      .locator('ol.transcript > li')
+      .evaluateAll((items) =>
+        items.map((li) => ({
+          role: li.querySelector('.turn-role')?.textContent,
+          text: li.querySelector('.turn-text')?.textContent,
+        })),
+      );
     expect(turns).toEqual(
       expect.arrayContaining([
         { role: 'Agent', text: GREETING },
@@ -161,7 +195,9 @@ describe('an owner runs the business from the console', () => {
         { role: 'Agent', text: REPLY },
       ]),
     );
-    expect(turns.findIndex((t) => t.text === CALLER_TEXT)).toBeLessThan(turns.findIndex((t) => t.text === REPLY));
+    expect(turns.findIndex((t) => t.text === CALLER_TEXT)).toBeLessThan(
+      turns.findIndex((t) => t.text === REPLY),
+    );
     await list.getByLabel('New note').fill('Patient prefers mornings.');
     await list.getByRole('button', { name: 'Add note' }).click();
     await list.getByText('Patient prefers mornings.').waitFor();

@@ -43,7 +43,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refreshUser = useCallback(async () => {
     const me = await loadMe();
-    setSession(me ? { status: 'signed-in', user: me.user, tenant: me.tenant, mfaRequired: me.mfaRequired } : { status: 'signed-out' });
+    setSession(
+      me
+        ? { status: 'signed-in', user: me.user, tenant: me.tenant, mfaRequired: me.mfaRequired }
+        : { status: 'signed-out' },
+    );
   }, []);
 
   useEffect(() => {

@@ -168,7 +168,9 @@ export default function CallsPage() {
                       {call.provider === 'web' ? 'Agent' : formatPhone(call.to)}
                     </td>
                     <td data-label="Duration">{formatDuration(call.durationSeconds)}</td>
-                    <td data-label="Outcome">{call.endReason ? humanize(call.endReason) : isLive(call) ? 'In progress' : '–'}</td>
+                    <td data-label="Outcome">
+                      {call.endReason ? humanize(call.endReason) : isLive(call) ? 'In progress' : '–'}
+                    </td>
                   </tr>
                 ))}
               </tbody>
