@@ -152,6 +152,8 @@ describe('an owner runs the business from the console', () => {
     const model = await stack.realtime.nextConfigured();
     await model.waitFor('response.create');
     model.speak('resp_greeting', 'item_greeting', tone(800, 440), GREETING);
+    // The caller answers once the greeting has played out (talking over it would truncate it).
+    await frame.locator('li.caption.agent:not(.partial)', { hasText: GREETING }).waitFor();
     model.speechStarted('item_caller', 900);
     model.speechStopped('item_caller', 2600);
     model.callerTranscript('item_caller', CALLER_TEXT);
@@ -180,14 +182,12 @@ describe('an owner runs the business from the console', () => {
     await list.waitForURL(/\/calls\/call_/);
     const callPath = new URL(list.url()).pathname;
     await list.getByText(DEFAULT_MODEL_SUMMARY.summary).waitFor({ timeout: 30_000 });
-    const turns = await list
-      .locator('ol.transcript > li')
-      .evaluateAll((items) =>
-        items.map((li) => ({
-          role: li.querySelector('.turn-role')?.textContent,
-          text: li.querySelector('.turn-text')?.textContent,
-        })),
-      );
+    const turns = await list.locator('ol.transcript > li').evaluateAll((items) =>
+      items.map((li) => ({
+        role: li.querySelector('.turn-role')?.textContent,
+        text: li.querySelector('.turn-text')?.textContent,
+      })),
+    );
     expect(turns).toEqual(
       expect.arrayContaining([
         { role: 'Agent', text: GREETING },

@@ -50,10 +50,9 @@ export interface MfaEnrolment {
   otpauthUri: string;
 }
 
-export interface TenantSettings {
-  timezone: string;
+/** `GET/PATCH /v1/security-settings`. */
+export interface SecuritySettings {
   mfaRequired: boolean;
-  name?: string;
 }
 
 export interface AuditEvent {
@@ -69,6 +68,7 @@ export interface Percentiles {
   p50: number | null;
   p90: number | null;
   p99: number | null;
+  count?: number;
 }
 
 export interface AnalyticsSummary {
@@ -88,8 +88,12 @@ export interface AnalyticsSummary {
     escalation: number | null;
     transfer: number | null;
   };
-  durations?: { average?: number | null; total?: number };
-  qa: { average: number | null; distribution?: Record<string, number> | number[] };
+  durations?: { averageSeconds?: number | null; totalSeconds?: number; billableSeconds?: number };
+  qa: {
+    average: number | null;
+    scored?: number;
+    distribution?: { from: number; to: number; count: number }[];
+  };
   sentiment?: Record<string, number>;
   latency: {
     firstAudio: Percentiles;

@@ -102,6 +102,9 @@ describe('formatting', () => {
     expect(formatPeriod('2026-03-05T00:00:00Z', 'day', 'UTC')).toBe('Mar 5');
     expect(formatPeriod('2026-03-01T00:00:00Z', 'month', 'UTC')).toBe('Mar 2026');
     expect(formatPeriod('2026-03-05T14:00:00Z', 'hour', 'UTC')).toMatch(/Mar 5.*2 PM/);
+    // The API's day periods are plain dates: the label is that date whatever the browser's zone.
+    expect(formatPeriod('2026-03-05', 'day')).toBe('Mar 5');
+    expect(formatPeriod('2026-03', 'month')).toBe('Mar 2026');
   });
 
   it('rounds plain numbers to one decimal', () => {

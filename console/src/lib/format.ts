@@ -99,7 +99,9 @@ export function formatPeriod(
 ): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const zone = timeZone ? { timeZone } : {};
+  // Day, week and month periods are calendar dates (`2026-03-05`, `2026-03`): read them in UTC so
+  // the label is that date in every browser timezone.
+  const zone = timeZone ? { timeZone } : granularity === 'hour' ? {} : { timeZone: 'UTC' };
   if (granularity === 'hour')
     return new Intl.DateTimeFormat('en-US', {
       hour: 'numeric',

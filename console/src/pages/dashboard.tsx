@@ -17,9 +17,16 @@ import {
 import { formatDuration, formatLatency, formatNumber, formatPercent, formatUsd } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
 
-/** Series the charts draw; names as the analytics API's timeseries metrics. */
-export const OUTCOME_METRICS = ['completed', 'failed', 'no_answer', 'busy'] as const;
-export const LATENCY_METRICS = ['latency_p50', 'latency_p90'] as const;
+/** Chart series → the analytics API's timeseries metric (per-status counters are `status:<value>`). */
+export const CHART_METRICS: Record<string, string> = {
+  completed: 'completed',
+  failed: 'failed',
+  no_answer: 'status:no_answer',
+  busy: 'status:busy',
+  latency_p50: 'latency_p50',
+  latency_p90: 'latency_p90',
+  qa_avg: 'qa_avg',
+};
 const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 function useRange(): [DateRange, RangePreset | 'custom', (next: Record<string, string>) => void] {
@@ -50,13 +57,16 @@ export default function DashboardPage() {
   const agents = useApi(() => api.get<Page<AgentRecord>>('/v1/agents?limit=100'), 'agents');
   const summary = useApi(() => api.get<AnalyticsSummary>(`/v1/analytics/summary${queryString(base)}`), key);
   const series = useApi(async () => {
-    const metrics = [...OUTCOME_METRICS, ...LATENCY_METRICS, 'qa_avg'];
+    const entries = Object.entries(CHART_METRICS);
     const all = await Promise.all(
-      metrics.map((metric) =>
+      entries.map(([, metric]) =>
         api.get<Timeseries>(`/v1/analytics/timeseries${queryString({ ...base, metric, granularity })}`),
       ),
     );
-    return Object.fromEntries(all.map((s, i) => [metrics[i], s])) as Record<string, Timeseries>;
+    return Object.fromEntries(all.map((series, i) => [entries[i]?.[0], series])) as Record<
+      string,
+      Timeseries
+    >;
   }, `${key}:${granularity}`);
 
   const agentOptions = useMemo(() => (agents.state === 'ready' ? agents.data.items : []), [agents]);

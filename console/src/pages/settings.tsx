@@ -1,27 +1,27 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client.ts';
-import type { TenantSettings } from '../api/contracts.ts';
-import { canAdminister, useUser } from '../api/session.tsx';
+import type { AnalyticsSummary, SecuritySettings } from '../api/contracts.ts';
+import { useSignedIn } from '../api/session.tsx';
 import { ErrorState, FormError, Loading } from '../components/states.tsx';
-import { Badge, Card, Field, PageHeader } from '../components/ui.tsx';
+import { Badge, Card, PageHeader } from '../components/ui.tsx';
 import { useApi } from '../lib/use-api.ts';
 
-export const SETTINGS_PATH = '/v1/settings';
-
-function timezones(): string[] {
-  const withValues = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  return withValues.supportedValuesOf?.('timeZone') ?? ['UTC'];
-}
+const SETTINGS_PATH = '/v1/security-settings';
 
 export default function SettingsPage() {
-  const user = useUser();
-  const admin = canAdminister(user.role);
+  const { user, tenant } = useSignedIn();
+  // The security policy is the owners' to change (docs/people.md).
+  const owner = user.role === 'owner';
   const settings = useApi(
-    () => api.get<{ settings: TenantSettings }>(SETTINGS_PATH).then((r) => r.settings),
+    () => api.get<{ settings: SecuritySettings }>(SETTINGS_PATH).then((r) => r.settings),
     'settings',
   );
-  const [timezone, setTimezone] = useState('UTC');
+  // The analytics timezone is set on the tenant by the platform; the summary says which one applies.
+  const zone = useApi(
+    () => api.get<AnalyticsSummary>('/v1/analytics/summary').then((r) => r.range.timezone),
+    'zone',
+  );
   const [mfaRequired, setMfaRequired] = useState(false);
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<Error | null>(null);
@@ -29,7 +29,6 @@ export default function SettingsPage() {
 
   useEffect(() => {
     if (settings.state !== 'ready') return;
-    setTimezone(settings.data.timezone);
     setMfaRequired(settings.data.mfaRequired);
   }, [settings.state, settings.data]);
 
@@ -39,7 +38,7 @@ export default function SettingsPage() {
     setError(null);
     setSaved(false);
     try {
-      const result = await api.patch<{ settings: TenantSettings }>(SETTINGS_PATH, { timezone, mfaRequired });
+      const result = await api.patch<{ settings: SecuritySettings }>(SETTINGS_PATH, { mfaRequired });
       settings.setData(result.settings);
       setSaved(true);
     } catch (err) {
@@ -66,41 +65,26 @@ export default function SettingsPage() {
           </Link>
         )}
       </Card>
-      <Card title="Account" className="narrow">
+      <Card title="Account security" className="narrow">
         {settings.state === 'loading' && <Loading label="Loading settings…" />}
         {settings.state === 'error' && <ErrorState error={settings.error} onRetry={settings.retry} />}
         {settings.state === 'ready' && (
           <form className="form" onSubmit={save}>
-            <Field
-              label="Timezone"
-              hint="Days and months of the dashboard and analytics are counted in this timezone."
-            >
-              {(p) => (
-                <select
-                  {...p}
-                  disabled={!admin}
-                  value={timezone}
-                  onChange={(e) => setTimezone(e.target.value)}
-                >
-                  {timezones().map((tz) => (
-                    <option key={tz} value={tz}>
-                      {tz}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
             <label className="check">
               <input
                 type="checkbox"
-                disabled={!admin}
+                disabled={!owner}
                 checked={mfaRequired}
                 onChange={(e) => setMfaRequired(e.target.checked)}
               />
-              Require two-step verification for everyone
+              Require two-step verification for everyone in {tenant?.name ?? 'this account'}
             </label>
+            <p className="hint">
+              People without it are asked to set it up at their next sign-in.{' '}
+              {owner ? '' : 'Only owners can change this.'}
+            </p>
             <FormError error={error} />
-            {admin && (
+            {owner && (
               <div className="form-actions">
                 <button type="submit" className="button button-primary" disabled={busy}>
                   {busy ? 'Saving…' : 'Save settings'}
@@ -114,6 +98,17 @@ export default function SettingsPage() {
             )}
           </form>
         )}
+      </Card>
+      <Card title="Reporting" className="narrow">
+        <dl className="kv">
+          <div>
+            <dt>Timezone of days and months</dt>
+            <dd>{zone.state === 'ready' ? zone.data : zone.state === 'loading' ? '…' : 'Unavailable'}</dd>
+          </div>
+        </dl>
+        <p className="hint">
+          The dashboard and exports count days in this timezone. Your platform administrator sets it.
+        </p>
       </Card>
     </>
   );
