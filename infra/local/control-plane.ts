@@ -7,6 +7,7 @@ import { resetSecretsCache } from '#shared/config/secrets.ts';
 import { resetDbCache } from '#shared/data/client.ts';
 import { MAIN_TABLE } from '#shared/data/table.ts';
 import { ROUTES } from '#shared/http/route-table.ts';
+import { resetKeyringCache } from '#shared/people/signing-keys.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { ALL_QUEUES } from '#shared/queues/definitions.ts';
 import { createSqsClient, resetSqsCache } from '#shared/queues/sqs-client.ts';
@@ -49,6 +50,7 @@ export function applyEnv(values: Record<string, string>): void {
   resetSecretsCache();
   resetDbCache();
   resetSqsCache();
+  resetKeyringCache();
 }
 
 /**

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     ADMIN_API_KEY: process.env.ADMIN_API_KEY || localSecrets.ADMIN_API_KEY,
     INTERNAL_SIGNING_KEY: process.env.INTERNAL_SIGNING_KEY || localSecrets.INTERNAL_SIGNING_KEY,
     STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET || localSecrets.STRIPE_WEBHOOK_SECRET,
+    SESSION_SIGNING_KEYS: process.env.SESSION_SIGNING_KEYS || localSecrets.SESSION_SIGNING_KEYS,
     TWILIO_ACCOUNT_SID: twilioAccountSid,
     TWILIO_AUTH_TOKEN: twilioAuthToken,
     PUBLIC_API_URL: publicApiUrl,

@@ -23,6 +23,11 @@ const LimitsPatchSchema = z.strictObject({
 export const CreateTenantBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   limits: LimitsPatchSchema.optional().describe('Platform defaults apply to omitted limits.'),
+  ownerEmail: z
+    .email()
+    .max(254)
+    .optional()
+    .describe('Invite this person as the first owner: the answer carries `ownerInvitation` (72-hour link).'),
 });
 
 /** `billingStatus` is not here on purpose: only Stripe webhooks change it. */

@@ -15,6 +15,13 @@
  *   RATE#scope#second / RATE          rate-limit window (expires via TTL)
  *   IDEM#scope#id / IDEM              idempotency claim for consumers and webhooks
  *   TENANT#t / STATS#…                pre-aggregated counters (usage, analytics)
+ *   TENANT#t / USER#u                 team member; USEREMAIL#email / USEREMAIL claims the email
+ *   TENANT#t / OWNERS, SECURITY       owner count (last-owner guard), security policy
+ *   TENANT#t / INVITE#i               invitation; INVITEHASH#sha256 finds it by token
+ *   RESETHASH#sha256 / RESETHASH      password reset token (expires via TTL)
+ *   SESSION#s / SESSION               session family: current refresh token hash, revocation
+ *   THROTTLE#subject / THROTTLE       failed sign-ins per account or address
+ *   AUDIT#t / aud_…                   audit event (ULID sort: newest first; 1-year TTL)
  *
  * Call GSIs (all sorted by call id, i.e. by creation time):
  *   gsi1 TENANT#t#STATUS#s, gsi2 TENANT#t#AGENT#a, gsi3 TENANT#t#DIR#d,

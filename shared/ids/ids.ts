@@ -12,6 +12,10 @@ export const ID_PREFIX = {
   event: 'evt',
   webhookDelivery: 'whd',
   request: 'req',
+  user: 'usr',
+  invitation: 'inv',
+  session: 'ses',
+  auditEvent: 'aud',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
