@@ -66,6 +66,7 @@ export async function authenticate(
     tenantId: found.tenantId,
     keyId: found.keyId,
     scopes: found.scopes,
+    tenantTimeZone: tenant.timezone,
   };
   requireScope(auth, request.method, scope);
   // Both windows are counted on every request, in parallel: the tenant's shared budget and the

@@ -6,6 +6,8 @@ export interface AuthContext {
   tenantId?: string;
   keyId?: string;
   scopes: ApiKeyScope[];
+  /** The tenant's analytics time zone (IANA), read with the tenant during authentication. */
+  tenantTimeZone?: string;
 }
 
 /** What a route function receives: the parsed request. */

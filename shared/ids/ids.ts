@@ -12,6 +12,8 @@ export const ID_PREFIX = {
   event: 'evt',
   webhookDelivery: 'whd',
   request: 'req',
+  export: 'exp',
+  backfill: 'bf',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
