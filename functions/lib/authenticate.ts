@@ -164,6 +164,7 @@ export async function authenticate(
     tenantId: found.tenantId,
     keyId: found.keyId,
     scopes: found.scopes,
+    tenantTimeZone: tenant.timezone,
   };
   requirePermission(auth, request.method, requirements.permission);
   // Both windows are counted on every request, in parallel: the tenant's shared budget and the

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeZoneSchema } from '../analytics/time-zone-schema.ts';
 import { TimestampSchema } from './common-schemas.ts';
 
 const limitsShape = {
@@ -45,6 +46,9 @@ export const UpdateTenantBodySchema = z.strictObject({
     .regex(/^cus_[A-Za-z0-9]{1,64}$/, 'a Stripe customer id such as cus_Nc9...')
     .optional()
     .describe('The Stripe customer billed for usage.'),
+  timezone: TimeZoneSchema.optional().describe(
+    'IANA time zone of analytics days and months (default UTC). Counters written before a change keep their days; run a backfill to rebuild them.',
+  ),
 });
 
 export const TenantSchema = z.strictObject({
@@ -54,6 +58,7 @@ export const TenantSchema = z.strictObject({
   billingStatus: z.enum(['active', 'past_due']).describe('Set by Stripe; `past_due` pauses new calls.'),
   stripeCustomerId: z.string().optional(),
   webhookUrl: z.string().optional(),
+  timezone: z.string().describe('IANA time zone of analytics days and months.'),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });

@@ -74,6 +74,7 @@ export interface TenantPatch {
   billingStatus?: TenantBillingStatus;
   stripeCustomerId?: string;
   webhookUrl?: string | null;
+  timezone?: string;
 }
 
 /** Applies a partial update; only the given fields change. 404 when the tenant does not exist. */
@@ -100,6 +101,7 @@ export async function updateTenant(
   if (patch.limits?.requestsPerSecond !== undefined)
     set(['limits', 'requestsPerSecond'], patch.limits.requestsPerSecond);
   if (patch.billingStatus !== undefined) set(['billingStatus'], patch.billingStatus);
+  if (patch.timezone !== undefined) set(['timezone'], patch.timezone);
   if (patch.stripeCustomerId !== undefined) {
     set(['stripeCustomerId'], patch.stripeCustomerId);
     // Sparse index entry so Stripe webhooks find the tenant by customer id (see table.ts).

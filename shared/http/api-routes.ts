@@ -71,4 +71,13 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   api('GET', '/v1/audit-events', 'list-audit-events'),
   api('GET', '/v1/security-settings', 'get-security-settings'),
   api('PATCH', '/v1/security-settings', 'update-security-settings'),
+
+  api('GET', '/v1/analytics/summary', 'get-analytics-summary'),
+  api('GET', '/v1/analytics/timeseries', 'get-analytics-timeseries'),
+  api('GET', '/v1/analytics/agents', 'list-analytics-agents'),
+  api('GET', '/v1/analytics/qa', 'get-analytics-qa'),
+  api('POST', '/v1/analytics/backfills', 'create-analytics-backfill', 'admin'),
+  api('GET', '/v1/analytics/backfills/{id}', 'get-analytics-backfill', 'admin'),
+  api('POST', '/v1/exports', 'create-export'),
+  api('GET', '/v1/exports/{id}', 'get-export'),
 ];

@@ -16,6 +16,8 @@ export const ID_PREFIX = {
   invitation: 'inv',
   session: 'ses',
   auditEvent: 'aud',
+  export: 'exp',
+  backfill: 'bf',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
