@@ -118,6 +118,7 @@ async function authenticateSession(
     sessionId: session.id,
     scopes: [],
     via,
+    tenantTimeZone: tenant.timezone,
   };
   if (security.mfaRequired && !user.mfaEnabled && !requirements.allowWithoutMfa)
     throw new MfaEnrollmentRequiredError();

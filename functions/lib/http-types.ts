@@ -9,17 +9,14 @@ export interface AuthContext {
   keyId?: string;
   /** A key's scopes; empty for people (their role decides). */
   scopes: ApiKeyScope[];
-<<<<<<< HEAD
   userId?: string;
   role?: Role;
   email?: string;
   sessionId?: string;
   /** How a session arrived: cookies need CSRF protection, the bearer form does not. */
   via?: 'bearer' | 'cookie';
-=======
   /** The tenant's analytics time zone (IANA), read with the tenant during authentication. */
   tenantTimeZone?: string;
->>>>>>> wt/analytics
 }
 
 /** What a route function receives: the parsed request. */

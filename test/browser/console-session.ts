@@ -1,41 +1,5 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { ROUTES } from '#shared/http/route-table.ts';
-
-/** True once the sign-in API (issue 15) is in the route table. */
-export const SIGN_IN_API_LANDED = ROUTES.some((r) => r.path === '/v1/auth/sign-in');
-
-export interface ContractUser {
-  id: string;
-  email: string;
-  name: string;
-  role: 'owner' | 'admin' | 'member' | 'viewer';
-  mfaEnabled: boolean;
-}
-
-/**
- * Until the sign-in API is in the route table: the browser's `/v1` requests carry the tenant's
- * API key (what the session cookie will carry), and `GET /v1/auth/me` answers with the documented
- * shape for the given user. Every other request reaches the real API unchanged.
- */
-export async function sessionThroughApiKey(
-  context: BrowserContext,
-  options: { apiKey: string; user: ContractUser; tenant: { id: string; name: string } },
-): Promise<void> {
-  await context.route('**/v1/**', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.pathname === '/v1/auth/me') {
-      await route.fulfill({
-        status: 200,
-        contentType: 'application/json',
-        body: JSON.stringify({ user: options.user, tenant: options.tenant, mfaRequired: false }),
-      });
-      return;
-    }
-    await route.continue({
-      headers: { ...route.request().headers(), authorization: `Bearer ${options.apiKey}` },
-    });
-  });
-}
+import type { Page } from 'playwright-core';
+import { totpCode } from '#shared/people/totp.ts';
 
 /** Uncaught page errors and Content-Security-Policy refusals (there must be none). */
 export function collectPageProblems(page: Page): string[] {
@@ -45,4 +9,27 @@ export function collectPageProblems(page: Page): string[] {
   });
   page.on('pageerror', (error) => found.push(`page error: ${error.message}`));
   return found;
+}
+
+/**
+ * The authenticator app: the code of the next 30 s step. Each code is accepted once (no replay),
+ * and the next step is within the ±1 step window, so a test never waits for the clock.
+ */
+export function nextTotp(secret: string, stepsAhead = 1): string {
+  return totpCode(secret, Date.now() + stepsAhead * 30_000);
+}
+
+/** A tenant with its first owner's invitation, as the platform admin creates it. */
+export async function createTenantWithOwner(apiUrl: string, adminKey: string, ownerEmail: string) {
+  const response = await fetch(`${apiUrl}/v1/tenants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Acme Dental', ownerEmail }),
+  });
+  if (response.status !== 201)
+    throw new Error(`tenant not created: ${response.status} ${await response.text()}`);
+  return (await response.json()) as {
+    tenant: { id: string };
+    ownerInvitation: { token: string; url: string };
+  };
 }

@@ -3,14 +3,9 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_SUMMARY } from '../fakes/openai-rest-server.ts';
-import { createTestTenant, rootDir, type TestTenant } from '../platform.ts';
+import { rootDir } from '../platform.ts';
 import { type LaunchedChromium, launchChromium } from './chromium.ts';
-import {
-  collectPageProblems,
-  type ContractUser,
-  SIGN_IN_API_LANDED,
-  sessionThroughApiKey,
-} from './console-session.ts';
+import { collectPageProblems, createTenantWithOwner, nextTotp } from './console-session.ts';
 import { type ConsoleStack, seriousAxeViolations, settled, startConsoleStack } from './console-stack.ts';
 import { writeSpeechLikeWav } from './speech-wav.ts';
 
@@ -24,24 +19,23 @@ const GREETING = 'Thanks for calling Acme Dental, this is Ava. How can I help?';
 const CALLER_TEXT = 'Hi, I would like to move my cleaning to Friday.';
 const REPLY = 'Of course. Friday at ten is free, shall I book it?';
 
-let stack: ConsoleStack;
-let tenant: TestTenant;
-let chrome: LaunchedChromium;
-
-const OWNER: ContractUser = {
-  id: 'usr_owner',
+const OWNER = {
   email: 'olivia@acme-dental.test',
   name: 'Olivia Owner',
-  role: 'owner',
-  mfaEnabled: true,
+  password: 'correct horse battery staple 42',
 };
-const VIEWER: ContractUser = {
-  id: 'usr_viewer',
+const VIEWER = {
   email: 'victor@acme-dental.test',
   name: 'Victor Viewer',
-  role: 'viewer',
-  mfaEnabled: false,
+  password: 'viewer passphrase long enough 7',
 };
+
+let stack: ConsoleStack;
+let chrome: LaunchedChromium;
+let ownerInvitationToken: string;
+/** The owner's signed-in browser state (session cookies), reused by the later tests. */
+let ownerState: Awaited<ReturnType<BrowserContext['storageState']>>;
+let totpSecret: string;
 
 function tone(ms: number, hz: number): Buffer[] {
   const chunks: Buffer[] = [];
@@ -56,19 +50,11 @@ function tone(ms: number, hz: number): Buffer[] {
   return chunks;
 }
 
-async function signedInContext(
-  user: ContractUser,
-  viewport = { width: 1280, height: 860 },
-): Promise<BrowserContext> {
-  const context = await chrome.browser.newContext({ viewport, baseURL: stack.platform.apiUrl });
-  if (!SIGN_IN_API_LANDED) {
-    await sessionThroughApiKey(context, {
-      apiKey: tenant.apiKey,
-      user,
-      tenant: { id: tenant.tenant.id, name: 'Acme Dental' },
-    });
-  }
-  return context;
+const VIEWPORT = { width: 1280, height: 860 };
+
+/** A browser holding the owner's session (cookies from the sign-in test). */
+function ownerContext(viewport = VIEWPORT): Promise<BrowserContext> {
+  return chrome.browser.newContext({ viewport, baseURL: stack.platform.apiUrl, storageState: ownerState });
 }
 
 /** Loads a page, waits for its data, checks accessibility and saves the screenshot. */
@@ -83,7 +69,12 @@ async function visit(page: Page, path: string, shot: string, options: { fullPage
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startConsoleStack();
-  tenant = await createTestTenant();
+  const created = await createTenantWithOwner(
+    stack.platform.apiUrl,
+    stack.platform.secrets.ADMIN_API_KEY,
+    OWNER.email,
+  );
+  ownerInvitationToken = created.ownerInvitation.token;
   const wavPath = join(ARTIFACTS, 'caller-speech.wav');
   writeSpeechLikeWav(wavPath);
   chrome = await launchChromium({ wavPath });
@@ -126,8 +117,57 @@ describe('the console before sign-in', () => {
 });
 
 describe('an owner runs the business from the console', () => {
+  it('accepts the invitation, turns on MFA with the QR code and signs in with a TOTP', async () => {
+    const context = await chrome.browser.newContext({ viewport: VIEWPORT, baseURL: stack.platform.apiUrl });
+    const page = await context.newPage();
+    const problems = collectPageProblems(page);
+
+    await page.goto(`/accept-invitation?token=${encodeURIComponent(ownerInvitationToken)}`);
+    await page.getByLabel('Your name').fill(OWNER.name);
+    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
+    await page.getByLabel('Repeat password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await page.waitForURL(/\/settings\/mfa\?welcome=1$/);
+    await page.getByRole('button', { name: 'Set up two-step verification' }).click();
+    await page.getByRole('img', { name: /QR code/ }).waitFor();
+    totpSecret = ((await page.locator('.qr .secret-value').textContent()) ?? '').trim();
+    expect(totpSecret).toMatch(/^[A-Z2-7]{16,}$/);
+    await settled(page);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'mfa-enrol.png'), fullPage: true });
+    await page.getByLabel('Code from the app').fill(nextTotp(totpSecret, 0));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByText('Two-step verification is on.').waitFor();
+    expect(await page.locator('.secret-value').textContent()).toMatch(/\S+\s+\S+/);
+    await page.screenshot({ path: join(ARTIFACTS, 'mfa-recovery-codes.png'), fullPage: true });
+    // No token or secret is kept in web storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    expect(stored).toBe('{}');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Verification code').waitFor();
+    await settled(page);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'sign-in-mfa.png'), fullPage: true });
+    await page.getByLabel('Verification code').fill(nextTotp(totpSecret, 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    // A reload keeps the session (HttpOnly cookies), the deep link included.
+    await page.goto('/calls');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Calls' }).waitFor();
+    expect(problems).toEqual([]);
+    ownerState = await context.storageState();
+    await context.close();
+  }, 120_000);
+
   it('creates an agent, talks to it, watches the call live and reads it', async () => {
-    const context = await signedInContext(OWNER);
+    const context = await ownerContext();
     const page = await context.newPage();
     const csp = collectPageProblems(page);
 
@@ -216,7 +256,7 @@ describe('an owner runs the business from the console', () => {
   }, 180_000);
 
   it('every other page loads, is accessible and is photographed', async () => {
-    const context = await signedInContext(OWNER);
+    const context = await ownerContext();
     const page = await context.newPage();
     const csp = collectPageProblems(page);
 
@@ -243,15 +283,47 @@ describe('an owner runs the business from the console', () => {
     await visit(page, '/knowledge-bases', 'knowledge-bases');
     await visit(page, '/team', 'team');
     await visit(page, '/settings', 'settings');
-    await visit(page, '/settings/mfa', 'mfa-enrol');
+    await visit(page, '/settings/mfa', 'mfa-enrolled');
+    // The dashboard shows what the analytics API says, once the finished call is counted.
+    await expect
+      .poll(
+        async () => {
+          const r = await page.request.get('/v1/analytics/summary');
+          const body = (await r.json()) as { totals: { calls: number }; qa: { scored: number } };
+          return body.totals.calls >= 1 && body.qa.scored >= 1;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    const summaryResponse = page.waitForResponse((r) => r.url().includes('/v1/analytics/summary'));
     await visit(page, '/', 'dashboard');
+    const shown = (await (await summaryResponse).json()) as {
+      range: { from: string; to: string };
+      totals: { calls: number; answered: number };
+      rates: { answer: number };
+      qa: { average: number };
+    };
+    const again = await (
+      await page.request.get(`/v1/analytics/summary?from=${shown.range.from}&to=${shown.range.to}`)
+    ).json();
+    expect(again.totals).toEqual(shown.totals);
+    const figure = (label: string) =>
+      page
+        .locator('.stat', { has: page.locator('dt', { hasText: label }) })
+        .locator('.stat-value')
+        .first()
+        .textContent();
+    expect(await figure('Calls')).toBe(String(shown.totals.calls));
+    expect(await figure('Answer rate')).toBe(`${Math.round(shown.rates.answer * 1000) / 10}%`);
+    expect(await figure('QA average')).toBe(String(shown.qa.average));
+    expect(shown.totals.calls).toBeGreaterThanOrEqual(1);
     await visit(page, '/no-such-page', 'not-found');
     expect(csp).toEqual([]);
     await context.close();
   }, 120_000);
 
   it('is usable 375 px wide', async () => {
-    const context = await signedInContext(OWNER, { width: 375, height: 812 });
+    const context = await ownerContext({ width: 375, height: 812 });
     const page = await context.newPage();
     for (const [path, shot] of [
       ['/', 'mobile-dashboard'],
@@ -270,9 +342,28 @@ describe('an owner runs the business from the console', () => {
 });
 
 describe('a viewer', () => {
-  it('sees no buttons that change anything', async () => {
-    const context = await signedInContext(VIEWER);
+  it('is invited by the owner, joins, and sees no buttons that change anything', async () => {
+    const owner = await ownerContext();
+    const ownerPage = await owner.newPage();
+    await visit(ownerPage, '/team', 'team');
+    await ownerPage.getByLabel('Email').fill(VIEWER.email);
+    await ownerPage.getByLabel('Role').selectOption('viewer');
+    await ownerPage.getByRole('button', { name: 'Send invitation' }).click();
+    const link = ((await ownerPage.locator('.secret-value').textContent()) ?? '').trim();
+    expect(link).toMatch(/\/accept-invitation\?token=/);
+    await ownerPage.getByText(VIEWER.email).first().waitFor();
+    await ownerPage.screenshot({ path: join(ARTIFACTS, 'team-invited.png'), fullPage: true });
+    await owner.close();
+
+    const context = await chrome.browser.newContext({ viewport: VIEWPORT, baseURL: stack.platform.apiUrl });
     const page = await context.newPage();
+    await page.goto(new URL(link).pathname + new URL(link).search);
+    await page.getByLabel('Your name').fill(VIEWER.name);
+    await page.getByLabel('Password', { exact: true }).fill(VIEWER.password);
+    await page.getByLabel('Repeat password').fill(VIEWER.password);
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await page.waitForURL(/\/settings\/mfa/);
+
     await visit(page, '/agents', 'viewer-agents');
     expect(await page.getByRole('link', { name: 'New agent' }).count()).toBe(0);
     await page.locator('.agent-name a').first().click();
@@ -286,6 +377,11 @@ describe('a viewer', () => {
     await page.goto('/api-keys');
     await settled(page);
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+    await page.goto('/calls');
+    await page.locator('tbody tr a.row-link').first().click();
+    await page.getByRole('heading', { name: 'Transcript' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add note' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Escalate' }).count()).toBe(0);
     await context.close();
-  }, 60_000);
+  }, 90_000);
 });

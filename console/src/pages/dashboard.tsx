@@ -164,8 +164,8 @@ function Figures({ summary }: { summary: AnalyticsSummary }) {
           label="Cost"
           value={formatUsd(totals.cost)}
           hint={
-            summary.durations?.average != null
-              ? `avg ${formatDuration(summary.durations.average)}`
+            summary.durations?.averageSeconds
+              ? `avg call ${formatDuration(summary.durations.averageSeconds)}`
               : undefined
           }
         />
