@@ -30,6 +30,7 @@ function RequireSession({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (session.status === 'checking') return <Loading label="Checking your session…" />;
   if (session.status === 'signed-out') {
+    if (session.byUser) return <Navigate to="/sign-in" replace />;
     const next = `${location.pathname}${location.search}`;
     return <Navigate to={`/sign-in${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`} replace />;
   }

@@ -145,7 +145,7 @@ describe('an owner runs the business from the console', () => {
     expect(stored).toBe('{}');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(/\/sign-in/);
+    await page.waitForURL((url) => url.pathname === '/sign-in' && url.search === '');
     await page.getByLabel('Email').fill(OWNER.email);
     await page.getByLabel('Password').fill(OWNER.password);
     await page.getByRole('button', { name: 'Sign in' }).click();

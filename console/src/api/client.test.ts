@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fieldMessages } from '../components/states.tsx';
-import { queryString, readCookie } from './client.ts';
+import { ApiError, isMissingRoute, queryString, readCookie } from './client.ts';
 
 describe('api client helpers', () => {
   it('builds query strings without empty values', () => {
@@ -17,5 +17,11 @@ describe('api client helpers', () => {
     ]);
     expect(fieldMessages({ from: 'must be before to' })).toEqual(['from: must be before to']);
     expect(fieldMessages('nope')).toEqual([]);
+  });
+  it('tells a missing route from a missing record', () => {
+    expect(isMissingRoute(new ApiError(404, 'not_found', 'No such route.'))).toBe(true);
+    expect(isMissingRoute(new ApiError(404, 'http_404', 'Not Found'))).toBe(true);
+    expect(isMissingRoute(new ApiError(404, 'not_found', 'Agent not found.'))).toBe(false);
+    expect(isMissingRoute(new Error('x'))).toBe(false);
   });
 });

@@ -133,3 +133,15 @@ export const api = {
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   delete: <T = void>(path: string, body?: unknown) => request<T>('DELETE', path, body),
 };
+
+/**
+ * A 404 for the route itself (the platform has no such API yet), as opposed to a missing record:
+ * the local gateway says "No such route.", API Gateway answers `{"message":"Not Found"}`.
+ */
+export function isMissingRoute(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    error.status === 404 &&
+    (error.code === 'http_404' || error.message === 'No such route.')
+  );
+}

@@ -4,7 +4,8 @@ import type { Me, Role, SignedIn, User } from './contracts.ts';
 
 export type SessionState =
   | { status: 'checking' }
-  | { status: 'signed-out' }
+  /** `byUser`: the person signed out (the next sign-in starts on the dashboard, not where they were). */
+  | { status: 'signed-out'; byUser?: boolean }
   | { status: 'signed-in'; user: User; tenant?: Me['tenant']; mfaRequired?: boolean };
 
 interface SessionContextValue {
@@ -68,7 +69,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       async signOut() {
         await api.post('/v1/auth/sign-out').catch(() => undefined);
         setTokens(null);
-        setSession({ status: 'signed-out' });
+        setSession({ status: 'signed-out', byUser: true });
       },
     }),
     [session, refreshUser],

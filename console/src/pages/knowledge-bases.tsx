@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../api/client.ts';
+import { api, isMissingRoute } from '../api/client.ts';
 import type { KnowledgeBase } from '../api/contracts.ts';
 import { canWrite, useUser } from '../api/session.tsx';
 import type { Page } from '../api/types.ts';
@@ -13,6 +13,7 @@ export default function KnowledgeBasesPage() {
   const user = useUser();
   const navigate = useNavigate();
   const list = useApi(() => api.get<Page<KnowledgeBase>>('/v1/knowledge-bases?limit=100'), 'kbs');
+  const unavailable = list.state === 'error' && isMissingRoute(list.error);
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
   const [refresh, setRefresh] = useState('daily');
@@ -43,7 +44,7 @@ export default function KnowledgeBasesPage() {
         title="Knowledge bases"
         description="Your own documentation, crawled and kept fresh, so agents answer with your facts."
       />
-      {canWrite(user.role) && (
+      {canWrite(user.role) && !unavailable && (
         <Card title="New knowledge base">
           <form className="form form-row" onSubmit={create}>
             <Field label="Name">
@@ -87,7 +88,13 @@ export default function KnowledgeBasesPage() {
         </Card>
       )}
       {list.state === 'loading' && <Loading label="Loading knowledge bases…" />}
-      {list.state === 'error' && <ErrorState error={list.error} onRetry={list.retry} />}
+      {unavailable && (
+        <EmptyState title="Knowledge bases are not enabled here yet">
+          This platform’s API has no knowledge-base routes. Once they are deployed, you can point a knowledge
+          base at your help center here.
+        </EmptyState>
+      )}
+      {list.state === 'error' && !unavailable && <ErrorState error={list.error} onRetry={list.retry} />}
       {list.state === 'ready' && list.data.items.length === 0 && (
         <EmptyState title="No knowledge bases yet">
           Point one at your help center; agents that use it can look facts up during a call.
