@@ -334,7 +334,10 @@ describe('an owner runs the business from the console', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
     }
+    const topbar = await page.locator('.topbar').boundingBox();
+    expect(topbar?.height).toBeLessThan(80);
     await page.getByRole('button', { name: 'Menu' }).click();
+    await page.screenshot({ path: join(ARTIFACTS, 'mobile-menu.png') });
     await page.getByRole('link', { name: 'Calls' }).click();
     await page.waitForURL(/\/calls$/);
     await context.close();
