@@ -156,11 +156,11 @@ describe('an owner runs the business from the console', () => {
     await page.getByLabel('Verification code').fill(nextTotp(totpSecret, 1));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL((url) => url.pathname === '/');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard', exact: true }).waitFor();
     // A reload keeps the session (HttpOnly cookies), the deep link included.
     await page.goto('/calls');
     await page.reload();
-    await page.getByRole('heading', { name: 'Calls' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Calls', exact: true }).waitFor();
     expect(problems).toEqual([]);
     ownerState = await context.storageState();
     await context.close();
@@ -382,7 +382,7 @@ describe('a viewer', () => {
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
     await page.goto('/calls');
     await page.locator('tbody tr a.row-link').first().click();
-    await page.getByRole('heading', { name: 'Transcript' }).waitFor();
+    await page.getByRole('heading', { name: 'Transcript', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: 'Add note' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Escalate' }).count()).toBe(0);
     await context.close();

@@ -77,7 +77,7 @@ export function DashboardCharts({
                 dataKey="latency_p50"
                 stroke="#4f46e5"
                 strokeWidth={2}
-                dot={false}
+                dot={{ r: 2 }}
                 connectNulls
                 isAnimationActive={false}
               />
@@ -85,7 +85,7 @@ export function DashboardCharts({
                 dataKey="latency_p90"
                 stroke="#0891b2"
                 strokeWidth={2}
-                dot={false}
+                dot={{ r: 2 }}
                 connectNulls
                 isAnimationActive={false}
               />

@@ -35,8 +35,9 @@ export function formatDuration(seconds: number | null | undefined): string {
   const hours = Math.floor(total / 3600);
   const minutes = Math.floor((total % 3600) / 60);
   const secs = total % 60;
-  if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
-  return `${minutes}m ${String(secs).padStart(2, '0')}s`;
+  if (hours > 0)
+    return minutes === 0 && secs === 0 ? `${hours}h` : `${hours}h ${String(minutes).padStart(2, '0')}m`;
+  return secs === 0 ? `${minutes} min` : `${minutes}m ${String(secs).padStart(2, '0')}s`;
 }
 
 /** Milliseconds as `850 ms` or `1.25 s`. */
