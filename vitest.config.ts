@@ -9,6 +9,7 @@ export default defineConfig({
       'infra/**/*.test.ts',
       'test/**/*.test.ts',
       'fakes/**/*.test.ts',
+      'console/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/log-capture.ts'],

@@ -125,3 +125,33 @@ describe('protocol fakes', () => {
     expect(isProduction('shared/calls/latest-call.ts')).toBe(true);
   });
 });
+
+describe('console', () => {
+  it('takes only API types from shared (nothing of shared is bundled into the browser app)', () => {
+    const violations: string[] = [];
+    const anyImport =
+      /(?:import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+    for (const file of sourceFiles(join(rootDir, 'console', 'src')).concat(
+      sourceFilesTsx(join(rootDir, 'console', 'src')),
+    )) {
+      for (const match of readFileSync(file, 'utf8').matchAll(anyImport)) {
+        const specifier = (match[2] ?? match[3]) as string;
+        const target = relative(rootDir, join(file, '..', specifier));
+        const area = AREAS.find((a) => target === a || target.startsWith(`${a}/`));
+        if (!specifier.startsWith('.') || !area) continue;
+        if (area !== 'shared' || !match[1]) violations.push(`${relative(rootDir, file)} → ${specifier}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
+
+function sourceFilesTsx(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...sourceFilesTsx(path));
+    else if (name.endsWith('.tsx')) out.push(path);
+  }
+  return out;
+}

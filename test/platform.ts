@@ -8,6 +8,7 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { createTenant } from '#shared/data/tenants.ts';
 import type { Tenant } from '#shared/tenants/tenant-types.ts';
 import { createLogger } from '#shared/logging/logger.ts';
+import type { ConsoleStaticOptions } from '../infra/local/console-static.ts';
 import { type ControlPlane, startControlPlane } from '../infra/local/control-plane.ts';
 import { generateLocalSecrets, type LocalSecrets } from '../infra/local/local-secrets.ts';
 
@@ -22,7 +23,12 @@ export interface TestPlatform extends ControlPlane {
  * the real gateway and (optionally) the queue pollers, with fresh local secrets.
  */
 export async function startTestPlatform(
-  options: { env?: Record<string, string>; startPollers?: boolean; queueVisibilitySeconds?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    startPollers?: boolean;
+    queueVisibilitySeconds?: number;
+    console?: ConsoleStaticOptions;
+  } = {},
 ): Promise<TestPlatform> {
   const secrets = generateLocalSecrets();
   const plane = await startControlPlane({
@@ -32,6 +38,7 @@ export async function startTestPlatform(
     namePrefix: `t${randomBytes(5).toString('hex')}`,
     startPollers: options.startPollers ?? false,
     queueVisibilitySeconds: options.queueVisibilitySeconds,
+    console: options.console,
     env: { ...secrets, LOG_LEVEL: 'error', ...options.env },
   });
   return { ...plane, secrets };

@@ -1,4 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
+import { countEscalations, endedCallAnalyticsItems, timeZoneOf } from '#shared/analytics/call-analytics.ts';
 import { priceTable } from '#shared/billing/price-table.ts';
 import { meterTimestamp, sendMeterEvent } from '#shared/billing/stripe-meter-client.ts';
 import { buildUsageRecord, type UsageRecord } from '#shared/billing/usage-record.ts';
@@ -66,7 +67,19 @@ async function meterOne(event: CallEvent, { logger: log }: MessageContext): Prom
     minimumSeconds: config.BILLING_MINIMUM_SECONDS,
   });
   const record = buildUsageRecord(call, table, { reportedDuration: event.durationSeconds });
-  const { counted } = await recordUsage(db, record);
+  const [tenant, escalations] = await Promise.all([
+    getTenant(db, call.tenantId),
+    countEscalations(db, call.id),
+  ]);
+  const analytics = endedCallAnalyticsItems(db, {
+    call,
+    timeZone: timeZoneOf(tenant),
+    connectedSeconds: record.connectedSeconds,
+    billableSeconds: record.billableSeconds,
+    chargeMicros: record.chargeMicros,
+    escalations,
+  });
+  const { counted } = await recordUsage(db, record, analytics);
   log.info(counted ? 'usage recorded' : 'usage already recorded', {
     billableSeconds: record.billableSeconds,
     chargeMicros: record.chargeMicros,

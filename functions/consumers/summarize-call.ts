@@ -1,4 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
+import { summaryAnalyticsItems, timeZoneOf } from '#shared/analytics/call-analytics.ts';
 import { summaryCostMicros } from '#shared/billing/cost.ts';
 import { priceTable } from '#shared/billing/price-table.ts';
 import { env } from '#shared/config/env.ts';
@@ -6,6 +7,7 @@ import { secrets } from '#shared/config/secrets.ts';
 import { getAgent } from '#shared/data/agents.ts';
 import { getCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
+import { getTenant } from '#shared/data/tenants.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import type { CallEvent } from '#shared/queues/contracts.ts';
@@ -61,12 +63,26 @@ async function summarizeOne(event: CallEvent, { logger: log }: MessageContext): 
     { turns, agentInstructions: agent?.instructions, summarySchema: agent?.summarySchema },
   );
   const table = priceTable(config.BILLING_PRICE_VERSION);
-  const { stored } = await storeSummary(db, call, result.summary, {
-    inputTokens: result.inputTokens,
-    outputTokens: result.outputTokens,
-    costMicros: summaryCostMicros(result.inputTokens, result.outputTokens, table),
+  const tenant = await getTenant(db, call.tenantId);
+  const analytics = summaryAnalyticsItems(db, {
+    call,
+    summary: result.summary,
     scored: result.byModel,
+    timeZone: timeZoneOf(tenant),
   });
+  const { stored } = await storeSummary(
+    db,
+    call,
+    result.summary,
+    {
+      inputTokens: result.inputTokens,
+      outputTokens: result.outputTokens,
+      costMicros: summaryCostMicros(result.inputTokens, result.outputTokens, table),
+      scored: result.byModel,
+    },
+    new Date(),
+    analytics,
+  );
   await publishSummarized(event);
   log.info('call summarized', {
     stored,

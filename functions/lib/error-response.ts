@@ -1,4 +1,9 @@
-import { type AppError, RateLimitedError, toAppError } from '#shared/errors/app-error.ts';
+import {
+  type AppError,
+  RateLimitedError,
+  TooManyAttemptsError,
+  toAppError,
+} from '#shared/errors/app-error.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { LambdaHttpResult } from './http-types.ts';
 
@@ -18,8 +23,12 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger)
     'x-request-id': requestId,
   };
   // Every 429 says when to retry, including rate limits passed on from providers.
-  if (appError.code === 'rate_limited') {
-    headers['retry-after'] = String(appError instanceof RateLimitedError ? appError.retryAfterSeconds : 1);
+  if (appError.code === 'rate_limited' || appError.code === 'too_many_attempts') {
+    headers['retry-after'] = String(
+      appError instanceof RateLimitedError || appError instanceof TooManyAttemptsError
+        ? appError.retryAfterSeconds
+        : 1,
+    );
   }
   const body = {
     error: {

@@ -5,8 +5,10 @@ import { env } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { type Logger, createLogger } from '#shared/logging/logger.ts';
 import type { RouteAuth } from '#shared/http/route-types.ts';
-import type { ApiKeyScope } from '#shared/tenants/tenant-types.ts';
-import { authenticate } from './authenticate.ts';
+import type { Permission } from '#shared/people/permissions.ts';
+import { ROUTE_PERMISSIONS } from '#shared/people/route-policy.ts';
+import { type AccessRequirements, authenticate } from './authenticate.ts';
+import { auditChange } from './audit-change.ts';
 import { corsHeaders } from './cors.ts';
 import { errorResponse } from './error-response.ts';
 import type { HttpRequest, HttpResult, LambdaHttpResult } from './http-types.ts';
@@ -26,10 +28,11 @@ const baseLogger = createLogger({ context: { service: 'api' } });
 
 function toLambdaResult(result: HttpResult, requestId: string): LambdaHttpResult {
   const headers: Record<string, string> = { 'x-request-id': requestId, ...result.headers };
-  if (result.body === undefined) return { statusCode: result.status, headers };
-  if (result.raw) return { statusCode: result.status, headers, body: String(result.body) };
+  const cookies = result.cookies?.length ? { cookies: result.cookies } : {};
+  if (result.body === undefined) return { statusCode: result.status, headers, ...cookies };
+  if (result.raw) return { statusCode: result.status, headers, body: String(result.body), ...cookies };
   headers['content-type'] ??= 'application/json';
-  return { statusCode: result.status, headers, body: JSON.stringify(result.body) };
+  return { statusCode: result.status, headers, body: JSON.stringify(result.body), ...cookies };
 }
 
 /**
@@ -37,11 +40,18 @@ function toLambdaResult(result: HttpResult, requestId: string): LambdaHttpResult
  * authenticates per the route's mode, and maps every error to the JSON error shape in one place.
  * CORS headers come from CORS_ORIGINS; preflight OPTIONS is answered here.
  */
-export function httpHandler(route: RouteFunction, options: { auth: RouteAuth; scope?: ApiKeyScope }) {
+export function httpHandler(
+  route: RouteFunction,
+  options: { auth: RouteAuth; scope?: Permission } & Omit<AccessRequirements, 'permission'>,
+) {
   const handle = async (event: APIGatewayProxyEventV2): Promise<LambdaHttpResult> => {
     const request = parseRequest(event);
     const logger = baseLogger.child({ requestId: request.requestId, route: event.routeKey });
-    request.auth = await authenticate(dbFromEnv(), request, options.auth, options.scope);
+    request.auth = await authenticate(dbFromEnv(), request, options.auth, {
+      permission: options.scope ?? ROUTE_PERMISSIONS[event.routeKey],
+      userOnly: options.userOnly,
+      allowWithoutMfa: options.allowWithoutMfa,
+    });
     // Call routes name the call `{id}` under /v1/calls/ (and webhooks name it in the body).
     const pathCallId = event.rawPath?.startsWith('/v1/calls/') ? event.pathParameters?.id : undefined;
     annotate({ tenantId: request.auth?.tenantId, callId: pathCallId });
@@ -49,6 +59,7 @@ export function httpHandler(route: RouteFunction, options: { auth: RouteAuth; sc
       request,
       logger: request.auth?.tenantId ? logger.child({ tenantId: request.auth.tenantId }) : logger,
     });
+    await auditChange(request, result, logger);
     return toLambdaResult(result, request.requestId);
   };
   // The invocation's trace (Lambda's, or the gateway's `X-Amzn-Trace-Id` locally) is the scope

@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import type { App, Environment } from 'aws-cdk-lib';
 import { ROUTES } from '#shared/http/route-table.ts';
 import type { RouteDefinition } from '#shared/http/route-types.ts';
 import { QUEUES, type QueueDefinition, type QueueId } from '#shared/queues/definitions.ts';
 import { ApiStack } from './api-stack.ts';
+import { ConsoleStack } from './console-stack.ts';
 import type { DeploymentConfig } from './config.ts';
 import { MediaStack } from './media-stack.ts';
 import { ObservabilityStack } from './observability-stack.ts';
@@ -13,6 +15,7 @@ export interface PlatformStacks {
   media: MediaStack;
   api: ApiStack;
   observability: ObservabilityStack;
+  console: ConsoleStack;
 }
 
 export interface PlatformAppProps {
@@ -67,5 +70,13 @@ export function addPlatformStacks(app: App, props: PlatformAppProps): PlatformSt
     mediaService: media.service,
     mediaTargetGroup: media.loadBalancer.targetGroup,
   });
-  return { stateful, media, api, observability };
+  const consoleStack = new ConsoleStack(app, `${prefix}-Console`, {
+    env,
+    tags,
+    stage: config.stage,
+    apiUrl: api.httpApi.url,
+    mediaUrl: media.publicUrl,
+    assetsDir: join(rootDir, 'console', 'dist'),
+  });
+  return { stateful, media, api, observability, console: consoleStack };
 }

@@ -8,10 +8,12 @@ import { resetDbCache } from '#shared/data/client.ts';
 import { resetKnowledgeStorageCache } from '#shared/knowledge/knowledge-storage.ts';
 import { MAIN_TABLE } from '#shared/data/table.ts';
 import { ROUTES } from '#shared/http/route-table.ts';
+import { resetKeyringCache } from '#shared/people/signing-keys.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { ALL_QUEUES } from '#shared/queues/definitions.ts';
 import { createSqsClient, resetSqsCache } from '#shared/queues/sqs-client.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamodb-local.ts';
+import type { ConsoleStaticOptions } from './console-static.ts';
 import { createGateway } from './gateway.ts';
 import { SCHEDULED_JOBS } from '#shared/jobs/scheduled-jobs.ts';
 import { startJobScheduler } from './job-scheduler.ts';
@@ -36,6 +38,8 @@ export interface ControlPlaneOptions {
   namePrefix?: string;
   /** Told the pid of each child process started (DynamoDB Local), as soon as it runs. */
   onChildProcess?: (pid: number | undefined) => void;
+  /** The built console (`console/dist`) to serve at `/`, with its security headers. */
+  console?: ConsoleStaticOptions;
 }
 
 export interface ControlPlane {
@@ -53,6 +57,7 @@ export function applyEnv(values: Record<string, string>): void {
   resetDbCache();
   resetSqsCache();
   resetKnowledgeStorageCache();
+  resetKeyringCache();
 }
 
 /**
@@ -113,6 +118,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       routes: ROUTES,
       rootDir: options.rootDir,
       logger: options.logger,
+      console: options.console,
     });
     await new Promise<void>((resolve, reject) => {
       gateway.once('error', reject);

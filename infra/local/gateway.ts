@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { RouteDefinition } from '#shared/http/route-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import { type ConsoleStaticOptions, serveConsole } from './console-static.ts';
 import {
   compileRoutes,
   MalformedPathError,
@@ -35,6 +36,8 @@ export function createGateway(options: {
   routes: readonly RouteDefinition[];
   rootDir: string;
   logger: Logger;
+  /** Serve the built web console (and its deep links) beside the API, as CloudFront does. */
+  console?: ConsoleStaticOptions;
 }): Server {
   const compiled = compileRoutes(options.routes);
   return createServer((req, res) => {
@@ -72,6 +75,7 @@ export function createGateway(options: {
         const any = compiled.find((entry) => entry.pattern.test(path));
         if (any) matched = { route: any.route, pathParameters: {} };
       }
+      if (!matched && options.console && serveConsole(req, res, path, options.console)) return;
       if (!matched) {
         sendJson(res, 404, { error: { code: 'not_found', message: 'No such route.', requestId } }, requestId);
         return;

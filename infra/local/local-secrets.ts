@@ -9,6 +9,8 @@ export interface LocalSecrets {
   TWILIO_ACCOUNT_SID: string;
   TWILIO_AUTH_TOKEN: string;
   STRIPE_WEBHOOK_SECRET: string;
+  /** Session signing keyring `{"current":kid, kid:secret}` (shared/people/signing-keys.ts). */
+  SESSION_SIGNING_KEYS: string;
 }
 
 export function generateLocalSecrets(): LocalSecrets {
@@ -18,11 +20,22 @@ export function generateLocalSecrets(): LocalSecrets {
     TWILIO_ACCOUNT_SID: `AC${randomBytes(16).toString('hex')}`,
     TWILIO_AUTH_TOKEN: randomBytes(16).toString('hex'),
     STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64url')}`,
+    SESSION_SIGNING_KEYS: JSON.stringify({
+      current: 'local-1',
+      'local-1': randomBytes(32).toString('base64url'),
+    }),
   };
 }
 
+/** Loads the checkout's secrets; secrets added to the platform since they were written are generated and saved. */
 export function loadOrCreateLocalSecrets(path: string): LocalSecrets {
-  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as LocalSecrets;
+  if (existsSync(path)) {
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as Partial<LocalSecrets>;
+    const complete = { ...generateLocalSecrets(), ...saved } as LocalSecrets;
+    if (Object.keys(complete).length !== Object.keys(saved).length)
+      writeFileSync(path, `${JSON.stringify(complete, null, 2)}\n`, { mode: 0o600 });
+    return complete;
+  }
   const created = generateLocalSecrets();
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });

@@ -6,6 +6,8 @@ import { ConfigError, loadEnv } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { startChildGuard } from './child-guard.ts';
+import { consoleSecurityHeaders } from '#shared/http/console-security.ts';
+import { buildConsole } from '../../console/build/build-console.ts';
 import { startControlPlane } from './control-plane.ts';
 import { JavaMissingError } from './dynamodb-local.ts';
 import { loadOrCreateLocalSecrets } from './local-secrets.ts';
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
     ADMIN_API_KEY: process.env.ADMIN_API_KEY || localSecrets.ADMIN_API_KEY,
     INTERNAL_SIGNING_KEY: process.env.INTERNAL_SIGNING_KEY || localSecrets.INTERNAL_SIGNING_KEY,
     STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET || localSecrets.STRIPE_WEBHOOK_SECRET,
+    SESSION_SIGNING_KEYS: process.env.SESSION_SIGNING_KEYS || localSecrets.SESSION_SIGNING_KEYS,
     TWILIO_ACCOUNT_SID: twilioAccountSid,
     TWILIO_AUTH_TOKEN: twilioAuthToken,
     PUBLIC_API_URL: publicApiUrl,
@@ -80,6 +83,11 @@ async function main(): Promise<void> {
   });
   Object.assign(handlerEnv, standIns.env);
 
+  // The console is rebuilt only when its sources changed; a broken build leaves the API running.
+  const consoleBuild = await buildConsole(rootDir).catch((error: Error) => {
+    process.stderr.write(`\n[console] build failed, the console is not served: ${error.message}\n\n`);
+    return null;
+  });
   const controlPlane = await startControlPlane({
     rootDir,
     logger,
@@ -87,6 +95,12 @@ async function main(): Promise<void> {
     apiPort: env.API_PORT,
     env: handlerEnv,
     onChildProcess: (pid) => guard.watch(pid),
+    console: consoleBuild
+      ? {
+          distDir: consoleBuild.distDir,
+          headers: consoleSecurityHeaders({ mediaOrigin: new URL(publicMediaUrl).origin }),
+        }
+      : undefined,
   });
   const mediaBaseUrl = `http://127.0.0.1:${env.MEDIA_PORT}`;
   const { credentials, created } = await ensureSeedData(
@@ -159,6 +173,7 @@ async function main(): Promise<void> {
   process.stdout.write(`
 ai-caller is running ${created ? '(seeded a dev tenant)' : '(data kept from the last run; --fresh wipes it)'}
 
+  Console        ${consoleBuild ? `${controlPlane.apiUrl}/` : '(not built, see the error above)'}
   API            ${controlPlane.apiUrl}        (docs: ${controlPlane.apiUrl}/docs)
   Media service  ${mediaBaseUrl}
   Tenant         ${credentials.tenantId}

@@ -15,4 +15,15 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<ErrorCode, string>> = {
   rate_limited: 'Too many requests or concurrent calls; retry after `Retry-After` seconds.',
   internal: 'An error on our side.',
   unavailable: 'A dependency is unavailable; retry later.',
+  weak_password: 'The password is shorter than 12 characters, too common, or your email address.',
+  invalid_credentials: 'The email or the password is wrong (the answer never says which).',
+  invalid_token: 'A session, MFA, invitation or reset token that is malformed, expired, used or revoked.',
+  invalid_mfa_code: 'The TOTP or recovery code is wrong, or was already used.',
+  refresh_token_reused: 'A refresh token was used twice: the whole session was revoked; sign in again.',
+  csrf_failed: 'A cookie-authenticated change without the `X-CSRF-Token` header of the `aic_csrf` cookie.',
+  mfa_enrollment_required:
+    'The tenant requires MFA: enroll (`POST /v1/auth/mfa/enroll`) before anything else.',
+  too_many_attempts:
+    'Too many failed sign-ins for this account or address; retry after `Retry-After` seconds.',
+  last_owner: 'The last owner of a tenant can be neither removed nor demoted.',
 };

@@ -29,6 +29,7 @@ export function presentTenant(tenant: Tenant): z.output<typeof TenantSchema> {
     billingStatus: tenant.billingStatus,
     ...optional('stripeCustomerId', tenant.stripeCustomerId),
     ...optional('webhookUrl', tenant.webhookUrl),
+    timezone: tenant.timezone ?? 'UTC',
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeZoneSchema } from '../analytics/time-zone-schema.ts';
 import { TimestampSchema } from './common-schemas.ts';
 
 const limitsShape = {
@@ -23,6 +24,11 @@ const LimitsPatchSchema = z.strictObject({
 export const CreateTenantBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(200).describe('The business, as shown to platform admins.'),
   limits: LimitsPatchSchema.optional().describe('Platform defaults apply to omitted limits.'),
+  ownerEmail: z
+    .email()
+    .max(254)
+    .optional()
+    .describe('Invite this person as the first owner: the answer carries `ownerInvitation` (72-hour link).'),
 });
 
 /** `billingStatus` is not here on purpose: only Stripe webhooks change it. */
@@ -40,6 +46,9 @@ export const UpdateTenantBodySchema = z.strictObject({
     .regex(/^cus_[A-Za-z0-9]{1,64}$/, 'a Stripe customer id such as cus_Nc9...')
     .optional()
     .describe('The Stripe customer billed for usage.'),
+  timezone: TimeZoneSchema.optional().describe(
+    'IANA time zone of analytics days and months (default UTC). Counters written before a change keep their days; run a backfill to rebuild them.',
+  ),
 });
 
 export const TenantSchema = z.strictObject({
@@ -49,6 +58,7 @@ export const TenantSchema = z.strictObject({
   billingStatus: z.enum(['active', 'past_due']).describe('Set by Stripe; `past_due` pauses new calls.'),
   stripeCustomerId: z.string().optional().describe('The Stripe customer billed for usage.'),
   webhookUrl: z.string().optional().describe('Where call events are POSTed (signed).'),
+  timezone: z.string().describe('IANA time zone of analytics days and months.'),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });

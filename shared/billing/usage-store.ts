@@ -14,7 +14,9 @@ export const usageRecordKey = (tenantId: string, month: string, callId: string) 
 
 export const usageIdempotencyKey = (callId: string) => keys.idempotency('usage', callId);
 
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+export type TransactItems = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>;
 
 /** The four ADD updates that feed the month/day buckets of the tenant and of the agent. */
 export function counterUpdates(
@@ -68,7 +70,12 @@ function setFields(fields: Record<string, unknown>) {
  * transaction with the claim `IDEM#usage#<callId>`: either everything is written once, or (the
  * claim exists: a redelivered or repeated call.ended) nothing is, and `counted` is false.
  */
-export async function recordUsage(db: Db, record: UsageRecord): Promise<{ counted: boolean }> {
+export async function recordUsage(
+  db: Db,
+  record: UsageRecord,
+  /** Further counter updates that must count exactly once with this record (analytics). */
+  extraItems: TransactItems = [],
+): Promise<{ counted: boolean }> {
   const set = setFields({ ...record, type: 'usage', metered: true });
   const items: TransactItems = [
     {
@@ -93,6 +100,7 @@ export async function recordUsage(db: Db, record: UsageRecord): Promise<{ counte
       },
     },
     ...counterUpdates(db, record, usageCounterDeltas(record)),
+    ...extraItems,
   ];
   try {
     await db.doc.send(new TransactWriteCommand({ TransactItems: items }));

@@ -58,6 +58,8 @@ export interface CallTelemetry {
   responseLatenciesMs?: number[];
   bargeInStopMs?: number[];
   modelReconnects?: number;
+  /** Tool invocations by tool name. */
+  toolCalls?: Record<string, number>;
 }
 
 export interface CallSummary {

@@ -90,6 +90,14 @@ export const EnvSchema = z
      */
     OUTBOUND_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).optional(),
 
+    // People (shared/people, docs/people.md)
+    /** Sender of invitation and password-reset emails (Amazon SES); unset: nothing is emailed. */
+    EMAIL_FROM: z.string().min(3).optional(),
+    /** Base URL of the web console, where invitation and reset links point; PUBLIC_API_URL when unset. */
+    CONSOLE_URL: url.optional(),
+    /** Secret holding the session signing keyring; locally SESSION_SIGNING_KEYS holds it instead. */
+    SESSION_KEYS_SECRET_ARN: z.string().min(1).optional(),
+
     // Secrets Manager (AWS) or a local stand-in
     SECRETS_ARN: z.string().min(1).optional(),
     SECRETS_ENDPOINT: url.optional(),

@@ -41,6 +41,20 @@ export const keys = {
   stats: (tenantId: string, bucket: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `STATS#${bucket}` }),
   outboxEvent: (eventId: string): ItemKey => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
   streamWatch: (callId: string): ItemKey => ({ pk: `STREAMWATCH#${callId}`, sk: 'STREAMWATCH' }),
+  // People (shared/people): users, their sign-in state and the tenant's audit trail.
+  user: (tenantId: string, userId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `USER#${userId}` }),
+  userEmail: (email: string): ItemKey => ({ pk: `USEREMAIL#${email}`, sk: 'USEREMAIL' }),
+  owners: (tenantId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: 'OWNERS' }),
+  security: (tenantId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: 'SECURITY' }),
+  invitation: (tenantId: string, invitationId: string): ItemKey => ({
+    pk: tenantPk(tenantId),
+    sk: `INVITE#${invitationId}`,
+  }),
+  invitationHash: (hash: string): ItemKey => ({ pk: `INVITEHASH#${hash}`, sk: 'INVITEHASH' }),
+  passwordReset: (hash: string): ItemKey => ({ pk: `RESETHASH#${hash}`, sk: 'RESETHASH' }),
+  session: (sessionId: string): ItemKey => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
+  throttle: (subject: string): ItemKey => ({ pk: `THROTTLE#${subject}`, sk: 'THROTTLE' }),
+  auditEvent: (tenantId: string, eventId: string): ItemKey => ({ pk: `AUDIT#${tenantId}`, sk: eventId }),
 } as const;
 
 /** Partition key values of the call GSIs. */

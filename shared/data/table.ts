@@ -18,6 +18,13 @@
  *   TENANT#t / STATS#…                pre-aggregated counters (usage, analytics)
  *   OUTBOX#eventId / OUTBOX           a call event whose publish failed, waiting to be re-sent
  *   STREAMWATCH#c / STREAMWATCH       a call waiting for its media stream (swept when overdue)
+ *   TENANT#t / USER#u                 team member; USEREMAIL#email / USEREMAIL claims the email
+ *   TENANT#t / OWNERS, SECURITY       owner count (last-owner guard), security policy
+ *   TENANT#t / INVITE#i               invitation; INVITEHASH#sha256 finds it by token
+ *   RESETHASH#sha256 / RESETHASH      password reset token (expires via TTL)
+ *   SESSION#s / SESSION               session family: current refresh token hash, revocation
+ *   THROTTLE#subject / THROTTLE       failed sign-ins per account or address
+ *   AUDIT#t / aud_…                   audit event (ULID sort: newest first; 1-year TTL)
  *
  * Call GSIs (all sorted by call id, i.e. by creation time):
  *   gsi1 TENANT#t#STATUS#s, gsi2 TENANT#t#AGENT#a, gsi3 TENANT#t#DIR#d,

@@ -75,6 +75,7 @@ export interface TenantPatch {
   billingStatus?: TenantBillingStatus;
   stripeCustomerId?: string;
   webhookUrl?: string | null;
+  timezone?: string;
 }
 
 /** Applies a partial update; only the given fields change. 404 when the tenant does not exist. */
@@ -94,6 +95,7 @@ export async function updateTenant(
             updatedAt: now.toISOString(),
             name: patch.name,
             billingStatus: patch.billingStatus,
+            timezone: patch.timezone,
             // Sparse index entry so Stripe webhooks find the tenant by customer id (see table.ts).
             ...(patch.stripeCustomerId !== undefined
               ? {

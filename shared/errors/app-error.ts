@@ -12,7 +12,17 @@ export type ErrorCode =
   | 'rate_limited'
   | 'payload_too_large'
   | 'unavailable'
-  | 'internal';
+  | 'internal'
+  // People and sign-in (shared/people)
+  | 'weak_password'
+  | 'invalid_credentials'
+  | 'invalid_token'
+  | 'invalid_mfa_code'
+  | 'refresh_token_reused'
+  | 'csrf_failed'
+  | 'mfa_enrollment_required'
+  | 'too_many_attempts'
+  | 'last_owner';
 
 export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   validation_error: 400,
@@ -24,6 +34,15 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  weak_password: 400,
+  invalid_credentials: 401,
+  invalid_token: 401,
+  invalid_mfa_code: 401,
+  refresh_token_reused: 401,
+  csrf_failed: 403,
+  mfa_enrollment_required: 403,
+  too_many_attempts: 429,
+  last_owner: 409,
 };
 
 export interface AppErrorOptions {
@@ -88,6 +107,16 @@ export class RateLimitedError extends AppError {
   constructor(message: string, retryAfterSeconds: number, options?: AppErrorOptions) {
     super('rate_limited', message, options);
     this.name = 'RateLimitedError';
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** Sign-in attempts refused for a while (growing delay or temporary lock); says when to retry. */
+export class TooManyAttemptsError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options?: AppErrorOptions) {
+    super('too_many_attempts', message, options);
+    this.name = 'TooManyAttemptsError';
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }

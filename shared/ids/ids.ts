@@ -15,6 +15,12 @@ export const ID_PREFIX = {
   knowledgeBase: 'kb',
   knowledgeSource: 'src',
   knowledgeSync: 'sync',
+  user: 'usr',
+  invitation: 'inv',
+  session: 'ses',
+  auditEvent: 'aud',
+  export: 'exp',
+  backfill: 'bf',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

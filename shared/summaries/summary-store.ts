@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { counterUpdates, summaryUsageUpdate } from '../billing/usage-store.ts';
+import { counterUpdates, summaryUsageUpdate, type TransactItems } from '../billing/usage-store.ts';
 import { COUNTERS, dimensionCounter, periodOf } from '../billing/usage-counters.ts';
 import type { Call, CallSummary } from '../calls/call-types.ts';
 import type { Db } from '../data/client.ts';
@@ -30,6 +30,8 @@ export async function storeSummary(
   summary: CallSummary,
   usage: StoredSummaryUsage,
   now = new Date(),
+  /** Further writes that must happen exactly once with the summary (analytics counters). */
+  extraItems: TransactItems = [],
 ): Promise<{ stored: boolean }> {
   const { month, day } = periodOf(call.createdAt);
   const scope = { tenantId: call.tenantId, agentId: call.agentId, callId: call.id, month, day };
@@ -68,6 +70,7 @@ export async function storeSummary(
             summaryMicros: usage.costMicros,
           }),
           ...counterUpdates(db, scope, deltas),
+          ...extraItems,
         ],
       }),
     );

@@ -12,6 +12,8 @@ export interface Tenant {
   billingStatus: TenantBillingStatus;
   stripeCustomerId?: string;
   webhookUrl?: string;
+  /** IANA time zone of the tenant's analytics days and months (`UTC` when unset). */
+  timezone?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -8,6 +8,7 @@ import {
   UpdatePhoneNumberBodySchema,
 } from '../phone-number-schemas.ts';
 import { CreateTenantBodySchema, TenantSchema, UpdateTenantBodySchema } from '../tenant-schemas.ts';
+import { CreatedInvitationSchema } from '../../people/people-schemas.ts';
 import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS } from './operation-types.ts';
 
 const Tenant = TenantSchema;
@@ -61,7 +62,13 @@ export const ACCOUNT_OPERATIONS: readonly ApiOperation[] = [
     success: {
       status: 201,
       description: 'Created.',
-      schema: z.strictObject({ tenant: Tenant, apiKey: CreatedApiKey }),
+      schema: z.strictObject({
+        tenant: Tenant,
+        apiKey: CreatedApiKey,
+        ownerInvitation: CreatedInvitationSchema.optional().describe(
+          "With `ownerEmail`: the first owner's invitation.",
+        ),
+      }),
     },
     errors: WRITE_ERRORS,
   },

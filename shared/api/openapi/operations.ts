@@ -6,6 +6,7 @@ import { ErrorResponseSchema } from '../common-schemas.ts';
 import { PhoneNumberSchema } from '../phone-number-schemas.ts';
 import { TenantSchema } from '../tenant-schemas.ts';
 import { BILLING_OPERATIONS } from '../../billing/billing-api-schemas.ts';
+import { PEOPLE_OPERATIONS } from '../../people/people-operations.ts';
 import { WEB_CALL_OPERATIONS } from '../../web-calls/web-call-operation.ts';
 import { ACCOUNT_OPERATIONS } from './account-operations.ts';
 import { CALL_OPERATIONS } from './call-operations.ts';
@@ -22,6 +23,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   ...WEB_CALL_OPERATIONS,
   ...BILLING_OPERATIONS,
   ...KNOWLEDGE_OPERATIONS,
+  ...PEOPLE_OPERATIONS,
 ];
 
 /**

@@ -1,0 +1,174 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../data/client.ts';
+import { dynamo } from '../data/dynamo-errors.ts';
+import { tenantPk } from '../data/keys.ts';
+import { analyticsBucket, type BucketScope, type Granule, periodOfBucket } from './analytics-buckets.ts';
+import { sumCounters } from './analytics-counters.ts';
+import type { ResolvedRange } from './analytics-query.ts';
+import { addDays, dayCount, localDay, startOfLocalDay, utcHour } from './time-zones.ts';
+
+export type Counters = Record<string, number>;
+export interface PeriodCounters {
+  period: string;
+  counters: Counters;
+}
+
+/** DynamoDB requests made by one analytics read (the bench and tests check the budget). */
+export interface ReadStats {
+  requests: number;
+}
+
+function countersOf(item: Record<string, unknown>): Counters {
+  const out: Counters = {};
+  for (const [k, v] of Object.entries(item)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+/** The buckets of one kind between two periods (inclusive), in period order: one Query. */
+export async function queryBuckets(
+  db: Db,
+  tenantId: string,
+  scope: BucketScope,
+  granule: Granule,
+  from: string,
+  to: string,
+  stats: ReadStats,
+): Promise<PeriodCounters[]> {
+  const out: PeriodCounters[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo(() =>
+      db.doc.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': tenantPk(tenantId),
+            ':from': `STATS#${analyticsBucket(scope, granule, from)}`,
+            ':to': `STATS#${analyticsBucket(scope, granule, to)}`,
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    stats.requests += 1;
+    for (const item of page.Items ?? []) {
+      out.push({ period: periodOfBucket(String(item.sk)), counters: countersOf(item) });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return out;
+}
+
+/** Last day of the month holding `day`. */
+const monthEnd = (day: string) => addDays(`${addDays(`${day.slice(0, 7)}-28`, 4).slice(0, 7)}-01`, -1);
+
+/** Up to this many days a range is read as day buckets in one Query; longer ranges use months. */
+const DAYS_ONLY_LIMIT = 100;
+
+/**
+ * How to read a range in the tenant's own time zone with at most three Queries: day buckets for
+ * short ranges; otherwise the leading partial month as days, whole months as month buckets and
+ * the trailing partial month as days.
+ */
+export function planRange(
+  from: string,
+  to: string,
+): { granule: 'day' | 'month'; from: string; to: string }[] {
+  if (dayCount(from, to) <= DAYS_ONLY_LIMIT || from.slice(0, 7) === to.slice(0, 7)) {
+    return [{ granule: 'day', from, to }];
+  }
+  const plan: { granule: 'day' | 'month'; from: string; to: string }[] = [];
+  let firstFull = from.slice(0, 7);
+  if (!from.endsWith('-01')) {
+    plan.push({ granule: 'day', from, to: monthEnd(from) });
+    firstFull = addDays(monthEnd(from), 1).slice(0, 7);
+  }
+  let lastFull = to.slice(0, 7);
+  if (to !== monthEnd(to)) {
+    plan.push({ granule: 'day', from: `${to.slice(0, 7)}-01`, to });
+    lastFull = addDays(`${to.slice(0, 7)}-01`, -1).slice(0, 7);
+  }
+  if (firstFull <= lastFull) plan.push({ granule: 'month', from: firstFull, to: lastFull });
+  return plan;
+}
+
+/** The UTC hours whose start lies in the range's local days. */
+function hourSpan(range: ResolvedRange): { from: string; to: string; startMs: number; endMs: number } {
+  const startMs = startOfLocalDay(range.from, range.timeZone);
+  const endMs = startOfLocalDay(addDays(range.to, 1), range.timeZone);
+  return {
+    from: utcHour(Math.ceil(startMs / 3_600_000) * 3_600_000),
+    to: utcHour(endMs - 1),
+    startMs,
+    endMs,
+  };
+}
+
+const hourStartMs = (hour: string) => Date.parse(`${hour}:00:00Z`);
+
+/**
+ * The range's counters summed. In the tenant's time zone from day/month buckets (≤ 3 Queries);
+ * in any other zone composed from UTC hour buckets (zones with a half-hour offset are then
+ * approximated to the hour).
+ */
+export async function rangeCounters(
+  db: Db,
+  tenantId: string,
+  scope: BucketScope,
+  range: ResolvedRange,
+  stats: ReadStats,
+): Promise<Counters> {
+  if (range.timeZone === range.tenantTimeZone) {
+    const parts = await Promise.all(
+      planRange(range.from, range.to).map((p) =>
+        queryBuckets(db, tenantId, scope, p.granule, p.from, p.to, stats),
+      ),
+    );
+    return sumCounters(parts.flat().map((p) => p.counters));
+  }
+  const span = hourSpan(range);
+  const hours = await queryBuckets(db, tenantId, scope, 'hour', span.from, span.to, stats);
+  return sumCounters(hours.map((h) => h.counters));
+}
+
+/** Counters per local day of the range (days without calls are absent). */
+export async function dailyCounters(
+  db: Db,
+  tenantId: string,
+  scope: BucketScope,
+  range: ResolvedRange,
+  stats: ReadStats,
+): Promise<Map<string, Counters>> {
+  const out = new Map<string, Counters>();
+  if (range.timeZone === range.tenantTimeZone) {
+    for (const d of await queryBuckets(db, tenantId, scope, 'day', range.from, range.to, stats)) {
+      out.set(d.period, d.counters);
+    }
+    return out;
+  }
+  const span = hourSpan(range);
+  for (const h of await queryBuckets(db, tenantId, scope, 'hour', span.from, span.to, stats)) {
+    const day = localDay(hourStartMs(h.period), range.timeZone);
+    out.set(day, sumCounters([out.get(day) ?? {}, h.counters]));
+  }
+  return out;
+}
+
+/** Counters per UTC hour of the range's local days, keyed by the hour's ISO start. */
+export async function hourlyCounters(
+  db: Db,
+  tenantId: string,
+  scope: BucketScope,
+  range: ResolvedRange,
+  stats: ReadStats,
+): Promise<{ hours: string[]; counters: Map<string, Counters> }> {
+  const span = hourSpan(range);
+  const counters = new Map<string, Counters>();
+  for (const h of await queryBuckets(db, tenantId, scope, 'hour', span.from, span.to, stats)) {
+    counters.set(h.period, h.counters);
+  }
+  const hours: string[] = [];
+  for (let ms = hourStartMs(span.from); ms <= hourStartMs(span.to); ms += 3_600_000) hours.push(utcHour(ms));
+  return { hours, counters };
+}

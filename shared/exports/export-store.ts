@@ -1,0 +1,112 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../data/client.ts';
+import { dynamo, isConditionFailure, translateDynamoError } from '../data/dynamo-errors.ts';
+import { tenantPk } from '../data/keys.ts';
+import { stripKeys } from '../data/pagination.ts';
+
+/** `TENANT#t / EXPORT#exp_…`: one export job, its progress and its multipart checkpoint. */
+export const exportKey = (tenantId: string, exportId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `EXPORT#${exportId}`,
+});
+
+export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type ExportFormat = 'csv' | 'jsonl';
+
+export interface ExportFilters {
+  agentId?: string;
+  status?: string;
+  direction?: string;
+}
+
+export interface ExportJob {
+  id: string;
+  tenantId: string;
+  type: 'calls';
+  format: ExportFormat;
+  from: string;
+  to: string;
+  timezone: string;
+  filters: ExportFilters;
+  status: ExportStatus;
+  rowsWritten: number;
+  /** Calls expected (from the counters), for percent and ETA. */
+  rowsExpected: number;
+  objectKey: string;
+  columns?: string[];
+  /** Multipart checkpoint: where the next page starts and the parts already uploaded. */
+  uploadId?: string;
+  parts?: { PartNumber: number; ETag: string }[];
+  cursor?: Record<string, unknown>;
+  bytesWritten?: number;
+  error?: string;
+  createdAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  /** When the object is deleted by the bucket's lifecycle rule. */
+  objectExpiresAt?: string;
+}
+
+export async function createExportJob(db: Db, job: ExportJob): Promise<void> {
+  await dynamo(() =>
+    db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...exportKey(job.tenantId, job.id), ...job },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+}
+
+export async function getExportJob(
+  db: Db,
+  tenantId: string,
+  exportId: string,
+): Promise<ExportJob | undefined> {
+  const out = await dynamo(() =>
+    db.doc.send(
+      new GetCommand({ TableName: db.tableName, Key: exportKey(tenantId, exportId), ConsistentRead: true }),
+    ),
+  );
+  return out.Item ? stripKeys<ExportJob>(out.Item) : undefined;
+}
+
+/**
+ * Sets fields of a job, unless it already finished (`completed`/`failed` are final): returns
+ * false when the job was final, so a redelivered message never reopens it.
+ */
+export async function updateExportJob(
+  db: Db,
+  job: Pick<ExportJob, 'tenantId' | 'id'>,
+  fields: Partial<ExportJob>,
+): Promise<boolean> {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':completed': 'completed', ':failed': 'failed' };
+  const sets: string[] = [];
+  const removes: string[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    names[`#${key}`] = key;
+    if (value === undefined) removes.push(`#${key}`);
+    else {
+      values[`:${key}`] = value;
+      sets.push(`#${key} = :${key}`);
+    }
+  }
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: exportKey(job.tenantId, job.id),
+        UpdateExpression: `${sets.length ? `SET ${sets.join(', ')}` : ''}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :completed AND #status <> :failed',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw translateDynamoError(error);
+  }
+}

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { loadEnv } from '#shared/config/env.ts';
+import { createSecretStore } from '#shared/config/secrets.ts';
+import { dbFromEnv } from '#shared/data/client.ts';
+import { consoleSecurityHeaders } from '#shared/http/console-security.ts';
+import { createLogger } from '#shared/logging/logger.ts';
+import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
+import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
+import { buildConsole } from '../../console/build/build-console.ts';
+import { freePort } from '../../infra/local/ports.ts';
+import { createMediaService, type MediaService } from '../../media-service/src/media-service.ts';
+import { type FakeOpenAiRest, startFakeOpenAiRest } from '../../fakes/openai/rest-server.ts';
+import { type FakeRealtimeServer, startFakeRealtime } from '../../fakes/realtime/scripted-server.ts';
+import { rootDir, startTestPlatform, type TestPlatform } from '../platform.ts';
+
+/**
+ * What `npm start` runs, in one test process: the gateway serving the built console and the API
+ * (with queue pollers, so calls get summaries and usage), a media service on a known port (the
+ * console frames its call page), a fake realtime model and a fake summary model.
+ */
+export interface ConsoleStack {
+  platform: TestPlatform;
+  media: MediaService;
+  mediaUrl: string;
+  realtime: FakeRealtimeServer;
+  openai: FakeOpenAiRest;
+  stop(): Promise<void>;
+}
+
+export async function startConsoleStack(): Promise<ConsoleStack> {
+  const { distDir } = await buildConsole(rootDir, { log: () => undefined });
+  const realtime = await startFakeRealtime();
+  const openai = await startFakeOpenAiRest();
+  const mediaPort = await freePort();
+  const mediaUrl = `http://127.0.0.1:${mediaPort}`;
+  const platform = await startTestPlatform({
+    startPollers: true,
+    env: {
+      OPENAI_BASE_URL: openai.baseUrl,
+      OPENAI_API_KEY: openai.apiKey,
+      PUBLIC_MEDIA_URL: mediaUrl,
+    },
+    console: { distDir, headers: consoleSecurityHeaders({ mediaOrigin: mediaUrl }) },
+  });
+  const media = createMediaService({
+    env: loadEnv({ ...process.env, OPENAI_REALTIME_URL: realtime.url, MEDIA_MODEL_POOL_SIZE: '0' }),
+    logger: createLogger({ level: 'error' }),
+    db: dbFromEnv(),
+    sqs: sqsFromEnv(),
+    queueUrls: queueUrlsFromEnv(),
+    secrets: createSecretStore({ env: { ...process.env, OPENAI_API_KEY: 'sk-test', TWILIO_AUTH_TOKEN: '' } }),
+  });
+  await media.listen(mediaPort, '127.0.0.1');
+  return {
+    platform,
+    media,
+    mediaUrl,
+    realtime,
+    openai,
+    async stop() {
+      await media.drain(0);
+      await realtime.close();
+      await openai.close();
+      await platform.stop();
+    },
+  };
+}
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/**
+ * axe-core in the page, run through the DevTools protocol (the console's CSP rightly refuses an
+ * injected script tag). Returns the serious and critical violations only.
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Waits until no loading indicator is on the page (every page shows one while it fetches). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => document.querySelectorAll('.state-loading').length === 0);
+}
