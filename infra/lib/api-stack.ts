@@ -40,12 +40,14 @@ export class ApiStack extends Stack {
       CORS_ORIGINS: config.corsOrigins.join(','),
       PUBLIC_MEDIA_URL: props.publicMediaUrl,
       ...(config.twilioAccountSid ? { TWILIO_ACCOUNT_SID: config.twilioAccountSid } : {}),
+      ...(config.consoleUrl ? { CONSOLE_URL: config.consoleUrl } : {}),
     };
     const functionSettings = {
       rootDir: props.rootDir,
       resources: props.resources,
       logRetentionDays: config.logRetentionDays,
       retainLogs: config.stage === 'prod',
+      emailFrom: config.emailFrom,
     };
     this.httpApi = new PlatformHttpApi(this, 'Api', {
       config,

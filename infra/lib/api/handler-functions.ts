@@ -3,7 +3,15 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
-import { bindQueue, bindSecret, bindTable, type TableLike } from '../constructs/bindings.ts';
+import { Stack } from 'aws-cdk-lib';
+import {
+  bindEmailSender,
+  bindQueue,
+  bindSecret,
+  bindSessionKeys,
+  bindTable,
+  type TableLike,
+} from '../constructs/bindings.ts';
 import { PlatformFunction } from '../constructs/platform-function.ts';
 import type { HandlerAccess } from '../handler-access.ts';
 
@@ -13,6 +21,8 @@ export interface PlatformResources {
   queues: Record<QueueId, sqs.IQueue>;
   deadLetterQueues: Record<QueueId, sqs.IQueue>;
   secret: secretsmanager.ISecret;
+  /** The session signing keyring (its own secret, so it can be rotated on its own). */
+  sessionKeysSecret?: secretsmanager.ISecret;
 }
 
 export interface HandlerFunctionSettings {
@@ -22,6 +32,8 @@ export interface HandlerFunctionSettings {
   environment: Record<string, string>;
   logRetentionDays: number;
   retainLogs: boolean;
+  /** EMAIL_FROM: handlers that send email get it and SES permission only when it is set. */
+  emailFrom?: string;
 }
 
 /**
@@ -46,6 +58,12 @@ export function createHandlerFunction(
   const { table, queues, secret } = settings.resources;
   if (access.table) bindTable(fn, table);
   if (access.secrets) bindSecret(fn, secret);
+  if (access.sessionKeys && settings.resources.sessionKeysSecret)
+    bindSessionKeys(fn, settings.resources.sessionKeysSecret);
+  if (access.sendsEmail && settings.emailFrom) {
+    const stack = Stack.of(scope);
+    bindEmailSender(fn, settings.emailFrom, `arn:${stack.partition}:ses:${stack.region}:${stack.account}:`);
+  }
   for (const queueId of access.sendQueues) bindQueue(fn, QUEUES[queueId], queues[queueId], 'send');
   for (const queueId of access.probeQueues) {
     if (!access.sendQueues.includes(queueId)) bindQueue(fn, QUEUES[queueId], queues[queueId], 'probe');
