@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { keyringFromEnv } from '#shared/people/signing-keys.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { apiClient } from '../../functions/api/api-test-client.ts';
 import { ensureLocalOwner } from './seed-owner.ts';
 
 let platform: TestPlatform;
@@ -29,12 +28,12 @@ describe('the local owner printed by npm start', () => {
     const first = await ensureLocalOwner(deps, input);
     expect(first.invitationUrl).toMatch(/^http:\/\/127\.0\.0\.1:5173\/accept-invitation\?token=inv_/);
     const token = new URL(first.invitationUrl as string).searchParams.get('token');
-    const accepted = await apiClient(platform.apiUrl).post('/v1/auth/accept-invitation', {
-      token,
-      password: 'plum-harbor-violet-42',
-      name: 'Dev owner',
+    const accepted = await fetch(`${platform.apiUrl}/v1/auth/accept-invitation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, password: 'plum-harbor-violet-42', name: 'Dev owner' }),
     });
-    expect(accepted.body.user).toMatchObject({ role: 'owner', email: 'owner.seed@example.com' });
+    expect((await accepted.json()).user).toMatchObject({ role: 'owner', email: 'owner.seed@example.com' });
     expect(await ensureLocalOwner(deps, input)).toEqual({ email: 'owner.seed@example.com' });
   });
 });
