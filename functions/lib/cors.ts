@@ -7,7 +7,8 @@ export function corsHeaders(origin: string | undefined, allowed: readonly string
   if (!allowed.includes('*') && !allowed.includes(origin)) return {};
   return {
     'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
-    'access-control-allow-headers': 'authorization,content-type,x-api-key,x-request-id,idempotency-key,x-csrf-token',
+    'access-control-allow-headers':
+      'authorization,content-type,x-api-key,x-request-id,idempotency-key,x-csrf-token',
     ...(allowed.includes('*') ? {} : { 'access-control-allow-credentials': 'true' }),
     'access-control-allow-methods': 'GET,POST,PATCH,PUT,DELETE,OPTIONS',
     'access-control-expose-headers': 'x-request-id,retry-after,idempotent-replayed',
