@@ -1,5 +1,5 @@
 import { recordAuditEvent } from '#shared/data/audit-events.ts';
-import { consumePasswordReset } from '#shared/data/password-resets.ts';
+import { consumePasswordReset, findPasswordReset } from '#shared/data/password-resets.ts';
 import { putThrottle, throttleSubject } from '#shared/data/throttles.ts';
 import { getUser, patchUser } from '#shared/data/users.ts';
 import { assertPasswordAcceptable, hashPassword } from '#shared/people/password.ts';
@@ -21,10 +21,14 @@ export const handler = httpHandler(
     const input = parseBody(request, PasswordResetConfirmBodySchema);
     const deps = await peopleDepsFromEnv();
     const nowMs = Date.now();
-    const consumed = await consumePasswordReset(deps.db, input.token, nowMs);
-    const user = consumed && (await getUser(deps.db, consumed.tenantId, consumed.userId));
-    if (!user) throw new InvalidTokenError('The reset link is not valid, was already used, or has expired.');
+    const invalid = () =>
+      new InvalidTokenError('The reset link is not valid, was already used, or has expired.');
+    const found = await findPasswordReset(deps.db, input.token, nowMs);
+    const user = found && (await getUser(deps.db, found.tenantId, found.userId));
+    if (!user) throw invalid();
+    // Checked before the link is spent, so a refused password leaves it usable.
     assertPasswordAcceptable(input.password, { email: user.email });
+    if (!(await consumePasswordReset(deps.db, input.token, nowMs))) throw invalid();
     await patchUser(deps.db, user, {
       passwordHash: await hashPassword(input.password),
       sessionsValidAfterMs: nowMs,

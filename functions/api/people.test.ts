@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInvitation } from '#shared/data/invitations.ts';
+import { createPasswordReset } from '#shared/data/password-resets.ts';
+import { findUserByEmail } from '#shared/data/users.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { totpCode } from '#shared/people/totp.ts';
 import {
@@ -324,5 +326,40 @@ describe('the life of a team member', () => {
       'last_owner',
     );
     expectError(await owner.delete(`/v1/users/${accepted.body.user.id}`), 409, 'last_owner');
+  });
+
+  it('a password reset link works once, ends every session, and the old password stops working', async () => {
+    const user = await inviteAndAccept(platform.apiUrl, keyApi, 'member');
+    const record = await findUserByEmail(dbFromEnv(), user.email);
+    const token = await createPasswordReset(dbFromEnv(), record as NonNullable<typeof record>);
+    const newPassword = 'copper-lantern-meadow-7';
+    expectError(
+      await anonymous.post('/v1/auth/password-reset/confirm', { token, password: 'qwertyuiop123' }),
+      400,
+      'weak_password',
+    );
+    const reset = await anonymous.post('/v1/auth/password-reset/confirm', { token, password: newPassword });
+    expect(reset.status).toBe(204);
+    expectError(
+      await anonymous.post('/v1/auth/password-reset/confirm', { token, password: newPassword }),
+      401,
+      'invalid_token',
+    );
+    expectError(await user.api.get('/v1/agents'), 401, 'invalid_token');
+    expectError(
+      await anonymous.post('/v1/auth/refresh', { refreshToken: user.refreshToken }),
+      401,
+      'invalid_token',
+    );
+    expectError(
+      await anonymous.post('/v1/auth/sign-in', { email: user.email, password: STRONG_PASSWORD }),
+      401,
+      'invalid_credentials',
+    );
+    expect(
+      (await anonymous.post('/v1/auth/sign-in', { email: user.email, password: newPassword })).status,
+    ).toBe(200);
+    const actions = (await keyApi.get('/v1/audit-events?action=auth.password_reset')).body.items;
+    expect(actions[0]).toMatchObject({ target: { type: 'user', id: user.id } });
   });
 });

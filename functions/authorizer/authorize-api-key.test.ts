@@ -9,6 +9,8 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '../../test/platform.ts';
+import { apiClient } from '../../test/functions/api-test-client.ts';
+import { inviteAndAccept } from '../../test/functions/people-test-kit.ts';
 import { authorizeApiKey, handler } from './authorize-api-key.ts';
 
 let platform: TestPlatform;
@@ -121,5 +123,35 @@ describe('the API key authorizer', () => {
         { authorization: `Bearer ${tenant.apiKey}` },
       ),
     ).rejects.toThrow();
+  });
+});
+
+describe('the authorizer and sessions', () => {
+  it('allows a live session by bearer token or cookie, with its tenant and role; denies it once signed out', async () => {
+    const api = apiClient(platform.apiUrl, tenant.apiKey);
+    const user = await inviteAndAccept(platform.apiUrl, api, 'viewer');
+    const expected = {
+      isAuthorized: true,
+      context: {
+        kind: 'user',
+        tenantId: tenant.tenant.id,
+        userId: user.id,
+        role: 'viewer',
+        sessionId: expect.stringMatching(/^ses_/),
+      },
+    };
+    expect(await handler(authorizerEvent({ authorization: `Bearer ${user.accessToken}` }))).toEqual(expected);
+    const cookieEvent = { ...authorizerEvent({}), cookies: [`aic_access=${user.accessToken}`] };
+    expect(await handler(cookieEvent)).toEqual(expected);
+    expect(await handler(authorizerEvent({ cookie: `other=1; aic_access=${user.accessToken}` }))).toEqual(
+      expected,
+    );
+    expect(
+      await handler(authorizerEvent({ authorization: `Bearer ${user.accessToken.slice(0, -2)}xx` })),
+    ).toEqual({ isAuthorized: false });
+    expect((await user.api.post('/v1/auth/sign-out')).status).toBe(204);
+    expect(await handler(authorizerEvent({ authorization: `Bearer ${user.accessToken}` }))).toEqual({
+      isAuthorized: false,
+    });
   });
 });

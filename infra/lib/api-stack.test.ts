@@ -89,15 +89,38 @@ describe('HTTP API routes', () => {
     }
   });
 
-  it('has a cached REQUEST authorizer with simple responses on the Authorization header', () => {
+  it('has an uncached REQUEST authorizer with simple responses, so session cookies and x-api-key reach it', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
-      IdentitySource: ['$request.header.Authorization'],
-      AuthorizerResultTtlInSeconds: 300,
+      IdentitySource: Match.absent(),
+      AuthorizerResultTtlInSeconds: 0,
     });
+  });
+
+  it('gives the session keyring to the functions that verify sessions, and SES only to those that send email', () => {
+    const sessionSecretExport =
+      /GetAttSessionSigningKeys|RefSessionSigningKeys|SessionSigningKeys[0-9A-F]{8}/;
+    for (const description of ['API key authorizer', 'GET /v1/agents', 'POST /v1/auth/sign-in']) {
+      const fnId = functionId(description);
+      const environment = resources[fnId]?.Properties.Environment as { Variables: Record<string, unknown> };
+      expect(JSON.stringify(environment.Variables.SESSION_KEYS_SECRET_ARN), description).toMatch(
+        sessionSecretExport,
+      );
+      const reads = statementsOf(fnId).filter((s) => sessionSecretExport.test(JSON.stringify(s.Resource)));
+      expect(actionsOf(reads), description).toContain('secretsmanager:GetSecretValue');
+    }
+    expect(
+      JSON.stringify(resources[functionId('Consumer of the Summaries queue')]?.Properties.Environment),
+    ).not.toContain('SESSION_KEYS_SECRET_ARN');
+    const invite = functionId('POST /v1/invitations');
+    expect(actionsOf(statementsOf(invite))).toContain('ses:SendEmail');
+    expect(JSON.stringify(resources[invite]?.Properties.Environment)).toContain(
+      '"EMAIL_FROM":"team@example.com"',
+    );
+    expect(actionsOf(statementsOf(functionId('GET /v1/agents')))).not.toContain('ses:SendEmail');
   });
 
   it('throttles the stage and takes CORS origins from config', () => {
@@ -232,7 +255,7 @@ describe('a route whose handler is not written yet', () => {
     () => {
       const app = new App({ context: { [BUNDLING_STACKS]: [] } });
       const config = readDeploymentConfig(
-        (key) => ({ ...FULL_CONTEXT, stage: 'wip', authorizerCacheSeconds: 0 })[key],
+        (key) => ({ ...FULL_CONTEXT, stage: 'wip', authorizerCacheSeconds: 300, emailFrom: undefined })[key],
       );
       const stateful = new StatefulStack(app, 'Stateful', { stage: 'wip' });
       const stack = new ApiStack(app, 'Api', {
@@ -258,11 +281,14 @@ describe('a route whose handler is not written yet', () => {
         'GET /health',
         'GET /v1/agents',
       ]);
-      // Without caching the authorizer needs no identity source, so x-api-key reaches it too.
+      // A cache needs an identity source every request carries: the Authorization header.
       wip.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-        AuthorizerResultTtlInSeconds: 0,
-        IdentitySource: Match.absent(),
+        AuthorizerResultTtlInSeconds: 300,
+        IdentitySource: ['$request.header.Authorization'],
       });
+      // No EMAIL_FROM: no function may send email.
+      const policies = JSON.stringify(wip.findResources('AWS::IAM::Policy'));
+      expect(policies).not.toContain('ses:');
     },
     SYNTH_TIMEOUT_MS,
   );

@@ -50,6 +50,7 @@ export class ApiStack extends Stack {
       CORS_ORIGINS: config.corsOrigins.join(','),
       PUBLIC_MEDIA_URL: props.publicMediaUrl,
       ...(config.twilioAccountSid ? { TWILIO_ACCOUNT_SID: config.twilioAccountSid } : {}),
+      ...(config.consoleUrl ? { CONSOLE_URL: config.consoleUrl } : {}),
     };
     const functionSettings = {
       rootDir: props.rootDir,
@@ -57,6 +58,7 @@ export class ApiStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       retainLogs: config.stage === 'prod',
       functionLogLevels: config.functionLogLevels,
+      emailFrom: config.emailFrom,
     };
     this.httpApi = new PlatformHttpApi(this, 'Api', {
       config,

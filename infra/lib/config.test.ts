@@ -12,7 +12,7 @@ describe('readDeploymentConfig', () => {
       mediaMinTasks: 1,
       mediaMaxTasks: 4,
       drainGraceSeconds: 300,
-      authorizerCacheSeconds: 300,
+      authorizerCacheSeconds: 0,
       reserveConsumerConcurrency: true,
       rtpPortMin: 40000,
       rtpPortMax: 40999,

@@ -55,10 +55,20 @@ export const DeploymentConfigSchema = z
     corsOrigins: stringList.default([]),
     apiThrottleRatePerSecond: z.coerce.number().positive().default(100),
     apiThrottleBurst: z.coerce.number().int().positive().default(200),
-    /** Authorizer result cache; 0 disables caching (and then both key headers pass the authorizer). */
-    authorizerCacheSeconds: z.coerce.number().int().min(0).max(3600).default(300),
+    /**
+     * Authorizer result cache; 0 (the default) disables it. A cache needs an identity source that
+     * every request carries, and API Gateway then refuses requests without it: with a cache, only
+     * `Authorization: Bearer` passes, so console sessions (cookies) and `x-api-key` do not.
+     */
+    authorizerCacheSeconds: z.coerce.number().int().min(0).max(3600).default(0),
     /** Reserve Lambda concurrency for the queue consumers (accounts with a tiny limit must turn this off). */
     reserveConsumerConcurrency: flag.default(true),
+
+    // People (docs/people.md)
+    /** Sender of invitation and reset emails through SES (a verified identity); unset: no email. */
+    emailFrom: optionalText,
+    /** The web console's URL, where invitation and reset links point (the API URL when unset). */
+    consoleUrl: z.url().optional(),
 
     // Media service
     mediaDomainName: optionalText,

@@ -27,6 +27,10 @@ export interface HandlerAccess {
   lanceDb: boolean;
   /** Modules that send to SQS without going through the shared publisher (their queue is unknown). */
   unknownQueueSenders: string[];
+  /** Reads the session signing keyring (verifies or signs access tokens). */
+  sessionKeys: boolean;
+  /** Sends email through SES (invitations, password resets). */
+  sendsEmail: boolean;
 }
 
 const IMPORT_PATTERN =
@@ -52,6 +56,14 @@ const USES_SECRETS: Capability = {
 };
 const PUBLISHES_EVENTS: Capability = { calls: [callOf('publishCallEvent')], definedIn: PUBLISHER_MODULE };
 const SENDS_MEDIA_COMMANDS: Capability = { calls: [callOf('sendMediaCommand')], definedIn: PUBLISHER_MODULE };
+const USES_SESSION_KEYS: Capability = {
+  calls: [callOf('keyringFromEnv'), callOf('createKeyringSource')],
+  definedIn: 'shared/people/signing-keys.ts',
+};
+const SENDS_EMAIL: Capability = {
+  calls: [callOf('emailSenderFromEnv'), callOf('createEmailSender')],
+  definedIn: 'shared/people/email-sender.ts',
+};
 const PROBES_QUEUES: Capability = { calls: [callOf('checkQueue')], definedIn: 'shared/health/checks.ts' };
 const DEAD_LETTER_MODULE = 'functions/consumers/batch/dead-letter.ts';
 const SENDS_TO_DEAD_LETTER: Capability = {
@@ -196,6 +208,8 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       knowledgeBucket: false,
       lanceDb: false,
       unknownQueueSenders: [],
+      sessionKeys: false,
+      sendsEmail: false,
     };
     if (!existsSync(join(rootDir, entry))) return none;
     const graph = walkModuleGraph(rootDir, entry, read);
@@ -232,6 +246,8 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       unknownQueueSenders: sources
         .filter(({ module, source }) => !KNOWN_SENDERS.has(module) && RAW_SQS_SEND.test(source))
         .map(({ module }) => module),
+      sessionKeys: anyUses(USES_SESSION_KEYS),
+      sendsEmail: anyUses(SENDS_EMAIL),
     };
   };
 }

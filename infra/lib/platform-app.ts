@@ -47,6 +47,7 @@ export function addPlatformStacks(app: App, props: PlatformAppProps): PlatformSt
     deadLetterQueues: stateful.deadLetterQueues,
     secret: stateful.secret,
     knowledgeBucket: stateful.knowledgeBucket,
+    sessionKeysSecret: stateful.sessionKeysSecret,
   };
   const media = new MediaStack(app, `${prefix}-Media`, { env, tags, config, rootDir, resources });
   const api = new ApiStack(app, `${prefix}-Api`, {

@@ -117,7 +117,14 @@ describe('the queues', () => {
 
 describe('the secret', () => {
   it('is one JSON secret with a generated internal signing key', () => {
-    dev.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The platform secret and the session signing keyring (rotated on its own).
+    dev.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    dev.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({
+        GenerateStringKey: 'k1',
+        SecretStringTemplate: '{"current":"k1"}',
+      }),
+    });
     dev.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ GenerateStringKey: 'INTERNAL_SIGNING_KEY' }),
     });

@@ -41,6 +41,7 @@ export class StatefulStack extends Stack {
   readonly deadLetterQueues: Record<QueueId, sqs.Queue>;
   readonly secret: secretsmanager.Secret;
   readonly knowledgeBucket: s3.Bucket;
+  readonly sessionKeysSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -79,6 +80,18 @@ export class StatefulStack extends Stack {
         secretStringTemplate: JSON.stringify({}),
         generateStringKey: 'INTERNAL_SIGNING_KEY',
         passwordLength: 48,
+        excludePunctuation: true,
+      },
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    // The session signing keyring `{"current":kid, kid:secret}`: rotate by adding a kid and moving
+    // `current` to it; remove the old kid 15 minutes later (shared/people/signing-keys.ts).
+    this.sessionKeysSecret = new secretsmanager.Secret(this, 'SessionSigningKeys', {
+      description: 'ai-caller session signing keys: {"current":"<kid>","<kid>":"<secret of 32+ bytes>"}',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ current: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
         excludePunctuation: true,
       },
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

@@ -14,6 +14,8 @@ import { loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { assertPortFree, PortInUseError } from './ports.ts';
 import { ensureSeedData } from './seed.ts';
 import { startStandIns } from './stand-ins.ts';
+import { ensureLocalOwner } from './seed-owner.ts';
+import { keyringFromEnv } from '#shared/people/signing-keys.ts';
 
 const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Local state (emulator data, credentials, generated secrets); LOCAL_DIR (or LOCAL_DATA_DIR) moves it (tests do). */
@@ -110,6 +112,14 @@ async function main(): Promise<void> {
     { twilioAccountSid, twilioAuthToken, adminApiKey: handlerEnv.ADMIN_API_KEY as string },
   );
 
+  const owner = await ensureLocalOwner(
+    { db: dbFromEnv(), keyring: keyringFromEnv(), masterKey: handlerEnv.INTERNAL_SIGNING_KEY as string },
+    { tenantId: credentials.tenantId, consoleUrl: process.env.CONSOLE_URL || publicApiUrl },
+  );
+  const ownerLine = owner.invitationUrl
+    ? `Owner sign-up  ${owner.invitationUrl}\n                 (${owner.email}: set a password; POST /v1/auth/accept-invitation takes the token)`
+    : `Owner          ${owner.email} (signs in at POST /v1/auth/sign-in; --fresh starts over)`;
+
   const media: ChildProcess = spawn(process.execPath, [join(rootDir, 'media-service/src/main.ts')], {
     env: {
       ...process.env,
@@ -178,6 +188,7 @@ ai-caller is running ${created ? '(seeded a dev tenant)' : '(data kept from the 
   Media service  ${mediaBaseUrl}
   Tenant         ${credentials.tenantId}
   API key        ${credentials.apiKey}
+  ${ownerLine}
   Demo agent     ${credentials.agentId}
   Browser call   ${mediaBaseUrl}/call/demo   (open it, press Start, allow the microphone)
   Demo number    ${credentials.phoneNumber}

@@ -31,25 +31,45 @@ export async function createPasswordReset(
   return token;
 }
 
+/** The user a live reset token is for, without using it up (so a refused password keeps the link). */
+export async function findPasswordReset(
+  db: Db,
+  token: string,
+  nowMs = Date.now(),
+): Promise<{ tenantId: string; userId: string } | undefined> {
+  if (!/^pwr_[\w-]{43}$/.test(token)) return undefined;
+  const out = await dynamo(() =>
+    db.doc.send(
+      new GetCommand({
+        TableName: db.tableName,
+        Key: keys.passwordReset(hashToken(token)),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  if (!out.Item || Number(out.Item.validUntilMs) <= nowMs) return undefined;
+  return { tenantId: String(out.Item.tenantId), userId: String(out.Item.userId) };
+}
+
 /** Uses a reset token once: deleted on the way, so a second use finds nothing. */
 export async function consumePasswordReset(
   db: Db,
   token: string,
   nowMs = Date.now(),
 ): Promise<{ tenantId: string; userId: string } | undefined> {
-  if (!/^pwr_[\w-]{43}$/.test(token)) return undefined;
-  const key = keys.passwordReset(hashToken(token));
-  const out = await dynamo(() =>
-    db.doc.send(new GetCommand({ TableName: db.tableName, Key: key, ConsistentRead: true })),
-  );
-  if (!out.Item || Number(out.Item.validUntilMs) <= nowMs) return undefined;
+  const found = await findPasswordReset(db, token, nowMs);
+  if (!found) return undefined;
   try {
     await db.doc.send(
-      new DeleteCommand({ TableName: db.tableName, Key: key, ConditionExpression: 'attribute_exists(pk)' }),
+      new DeleteCommand({
+        TableName: db.tableName,
+        Key: keys.passwordReset(hashToken(token)),
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
     );
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw translateDynamoError(error);
   }
-  return { tenantId: String(out.Item.tenantId), userId: String(out.Item.userId) };
+  return found;
 }

@@ -26,6 +26,8 @@ export const FULL_CONTEXT: Record<string, unknown> = {
   ariUsername: 'ai-caller',
   alarmEmail: 'ops@example.com',
   twilioAccountSid: `AC${'0'.repeat(32)}`,
+  emailFrom: 'team@example.com',
+  consoleUrl: 'https://console.example.com',
 };
 
 /**

@@ -4,10 +4,13 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
+import { Stack } from 'aws-cdk-lib';
 import {
+  bindEmailSender,
   bindKnowledgeBucket,
   bindQueue,
   bindSecret,
+  bindSessionKeys,
   bindTable,
   type TableLike,
 } from '../constructs/bindings.ts';
@@ -21,6 +24,8 @@ export interface PlatformResources {
   deadLetterQueues: Record<QueueId, sqs.IQueue>;
   secret: secretsmanager.ISecret;
   knowledgeBucket: s3.IBucket;
+  /** The session signing keyring (its own secret, so it can be rotated on its own). */
+  sessionKeysSecret?: secretsmanager.ISecret;
 }
 
 export interface HandlerFunctionSettings {
@@ -32,6 +37,8 @@ export interface HandlerFunctionSettings {
   functionLogLevels?: Record<string, string>;
   logRetentionDays: number;
   retainLogs: boolean;
+  /** EMAIL_FROM: handlers that send email get it and SES permission only when it is set. */
+  emailFrom?: string;
 }
 
 function logLevelOverride(levels: Record<string, string> | undefined, entry: string): Record<string, string> {
@@ -67,6 +74,12 @@ export function createHandlerFunction(
   if (access.table) bindTable(fn, table);
   if (access.knowledgeBucket) bindKnowledgeBucket(fn, knowledgeBucket, 'readWrite');
   if (access.secrets) bindSecret(fn, secret);
+  if (access.sessionKeys && settings.resources.sessionKeysSecret)
+    bindSessionKeys(fn, settings.resources.sessionKeysSecret);
+  if (access.sendsEmail && settings.emailFrom) {
+    const stack = Stack.of(scope);
+    bindEmailSender(fn, settings.emailFrom, `arn:${stack.partition}:ses:${stack.region}:${stack.account}:`);
+  }
   for (const queueId of access.sendQueues) bindQueue(fn, QUEUES[queueId], queues[queueId], 'send');
   for (const queueId of access.probeQueues) {
     if (!access.sendQueues.includes(queueId)) bindQueue(fn, QUEUES[queueId], queues[queueId], 'probe');

@@ -64,7 +64,10 @@ export class PlatformHttpApi extends Construct {
                 apigw.CorsHttpMethod.DELETE,
                 apigw.CorsHttpMethod.OPTIONS,
               ],
-              allowHeaders: ['authorization', 'content-type', 'x-api-key', 'idempotency-key'],
+              allowHeaders: ['authorization', 'content-type', 'x-api-key', 'idempotency-key', 'x-csrf-token'],
+              // Console sessions are cookies: browsers send them cross-origin only with credentials
+              // allowed, which API Gateway permits only for listed origins (not `*`).
+              allowCredentials: !config.corsOrigins.includes('*'),
               exposeHeaders: ['x-request-id', 'retry-after'],
               maxAge: Duration.hours(1),
             }

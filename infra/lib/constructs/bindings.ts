@@ -72,6 +72,25 @@ export function bindQueue(
   });
 }
 
+/** SESSION_KEYS_SECRET_ARN plus read access to the session signing keyring (shared/people/signing-keys.ts). */
+export function bindSessionKeys(target: Bindable, secret: secretsmanager.ISecret): void {
+  target.addEnvironment('SESSION_KEYS_SECRET_ARN', secret.secretArn);
+  secret.grantRead(target.grantPrincipal);
+}
+
+/**
+ * EMAIL_FROM plus permission to send through SES (v2 `SendEmail` authorises as `ses:SendEmail`)
+ * from verified identities of this account and region.
+ */
+export function bindEmailSender(target: Bindable, from: string, identityArnPrefix: string): void {
+  target.addEnvironment('EMAIL_FROM', from);
+  iam.Grant.addToPrincipal({
+    grantee: { grantPrincipal: target.grantPrincipal },
+    actions: ['ses:SendEmail'],
+    resourceArns: [`${identityArnPrefix}identity/*`, `${identityArnPrefix}configuration-set/*`],
+  });
+}
+
 /** SECRETS_ARN plus read access to that one secret (`shared/config/secrets.ts` reads it at run time). */
 export function bindSecret(target: Bindable, secret: secretsmanager.ISecret): void {
   target.addEnvironment('SECRETS_ARN', secret.secretArn);
