@@ -43,6 +43,7 @@ export function addPlatformStacks(app: App, props: PlatformAppProps): PlatformSt
     queues: stateful.queues,
     deadLetterQueues: stateful.deadLetterQueues,
     secret: stateful.secret,
+    exportsBucket: stateful.exportsBucket,
   };
   const media = new MediaStack(app, `${prefix}-Media`, { env, tags, config, rootDir, resources });
   const api = new ApiStack(app, `${prefix}-Api`, {

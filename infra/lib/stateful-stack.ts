@@ -1,10 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { TableDefinition } from '#shared/data/table.ts';
 import { MAIN_TABLE } from '#shared/data/table.ts';
+import { EXPORT_RETENTION_DAYS } from '#shared/exports/run-export.ts';
 import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -39,6 +41,7 @@ export class StatefulStack extends Stack {
   readonly queues: Record<QueueId, sqs.Queue>;
   readonly deadLetterQueues: Record<QueueId, sqs.Queue>;
   readonly secret: secretsmanager.Secret;
+  readonly exportsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -86,5 +89,22 @@ export class StatefulStack extends Stack {
       description: 'Platform secret: set its keys before deploying the media stack',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+
+    // Call exports: private, encrypted, TLS only; files expire, unfinished uploads are dropped.
+    this.exportsBucket = new s3.Bucket(this, 'Exports', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [
+        {
+          id: 'expire-exports',
+          prefix: 'exports/',
+          expiration: Duration.days(EXPORT_RETENTION_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
   }
 }

@@ -9,10 +9,12 @@ import { MAIN_TABLE } from '#shared/data/table.ts';
 import { ROUTES } from '#shared/http/route-table.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { ALL_QUEUES } from '#shared/queues/definitions.ts';
+import { createS3Client, resetS3Cache } from '#shared/exports/s3-client.ts';
 import { createSqsClient, resetSqsCache } from '#shared/queues/sqs-client.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamodb-local.ts';
 import { createGateway } from './gateway.ts';
 import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
+import { ensureExportsBucket } from './s3-local.ts';
 import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
 
 export interface ControlPlaneOptions {
@@ -46,6 +48,7 @@ export function applyEnv(values: Record<string, string>): void {
   resetSecretsCache();
   resetDbCache();
   resetSqsCache();
+  resetS3Cache();
 }
 
 /**
@@ -83,6 +86,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       ? ALL_QUEUES.map((q) => ({ ...q, visibilityTimeoutSeconds: options.queueVisibilitySeconds as number }))
       : ALL_QUEUES;
     const queueUrls = await ensureQueues(sqs, defs, prefix);
+    const exportsBucket = `${prefix}-exports`.toLowerCase();
+    const s3 = createS3Client({ endpoint: sqsServer.endpoint });
+    stops.push(async () => s3.destroy());
+    await ensureExportsBucket(s3, exportsBucket);
 
     const env: Record<string, string> = {
       AWS_REGION: 'us-east-1',
@@ -92,6 +99,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       SQS_ENDPOINT: sqsServer.endpoint,
+      S3_ENDPOINT: sqsServer.endpoint,
+      EXPORTS_BUCKET: exportsBucket,
       ...queueUrls,
       ...options.env,
     };

@@ -78,7 +78,7 @@ export const UsageRecordSchema = z.strictObject({
 export const DeliveryAttemptSchema = z.strictObject({
   id: z.string().describe('`whd_…`'),
   eventId: z.string().describe('Also the `webhook-id` header.'),
-  eventType: z.enum(['call.started', 'call.ended', 'call.summarized', 'call.escalated']),
+  eventType: z.enum(['call.started', 'call.ended', 'call.summarized', 'call.escalated', 'export.completed']),
   callId: z.string().optional(),
   url: z.string(),
   attempt: z.number().int().positive(),

@@ -32,6 +32,14 @@ export const EnvSchema = z
     QUEUE_USAGE_URL: queueUrl.optional(),
     QUEUE_WEBHOOKS_URL: queueUrl.optional(),
     QUEUE_MEDIA_COMMANDS_URL: queueUrl.optional(),
+    QUEUE_EXPORTS_URL: queueUrl.optional(),
+    QUEUE_BACKFILLS_URL: queueUrl.optional(),
+    /** S3 API endpoint (the local emulator); unset in AWS. */
+    S3_ENDPOINT: url.optional(),
+    /** Bucket for call exports (private, encrypted, objects expire). */
+    EXPORTS_BUCKET: z.string().min(3).max(63).default('ai-caller-local-exports'),
+    /** Lifetime of an export's presigned download URL. */
+    EXPORT_URL_TTL_SECONDS: positiveInt.max(604_800).default(900),
 
     // Public addresses (what Twilio and browsers see) and local ports
     API_PORT: port.default(3000),

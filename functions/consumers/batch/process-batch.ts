@@ -1,5 +1,6 @@
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
 import { AppError } from '#shared/errors/app-error.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { type CallEvent, CallEventSchema } from '#shared/queues/contracts.ts';
@@ -27,12 +28,17 @@ export interface MessageContext {
   logger: Logger;
 }
 
-export interface BatchOptions {
+/** What every queue message has in common (call events and job messages alike). */
+type QueueMessage = { type: string; tenantId?: string; eventId?: string; callId?: string };
+
+export interface BatchOptions<M extends QueueMessage = CallEvent> {
   queueId: string;
   queueUrl: string | undefined;
   sqs: SQSClient;
   logger: Logger;
-  handle: (event: CallEvent, context: MessageContext) => Promise<Outcome>;
+  handle: (message: M, context: MessageContext) => Promise<Outcome>;
+  /** The message contract (call events unless the queue carries something else). */
+  schema?: z.ZodType<M>;
   /** Delay before the next attempt after a retryable failure (0: the queue's visibility timeout). */
   retryDelaySeconds: (attempt: number) => number;
 }
@@ -43,7 +49,10 @@ export interface BatchOptions {
  * queue, retryable failures reported in `batchItemFailures` with a backoff set through
  * ChangeMessageVisibility, and after maxReceiveCount failed receives SQS redrives to the DLQ.
  */
-export async function processBatch(event: SQSEvent, options: BatchOptions): Promise<SQSBatchResponse> {
+export async function processBatch<M extends QueueMessage = CallEvent>(
+  event: SQSEvent,
+  options: BatchOptions<M>,
+): Promise<SQSBatchResponse> {
   const dlq = options.queueUrl ? deadLetterQueue(options.sqs, options.queueUrl) : undefined;
   const results = await Promise.all(
     event.Records.map(async (record) => {
@@ -56,7 +65,7 @@ export async function processBatch(event: SQSEvent, options: BatchOptions): Prom
       } catch {
         parsed = undefined;
       }
-      const message = CallEventSchema.safeParse(parsed);
+      const message = (options.schema ?? (CallEventSchema as unknown as z.ZodType<M>)).safeParse(parsed);
       if (!message.success) {
         outcome = { kind: 'dead', reason: 'invalid_message' };
       } else {
@@ -88,7 +97,7 @@ async function settle(
   attempt: number,
   outcome: Outcome,
   logger: Logger,
-  options: BatchOptions,
+  options: Pick<BatchOptions<never>, 'queueUrl' | 'sqs' | 'retryDelaySeconds'>,
   dlq: ReturnType<typeof deadLetterQueue> | undefined,
 ): Promise<string | undefined> {
   if (outcome.kind === 'done') {

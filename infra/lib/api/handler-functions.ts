@@ -1,9 +1,16 @@
 import type { Duration } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
-import { bindQueue, bindSecret, bindTable, type TableLike } from '../constructs/bindings.ts';
+import {
+  bindExportsBucket,
+  bindQueue,
+  bindSecret,
+  bindTable,
+  type TableLike,
+} from '../constructs/bindings.ts';
 import { PlatformFunction } from '../constructs/platform-function.ts';
 import type { HandlerAccess } from '../handler-access.ts';
 
@@ -13,6 +20,8 @@ export interface PlatformResources {
   queues: Record<QueueId, sqs.IQueue>;
   deadLetterQueues: Record<QueueId, sqs.IQueue>;
   secret: secretsmanager.ISecret;
+  /** Call exports (private, encrypted, expiring). */
+  exportsBucket?: s3.IBucket;
 }
 
 export interface HandlerFunctionSettings {
@@ -46,6 +55,8 @@ export function createHandlerFunction(
   const { table, queues, secret } = settings.resources;
   if (access.table) bindTable(fn, table);
   if (access.secrets) bindSecret(fn, secret);
+  if (access.exportsBucket && settings.resources.exportsBucket)
+    bindExportsBucket(fn, settings.resources.exportsBucket);
   for (const queueId of access.sendQueues) bindQueue(fn, QUEUES[queueId], queues[queueId], 'send');
   for (const queueId of access.probeQueues) {
     if (!access.sendQueues.includes(queueId)) bindQueue(fn, QUEUES[queueId], queues[queueId], 'probe');

@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { QueueDefinition } from '#shared/queues/definitions.ts';
@@ -75,4 +76,14 @@ export function bindQueue(
 export function bindSecret(target: Bindable, secret: secretsmanager.ISecret): void {
   target.addEnvironment('SECRETS_ARN', secret.secretArn);
   secret.grantRead(target.grantPrincipal);
+}
+
+/** The exports bucket's name plus object read/write (multipart included) under `exports/`. */
+export function bindExportsBucket(target: Bindable, bucket: s3.IBucket): void {
+  target.addEnvironment('EXPORTS_BUCKET', bucket.bucketName);
+  iam.Grant.addToPrincipal({
+    grantee: { grantPrincipal: target.grantPrincipal },
+    actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+    resourceArns: [bucket.arnForObjects('exports/*')],
+  });
 }

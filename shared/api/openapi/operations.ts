@@ -5,6 +5,7 @@ import { CallSchema, EscalationSchema, NoteSchema, TranscriptTurnSchema } from '
 import { ErrorResponseSchema } from '../common-schemas.ts';
 import { PhoneNumberSchema } from '../phone-number-schemas.ts';
 import { TenantSchema } from '../tenant-schemas.ts';
+import { ANALYTICS_OPERATIONS } from '../../analytics/analytics-operations.ts';
 import { BILLING_OPERATIONS } from '../../billing/billing-api-schemas.ts';
 import { WEB_CALL_OPERATIONS } from '../../web-calls/web-call-operation.ts';
 import { ACCOUNT_OPERATIONS } from './account-operations.ts';
@@ -19,6 +20,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   ...CALL_OPERATIONS,
   ...WEB_CALL_OPERATIONS,
   ...BILLING_OPERATIONS,
+  ...ANALYTICS_OPERATIONS,
 ];
 
 /**
