@@ -1,5 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getAgent, replaceAgent } from '#shared/data/agents.ts';
 import { patchCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { updateTenant } from '#shared/data/tenants.ts';
@@ -46,6 +47,18 @@ afterAll(async () => {
 describe('exports', () => {
   it('streams the range into S3, round-trips as CSV and announces export.completed', async () => {
     const db = dbFromEnv();
+    const agent = await getAgent(db, owner.tenant.id, owner.agentId);
+    if (!agent) throw new Error('test agent missing');
+    const { id: _id, tenantId: _t, createdAt: _c, updatedAt: _u, ...fields } = agent;
+    await replaceAgent(db, agent, {
+      ...fields,
+      summarySchema: {
+        type: 'object',
+        properties: { rebooked: { type: 'boolean' } },
+        required: ['rebooked'],
+        additionalProperties: false,
+      },
+    });
     const ids: string[] = [];
     for (let i = 0; i < 12; i += 1) {
       const call = await endedCallAt(db, {

@@ -91,7 +91,7 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
 
     // Call exports: private, encrypted, TLS only; files expire, unfinished uploads are dropped.
-    this.exportsBucket = new s3.Bucket(this, 'Exports', {
+    this.exportsBucket = new s3.Bucket(this, 'ExportsBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
