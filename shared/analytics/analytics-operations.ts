@@ -198,7 +198,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
       description: 'The queued backfill.',
       schema: z.strictObject({ backfill: BackfillSchema }),
     },
-    errors: ['validation_error', 'unauthorized', 'not_found', 'unavailable'],
+    errors: ['validation_error', 'unauthorized', 'not_found', 'rate_limited', 'unavailable'],
   },
   {
     method: 'GET',
@@ -212,7 +212,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
       description: 'The backfill.',
       schema: z.strictObject({ backfill: BackfillSchema }),
     },
-    errors: ['unauthorized', 'not_found'],
+    errors: ['unauthorized', 'not_found', 'rate_limited'],
   },
   {
     method: 'POST',
