@@ -159,7 +159,7 @@ describe('the exports bucket', () => {
   it('has the exports queue with a dead-letter queue', () => {
     const queues = dev.findResources('AWS::SQS::Queue');
     const exportsQueue = Object.entries(queues).find(
-      ([id]) => id.startsWith('Exports') && !id.includes('Dlq'),
+      ([id]) => id.startsWith('CallExports') && !id.includes('Dlq'),
     );
     expect(exportsQueue?.[1].Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 3 });
   });

@@ -62,7 +62,7 @@ export const QUEUES = {
     consumerTimeoutSeconds: 30,
   },
   exports: {
-    id: 'Exports',
+    id: 'CallExports',
     urlEnv: 'QUEUE_EXPORTS_URL',
     consumer: {
       handler: 'functions/consumers/run-export.ts',
