@@ -8,12 +8,12 @@ import { getTenant } from '#shared/data/tenants.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { OutboundTargetRefusedError, outboundRequest } from '#shared/net/outbound-request.ts';
 import { type OutboundPolicy, outboundPolicyFor, refusedUrl } from '#shared/net/outbound-target.ts';
-import type { CallEvent } from '#shared/queues/contracts.ts';
+import { type WebhookEvent, WebhookEventSchema } from '#shared/queues/contracts.ts';
 import { QUEUES } from '#shared/queues/definitions.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { recordAttempt, wasDelivered } from '#shared/webhooks/delivery-store.ts';
-import { webhookPayload } from '#shared/webhooks/payload.ts';
+import { exportWebhookPayload, webhookPayload } from '#shared/webhooks/payload.ts';
 import {
   DEFAULT_WEBHOOK_RETRY_SCHEDULE,
   deliveryOutcome,
@@ -67,14 +67,18 @@ async function post(
   }
 }
 
-async function deliverOne(event: CallEvent, { attempt, logger: log }: MessageContext): Promise<Outcome> {
+async function deliverOne(event: WebhookEvent, { attempt, logger: log }: MessageContext): Promise<Outcome> {
   const db = dbFromEnv();
   const tenant = await getTenant(db, event.tenantId);
   if (!tenant) return { kind: 'done', note: 'tenant gone' };
-  const [agent, call] = await Promise.all([
-    getAgent(db, event.tenantId, event.agentId),
-    getCall(db, event.tenantId, event.callId),
-  ]);
+  const [agent, call] =
+    event.type === 'export.completed'
+      ? [undefined, undefined]
+      : await Promise.all([
+          getAgent(db, event.tenantId, event.agentId),
+          getCall(db, event.tenantId, event.callId),
+        ]);
+  const callId = event.type === 'export.completed' ? undefined : event.callId;
   const url = agent?.webhookUrl ?? tenant.webhookUrl;
   if (!url) return { kind: 'done', note: 'no webhook url' };
   if (await wasDelivered(db, event.eventId)) return { kind: 'done', note: 'already delivered' };
@@ -88,7 +92,7 @@ async function deliverOne(event: CallEvent, { attempt, logger: log }: MessageCon
       tenantId,
       eventId: event.eventId,
       eventType: event.type,
-      callId: event.callId,
+      callId,
       url,
       attempt,
       status: 'blocked',
@@ -102,7 +106,9 @@ async function deliverOne(event: CallEvent, { attempt, logger: log }: MessageCon
   const refused = refusedUrl(url, policy);
   if (refused) return recordBlocked(refused);
   const signingKey = await secrets().require('INTERNAL_SIGNING_KEY');
-  const body = JSON.stringify(webhookPayload(event, call));
+  const body = JSON.stringify(
+    event.type === 'export.completed' ? exportWebhookPayload(event) : webhookPayload(event, call),
+  );
   // webhook-id is the event id on every attempt, so receivers can deduplicate retries.
   const headers = webhookHeaders(
     await signingSecrets(db, tenant.id, signingKey, now),
@@ -120,7 +126,7 @@ async function deliverOne(event: CallEvent, { attempt, logger: log }: MessageCon
     tenantId: tenant.id,
     eventId: event.eventId,
     eventType: event.type,
-    callId: event.callId,
+    callId,
     url,
     attempt,
     status: status === 'retry' ? 'failed' : status,
@@ -150,5 +156,6 @@ export const handler = async (event: SQSEvent) =>
     sqs: sqsFromEnv(),
     logger,
     handle: deliverOne,
+    schema: WebhookEventSchema,
     retryDelaySeconds: (attempt) => retryDelaySeconds(attempt, schedule()),
   });

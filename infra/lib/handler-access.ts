@@ -16,6 +16,8 @@ export interface HandlerAccess {
   modules: string[];
   table: boolean;
   secrets: boolean;
+  /** Reads or writes the exports bucket (`shared/exports/s3-client.ts`). */
+  exportsBucket: boolean;
   sendQueues: QueueId[];
   /** Queues whose attributes the handler reads (health probes). */
   probeQueues: QueueId[];
@@ -84,9 +86,25 @@ const USES_KNOWLEDGE_BUCKET: Capability = {
   definedIn: 'shared/knowledge/knowledge-storage.ts',
 };
 const LANCE_IMPORT = /from\s+['"]@lancedb\/lancedb['"]/;
+const JOB_PUBLISHER_MODULE = 'shared/queues/job-publisher.ts';
+/** The job publisher's senders, each bound to one queue. */
+const JOB_SENDERS: readonly [Capability, QueueId][] = [
+  [{ calls: [callOf('queueExportJob')], definedIn: JOB_PUBLISHER_MODULE }, 'exports'],
+  [{ calls: [callOf('queueBackfillJob')], definedIn: JOB_PUBLISHER_MODULE }, 'backfills'],
+  [{ calls: [callOf('publishExportCompleted')], definedIn: JOB_PUBLISHER_MODULE }, 'webhooks'],
+];
+const USES_EXPORTS_BUCKET: Capability = {
+  calls: [callOf('s3FromEnv')],
+  definedIn: 'shared/exports/s3-client.ts',
+};
 const RAW_SQS_SEND = /\bnew\s+SendMessage(?:Batch)?Command\s*\(/;
 /** Modules whose raw sends are accounted for by a capability above. */
-const KNOWN_SENDERS = new Set([PUBLISHER_MODULE, DEAD_LETTER_MODULE, KNOWLEDGE_MESSAGES_MODULE]);
+const KNOWN_SENDERS = new Set([
+  PUBLISHER_MODULE,
+  DEAD_LETTER_MODULE,
+  KNOWLEDGE_MESSAGES_MODULE,
+  JOB_PUBLISHER_MODULE,
+]);
 const EVENT_TYPE_LITERAL = /\btype:\s*['"](call\.[a-z_]+)['"]/g;
 const PUBLISH_CALLS = /(?<!function\s+)\bpublishCallEvent\s*\(/g;
 
@@ -202,6 +220,7 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       modules: [],
       table: false,
       secrets: false,
+      exportsBucket: false,
       sendQueues: [],
       probeQueues: [],
       sendsToDeadLetterQueue: false,
@@ -232,12 +251,14 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
     if (anyUses(SENDS_MEDIA_COMMANDS)) sendQueues.add('mediaCommands');
     if (anyUses(SENDS_CRAWL_PAGES)) sendQueues.add('knowledgeCrawl');
     if (anyUses(SENDS_INDEX_MESSAGES)) sendQueues.add('knowledgeIndex');
+    for (const [capability, queue] of JOB_SENDERS) if (anyUses(capability)) sendQueues.add(queue);
     return {
       entry,
       exists: true,
       modules,
       table: anyUses(USES_TABLE),
       secrets: anyUses(USES_SECRETS),
+      exportsBucket: anyUses(USES_EXPORTS_BUCKET),
       sendQueues: ALL_QUEUE_IDS.filter((id) => sendQueues.has(id)),
       probeQueues: anyUses(PROBES_QUEUES) ? ALL_QUEUE_IDS : [],
       sendsToDeadLetterQueue: anyUses(SENDS_TO_DEAD_LETTER),

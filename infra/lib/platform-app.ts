@@ -48,6 +48,7 @@ export function addPlatformStacks(app: App, props: PlatformAppProps): PlatformSt
     secret: stateful.secret,
     knowledgeBucket: stateful.knowledgeBucket,
     sessionKeysSecret: stateful.sessionKeysSecret,
+    exportsBucket: stateful.exportsBucket,
   };
   const media = new MediaStack(app, `${prefix}-Media`, { env, tags, config, rootDir, resources });
   const api = new ApiStack(app, `${prefix}-Api`, {

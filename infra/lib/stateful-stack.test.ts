@@ -130,3 +130,44 @@ describe('the secret', () => {
     });
   });
 });
+
+describe('the exports bucket', () => {
+  it('is encrypted, private, TLS-only and expires exports', () => {
+    dev.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({
+            Prefix: 'exports/',
+            ExpirationInDays: 7,
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            Status: 'Enabled',
+          }),
+        ],
+      },
+    });
+    dev.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('has the exports queue with a dead-letter queue', () => {
+    const queues = dev.findResources('AWS::SQS::Queue');
+    const exportsQueue = Object.entries(queues).find(
+      ([id]) => id.startsWith('CallExports') && !id.includes('Dlq'),
+    );
+    expect(exportsQueue?.[1].Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 3 });
+  });
+});

@@ -6,6 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { TableDefinition } from '#shared/data/table.ts';
 import { MAIN_TABLE } from '#shared/data/table.ts';
+import { EXPORT_RETENTION_DAYS } from '#shared/exports/run-export.ts';
 import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -42,6 +43,7 @@ export class StatefulStack extends Stack {
   readonly secret: secretsmanager.Secret;
   readonly knowledgeBucket: s3.Bucket;
   readonly sessionKeysSecret: secretsmanager.Secret;
+  readonly exportsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -119,6 +121,23 @@ export class StatefulStack extends Stack {
       lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       autoDeleteObjects: !retain,
+    });
+
+    // Call exports: private, encrypted, TLS only; files expire, unfinished uploads are dropped.
+    this.exportsBucket = new s3.Bucket(this, 'ExportsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [
+        {
+          id: 'expire-exports',
+          prefix: 'exports/',
+          expiration: Duration.days(EXPORT_RETENTION_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
   }
 }

@@ -11,6 +11,7 @@ import { ROUTES } from '#shared/http/route-table.ts';
 import { resetKeyringCache } from '#shared/people/signing-keys.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { ALL_QUEUES } from '#shared/queues/definitions.ts';
+import { createS3Client, resetS3Cache } from '#shared/exports/s3-client.ts';
 import { createSqsClient, resetSqsCache } from '#shared/queues/sqs-client.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamodb-local.ts';
 import type { ConsoleStaticOptions } from './console-static.ts';
@@ -19,6 +20,7 @@ import { SCHEDULED_JOBS } from '#shared/jobs/scheduled-jobs.ts';
 import { startJobScheduler } from './job-scheduler.ts';
 import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
 import { ensureBucket } from './s3-local.ts';
+import { ensureExportsBucket } from './s3-local.ts';
 import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
 
 export interface ControlPlaneOptions {
@@ -58,6 +60,7 @@ export function applyEnv(values: Record<string, string>): void {
   resetSqsCache();
   resetKnowledgeStorageCache();
   resetKeyringCache();
+  resetS3Cache();
 }
 
 /**
@@ -99,6 +102,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     // fauxqs serves the S3 API on the same port as SQS.
     const knowledgeBucket = `${prefix}-knowledge`;
     await ensureBucket(sqsServer.endpoint, knowledgeBucket);
+    const exportsBucket = `${prefix}-exports`.toLowerCase();
+    const s3 = createS3Client({ endpoint: sqsServer.endpoint });
+    stops.push(async () => s3.destroy());
+    await ensureExportsBucket(s3, exportsBucket);
 
     const env: Record<string, string> = {
       AWS_REGION: 'us-east-1',
@@ -110,6 +117,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       SQS_ENDPOINT: sqsServer.endpoint,
       S3_ENDPOINT: sqsServer.endpoint,
       KNOWLEDGE_BUCKET: knowledgeBucket,
+      EXPORTS_BUCKET: exportsBucket,
       ...queueUrls,
       ...options.env,
     };

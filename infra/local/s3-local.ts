@@ -1,5 +1,10 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { EXPORT_RETENTION_DAYS } from '#shared/exports/run-export.ts';
 /**
  * Creates a bucket on the local S3 emulator (fauxqs serves S3 on its SQS port); an existing one
  * is fine, so this runs on every start.
@@ -19,4 +24,32 @@ export async function ensureBucket(endpoint: string, bucket: string): Promise<vo
   } finally {
     s3.destroy();
   }
+}
+
+/**
+ * Creates the exports bucket on the emulator's S3 API (fauxqs serves S3 on the SQS endpoint) with
+ * the same expiry rule CDK declares. Idempotent: runs on every start.
+ */
+export async function ensureExportsBucket(s3: S3Client, bucket: string): Promise<void> {
+  const exists = await s3.send(new HeadBucketCommand({ Bucket: bucket })).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: 'expire-exports',
+            Status: 'Enabled',
+            Filter: { Prefix: 'exports/' },
+            Expiration: { Days: EXPORT_RETENTION_DAYS },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          },
+        ],
+      },
+    }),
+  );
 }

@@ -84,6 +84,8 @@ export async function lowestScoredCalls(
           FilterExpression: filter,
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: values,
+          // Bounded pages: a range covering most of the history needs only the first few items.
+          Limit: Math.max(200, range.limit * 10),
           ExclusiveStartKey: startKey,
         }),
       ),

@@ -34,6 +34,14 @@ export const EnvSchema = z
     QUEUE_MEDIA_COMMANDS_URL: queueUrl.optional(),
     QUEUE_KNOWLEDGE_CRAWL_URL: queueUrl.optional(),
     QUEUE_KNOWLEDGE_INDEX_URL: queueUrl.optional(),
+    QUEUE_EXPORTS_URL: queueUrl.optional(),
+    QUEUE_BACKFILLS_URL: queueUrl.optional(),
+    /** S3 API endpoint (the local emulator); unset in AWS. */
+    S3_ENDPOINT: url.optional(),
+    /** Bucket for call exports (private, encrypted, objects expire). */
+    EXPORTS_BUCKET: z.string().min(3).max(63).default('ai-caller-local-exports'),
+    /** Lifetime of an export's presigned download URL. */
+    EXPORT_URL_TTL_SECONDS: positiveInt.max(604_800).default(900),
 
     // Public addresses (what Twilio and browsers see) and local ports
     API_PORT: port.default(3000),
@@ -105,8 +113,6 @@ export const EnvSchema = z
     SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 
     // Knowledge bases (crawler, index, retrieval)
-    /** S3 endpoint of a local emulator (fauxqs); AWS when unset. Path-style addressing is used with it. */
-    S3_ENDPOINT: url.optional(),
     /** Bucket for uploaded files, embedded chunks and the LanceDB index versions. */
     KNOWLEDGE_BUCKET: z.string().min(3).default('ai-caller-local-knowledge'),
     OPENAI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),

@@ -22,7 +22,10 @@ export interface ExportFilters {
 export interface ExportJob {
   id: string;
   tenantId: string;
-  type: 'calls';
+  /** What is exported (the API's `type`; the item's own `type` attribute is its family). */
+  dataset: 'calls';
+  /** The bucket the object goes to, fixed at creation. */
+  bucket: string;
   format: ExportFormat;
   from: string;
   to: string;
@@ -30,6 +33,8 @@ export interface ExportJob {
   filters: ExportFilters;
   status: ExportStatus;
   rowsWritten: number;
+  percent?: number;
+  etaSeconds?: number | null;
   /** Calls expected (from the counters), for percent and ETA. */
   rowsExpected: number;
   objectKey: string;

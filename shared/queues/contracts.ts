@@ -79,3 +79,22 @@ export const MediaCommandSchema = z.discriminatedUnion('type', [
   EndCallCommandSchema,
 ]);
 export type MediaCommand = z.output<typeof MediaCommandSchema>;
+
+/**
+ * `export.completed`: a customer webhook that is not about a call. It travels on the webhooks
+ * queue beside the call events (`WebhookEventSchema`) and is delivered with the same signing,
+ * retries and delivery log.
+ */
+export const ExportCompletedEventSchema = z.object({
+  ...Base,
+  type: z.literal('export.completed'),
+  exportId: z.string().min(1),
+  format: z.enum(['csv', 'jsonl']),
+  rowsWritten: z.number().int().nonnegative(),
+  from: z.string(),
+  to: z.string(),
+});
+export type ExportCompletedEvent = z.output<typeof ExportCompletedEventSchema>;
+
+export const WebhookEventSchema = z.union([CallEventSchema, ExportCompletedEventSchema]);
+export type WebhookEvent = z.output<typeof WebhookEventSchema>;

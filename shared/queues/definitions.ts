@@ -63,6 +63,33 @@ export const QUEUES = {
     maxReceiveCount: 20,
     consumerTimeoutSeconds: 30,
   },
+  exports: {
+    id: 'CallExports',
+    urlEnv: 'QUEUE_EXPORTS_URL',
+    consumer: {
+      handler: 'functions/consumers/run-export.ts',
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 2,
+    },
+    // Six times the Lambda timeout: a long export holds its message while it streams.
+    visibilityTimeoutSeconds: 5400,
+    maxReceiveCount: 3,
+    consumerTimeoutSeconds: 900,
+  },
+  backfills: {
+    id: 'AnalyticsBackfills',
+    urlEnv: 'QUEUE_BACKFILLS_URL',
+    consumer: {
+      handler: 'functions/consumers/run-analytics-backfill.ts',
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 2,
+    },
+    visibilityTimeoutSeconds: 5400,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 900,
+  },
   mediaCommands: {
     id: 'MediaCommands',
     urlEnv: 'QUEUE_MEDIA_COMMANDS_URL',

@@ -1,5 +1,5 @@
 import type { Call } from '../calls/call-types.ts';
-import type { CallEvent } from '../queues/contracts.ts';
+import type { CallEvent, ExportCompletedEvent } from '../queues/contracts.ts';
 
 /**
  * The JSON a customer receives, in the Standard Webhooks envelope `{type, timestamp, data}`. The
@@ -35,4 +35,10 @@ export function webhookPayload(event: CallEvent, call: Call | undefined): Record
         : {}),
     },
   };
+}
+
+/** `export.completed`: the export's id and size; the download URL is fetched with the API key. */
+export function exportWebhookPayload(event: ExportCompletedEvent): Record<string, unknown> {
+  const { schemaVersion: _v, eventId: _id, occurredAt: _at, type: _type, ...fields } = event;
+  return { type: event.type, timestamp: event.occurredAt, data: fields };
 }

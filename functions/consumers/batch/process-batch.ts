@@ -1,5 +1,6 @@
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
 import { AppError } from '#shared/errors/app-error.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import {
@@ -35,12 +36,17 @@ export interface MessageContext {
   logger: Logger;
 }
 
-export interface BatchOptions {
+/** What every queue message has in common (call events and job messages alike). */
+type QueueMessage = { type: string; tenantId?: string; eventId?: string; callId?: string };
+
+export interface BatchOptions<M extends QueueMessage = CallEvent> {
   queueId: string;
   queueUrl: string | undefined;
   sqs: SQSClient;
   logger: Logger;
-  handle: (event: CallEvent, context: MessageContext) => Promise<Outcome>;
+  handle: (message: M, context: MessageContext) => Promise<Outcome>;
+  /** The message contract (call events unless the queue carries something else). */
+  schema?: z.ZodType<M>;
   /** Delay before the next attempt after a retryable failure (0: the queue's visibility timeout). */
   retryDelaySeconds: (attempt: number) => number;
   /** Where outcome counts go; EMF records on the process's telemetry sink by default. */
@@ -48,7 +54,7 @@ export interface BatchOptions {
 }
 
 let defaultMetrics: ControlPlaneMetrics | undefined;
-function metricsOf(options: BatchOptions): ControlPlaneMetrics {
+function metricsOf(options: Pick<BatchOptions<never>, 'metrics'>): ControlPlaneMetrics {
   if (options.metrics) return options.metrics;
   defaultMetrics ??= createControlPlaneMetrics(process.env.STAGE || 'local');
   return defaultMetrics;
@@ -60,7 +66,10 @@ function metricsOf(options: BatchOptions): ControlPlaneMetrics {
  * queue, retryable failures reported in `batchItemFailures` with a backoff set through
  * ChangeMessageVisibility, and after maxReceiveCount failed receives SQS redrives to the DLQ.
  */
-export async function processBatch(event: SQSEvent, options: BatchOptions): Promise<SQSBatchResponse> {
+export async function processBatch<M extends QueueMessage = CallEvent>(
+  event: SQSEvent,
+  options: BatchOptions<M>,
+): Promise<SQSBatchResponse> {
   const dlq = options.queueUrl ? deadLetterQueue(options.sqs, options.queueUrl) : undefined;
   const results = await Promise.all(
     // Each message runs in the trace of the request or call that sent it, so its log lines and
@@ -76,7 +85,7 @@ export async function processBatch(event: SQSEvent, options: BatchOptions): Prom
         } catch {
           parsed = undefined;
         }
-        const message = CallEventSchema.safeParse(parsed);
+        const message = (options.schema ?? (CallEventSchema as unknown as z.ZodType<M>)).safeParse(parsed);
         if (!message.success) {
           outcome = { kind: 'dead', reason: 'invalid_message' };
         } else {
@@ -117,7 +126,7 @@ async function settle(
   attempt: number,
   outcome: Outcome,
   logger: Logger,
-  options: BatchOptions,
+  options: Pick<BatchOptions<never>, 'queueId' | 'queueUrl' | 'sqs' | 'retryDelaySeconds' | 'metrics'>,
   dlq: ReturnType<typeof deadLetterQueue> | undefined,
 ): Promise<string | undefined> {
   if (outcome.kind === 'done') {

@@ -7,6 +7,7 @@ import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
 import { Stack } from 'aws-cdk-lib';
 import {
   bindEmailSender,
+  bindExportsBucket,
   bindKnowledgeBucket,
   bindQueue,
   bindSecret,
@@ -26,6 +27,8 @@ export interface PlatformResources {
   knowledgeBucket: s3.IBucket;
   /** The session signing keyring (its own secret, so it can be rotated on its own). */
   sessionKeysSecret?: secretsmanager.ISecret;
+  /** Call exports (private, encrypted, expiring). */
+  exportsBucket?: s3.IBucket;
 }
 
 export interface HandlerFunctionSettings {
@@ -80,6 +83,8 @@ export function createHandlerFunction(
     const stack = Stack.of(scope);
     bindEmailSender(fn, settings.emailFrom, `arn:${stack.partition}:ses:${stack.region}:${stack.account}:`);
   }
+  if (access.exportsBucket && settings.resources.exportsBucket)
+    bindExportsBucket(fn, settings.resources.exportsBucket);
   for (const queueId of access.sendQueues) bindQueue(fn, QUEUES[queueId], queues[queueId], 'send');
   for (const queueId of access.probeQueues) {
     if (!access.sendQueues.includes(queueId)) bindQueue(fn, QUEUES[queueId], queues[queueId], 'probe');

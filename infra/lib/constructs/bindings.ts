@@ -114,3 +114,13 @@ export function bindKnowledgeBucket(
     bucket.grantDelete(target.grantPrincipal);
   }
 }
+
+/** The exports bucket's name plus object read/write (multipart included) under `exports/`. */
+export function bindExportsBucket(target: Bindable, bucket: s3.IBucket): void {
+  target.addEnvironment('EXPORTS_BUCKET', bucket.bucketName);
+  iam.Grant.addToPrincipal({
+    grantee: { grantPrincipal: target.grantPrincipal },
+    actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+    resourceArns: [bucket.arnForObjects('exports/*')],
+  });
+}

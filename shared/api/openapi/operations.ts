@@ -5,6 +5,7 @@ import { CallSchema, EscalationSchema, NoteSchema, TranscriptTurnSchema } from '
 import { ErrorResponseSchema } from '../common-schemas.ts';
 import { PhoneNumberSchema } from '../phone-number-schemas.ts';
 import { TenantSchema } from '../tenant-schemas.ts';
+import { ANALYTICS_OPERATIONS } from '../../analytics/analytics-operations.ts';
 import { BILLING_OPERATIONS } from '../../billing/billing-api-schemas.ts';
 import { PEOPLE_OPERATIONS } from '../../people/people-operations.ts';
 import { WEB_CALL_OPERATIONS } from '../../web-calls/web-call-operation.ts';
@@ -24,6 +25,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   ...BILLING_OPERATIONS,
   ...KNOWLEDGE_OPERATIONS,
   ...PEOPLE_OPERATIONS,
+  ...ANALYTICS_OPERATIONS,
 ];
 
 /**

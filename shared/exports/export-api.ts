@@ -1,0 +1,118 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { AnalyticsRangeQuerySchema, resolveRange } from '../analytics/analytics-query.ts';
+import { rangeCounters } from '../analytics/analytics-reads.ts';
+import { AN } from '../analytics/analytics-counters.ts';
+import type { Db } from '../data/client.ts';
+import { UnavailableError } from '../errors/app-error.ts';
+import { newId } from '../ids/ids.ts';
+import { queueExportJob } from '../queues/job-publisher.ts';
+import type { QueueUrls } from '../queues/publisher.ts';
+import { createExportJob, type ExportJob } from './export-store.ts';
+
+export const CreateExportBodySchema = z.strictObject({
+  type: z.literal('calls').describe('What to export (calls, with summary, QA, cost and telemetry).'),
+  format: z.enum(['csv', 'jsonl']).default('csv'),
+  from: AnalyticsRangeQuerySchema.shape.from,
+  to: AnalyticsRangeQuerySchema.shape.to,
+  timezone: AnalyticsRangeQuerySchema.shape.timezone,
+  filters: z
+    .strictObject({
+      agentId: AnalyticsRangeQuerySchema.shape.agentId,
+      status: z
+        .enum(['completed', 'failed', 'busy', 'no_answer', 'canceled', 'queued', 'ringing', 'in_progress'])
+        .optional(),
+      direction: z.enum(['inbound', 'outbound']).optional(),
+    })
+    .default({}),
+});
+
+export const ExportSchema = z.strictObject({
+  id: z.string().describe('`exp_…`'),
+  type: z.literal('calls'),
+  format: z.enum(['csv', 'jsonl']),
+  from: z.string(),
+  to: z.string(),
+  timezone: z.string(),
+  status: z.enum(['queued', 'running', 'completed', 'failed']),
+  rowsWritten: z.number().int().nonnegative(),
+  percent: z.number().int().min(0).max(100),
+  etaSeconds: z.number().int().nonnegative().nullable(),
+  url: z.string().optional().describe('Presigned download URL (completed exports), valid until `expiresAt`.'),
+  expiresAt: z.string().optional(),
+  objectExpiresAt: z.string().optional().describe('When the file itself is deleted.'),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  completedAt: z.string().optional(),
+});
+
+/** Creates the job (expected rows from the counters: one Query or three) and queues it. */
+export async function startExport(
+  deps: { db: Db; sqs: SQSClient; queueUrls: QueueUrls; bucket: string },
+  input: { tenantId: string; tenantTimeZone: string; body: z.output<typeof CreateExportBodySchema> },
+): Promise<ExportJob> {
+  if (!deps.queueUrls.exports) throw new UnavailableError('The export queue is not configured.');
+  const range = resolveRange(input.body, input.tenantTimeZone);
+  const scope = input.body.filters.agentId
+    ? ({ kind: 'agent', agentId: input.body.filters.agentId } as const)
+    : ({ kind: 'tenant' } as const);
+  const counters = await rangeCounters(deps.db, input.tenantId, scope, range, { requests: 0 });
+  const id = newId('export');
+  const ext = input.body.format === 'csv' ? 'csv' : 'jsonl';
+  const job: ExportJob = {
+    id,
+    tenantId: input.tenantId,
+    dataset: 'calls',
+    bucket: deps.bucket,
+    format: input.body.format,
+    from: range.from,
+    to: range.to,
+    timezone: range.timeZone,
+    filters: input.body.filters,
+    status: 'queued',
+    rowsWritten: 0,
+    rowsExpected: counters[AN.calls] ?? 0,
+    objectKey: `exports/${input.tenantId}/${id}/calls-${range.from}-${range.to}.${ext}`,
+    createdAt: new Date().toISOString(),
+  };
+  await createExportJob(deps.db, job);
+  await queueExportJob(deps.sqs, deps.queueUrls, {
+    schemaVersion: 1,
+    type: 'export.run',
+    tenantId: job.tenantId,
+    exportId: id,
+  });
+  return job;
+}
+
+/** The API view of a job; a completed one gets a presigned URL valid for `urlTtlSeconds`. */
+export async function presentExport(
+  job: ExportJob,
+  deps: { s3: S3Client; urlTtlSeconds: number; now?: Date },
+): Promise<z.output<typeof ExportSchema>> {
+  const base = {
+    id: job.id,
+    type: job.dataset,
+    format: job.format,
+    from: job.from,
+    to: job.to,
+    timezone: job.timezone,
+    status: job.status,
+    rowsWritten: job.rowsWritten,
+    percent: job.status === 'completed' ? 100 : (job.percent ?? 0),
+    etaSeconds: job.status === 'completed' ? 0 : (job.etaSeconds ?? null),
+    createdAt: job.createdAt,
+    ...(job.completedAt ? { completedAt: job.completedAt } : {}),
+    ...(job.objectExpiresAt ? { objectExpiresAt: job.objectExpiresAt } : {}),
+    ...(job.error ? { error: job.error } : {}),
+  };
+  if (job.status !== 'completed') return base;
+  const now = deps.now ?? new Date();
+  const url = await getSignedUrl(deps.s3, new GetObjectCommand({ Bucket: job.bucket, Key: job.objectKey }), {
+    expiresIn: deps.urlTtlSeconds,
+    signingDate: now,
+  });
+  return { ...base, url, expiresAt: new Date(now.getTime() + deps.urlTtlSeconds * 1000).toISOString() };
+}
