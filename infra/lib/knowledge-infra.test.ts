@@ -1,6 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTestPlatform, SYNTH_TIMEOUT_MS } from '../../test/infra/test-platform-app.ts';
+import {
+  buildTestPlatform,
+  SYNTH_TIMEOUT_MS,
+  templateWithNested,
+} from '../../test/infra/test-platform-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown };
@@ -12,7 +16,7 @@ let resources: Record<string, Resource>;
 
 beforeAll(() => {
   const { stacks } = buildTestPlatform();
-  api = Template.fromStack(stacks.api);
+  api = templateWithNested(stacks.api);
   stateful = Template.fromStack(stacks.stateful);
   media = Template.fromStack(stacks.media);
   resources = api.toJSON().Resources as Record<string, Resource>;

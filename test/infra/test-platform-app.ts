@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
+import { App, NestedStack, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { readDeploymentConfig } from '../../infra/lib/config.ts';
 import { addPlatformStacks, type PlatformAppProps } from '../../infra/lib/platform-app.ts';
@@ -42,4 +43,26 @@ export function buildTestPlatform(
   const config = readDeploymentConfig((key) => context[key]);
   const stacks = addPlatformStacks(app, { config, rootDir: repoRoot, ...options });
   return { app, config, stacks };
+}
+
+/**
+ * One template holding a stack's resources and those of its nested stacks (the API's route
+ * handlers live in nested stacks), so assertions read the stack as a whole.
+ */
+export function templateWithNested(stack: Stack): Template {
+  const resources: Record<string, unknown> = {};
+  const templates = stackTemplates(stack);
+  for (const template of templates) Object.assign(resources, template.toJSON().Resources ?? {});
+  return Template.fromJSON({ Resources: resources, Outputs: templates[0]?.toJSON().Outputs ?? {} });
+}
+
+/** The template of a stack, then one per nested stack: each is deployed as a stack of its own. */
+export function stackTemplates(stack: Stack): Template[] {
+  return [
+    Template.fromStack(stack),
+    ...stack.node
+      .findAll()
+      .filter((c): c is NestedStack => NestedStack.isNestedStack(c))
+      .map((nested) => Template.fromStack(nested)),
+  ];
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, NestedStack, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -15,6 +15,9 @@ import {
   type HandlerFunctionSettings,
   routeConstructId,
 } from './handler-functions.ts';
+
+/** Routes per nested stack: about 7 resources each keeps a stack near 300 of its 500. */
+const ROUTES_PER_STACK = 40;
 
 export const AUTHORIZER_ENTRY = 'functions/authorizer/authorize-api-key.ts';
 
@@ -45,6 +48,12 @@ export class PlatformHttpApi extends Construct {
   readonly url: string;
   readonly authorizerFunction: PlatformFunction;
   readonly routes: DeployedRoute[] = [];
+  /**
+   * Route handlers live in nested stacks of ROUTES_PER_STACK routes each: every route brings about
+   * seven resources (function, role, policy, log group, permission, integration, route), and one
+   * CloudFormation stack holds at most 500.
+   */
+  readonly routeStacks: NestedStack[] = [];
 
   constructor(scope: Construct, id: string, props: PlatformHttpApiProps) {
     super(scope, id);
@@ -123,18 +132,21 @@ export class PlatformHttpApi extends Construct {
       resultsCacheTtl: Duration.seconds(config.authorizerCacheSeconds),
     });
 
+    let deployed = 0;
     for (const route of props.routes) {
       const access = props.analyze(route.handler);
       if (!access.exists) {
         this.routes.push({ route, skipped: 'handler file not found' });
         continue;
       }
+      const group = Math.floor(deployed++ / ROUTES_PER_STACK);
+      const scope = (this.routeStacks[group] ??= new NestedStack(this, `Routes${group + 1}`));
       const id = routeConstructId(route.method, route.path);
-      const fn = createHandlerFunction(this, id, settings, access, {
+      const fn = createHandlerFunction(scope, id, settings, access, {
         description: `${route.method} ${route.path}`,
         timeout: Duration.seconds(25),
       });
-      new apigw.HttpRoute(this, `${id}Route`, {
+      new apigw.HttpRoute(scope, `${id}Route`, {
         httpApi: this.api,
         routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
         integration: new integrations.HttpLambdaIntegration(`${id}Integration`, fn.function),

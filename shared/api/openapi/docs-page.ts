@@ -19,8 +19,8 @@ function typeLabel(schema: JsonObject, models: Set<string>): string {
   if (name) return models.has(name) ? `<a href="#model-${name}">${name}</a>` : escapeHtml(name);
   if (Array.isArray(schema.enum))
     return schema.enum.map((v) => `<code>${escapeHtml(JSON.stringify(v))}</code>`).join(' | ');
-  if (Array.isArray(schema.anyOf))
-    return (schema.anyOf as JsonObject[]).map((s) => typeLabel(s, models)).join(' | ');
+  const variants = (schema.anyOf ?? schema.oneOf) as JsonObject[] | undefined;
+  if (Array.isArray(variants)) return variants.map((s) => typeLabel(s, models)).join(' | ');
   if (schema.type === 'array' && schema.items) return `${typeLabel(schema.items as JsonObject, models)}[]`;
   const type = Array.isArray(schema.type) ? schema.type.join(' | ') : String(schema.type ?? 'any');
   const hints: string[] = [];
@@ -36,7 +36,10 @@ function typeLabel(schema: JsonObject, models: Set<string>): string {
 function inlineObject(schema: JsonObject): JsonObject | undefined {
   if (schema.properties) return schema;
   if (schema.items) return inlineObject(schema.items as JsonObject);
-  for (const variant of (schema.anyOf ?? []) as JsonObject[]) {
+  for (const variant of [
+    ...((schema.anyOf ?? []) as JsonObject[]),
+    ...((schema.oneOf ?? []) as JsonObject[]),
+  ]) {
     const found = inlineObject(variant);
     if (found) return found;
   }

@@ -1,5 +1,5 @@
 import type { HttpTool } from '#shared/agents/agent-schema.ts';
-import { type OutboundPolicy, outboundPolicyFor } from '#shared/net/outbound-target.ts';
+import { outboundPolicyFor } from '#shared/net/outbound-target.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import { callHttpTool } from '../http-tool.ts';
 import type { SessionTool, ToolEntry, ToolSetup } from './session-tool.ts';
@@ -10,7 +10,6 @@ import type { SessionTool, ToolEntry, ToolSetup } from './session-tool.ts';
  */
 export const httpTools: ToolEntry = {
   tools(setup) {
-    const policy = outboundPolicyFor(setup.deps.env);
     const secrets = sharedWhileInFlight(async () =>
       signingSecrets(
         setup.deps.db,
@@ -20,16 +19,11 @@ export const httpTools: ToolEntry = {
     );
     return setup.agent.tools
       .filter((tool): tool is HttpTool => tool.type === 'http')
-      .map((tool) => httpTool(tool, setup, secrets, policy));
+      .map((tool) => httpTool(tool, setup, secrets));
   },
 };
 
-function httpTool(
-  tool: HttpTool,
-  setup: ToolSetup,
-  secrets: () => Promise<string[]>,
-  policy: OutboundPolicy,
-): SessionTool {
+function httpTool(tool: HttpTool, setup: ToolSetup, secrets: () => Promise<string[]>): SessionTool {
   return {
     definition: {
       type: 'function',
@@ -42,7 +36,8 @@ function httpTool(
         tool,
         rawArguments,
         { tenantId: setup.call.tenantId, callId: setup.call.id, agentId: setup.agent.id, toolCallId },
-        { secrets: await secrets(), policy },
+        // Checked at call time too (after DNS, on every redirect): saved URLs were checked at save time.
+        { secrets: await secrets(), policy: outboundPolicyFor(setup.deps.env) },
       ),
   };
 }

@@ -8,9 +8,9 @@ import { currentTrace, runWithTrace } from '#shared/observability/trace-scope.ts
 import { QUEUES } from '#shared/queues/definitions.ts';
 import { publishCallEvent } from '#shared/queues/publisher.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
-import { toRecord } from '../../../infra/local/queue-poller.ts';
-import { ensureQueues } from '../../../infra/local/sqs-local.ts';
-import { processBatch } from './process-batch.ts';
+import { toRecord } from '../infra/local/queue-poller.ts';
+import { ensureQueues } from '../infra/local/sqs-local.ts';
+import { processBatch } from '../functions/consumers/batch/process-batch.ts';
 
 const sqs = createSqsClient({ endpoint: inject('sqsEndpoint') });
 let queueUrl: string;
