@@ -140,7 +140,8 @@ export class PlatformHttpApi extends Construct {
         continue;
       }
       const group = Math.floor(deployed++ / ROUTES_PER_STACK);
-      const scope = (this.routeStacks[group] ??= new NestedStack(this, `Routes${group + 1}`));
+      if (!this.routeStacks[group]) this.routeStacks[group] = new NestedStack(this, `Routes${group + 1}`);
+      const scope = this.routeStacks[group];
       const id = routeConstructId(route.method, route.path);
       const fn = createHandlerFunction(scope, id, settings, access, {
         description: `${route.method} ${route.path}`,
