@@ -29,7 +29,6 @@ export type MediaServiceOptions = MediaDeps &
   Partial<
     Pick<
       SessionDeps,
-      | 'fetch'
       | 'reconnectPolicy'
       | 'toolFillerAfterMs'
       | 'goodbyeTimeoutMs'
@@ -67,7 +66,6 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     secrets: deps.secrets,
     registry,
     models,
-    fetch: deps.fetch,
     reconnectPolicy: deps.reconnectPolicy,
     toolFillerAfterMs: deps.toolFillerAfterMs,
     knowledge: deps.knowledge ?? createKnowledgeSearch({ env: deps.env, db: deps.db, secrets: deps.secrets }),

@@ -28,8 +28,6 @@ export interface SessionDeps {
   registry: SessionRegistry;
   /** Model sockets: pre-connected from the warm pool when one is ready, fresh otherwise. */
   models: ModelConnector;
-  /** HTTP for tenant tools and provider REST calls (global fetch by default). */
-  fetch?: typeof fetch;
   /** Model reconnect backoff; `DEFAULT_RECONNECT_POLICY` when absent. */
   reconnectPolicy?: ReconnectPolicy;
   /** A tool running longer than this makes the agent say a filler (1.5 s by default). */
