@@ -36,7 +36,8 @@ export interface LaunchedChromium {
  * `getUserMedia` works without a person and the page hears the same clip every run.
  */
 export async function launchChromium(options: {
-  wavPath: string;
+  /** The fake microphone's clip; pages that never ask for the microphone need none. */
+  wavPath?: string;
   /** `deny` answers every permission prompt with "block", as a caller who refuses would. */
   microphone?: 'allow' | 'deny';
 }): Promise<LaunchedChromium> {
@@ -48,7 +49,7 @@ export async function launchChromium(options: {
       ...OFFLINE_FLAGS,
       options.microphone === 'deny' ? '--deny-permission-prompts' : '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${options.wavPath}`,
+      ...(options.wavPath ? [`--use-file-for-fake-audio-capture=${options.wavPath}`] : []),
       '--autoplay-policy=no-user-gesture-required',
     ],
   });

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { loadEnv } from '#shared/config/env.ts';
 import { createSecretStore } from '#shared/config/secrets.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
@@ -38,6 +40,8 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
   const platform = await startTestPlatform({
     startPollers: true,
     env: {
+      // The knowledge pages crawl a local site: no politeness pause between its pages.
+      KNOWLEDGE_CRAWL_DELAY_MS: '0',
       OPENAI_BASE_URL: openai.baseUrl,
       OPENAI_API_KEY: openai.apiKey,
       PUBLIC_MEDIA_URL: mediaUrl,
@@ -105,4 +109,21 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
 export async function settled(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
   await page.waitForFunction(() => document.querySelectorAll('.state-loading').length === 0);
+}
+
+/** Where every console test saves its screenshots (a CI artifact). */
+export const CONSOLE_ARTIFACTS = join(rootDir, 'test-artifacts', 'console');
+
+/** Loads a page, waits for its data, checks accessibility and saves the screenshot. */
+export async function visit(page: Page, path: string, shot: string, options: { fullPage?: boolean } = {}) {
+  await page.goto(path);
+  await settled(page);
+  await checkAndShoot(page, shot, options);
+}
+
+/** The page as it is now: no serious accessibility violation, and a screenshot named `shot`. */
+export async function checkAndShoot(page: Page, shot: string, options: { fullPage?: boolean } = {}) {
+  const violations = await seriousAxeViolations(page);
+  expect(violations, `${page.url()}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+  await page.screenshot({ path: join(CONSOLE_ARTIFACTS, `${shot}.png`), fullPage: options.fullPage ?? true });
 }

@@ -1,12 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_SUMMARY } from '../../fakes/openai/rest-server.ts';
-import { rootDir } from '../platform.ts';
 import { type LaunchedChromium, launchChromium } from './chromium.ts';
 import { collectPageProblems, createTenantWithOwner, nextTotp } from './console-session.ts';
-import { type ConsoleStack, seriousAxeViolations, settled, startConsoleStack } from './console-stack.ts';
+import {
+  CONSOLE_ARTIFACTS,
+  type ConsoleStack,
+  seriousAxeViolations,
+  settled,
+  startConsoleStack,
+  visit,
+} from './console-stack.ts';
 import { writeSpeechLikeWav } from './speech-wav.ts';
 
 /**
@@ -14,7 +20,7 @@ import { writeSpeechLikeWav } from './speech-wav.ts';
  * CSP, the API and queue pollers are real, the media service takes the in-page browser call and
  * talks to a fake realtime model. Every page is checked with axe-core and photographed.
  */
-const ARTIFACTS = join(rootDir, 'test-artifacts', 'console');
+const ARTIFACTS = CONSOLE_ARTIFACTS;
 const GREETING = 'Thanks for calling Acme Dental, this is Ava. How can I help?';
 const CALLER_TEXT = 'Hi, I would like to move my cleaning to Friday.';
 const REPLY = 'Of course. Friday at ten is free, shall I book it?';
@@ -55,15 +61,6 @@ const VIEWPORT = { width: 1280, height: 860 };
 /** A browser holding the owner's session (cookies from the sign-in test). */
 function ownerContext(viewport = VIEWPORT): Promise<BrowserContext> {
   return chrome.browser.newContext({ viewport, baseURL: stack.platform.apiUrl, storageState: ownerState });
-}
-
-/** Loads a page, waits for its data, checks accessibility and saves the screenshot. */
-async function visit(page: Page, path: string, shot: string, options: { fullPage?: boolean } = {}) {
-  await page.goto(path);
-  await settled(page);
-  const violations = await seriousAxeViolations(page);
-  expect(violations, `${path}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  await page.screenshot({ path: join(ARTIFACTS, `${shot}.png`), fullPage: options.fullPage ?? true });
 }
 
 beforeAll(async () => {

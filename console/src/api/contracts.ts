@@ -1,189 +1,59 @@
+import type { z } from 'zod';
+import type {
+  AgentsTableSchema,
+  AnalyticsSummarySchema,
+  TimeseriesSchema,
+} from '../../../shared/analytics/analytics-operations.ts';
+import type { ExportSchema } from '../../../shared/exports/export-api.ts';
+import type {
+  DocumentSchema,
+  KnowledgeBaseSchema,
+  SearchResultSchema,
+  SourceInputSchema,
+  SyncSchema,
+} from '../../../shared/knowledge/knowledge-schemas.ts';
+import type {
+  AuditEventSchema,
+  CreatedInvitationSchema,
+  InvitationSchema,
+  MeSchema,
+  MfaEnrollmentSchema,
+  SecuritySettingsSchema,
+  SessionSchema,
+  SignInResultSchema,
+  UserSchema,
+} from '../../../shared/people/people-schemas.ts';
+
 /**
- * Shapes of the sign-in, people, analytics, exports and knowledge APIs as their issues specify
- * them (people: issue 15, analytics and exports: issue 13, knowledge: issue 14). The console
- * reads only the fields named here.
+ * Shapes of the sign-in, people, analytics, exports and knowledge APIs, taken from the schemas the
+ * API validates and presents with (types only: nothing of shared is bundled). A field the API
+ * renames or drops is a compile error here, not a blank on a page.
  */
-export type Role = 'owner' | 'admin' | 'member' | 'viewer';
-
-export interface User {
-  id: string;
-  email: string;
-  name?: string;
-  role: Role;
-  mfaEnabled?: boolean;
-  createdAt?: string;
-  lastSignInAt?: string;
-}
-
-export interface SignedIn {
-  user: User;
-  accessToken: string;
-  expiresAt: string;
-  csrfToken?: string;
-}
-
+export type User = z.output<typeof UserSchema>;
+export type Role = User['role'];
+export type SignedIn = z.output<typeof SessionSchema>;
+export type SignInResult = z.output<typeof SignInResultSchema>;
 /** `GET /v1/auth/me`. */
-export interface Me {
-  user: User;
-  tenant?: { id: string; name: string };
-  mfaRequired?: boolean;
-}
-
-export type SignInResult = SignedIn | { mfaRequired: true; mfaToken: string };
-
-export interface Invitation {
-  id: string;
-  email: string;
-  role: Role;
-  expiresAt: string;
-  createdAt?: string;
-}
-
-export interface CreatedInvitation {
-  invitation: Invitation;
-  token: string;
-  url: string;
-}
-
-export interface MfaEnrolment {
-  secret: string;
-  otpauthUri: string;
-}
-
+export type Me = z.output<typeof MeSchema>;
+export type Invitation = z.output<typeof InvitationSchema>;
+export type CreatedInvitation = z.output<typeof CreatedInvitationSchema>;
+export type MfaEnrolment = z.output<typeof MfaEnrollmentSchema>;
 /** `GET/PATCH /v1/security-settings`. */
-export interface SecuritySettings {
-  mfaRequired: boolean;
-}
+export type SecuritySettings = z.output<typeof SecuritySettingsSchema>;
+export type AuditEvent = z.output<typeof AuditEventSchema>;
 
-export interface AuditEvent {
-  id: string;
-  action: string;
-  actor?: { type?: string; id?: string; email?: string };
-  target?: { type?: string; id?: string };
-  sourceIp?: string;
-  createdAt: string;
-}
+export type AnalyticsSummary = z.output<typeof AnalyticsSummarySchema>;
+export type Percentiles = AnalyticsSummary['latency']['firstAudio'];
+export type Timeseries = z.output<typeof TimeseriesSchema>;
+export type TimeseriesPoint = Timeseries['points'][number];
+export type AgentAnalyticsRow = z.output<typeof AgentsTableSchema>['agents'][number];
 
-export interface Percentiles {
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  count?: number;
-}
+export type ExportJob = z.output<typeof ExportSchema>;
+export type ExportStatus = ExportJob['status'];
 
-export interface AnalyticsSummary {
-  range: { from: string; to: string; timezone: string };
-  totals: {
-    calls: number;
-    answered: number;
-    completed: number;
-    failed: number;
-    minutes: number;
-    billableMinutes: number;
-    cost: number;
-  };
-  rates: {
-    answer: number | null;
-    completion: number | null;
-    escalation: number | null;
-    transfer: number | null;
-  };
-  durations?: { averageSeconds?: number | null; totalSeconds?: number; billableSeconds?: number };
-  qa: {
-    average: number | null;
-    scored?: number;
-    distribution?: { from: number; to: number; count: number }[];
-  };
-  sentiment?: Record<string, number>;
-  latency: {
-    firstAudio: Percentiles;
-    response?: Percentiles;
-    bargeIn?: Percentiles;
-    bucketError?: number;
-  };
-}
-
-export interface TimeseriesPoint {
-  start: string;
-  value: number | null;
-}
-
-export interface Timeseries {
-  metric: string;
-  granularity: 'hour' | 'day' | 'week' | 'month';
-  points: TimeseriesPoint[];
-}
-
-export interface AgentAnalyticsRow {
-  agentId: string;
-  calls: number;
-  minutes: number;
-  answerRate: number | null;
-  qaAverage: number | null;
-  latencyP90: number | null;
-  cost: number;
-}
-
-export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed';
-
-export interface ExportJob {
-  id: string;
-  status: ExportStatus;
-  format?: 'csv' | 'jsonl';
-  from?: string;
-  to?: string;
-  rowsWritten: number;
-  percent: number | null;
-  etaSeconds: number | null;
-  url?: string;
-  expiresAt?: string;
-  createdAt?: string;
-  error?: string;
-}
-
-export interface KnowledgeSource {
-  type: string;
-  url: string;
-}
-
-export interface KnowledgeBase {
-  id: string;
-  name: string;
-  sources: KnowledgeSource[];
-  refresh: 'manual' | 'daily' | 'weekly';
-  createdAt: string;
-  updatedAt?: string;
-  lastSync?: KnowledgeSync;
-}
-
-export interface KnowledgeSync {
-  id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed' | string;
-  pagesDiscovered: number;
-  fetched: number;
-  unchanged: number;
-  failed: number;
-  skipped: number;
-  chunks: number;
-  percent: number | null;
-  etaSeconds: number | null;
-  startedAt?: string;
-  finishedAt?: string;
-  errors: { url: string; code: string; message: string }[];
-}
-
-export interface KnowledgeDocument {
-  url: string;
-  title?: string;
-  status: string;
-  lastFetchedAt?: string;
-  chunkCount?: number;
-  error?: string;
-}
-
-export interface SearchResult {
-  text: string;
-  url: string;
-  title?: string;
-  score: number;
-}
+export type KnowledgeBase = z.output<typeof KnowledgeBaseSchema>;
+export type KnowledgeSource = KnowledgeBase['sources'][number];
+export type KnowledgeSourceInput = z.output<typeof SourceInputSchema>;
+export type KnowledgeSync = z.output<typeof SyncSchema>;
+export type KnowledgeDocument = z.output<typeof DocumentSchema>;
+export type SearchResult = z.output<typeof SearchResultSchema>;

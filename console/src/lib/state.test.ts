@@ -67,6 +67,7 @@ describe('chart series', () => {
     const series = (metric: string, values: [string, number | null][]): Timeseries => ({
       metric,
       granularity: 'day',
+      range: { from: '2026-03-01', to: '2026-03-03', timezone: 'UTC' },
       points: values.map(([start, value]) => ({ start, value })),
     });
     const rows = mergeSeries(

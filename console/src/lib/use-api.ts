@@ -5,14 +5,25 @@ export type Loadable<T> =
   | { state: 'ready'; data: T; error?: undefined }
   | { state: 'error'; data?: undefined; error: Error };
 
+export interface UseApiOptions<T> {
+  /** Fetch again this often while the page is visible. */
+  pollMs?: number;
+  /** Keep polling only while this says so of the data shown (a finished job needs no polling). */
+  pollWhile?: (data: T) => boolean;
+}
+
 /**
  * Loads `fetcher()` when `key` changes. `reload()` fetches again keeping the shown data (no
  * flash of the loading state), which is what polling and "retry" want.
  */
-export function useApi<T>(fetcher: () => Promise<T>, key: string, options: { pollMs?: number } = {}) {
+export function useApi<T>(fetcher: () => Promise<T>, key: string, options: UseApiOptions<T> = {}) {
   const [value, setValue] = useState<Loadable<T>>({ state: 'loading' });
   const fetcherRef = useRef(fetcher);
   fetcherRef.current = fetcher;
+  const pollWhileRef = useRef(options.pollWhile);
+  pollWhileRef.current = options.pollWhile;
+  const valueRef = useRef(value);
+  valueRef.current = value;
   const generation = useRef(0);
 
   const load = useCallback(async (quiet: boolean) => {
@@ -34,7 +45,10 @@ export function useApi<T>(fetcher: () => Promise<T>, key: string, options: { pol
   useEffect(() => {
     if (!options.pollMs) return;
     const handle = setInterval(() => {
-      if (document.visibilityState === 'visible') void load(true);
+      if (document.visibilityState !== 'visible') return;
+      const shown = valueRef.current;
+      if (shown.state === 'ready' && pollWhileRef.current && !pollWhileRef.current(shown.data)) return;
+      void load(true);
     }, options.pollMs);
     return () => clearInterval(handle);
   }, [options.pollMs, load]);

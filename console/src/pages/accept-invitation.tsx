@@ -1,12 +1,14 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import type { SignedIn } from '../api/contracts.ts';
 import { useSession } from '../api/session.tsx';
 import { AuthLayout } from '../components/auth-layout.tsx';
 import { FormError } from '../components/states.tsx';
+import { NewPasswordFields } from '../components/new-password-fields.tsx';
 import { Field } from '../components/ui.tsx';
 import { passwordProblem } from '../lib/password.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 /** `/accept-invitation?token=…`: the link an invitation carries; sets the name and password. */
 export default function AcceptInvitationPage() {
@@ -17,8 +19,13 @@ export default function AcceptInvitationPage() {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const { busy, error, submit } = useFormAction(async () => {
+    const problem = passwordProblem(password, confirm);
+    if (problem) throw new Error(problem);
+    const result = await api.post<SignedIn>('/v1/auth/accept-invitation', { token, password, name });
+    signedIn(result);
+    navigate('/settings/mfa?welcome=1', { replace: true });
+  });
 
   if (!token) {
     return (
@@ -31,26 +38,6 @@ export default function AcceptInvitationPage() {
         </Link>
       </AuthLayout>
     );
-  }
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const problem = passwordProblem(password, confirm);
-    if (problem) {
-      setError(new Error(problem));
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.post<SignedIn>('/v1/auth/accept-invitation', { token, password, name });
-      signedIn(result);
-      navigate('/settings/mfa?welcome=1', { replace: true });
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
   }
 
   return (
@@ -68,33 +55,12 @@ export default function AcceptInvitationPage() {
             />
           )}
         </Field>
-        <Field label="Password" hint="At least 12 characters; common passwords are refused.">
-          {(props) => (
-            <input
-              {...props}
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              minLength={12}
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Repeat password">
-          {(props) => (
-            <input
-              {...props}
-              name="confirm"
-              type="password"
-              autoComplete="new-password"
-              required
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-            />
-          )}
-        </Field>
+        <NewPasswordFields
+          password={password}
+          confirm={confirm}
+          onPassword={setPassword}
+          onConfirm={setConfirm}
+        />
         <FormError error={error} />
         <button type="submit" className="button button-primary button-block" disabled={busy}>
           {busy ? 'Joining…' : 'Accept invitation'}

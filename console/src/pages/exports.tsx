@@ -1,12 +1,14 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import type { ExportJob } from '../api/contracts.ts';
 import { canWrite, useUser } from '../api/session.tsx';
 import { ErrorState, FormError, Loading } from '../components/states.tsx';
 import { Badge, Card, Field, PageHeader, ProgressBar } from '../components/ui.tsx';
 import { addDays, todayIn } from '../lib/date-range.ts';
-import { formatDateTime, formatDuration, formatNumber } from '../lib/format.ts';
+import { formatDateTime, formatDuration, formatNumber, humanize } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -17,36 +19,26 @@ export default function ExportsPage() {
   const [from, setFrom] = useState(addDays(today, -29));
   const [to, setTo] = useState(today);
   const [format, setFormat] = useState<'csv' | 'jsonl'>('csv');
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [current, setCurrent] = useState<string | null>(null);
+  // The export being followed lives in the URL, so a reload or a shared link shows it again.
+  const [params, setParams] = useSearchParams();
+  const current = params.get('export');
   const job = useApi(
     () =>
       current
         ? api.get<{ export: ExportJob }>(`/v1/exports/${current}`).then((r) => r.export)
         : Promise.resolve(null),
     current ?? 'none',
-    { pollMs: 2_000 },
+    { pollMs: 2_000, pollWhile: (shown) => shown !== null && !isExportFinished(shown.status) },
   );
 
-  async function start(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.post<{ export: ExportJob }>('/v1/exports', {
-        type: 'calls',
-        format,
-        from,
-        to,
-      });
-      setCurrent(result.export.id);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const {
+    busy,
+    error,
+    submit: start,
+  } = useFormAction(async () => {
+    const result = await api.post<{ export: ExportJob }>('/v1/exports', { type: 'calls', format, from, to });
+    setParams({ export: result.export.id });
+  });
 
   return (
     <>
@@ -115,17 +107,19 @@ export default function ExportsPage() {
   );
 }
 
+function isExportFinished(status: ExportJob['status']): boolean {
+  return status === 'completed' || status === 'failed';
+}
+
 function ExportStatusView({ job }: { job: ExportJob }) {
   const tone = job.status === 'completed' ? 'good' : job.status === 'failed' ? 'bad' : 'live';
   return (
     <div className="export-status">
       <p>
-        <Badge tone={tone}>{job.status}</Badge> {formatNumber(job.rowsWritten)} rows written
+        <Badge tone={tone}>{humanize(job.status)}</Badge> {formatNumber(job.rowsWritten)} rows written
         {job.etaSeconds ? ` · about ${formatDuration(job.etaSeconds)} left` : ''}
       </p>
-      {job.status !== 'completed' && job.status !== 'failed' && (
-        <ProgressBar percent={job.percent} label="Export progress" />
-      )}
+      {!isExportFinished(job.status) && <ProgressBar percent={job.percent} label="Export progress" />}
       {job.status === 'failed' && (
         <p className="form-error">{job.error ?? 'The export failed. Start it again.'}</p>
       )}

@@ -6,10 +6,9 @@ import { canWrite, useUser } from '../api/session.tsx';
 import type { Page } from '../api/types.ts';
 import { ErrorState, FormError, Loading } from '../components/states.tsx';
 import { Badge, Card, Field, PageHeader, ProgressBar, Stat } from '../components/ui.tsx';
-import { formatDuration, formatNumber, formatRelative } from '../lib/format.ts';
+import { formatDuration, formatNumber, formatRelative, humanize } from '../lib/format.ts';
+import { isSyncRunning, sourcesLabel, syncTone } from '../lib/knowledge.ts';
 import { useApi } from '../lib/use-api.ts';
-
-const RUNNING = new Set(['queued', 'running']);
 
 export default function KnowledgeBaseDetailPage() {
   const { id = '' } = useParams();
@@ -17,14 +16,14 @@ export default function KnowledgeBaseDetailPage() {
   const path = `/v1/knowledge-bases/${encodeURIComponent(id)}`;
   const kb = useApi(() => api.get<{ knowledgeBase: KnowledgeBase }>(path).then((r) => r.knowledgeBase), id);
   const [syncId, setSyncId] = useState<string | null>(null);
-  const activeSyncId = syncId ?? (kb.state === 'ready' ? (kb.data.lastSync?.id ?? null) : null);
+  const activeSyncId = syncId ?? (kb.state === 'ready' ? kb.data.lastSyncId : null);
   const sync = useApi(
     () =>
       activeSyncId
         ? api.get<{ sync: KnowledgeSync }>(`${path}/syncs/${activeSyncId}`).then((r) => r.sync)
         : Promise.resolve(null),
     activeSyncId ?? 'none',
-    { pollMs: 1_500 },
+    { pollMs: 1_500, pollWhile: (shown) => shown !== null && isSyncRunning(shown.status) },
   );
   const docs = useApi(
     () => api.get<Page<KnowledgeDocument>>(`${path}/documents?limit=100`),
@@ -67,14 +66,14 @@ export default function KnowledgeBaseDetailPage() {
       </>
     );
   const s = sync.data;
-  const running = s ? RUNNING.has(s.status) : false;
+  const running = isSyncRunning(s?.status);
 
   return (
     <>
       <PageHeader
         back={back}
         title={kb.data.name}
-        description={kb.data.sources.map((src) => src.url).join(', ')}
+        description={sourcesLabel(kb.data)}
         actions={
           canWrite(user.role) ? (
             <button type="button" className="button button-primary" onClick={syncNow} disabled={running}>
@@ -90,9 +89,7 @@ export default function KnowledgeBaseDetailPage() {
         ) : (
           <>
             <p>
-              <Badge tone={s.status === 'completed' ? 'good' : s.status === 'failed' ? 'bad' : 'live'}>
-                {s.status}
-              </Badge>{' '}
+              <Badge tone={syncTone(s.status)}>{humanize(s.status)}</Badge>{' '}
               {s.finishedAt
                 ? `finished ${formatRelative(s.finishedAt)}`
                 : s.etaSeconds
@@ -105,7 +102,9 @@ export default function KnowledgeBaseDetailPage() {
               <Stat label="Fetched" value={formatNumber(s.fetched)} />
               <Stat label="Unchanged" value={formatNumber(s.unchanged)} />
               <Stat label="Failed" value={formatNumber(s.failed)} />
+              <Stat label="Skipped" value={formatNumber(s.skipped)} />
               <Stat label="Chunks" value={formatNumber(s.chunks)} />
+              <Stat label="Embedded" value={formatNumber(s.embedded)} />
             </dl>
             {s.errors.length > 0 && (
               <ul className="annotation-list">

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, isMissingRoute } from '../api/client.ts';
 import type { KnowledgeBase } from '../api/contracts.ts';
@@ -6,8 +6,10 @@ import { canWrite, useUser } from '../api/session.tsx';
 import type { Page } from '../api/types.ts';
 import { EmptyState, ErrorState, FormError, Loading } from '../components/states.tsx';
 import { Badge, Card, Field, PageHeader } from '../components/ui.tsx';
-import { formatRelative, humanize } from '../lib/format.ts';
+import { formatNumber, formatRelative, humanize } from '../lib/format.ts';
+import { newKnowledgeBaseBody, type StartSource, sourcesLabel } from '../lib/knowledge.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 export default function KnowledgeBasesPage() {
   const user = useUser();
@@ -15,28 +17,20 @@ export default function KnowledgeBasesPage() {
   const list = useApi(() => api.get<Page<KnowledgeBase>>('/v1/knowledge-bases?limit=100'), 'kbs');
   const unavailable = list.state === 'error' && isMissingRoute(list.error);
   const [name, setName] = useState('');
+  const [type, setType] = useState<StartSource>('website');
   const [url, setUrl] = useState('');
-  const [refresh, setRefresh] = useState('daily');
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function create(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { knowledgeBase } = await api.post<{ knowledgeBase: KnowledgeBase }>('/v1/knowledge-bases', {
-        name,
-        sources: [{ type: 'website', url }],
-        refresh,
-      });
-      navigate(`/knowledge-bases/${knowledgeBase.id}`);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const [refresh, setRefresh] = useState<KnowledgeBase['refresh']>('daily');
+  const {
+    busy,
+    error,
+    submit: create,
+  } = useFormAction(async () => {
+    const { knowledgeBase } = await api.post<{ knowledgeBase: KnowledgeBase }>(
+      '/v1/knowledge-bases',
+      newKnowledgeBaseBody({ name, type, url, refresh }),
+    );
+    navigate(`/knowledge-bases/${knowledgeBase.id}`);
+  });
 
   return (
     <>
@@ -59,13 +53,23 @@ export default function KnowledgeBasesPage() {
                 />
               )}
             </Field>
-            <Field label="Website or sitemap URL">
+            <Field label="Source">
+              {(p) => (
+                <select {...p} value={type} onChange={(e) => setType(e.target.value as StartSource)}>
+                  <option value="website">Website (crawl links)</option>
+                  <option value="sitemap">Sitemap</option>
+                </select>
+              )}
+            </Field>
+            <Field label={type === 'sitemap' ? 'Sitemap URL' : 'Website URL'}>
               {(p) => (
                 <input
                   {...p}
                   required
                   type="url"
-                  placeholder="https://help.example.com"
+                  placeholder={
+                    type === 'sitemap' ? 'https://help.example.com/sitemap.xml' : 'https://help.example.com'
+                  }
                   value={url}
                   onChange={(e) => setUrl(e.target.value)}
                 />
@@ -73,7 +77,11 @@ export default function KnowledgeBasesPage() {
             </Field>
             <Field label="Refresh">
               {(p) => (
-                <select {...p} value={refresh} onChange={(e) => setRefresh(e.target.value)}>
+                <select
+                  {...p}
+                  value={refresh}
+                  onChange={(e) => setRefresh(e.target.value as KnowledgeBase['refresh'])}
+                >
                   <option value="manual">Manual</option>
                   <option value="daily">Daily</option>
                   <option value="weekly">Weekly</option>
@@ -108,6 +116,7 @@ export default function KnowledgeBasesPage() {
                 <th scope="col">Name</th>
                 <th scope="col">Sources</th>
                 <th scope="col">Refresh</th>
+                <th scope="col">Documents</th>
                 <th scope="col">Last sync</th>
               </tr>
             </thead>
@@ -119,13 +128,17 @@ export default function KnowledgeBasesPage() {
                       {kb.name}
                     </Link>
                   </td>
-                  <td className="muted small">{kb.sources.map((s) => s.url).join(', ')}</td>
+                  <td className="muted small">{sourcesLabel(kb)}</td>
                   <td>
                     <Badge>{kb.refresh}</Badge>
                   </td>
                   <td>
-                    {kb.lastSync
-                      ? `${humanize(kb.lastSync.status)} · ${formatRelative(kb.lastSync.finishedAt ?? kb.lastSync.startedAt)}`
+                    {formatNumber(kb.documentCount)}
+                    <span className="muted small block">{formatNumber(kb.chunkCount)} chunks</span>
+                  </td>
+                  <td>
+                    {kb.lastSyncStatus
+                      ? `${humanize(kb.lastSyncStatus)} · ${formatRelative(kb.updatedAt)}`
                       : 'Never'}
                   </td>
                 </tr>

@@ -1,10 +1,12 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { AuthLayout } from '../components/auth-layout.tsx';
 import { FormError } from '../components/states.tsx';
+import { NewPasswordFields } from '../components/new-password-fields.tsx';
 import { Field } from '../components/ui.tsx';
 import { passwordProblem } from '../lib/password.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 /**
  * `/reset-password` asks for a reset link; `/reset-password?token=…` (the link) sets the new
@@ -19,22 +21,10 @@ export default function ResetPasswordPage() {
 function RequestReset() {
   const [email, setEmail] = useState('');
   const [sent, setSent] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/v1/auth/password-reset', { email });
-      setSent(true);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, submit } = useFormAction(async () => {
+    await api.post('/v1/auth/password-reset', { email });
+    setSent(true);
+  });
 
   if (sent) {
     return (
@@ -80,27 +70,12 @@ function ConfirmReset({ token }: { token: string }) {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  const { busy, error, submit } = useFormAction(async () => {
     const problem = passwordProblem(password, confirm);
-    if (problem) {
-      setError(new Error(problem));
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/v1/auth/password-reset/confirm', { token, password });
-      setDone(true);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+    if (problem) throw new Error(problem);
+    await api.post('/v1/auth/password-reset/confirm', { token, password });
+    setDone(true);
+  });
 
   if (done) {
     return (
@@ -117,33 +92,13 @@ function ConfirmReset({ token }: { token: string }) {
   return (
     <AuthLayout title="Choose a new password">
       <form className="form" onSubmit={submit}>
-        <Field label="New password" hint="At least 12 characters; common passwords are refused.">
-          {(props) => (
-            <input
-              {...props}
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              minLength={12}
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Repeat password">
-          {(props) => (
-            <input
-              {...props}
-              name="confirm"
-              type="password"
-              autoComplete="new-password"
-              required
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-            />
-          )}
-        </Field>
+        <NewPasswordFields
+          label="New password"
+          password={password}
+          confirm={confirm}
+          onPassword={setPassword}
+          onConfirm={setConfirm}
+        />
         <FormError error={error} />
         <button type="submit" className="button button-primary button-block" disabled={busy}>
           {busy ? 'Saving…' : 'Set password'}

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import type { SignedIn, SignInResult } from '../api/contracts.ts';
@@ -7,6 +7,7 @@ import { AuthLayout } from '../components/auth-layout.tsx';
 import { FormError } from '../components/states.tsx';
 import { Field } from '../components/ui.tsx';
 import { safeNext } from '../lib/navigation.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 /** Email and password, then (when the account has MFA) a TOTP or recovery code. */
 export default function SignInPage() {
@@ -18,43 +19,21 @@ export default function SignInPage() {
   const [password, setPassword] = useState('');
   const [mfaToken, setMfaToken] = useState<string | null>(null);
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-
-  if (session.status === 'signed-in' && !busy) return <Navigate to={next} replace />;
-
   const finish = (result: SignedIn) => {
     signedIn(result);
     navigate(next, { replace: true });
   };
+  const passwordStep = useFormAction(async () => {
+    const result = await api.post<SignInResult>('/v1/auth/sign-in', { email, password });
+    if ('mfaRequired' in result) setMfaToken(result.mfaToken);
+    else finish(result);
+  });
+  const codeStep = useFormAction(async () => {
+    finish(await api.post<SignedIn>('/v1/auth/mfa', { mfaToken, code: code.replace(/\s+/g, '') }));
+  });
+  const busy = passwordStep.busy || codeStep.busy;
 
-  async function submitPassword(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.post<SignInResult>('/v1/auth/sign-in', { email, password });
-      if ('mfaRequired' in result) setMfaToken(result.mfaToken);
-      else finish(result);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function submitCode(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      finish(await api.post<SignedIn>('/v1/auth/mfa', { mfaToken, code: code.replace(/\s+/g, '') }));
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+  if (session.status === 'signed-in' && !busy) return <Navigate to={next} replace />;
 
   if (mfaToken) {
     return (
@@ -62,7 +41,7 @@ export default function SignInPage() {
         title="Two-step verification"
         subtitle="Enter the 6-digit code from your authenticator app, or one of your recovery codes."
       >
-        <form className="form" onSubmit={submitCode}>
+        <form className="form" onSubmit={codeStep.submit}>
           <Field label="Verification code">
             {(props) => (
               <input
@@ -76,7 +55,7 @@ export default function SignInPage() {
               />
             )}
           </Field>
-          <FormError error={error} />
+          <FormError error={codeStep.error} />
           <button type="submit" className="button button-primary button-block" disabled={busy}>
             {busy ? 'Verifying…' : 'Verify'}
           </button>
@@ -86,7 +65,7 @@ export default function SignInPage() {
             onClick={() => {
               setMfaToken(null);
               setCode('');
-              setError(null);
+              codeStep.setError(null);
             }}
           >
             Use another account
@@ -102,7 +81,7 @@ export default function SignInPage() {
       subtitle="Run your AI phone agents, read every call."
       footer={<p className="muted small">Invited to a team? Open the link in your invitation email.</p>}
     >
-      <form className="form" onSubmit={submitPassword}>
+      <form className="form" onSubmit={passwordStep.submit}>
         <Field label="Email">
           {(props) => (
             <input
@@ -129,7 +108,7 @@ export default function SignInPage() {
             />
           )}
         </Field>
-        <FormError error={error} />
+        <FormError error={passwordStep.error} />
         <button type="submit" className="button button-primary button-block" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
