@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api/client.ts';
 import type { KnowledgeBase } from '../api/contracts.ts';
@@ -10,6 +10,7 @@ import { ErrorState, FormError, Loading } from '../components/states.tsx';
 import { Card, Field, PageHeader } from '../components/ui.tsx';
 import { type AgentForm, agentToForm, formToBody } from '../lib/agent-form.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 const VOICES = ['alloy', 'ash', 'ballad', 'cedar', 'coral', 'echo', 'marin', 'sage', 'shimmer', 'verse'];
 
@@ -34,8 +35,21 @@ export default function AgentEditPage() {
   );
   const [form, setForm] = useState<AgentForm>(agentToForm());
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const kbs = knowledge.state === 'ready' && knowledge.data ? knowledge.data.items : null;
+  const { busy, error, submit } = useFormAction(async () => {
+    const body = formToBody(form, creating ? 'create' : 'edit', kbs !== null);
+    if (creating) {
+      const { agent: created } = await api.post<{ agent: AgentRecord }>('/v1/agents', body);
+      navigate(`/agents/${created.id}`, { replace: true });
+    } else {
+      const { agent: updated } = await api.patch<{ agent: AgentRecord }>(
+        `/v1/agents/${encodeURIComponent(id as string)}`,
+        body,
+      );
+      agent.setData(updated);
+      setSaved(true);
+    }
+  });
 
   useEffect(() => {
     if (agent.state === 'ready') setForm(agentToForm(agent.data));
@@ -59,32 +73,6 @@ export default function AgentEditPage() {
     setSaved(false);
     setForm((f) => ({ ...f, [key]: value }));
   };
-  const kbs = knowledge.state === 'ready' && knowledge.data ? knowledge.data.items : null;
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = formToBody(form, creating ? 'create' : 'edit', kbs !== null);
-      if (creating) {
-        const { agent: created } = await api.post<{ agent: AgentRecord }>('/v1/agents', body);
-        navigate(`/agents/${created.id}`, { replace: true });
-      } else {
-        const { agent: updated } = await api.patch<{ agent: AgentRecord }>(
-          `/v1/agents/${encodeURIComponent(id as string)}`,
-          body,
-        );
-        agent.setData(updated);
-        setSaved(true);
-      }
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
-
   const text = (key: keyof AgentForm, label: string, props: Record<string, unknown> = {}, hint?: string) => (
     <Field label={label} hint={hint}>
       {(p) => (

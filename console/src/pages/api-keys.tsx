@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client.ts';
 import { canAdminister, useUser } from '../api/session.tsx';
 import type { ApiKey, CreatedApiKey, Page } from '../api/types.ts';
@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, FormError, Loading } from '../components/states
 import { Badge, Card, Field, PageHeader, SecretBox } from '../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 export default function ApiKeysPage() {
   const user = useUser();
@@ -14,36 +15,23 @@ export default function ApiKeysPage() {
   const [name, setName] = useState('');
   const [scope, setScope] = useState('write');
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function create(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.post<{ apiKey: CreatedApiKey } | CreatedApiKey>('/v1/api-keys', {
-        name,
-        scopes: [scope],
-      });
-      setCreated('apiKey' in result ? result.apiKey : result);
-      setName('');
-      await keys.reload();
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const form = useFormAction(async () => {
+    const result = await api.post<{ apiKey: CreatedApiKey } | CreatedApiKey>('/v1/api-keys', {
+      name,
+      scopes: [scope],
+    });
+    setCreated('apiKey' in result ? result.apiKey : result);
+    setName('');
+    await keys.reload();
+  });
+  const { busy, error, submit: create } = form;
 
   async function revoke(key: ApiKey) {
     if (!window.confirm(`Revoke "${key.name}"? Programs using it stop working at once.`)) return;
-    try {
+    await form.run(async () => {
       await api.delete(`/v1/api-keys/${key.id}`);
       await keys.reload();
-    } catch (err) {
-      setError(err as Error);
-    }
+    });
   }
 
   return (

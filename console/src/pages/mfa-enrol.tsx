@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import QRCode from 'qrcode';
 import { api } from '../api/client.ts';
@@ -6,6 +6,7 @@ import type { MfaEnrolment } from '../api/contracts.ts';
 import { useSession, useUser } from '../api/session.tsx';
 import { FormError } from '../components/states.tsx';
 import { Card, Field, PageHeader, SecretBox } from '../components/ui.tsx';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 /** `/settings/mfa`: turn on two-step verification with an authenticator app (QR code), then keep the recovery codes. */
 export default function MfaEnrolPage() {
@@ -16,8 +17,14 @@ export default function MfaEnrolPage() {
   const [qr, setQr] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormAction(async () => {
+    const result = await api.post<{ recoveryCodes: string[] }>('/v1/auth/mfa/confirm', {
+      code: code.replace(/\s+/g, ''),
+    });
+    setRecoveryCodes(result.recoveryCodes);
+    await refreshUser();
+  });
+  const { busy, error, setError, submit: confirm } = form;
 
   useEffect(() => {
     if (!enrolment) return;
@@ -25,36 +32,12 @@ export default function MfaEnrolPage() {
     QRCode.toDataURL(enrolment.otpauthUri, { margin: 1, width: 200 }).then(setQr, (err: Error) =>
       setError(err),
     );
-  }, [enrolment]);
+  }, [enrolment, setError]);
 
-  async function begin() {
-    setBusy(true);
-    setError(null);
-    try {
+  const begin = () =>
+    form.run(async () => {
       setEnrolment(await api.post<MfaEnrolment>('/v1/auth/mfa/enroll'));
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function confirm(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.post<{ recoveryCodes: string[] }>('/v1/auth/mfa/confirm', {
-        code: code.replace(/\s+/g, ''),
-      });
-      setRecoveryCodes(result.recoveryCodes);
-      await refreshUser();
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   const back = (
     <Link to="/settings" className="back-link">

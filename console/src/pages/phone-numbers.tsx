@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, FormError, Loading } from '../components/states
 import { Badge, Card, Field, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatPhone } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 export default function PhoneNumbersPage() {
   const user = useUser();
@@ -15,23 +16,16 @@ export default function PhoneNumbersPage() {
   const [number, setNumber] = useState('');
   const [agentId, setAgentId] = useState('');
   const [provider, setProvider] = useState('twilio');
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: runForm } = useFormAction();
   const agentList = agents.state === 'ready' ? agents.data.items : [];
   const agentName = new Map(agentList.map((a) => [a.id, a.name]));
 
-  async function run(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
+  /** A change to the numbers, then the list as it now is. */
+  const run = (action: () => Promise<unknown>) =>
+    runForm(async () => {
       await action();
       await numbers.reload();
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   async function add(event: FormEvent) {
     event.preventDefault();

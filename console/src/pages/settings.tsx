@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client.ts';
 import type { AnalyticsSummary, SecuritySettings } from '../api/contracts.ts';
@@ -6,6 +6,7 @@ import { useSignedIn } from '../api/session.tsx';
 import { ErrorState, FormError, Loading } from '../components/states.tsx';
 import { Badge, Card, PageHeader } from '../components/ui.tsx';
 import { useApi } from '../lib/use-api.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 const SETTINGS_PATH = '/v1/security-settings';
 
@@ -24,29 +25,21 @@ export default function SettingsPage() {
   );
   const [mfaRequired, setMfaRequired] = useState(false);
   const [saved, setSaved] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
+  const {
+    busy,
+    error,
+    submit: save,
+  } = useFormAction(async () => {
+    setSaved(false);
+    const result = await api.patch<{ settings: SecuritySettings }>(SETTINGS_PATH, { mfaRequired });
+    settings.setData(result.settings);
+    setSaved(true);
+  });
 
   useEffect(() => {
     if (settings.state !== 'ready') return;
     setMfaRequired(settings.data.mfaRequired);
   }, [settings.state, settings.data]);
-
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setSaved(false);
-    try {
-      const result = await api.patch<{ settings: SecuritySettings }>(SETTINGS_PATH, { mfaRequired });
-      settings.setData(result.settings);
-      setSaved(true);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <>

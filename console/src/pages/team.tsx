@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client.ts';
 import type { CreatedInvitation, Invitation, Role, User } from '../api/contracts.ts';
 import { canAdminister, useUser } from '../api/session.tsx';
@@ -7,6 +7,7 @@ import { ErrorState, FormError, Loading } from '../components/states.tsx';
 import { Badge, Card, Field, PageHeader, SecretBox } from '../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useFormAction } from '../lib/use-form-action.ts';
 
 const ROLES: { id: Role; label: string }[] = [
   { id: 'owner', label: 'Owner' },
@@ -29,29 +30,19 @@ export default function TeamPage() {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [created, setCreated] = useState<CreatedInvitation | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function run(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
+  const form = useFormAction(async () => {
+    setCreated(await api.post<CreatedInvitation>('/v1/invitations', { email, role }));
+    setEmail('');
+    await Promise.all([users.reload(), invitations.reload()]);
+  });
+  const { busy, error } = form;
+  const invite = form.submit;
+  /** A change to a person or invitation, then both lists as they now are. */
+  const run = (action: () => Promise<unknown>) =>
+    form.run(async () => {
       await action();
       await Promise.all([users.reload(), invitations.reload()]);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function invite(event: FormEvent) {
-    event.preventDefault();
-    await run(async () => {
-      setCreated(await api.post<CreatedInvitation>('/v1/invitations', { email, role }));
-      setEmail('');
     });
-  }
 
   return (
     <>
