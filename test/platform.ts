@@ -8,8 +8,11 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { createTenant } from '#shared/data/tenants.ts';
 import type { Tenant } from '#shared/tenants/tenant-types.ts';
 import { createLogger } from '#shared/logging/logger.ts';
-import type { ConsoleStaticOptions } from '../infra/local/console-static.ts';
-import { type ControlPlane, startControlPlane } from '../infra/local/control-plane.ts';
+import {
+  type ControlPlane,
+  type LocalConsoleOptions,
+  startControlPlane,
+} from '../infra/local/control-plane.ts';
 import { generateLocalSecrets, type LocalSecrets } from '../infra/local/local-secrets.ts';
 
 export const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,7 +30,7 @@ export async function startTestPlatform(
     env?: Record<string, string>;
     startPollers?: boolean;
     queueVisibilitySeconds?: number;
-    console?: ConsoleStaticOptions;
+    console?: LocalConsoleOptions;
   } = {},
 ): Promise<TestPlatform> {
   const secrets = generateLocalSecrets();

@@ -7,6 +7,7 @@ import { resetSecretsCache } from '#shared/config/secrets.ts';
 import { resetDbCache } from '#shared/data/client.ts';
 import { resetKnowledgeStorageCache } from '#shared/knowledge/knowledge-storage.ts';
 import { MAIN_TABLE } from '#shared/data/table.ts';
+import { type ConsoleSecurityOptions, consoleSecurityHeaders } from '#shared/http/console-security.ts';
 import { ROUTES } from '#shared/http/route-table.ts';
 import { resetKeyringCache } from '#shared/people/signing-keys.ts';
 import type { Logger } from '#shared/logging/logger.ts';
@@ -14,7 +15,6 @@ import { ALL_QUEUES } from '#shared/queues/definitions.ts';
 import { createS3Client, resetS3Cache } from '#shared/exports/s3-client.ts';
 import { createSqsClient, resetSqsCache } from '#shared/queues/sqs-client.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamodb-local.ts';
-import type { ConsoleStaticOptions } from './console-static.ts';
 import { createGateway } from './gateway.ts';
 import { SCHEDULED_JOBS } from '#shared/jobs/scheduled-jobs.ts';
 import { startJobScheduler } from './job-scheduler.ts';
@@ -22,6 +22,12 @@ import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
 import { ensureBucket } from './s3-local.ts';
 import { ensureExportsBucket } from './s3-local.ts';
 import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
+
+/** The built console and the options of its security headers. */
+export interface LocalConsoleOptions {
+  distDir: string;
+  security: ConsoleSecurityOptions;
+}
 
 export interface ControlPlaneOptions {
   rootDir: string;
@@ -40,8 +46,11 @@ export interface ControlPlaneOptions {
   namePrefix?: string;
   /** Told the pid of each child process started (DynamoDB Local), as soon as it runs. */
   onChildProcess?: (pid: number | undefined) => void;
-  /** The built console (`console/dist`) to serve at `/`, with its security headers. */
-  console?: ConsoleStaticOptions;
+  /**
+   * The built console (`console/dist`) to serve at `/`, with the options of its security headers
+   * (the local object storage's origin is added here, once it is known).
+   */
+  console?: LocalConsoleOptions;
 }
 
 export interface ControlPlane {
@@ -126,7 +135,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       routes: ROUTES,
       rootDir: options.rootDir,
       logger: options.logger,
-      console: options.console,
+      console: options.console && {
+        distDir: options.console.distDir,
+        headers: consoleSecurityHeaders({
+          ...options.console.security,
+          storageOrigin: new URL(sqsServer.endpoint).origin,
+        }),
+      },
     });
     await new Promise<void>((resolve, reject) => {
       gateway.once('error', reject);

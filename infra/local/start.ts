@@ -6,7 +6,6 @@ import { ConfigError, loadEnv } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { startChildGuard } from './child-guard.ts';
-import { consoleSecurityHeaders } from '#shared/http/console-security.ts';
 import { buildConsole } from '../../console/build/build-console.ts';
 import { startControlPlane } from './control-plane.ts';
 import { JavaMissingError } from './dynamodb-local.ts';
@@ -100,7 +99,7 @@ async function main(): Promise<void> {
     console: consoleBuild
       ? {
           distDir: consoleBuild.distDir,
-          headers: consoleSecurityHeaders({ mediaOrigin: new URL(publicMediaUrl).origin }),
+          security: { mediaOrigin: new URL(publicMediaUrl).origin },
         }
       : undefined,
   });

@@ -7,6 +7,11 @@
 export interface ConsoleSecurityOptions {
   /** Origin of the media service's call page (`https://media.example.com`), framed by the agent page. */
   mediaOrigin?: string;
+  /**
+   * Origin of the object storage behind presigned recording and export links when it is not
+   * HTTPS (the local S3 emulator); in AWS the links are HTTPS and `https:` already covers them.
+   */
+  storageOrigin?: string;
 }
 
 export function consoleContentSecurityPolicy(options: ConsoleSecurityOptions = {}): string {
@@ -19,7 +24,7 @@ export function consoleContentSecurityPolicy(options: ConsoleSecurityOptions = {
     "font-src 'self'",
     "connect-src 'self'",
     // Call recordings and export downloads are presigned S3 URLs.
-    "media-src 'self' https: blob:",
+    `media-src 'self' https: blob:${options.storageOrigin ? ` ${options.storageOrigin}` : ''}`,
     `frame-src ${frameSrc}`,
     "frame-ancestors 'none'",
     "base-uri 'self'",

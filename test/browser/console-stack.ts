@@ -6,7 +6,6 @@ import { expect } from 'vitest';
 import { loadEnv } from '#shared/config/env.ts';
 import { createSecretStore } from '#shared/config/secrets.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
-import { consoleSecurityHeaders } from '#shared/http/console-security.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
@@ -46,7 +45,7 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
       OPENAI_API_KEY: openai.apiKey,
       PUBLIC_MEDIA_URL: mediaUrl,
     },
-    console: { distDir, headers: consoleSecurityHeaders({ mediaOrigin: mediaUrl }) },
+    console: { distDir, security: { mediaOrigin: mediaUrl } },
   });
   const media = createMediaService({
     env: loadEnv({ ...process.env, OPENAI_REALTIME_URL: realtime.url, MEDIA_MODEL_POOL_SIZE: '0' }),
