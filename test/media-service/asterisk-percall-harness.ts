@@ -1,8 +1,15 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { findCallByProviderId } from '#shared/data/calls.ts';
+import { createCall, findCallByProviderId } from '#shared/data/calls.ts';
+import { newId } from '#shared/ids/ids.ts';
+import type { MediaCommand } from '#shared/queues/contracts.ts';
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
-import { type FakeAriServer, type FakeChannel, startFakeAriServer } from '../../fakes/asterisk/ari-server.ts';
+import {
+  type FakeAriServer,
+  type FakeChannel,
+  type OriginateOutcome,
+  startFakeAriServer,
+} from '../../fakes/asterisk/ari-server.ts';
 import {
   type PerCallTransport,
   startPerCallTransport,
@@ -57,9 +64,10 @@ export function usePerCallHarness() {
       stasisDelayMs?: number;
       unclaimedAfterMs?: number;
       percallPassword?: string;
+      originate?: (endpoint: string) => OriginateOutcome;
     } = {},
   ) {
-    const ari: FakeAriServer = await startFakeAriServer({});
+    const ari: FakeAriServer = await startFakeAriServer({ originateOutcome: options.originate });
     cleanups.push(() => ari.close());
     const tasks: Task[] = [];
     for (let i = 0; i < (options.tasks ?? 1); i++) {
@@ -117,7 +125,37 @@ export function usePerCallHarness() {
     return { channel, call, model, session, owner, mediaChannelId };
   }
 
-  return { media, setup, inboundCall };
+  /** A queued outbound Asterisk call to `to` and the `call.originate` command that dials it. */
+  async function outboundCall(to: string) {
+    const h = media();
+    const { call } = await createCall(
+      h.db,
+      {
+        tenantId: h.tenantId,
+        agentId: h.agentId,
+        direction: 'outbound',
+        provider: 'asterisk',
+        from: NUMBER,
+        to,
+        status: 'queued',
+      },
+      { maxConcurrentCalls: 20 },
+    );
+    const command: Extract<MediaCommand, { type: 'call.originate' }> = {
+      schemaVersion: 1,
+      eventId: newId('event'),
+      occurredAt: new Date().toISOString(),
+      type: 'call.originate',
+      tenantId: call.tenantId,
+      callId: call.id,
+      agentId: call.agentId,
+      to: call.to,
+      from: call.from,
+    };
+    return { call, command };
+  }
+
+  return { media, setup, inboundCall, outboundCall };
 }
 
 export type PerCallSetup = Awaited<ReturnType<ReturnType<typeof usePerCallHarness>['setup']>>;
