@@ -247,6 +247,7 @@ export function createPerCallAsterisk(asterisk: FakeAsterisk, restHandler: () =>
           // Closing the app's media socket hangs the media channel up.
           const current = asterisk.channels.get(channel.id);
           if (current) asterisk.destroyChannel(current, 16, 'Normal Clearing');
+          asterisk.notify();
         });
         ws.send(
           `MEDIA_START connection_id:${connectionId} channel:${channel.name} channel_id:${channel.id} format:ulaw optimal_frame_size:160 ptime:20`,
