@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { FakeAsterisk } from './ari-asterisk-state.ts';
@@ -156,8 +156,9 @@ export function createPerCallAsterisk(asterisk: FakeAsterisk, restHandler: () =>
             transaction_id: message.transaction_id,
             request_id: message.request_id,
             status_code: status,
-            reason_phrase: status < 300 ? 'OK' : 'Error',
-            uri: message.uri,
+            reason_phrase: STATUS_CODES[status] ?? '',
+            // As recorded: the path of the request, without its query string.
+            uri: String(message.uri).split('?')[0],
             ...(payload ? { content_type: 'application/json', message_body: payload } : {}),
             application: entry.application,
             timestamp: now(),
