@@ -87,6 +87,35 @@ describe('Asterisk per-call mode with several media tasks sharing one PBX', () =
     expect(a.transport.calls.size + b.transport.calls.size).toBe(0);
   });
 
+  it('a task receiving the re-connected connection of a call whose owner is gone hangs it up and removes the leftovers', async () => {
+    // The call and its media channel on the first task; Asterisk's re-connection lands on the second.
+    const s = await setup({
+      tasks: 2,
+      pick: (_channel, attempt) => (attempt < 2 ? 0 : 1),
+      unclaimedAfterMs: 50,
+    });
+    const [a, b] = s.tasks as [(typeof s.tasks)[0], (typeof s.tasks)[0]];
+    const { channel, call, session, owner } = await inboundCall(s);
+    expect(owner).toBe(a);
+    // The owner is cut off from Asterisk entirely: its control connection drops and ARI HTTP is unreachable.
+    s.ari.setRestDown(true);
+    s.ari.dropPerCallConnection(channel.id);
+    await session.closed;
+    await s.ari.waitUntil(() => !s.ari.channels.has(channel.id) && s.ari.bridges.size === 0);
+    const reopened = s.ari.perCallConnections.find((c) => c.reconnect && c.channelId === channel.id)!;
+    expect(reopened.target).toBe(b.url);
+    expect(
+      s.ari.requests.filter((r) => r.conn === reopened.number).map((r) => `${r.method} ${r.path}`),
+    ).toEqual([
+      'GET /ari/channels',
+      'GET /ari/bridges',
+      `DELETE /ari/bridges/ai-caller-bridge-${call.id}`,
+      `DELETE /ari/channels/${channel.id}`,
+    ]);
+    expect(b.service.registry.get(call.id)).toBeUndefined();
+    s.ari.setRestDown(false);
+  });
+
   it('refuses bad credentials and a missing ari sub-protocol before any ARI traffic', async () => {
     const s = await setup();
     const url = s.tasks[0]!.url;
