@@ -35,6 +35,8 @@ export class PerCallDialer {
   readonly #http: AriRest;
   readonly #dialerApp: string;
   readonly #ringing = new Map<string, Call>();
+  /** Subscribes the dialer app to a ringing channel (`POST /applications/{app}/subscription`). */
+  readonly #subscribe: (channelId: string) => Promise<void>;
 
   constructor(
     deps: AsteriskDeps,
@@ -47,8 +49,6 @@ export class PerCallDialer {
     this.#dialerApp = dialerApp;
     this.#subscribe = subscribe;
   }
-
-  readonly #subscribe: (channelId: string) => Promise<void>;
 
   get ringing(): number {
     return this.#ringing.size;
