@@ -4,6 +4,13 @@ import { ASTERISK_ID, bridgeJson, channelJson, type FakeBridge, type FakeChannel
 /** An events socket, with the apps it subscribed to (`?app=` on the upgrade). */
 export type AppSocket = WebSocket & { apps?: string[] };
 
+/** Where per-call apps live (`ari-percall.ts`): channels entering them, and their events. */
+export interface PerCallRouter {
+  enterStasis(channel: FakeChannel, args: string[], app: string): boolean;
+  deliver(event: Record<string, unknown>, channelIds: string[]): void;
+  channelDestroyed(channelId: string): void;
+}
+
 /**
  * The simulated Asterisk of the fake ARI server (`ari-server.ts`): its channels and bridges, the
  * events sockets it reports to, and the channel lifecycle with the event sequences recorded on a real
@@ -16,6 +23,7 @@ export function createFakeAsterisk() {
   /** ExternalMedia StasisStarts held back for the addChannel race, by channel id. */
   const heldStasisStarts = new Map<string, () => void>();
   const waiters: { match: () => boolean; resolve: () => void }[] = [];
+  let perCall: PerCallRouter | undefined;
   let sequence = 0;
   // Asterisk channel ids are `<epoch seconds>.<sequence>`; a fresh base per server keeps them unique across tests.
   const idBase = Math.floor(Date.now() / 1000) + Math.floor(Math.random() * 1_000_000);
@@ -40,6 +48,11 @@ export function createFakeAsterisk() {
     for (const socket of sockets) {
       const apps = socket.apps ?? [];
       socket.send(JSON.stringify({ ...event, application: apps[0] ?? 'app' }));
+    }
+    if (perCall) {
+      const channel = fields.channel as { id?: string } | undefined;
+      const bridge = fields.bridge as { channels?: string[] } | undefined;
+      perCall.deliver(event, [...(channel?.id ? [channel.id] : []), ...(bridge?.channels ?? [])]);
     }
     // Every event reports a change (a channel ringing, answered, left a bridge) a test may wait for.
     notify();
@@ -71,6 +84,7 @@ export function createFakeAsterisk() {
   }
 
   function enterStasis(channel: FakeChannel, args: string[], app: string): void {
+    if (perCall?.enterStasis(channel, args, app)) return;
     channel.inStasis = true;
     channel.dialplan = { ...channel.dialplan, app_name: 'Stasis', app_data: [app, ...args].join(',') };
     emitChannel('StasisStart', channel, { args });
@@ -95,6 +109,7 @@ export function createFakeAsterisk() {
     channels.delete(channel.id);
     heldStasisStarts.delete(channel.id);
     emitChannel('ChannelDestroyed', channel, { cause, cause_txt: causeText });
+    perCall?.channelDestroyed(channel.id);
     notify();
   }
 
@@ -110,6 +125,9 @@ export function createFakeAsterisk() {
     newChannel,
     enterStasis,
     destroyChannel,
+    setPerCall(router: PerCallRouter): void {
+      perCall = router;
+    },
   };
 }
 

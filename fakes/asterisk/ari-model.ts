@@ -29,6 +29,8 @@ export interface FakeChannel {
   variables: Record<string, string>;
   inStasis: boolean;
   bridgeId?: string;
+  /** The app an ExternalMedia channel enters once its media is connected. */
+  externalApp?: string;
   /** Originated with app=…: Asterisk puts it in Stasis when the far end answers. */
   originate?: { app: string; appArgs: string[]; endpoint: string };
 }
@@ -46,6 +48,8 @@ export interface AriRequest {
   query: URLSearchParams;
   body: unknown;
   status: number;
+  /** The per-call connection it came over (REST over WebSocket); absent for HTTP. */
+  conn?: number;
 }
 
 /** What the far end of an originated call does. */

@@ -36,7 +36,13 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
     if (method === 'GET' && path === '/bridges')
       return send(res, record, 200, [...bridges.values()].map(bridgeJson));
 
-    if (method === 'POST' && path === '/channels/externalMedia') return externalMedia(res, record, q);
+    if (method === 'POST' && path === '/channels/externalMedia') {
+      if (q.get('transport') === 'websocket') return webSocketMedia(res, record, q);
+      return externalMedia(res, record, q);
+    }
+    if (method === 'POST' && /^\/applications\/[^/]+\/subscription$/.test(path)) {
+      return send(res, record, 200, { name: decodeURIComponent(path.split('/')[2]!), channel_ids: [] });
+    }
     if (method === 'POST' && path === '/channels') return originate(res, record, q);
     if (method === 'POST' && path === '/bridges') {
       const bridge: FakeBridge = {
@@ -165,6 +171,24 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
         if (heldStasisStarts.delete(channel.id)) start();
       }, 30);
     } else setImmediate(start);
+  }
+
+  /** chan_websocket ExternalMedia (`connection_type=server`): out of Stasis until its `/media` socket connects. */
+  function webSocketMedia(res: ServerResponse, record: AriRequest, q: URLSearchParams) {
+    const app = q.get('app');
+    if (!app || !q.get('format')) return send(res, record, 400, { message: 'app and format are required' });
+    if (q.get('encapsulation') !== 'none' || q.get('connection_type') !== 'server')
+      return send(res, record, 400, { message: "encapsulation must be 'none' for the websocket transport" });
+    const connectionId = crypto.randomUUID();
+    const channel = newChannel(`WebSocket/INCOMING/0x${randomBytes(6).toString('hex')}`, {
+      id: q.get('channelId') ?? undefined,
+      externalApp: app,
+      variables: { MEDIA_WEBSOCKET_CONNECTION_ID: connectionId, MEDIA_WEBSOCKET_OPTIMAL_FRAME_SIZE: '160' },
+    });
+    send(res, record, 200, {
+      ...channelJson(channel),
+      channelvars: { MEDIA_WEBSOCKET_CONNECTION_ID: connectionId, MEDIA_WEBSOCKET_OPTIMAL_FRAME_SIZE: '160' },
+    });
   }
 
   function originate(res: ServerResponse, record: AriRequest, q: URLSearchParams) {

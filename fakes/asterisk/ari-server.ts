@@ -15,8 +15,10 @@ import {
   recordedInfo,
 } from './ari-model.ts';
 import { createAriRest } from './ari-rest.ts';
+import { createPerCallAsterisk, type PerCallConfig } from './ari-percall.ts';
 
 export type { AriRequest, FakeAriOptions, FakeBridge, FakeChannel, OriginateOutcome } from './ari-model.ts';
+export type { PerCallConfig, PerCallSocket } from './ari-percall.ts';
 
 /**
  * A fake Asterisk 22 ARI server that `ari-client` accepts as the real thing: it serves the real
@@ -71,6 +73,8 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
     notify();
   }
   const rest = createAriRest(asterisk, options, send);
+  const perCall = createPerCallAsterisk(asterisk, () => rest.handle);
+  asterisk.setPerCall(perCall);
 
   function authorized(req: IncomingMessage, query: URLSearchParams): boolean {
     const header = req.headers.authorization;
@@ -112,6 +116,8 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', baseUrl);
+    if (perCall.handleMediaUpgrade(req, socket, head, { authorized: authorized(req, url.searchParams) }))
+      return;
     if (url.pathname !== '/ari/events' || refuseEvents || !authorized(req, url.searchParams)) {
       socket.end(
         refuseEvents ? 'HTTP/1.1 503 Service Unavailable\r\n\r\n' : 'HTTP/1.1 401 Unauthorized\r\n\r\n',
@@ -211,7 +217,31 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
     waitForRequest(match: (r: AriRequest) => boolean): Promise<AriRequest> {
       return waitUntil(() => requests.some(match)).then(() => requests.find(match)!);
     },
+    /** Per-call mode: channels entering `config.app` open ARI WebSockets towards `config.targets`. */
+    enablePerCall(config: PerCallConfig): void {
+      perCall.configure(config);
+    },
+    /** Every per-call connection opened so far (also refused ones), in order. */
+    perCallConnections: perCall.connections,
+    /** HTTP statuses of per-call upgrades the app refused. */
+    perCallRefusals: perCall.refusedUpgrades,
+    /** chan_websocket media sockets the app connected, by media channel id. */
+    mediaSockets: perCall.mediaSockets,
+    dropPerCallConnection: (channelId: string) => perCall.dropConnection(channelId),
+    openPerCallForUnknownChannel: (name: string) => perCall.openForUnknownChannel(name),
+    /** Caller audio into a call's media socket: 160-byte μ-law frames every 20 ms, as chan_websocket sends. */
+    async sendMedia(channelId: string, audio: Buffer): Promise<void> {
+      const media = perCall.mediaSockets.get(channelId);
+      if (!media) throw new Error(`no media socket for ${channelId}`);
+      for (let offset = 0; offset < audio.length; offset += 160) {
+        const frame = Buffer.alloc(160, 0xff);
+        audio.copy(frame, 0, offset, offset + 160);
+        media.socket.send(frame, { binary: true });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     async close(): Promise<void> {
+      perCall.close();
       for (const socket of sockets) socket.terminate();
       wss.close();
       server.closeAllConnections();

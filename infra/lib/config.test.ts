@@ -54,6 +54,34 @@ describe('readDeploymentConfig', () => {
     ['ARI without the Asterisk network', { ariUrl: 'http://10.0.0.5:8088' }, 'asteriskCidr'],
     ['ARI without its user', { ariUrl: 'http://10.0.0.5:8088', asteriskCidr: '10.0.0.0/24' }, 'ariUsername'],
     ['a malformed CIDR', { asteriskCidr: '10.0.0.0' }, 'asteriskCidr'],
+    [
+      'per-call Asterisk without ARI',
+      { asteriskMode: 'per_call', asteriskPercallUsername: 'asterisk' },
+      'ariUrl',
+    ],
+    [
+      'per-call Asterisk without its websocket_client user',
+      {
+        asteriskMode: 'per_call',
+        ariUrl: 'http://10.0.0.5:8088',
+        asteriskCidr: '10.0.0.0/24',
+        ariUsername: 'ai',
+      },
+      'asteriskPercallUsername',
+    ],
+    [
+      'per-call Asterisk with RTP media',
+      {
+        asteriskMode: 'per_call',
+        asteriskMedia: 'rtp',
+        ariUrl: 'http://10.0.0.5:8088',
+        asteriskCidr: '10.0.0.0/24',
+        ariUsername: 'ai',
+        asteriskPercallUsername: 'asterisk',
+      },
+      'asteriskMedia',
+    ],
+    ['an unknown Asterisk mode', { asteriskMode: 'cluster' }, 'asteriskMode'],
     ['a retention CloudWatch does not offer', { logRetentionDays: 31 }, 'logRetentionDays'],
     ['a certificate that is not an ACM ARN', { mediaCertificateArn: 'cert-123' }, 'mediaCertificateArn'],
   ])('rejects %s, naming the key', (_name, context, key) => {

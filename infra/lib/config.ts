@@ -96,6 +96,12 @@ export const DeploymentConfigSchema = z
     ariPort: port.default(8088),
     rtpPortMin: port.default(40000),
     rtpPortMax: port.default(40999),
+    /** `per_call`: Asterisk 22.5+/20.15+ opens per-call ARI WebSockets to the media ALB (docs/asterisk-per-call.md). */
+    asteriskMode: z.enum(['classic', 'per_call']).default('classic'),
+    /** Call audio in classic mode: RTP (UDP port range open to asteriskCidr) or chan_websocket. */
+    asteriskMedia: z.enum(['rtp', 'websocket']).optional(),
+    /** The user Asterisk's websocket_client.conf presents; its password is ASTERISK_PERCALL_PASSWORD in the secret. */
+    asteriskPercallUsername: optionalText,
   })
   .superRefine((config, ctx) => {
     if (config.rtpPortMin > config.rtpPortMax)
@@ -133,7 +139,32 @@ export const DeploymentConfigSchema = z
         path: ['ariUsername'],
         message: 'ariUrl needs ariUsername (the ari.conf user)',
       });
+    // The media service's own checks (ASTERISK_MODE=per_call), caught at synth instead of at task start.
+    if (config.asteriskMode === 'per_call') {
+      if (!config.ariUrl)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ariUrl'],
+          message: 'per_call needs ariUrl (media sockets, dialing)',
+        });
+      if (!config.asteriskPercallUsername)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['asteriskPercallUsername'],
+          message: 'per_call needs asteriskPercallUsername (the websocket_client.conf user)',
+        });
+      if (config.asteriskMedia === 'rtp')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['asteriskMedia'],
+          message: 'per_call always uses websocket media',
+        });
+    }
   });
+
+/** Whether media tasks exchange RTP with Asterisk (and need the UDP port range open). */
+export const usesRtpMedia = (config: Pick<DeploymentConfig, 'asteriskMode' | 'asteriskMedia'>): boolean =>
+  config.asteriskMode === 'classic' && config.asteriskMedia !== 'websocket';
 
 export type DeploymentConfig = z.output<typeof DeploymentConfigSchema>;
 export const CONFIG_KEYS = Object.keys(DeploymentConfigSchema.shape) as (keyof DeploymentConfig)[];

@@ -208,6 +208,42 @@ describe('the Fargate service', () => {
   );
 });
 
+describe('the media stack with Asterisk in per-call mode', () => {
+  it(
+    'injects the per-call password, configures the mode, reaches ARI over TCP and opens no RTP range',
+    () => {
+      const app = new App({ context: { [BUNDLING_STACKS]: [] } });
+      const context: Record<string, string> = {
+        stage: 'dev',
+        ariUrl: 'http://10.20.0.5:8088',
+        ariUsername: 'ai-caller',
+        asteriskCidr: '10.20.0.0/16',
+        asteriskMode: 'per_call',
+        asteriskPercallUsername: 'asterisk',
+      };
+      const config = readDeploymentConfig((key) => context[key]);
+      const stateful = new StatefulStack(app, 'Stateful', { stage: 'dev' });
+      const perCall = Template.fromStack(
+        new MediaStack(app, 'Media', { config, rootDir: repoRoot, resources: stateful }),
+      );
+      const task = Object.values(perCall.findResources('AWS::ECS::TaskDefinition'))[0] as Resource;
+      const media = (task.Properties.ContainerDefinitions as Record<string, unknown>[])[0] as {
+        Environment: { Name: string; Value: unknown }[];
+        Secrets: { Name: string }[];
+      };
+      expect(media.Secrets.map((s) => s.Name)).toEqual(
+        expect.arrayContaining(['ARI_PASSWORD', 'ASTERISK_PERCALL_PASSWORD']),
+      );
+      const env = Object.fromEntries(media.Environment.map((e) => [e.Name, e.Value]));
+      expect(env).toMatchObject({ ASTERISK_MODE: 'per_call', ASTERISK_PERCALL_USERNAME: 'asterisk' });
+      const groups = JSON.stringify(perCall.findResources('AWS::EC2::SecurityGroup'));
+      expect(groups).not.toContain('udp');
+      expect(groups).toContain('ARI to Asterisk');
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+});
+
 describe('the media image', () => {
   const files = (dir: string): string[] =>
     readdirSync(dir).flatMap((name) => {

@@ -73,6 +73,7 @@ export class MediaStack extends Stack {
     });
     const injected: SecretName[] = ['OPENAI_API_KEY', 'TWILIO_AUTH_TOKEN', 'INTERNAL_SIGNING_KEY'];
     if (config.ariUrl) injected.push('ARI_PASSWORD');
+    if (config.asteriskMode === 'per_call') injected.push('ASTERISK_PERCALL_PASSWORD');
     const container = taskDefinition.addContainer('Media', {
       image: ecs.ContainerImage.fromDockerImageAsset(this.image),
       logging: ecs.LogDrivers.awsLogs({
@@ -99,6 +100,11 @@ export class MediaStack extends Stack {
         ...(config.twilioAccountSid ? { TWILIO_ACCOUNT_SID: config.twilioAccountSid } : {}),
         ...(config.ariUrl ? { ARI_URL: config.ariUrl } : {}),
         ...(config.ariUsername ? { ARI_USERNAME: config.ariUsername } : {}),
+        ASTERISK_MODE: config.asteriskMode,
+        ...(config.asteriskMedia ? { ASTERISK_MEDIA: config.asteriskMedia } : {}),
+        ...(config.asteriskPercallUsername
+          ? { ASTERISK_PERCALL_USERNAME: config.asteriskPercallUsername }
+          : {}),
         // The X-Ray daemon sidecar below shares the task's network namespace.
         AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${XRAY_DAEMON_PORT}`,
       },

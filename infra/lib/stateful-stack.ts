@@ -77,7 +77,7 @@ export class StatefulStack extends Stack {
     // One JSON secret; its keys are the names in shared/config/secrets.ts. Values are set after deploy.
     this.secret = new secretsmanager.Secret(this, 'PlatformSecrets', {
       description:
-        'ai-caller secrets: OPENAI_API_KEY, TWILIO_AUTH_TOKEN, ARI_PASSWORD, STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, ADMIN_API_KEY, INTERNAL_SIGNING_KEY',
+        'ai-caller secrets: OPENAI_API_KEY, TWILIO_AUTH_TOKEN, ARI_PASSWORD, STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET, ADMIN_API_KEY, INTERNAL_SIGNING_KEY, ASTERISK_PERCALL_PASSWORD (per-call Asterisk only)',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({}),
         generateStringKey: 'INTERNAL_SIGNING_KEY',

@@ -48,6 +48,29 @@ describe('loadEnv', () => {
   it.each([
     ['ARI_URL without ARI_USERNAME', { ARI_URL: 'http://pbx.internal:8088' }, ['ARI_USERNAME']],
     ['an RTP port range upside down', { RTP_PORT_MIN: '41000', RTP_PORT_MAX: '40000' }, ['RTP_PORT_MAX']],
+    ['an unknown ASTERISK_MODE', { ASTERISK_MODE: 'cluster' }, ['ASTERISK_MODE']],
+    ['an unknown ASTERISK_MEDIA', { ASTERISK_MEDIA: 'udp' }, ['ASTERISK_MEDIA']],
+    [
+      'per_call without ARI_URL and the per-call user',
+      { ASTERISK_MODE: 'per_call' },
+      ['ARI_URL', 'ASTERISK_PERCALL_USERNAME'],
+    ],
+    [
+      'per_call without the per-call user',
+      { ASTERISK_MODE: 'per_call', ARI_URL: 'http://pbx.internal:8088', ARI_USERNAME: 'ai-caller' },
+      ['ASTERISK_PERCALL_USERNAME'],
+    ],
+    [
+      'per_call with RTP media',
+      {
+        ASTERISK_MODE: 'per_call',
+        ASTERISK_MEDIA: 'rtp',
+        ARI_URL: 'http://pbx.internal:8088',
+        ARI_USERNAME: 'ai-caller',
+        ASTERISK_PERCALL_USERNAME: 'asterisk',
+      },
+      ['ASTERISK_MEDIA'],
+    ],
   ])('refuses %s, naming the key to fix', (_name, source, badKeys) => {
     expect(() => loadEnv(source)).toThrow(ConfigError);
     try {
@@ -65,5 +88,26 @@ describe('loadEnv', () => {
       RTP_PORT_MAX: '40000',
     });
     expect(env).toMatchObject({ ARI_USERNAME: 'ai-caller', RTP_PORT_MIN: 40000, RTP_PORT_MAX: 40000 });
+  });
+
+  it.each([
+    ['nothing set: classic', {}, { ASTERISK_MODE: 'classic' }],
+    [
+      'classic with WebSocket media',
+      { ARI_URL: 'http://pbx.internal:8088', ARI_USERNAME: 'ai-caller', ASTERISK_MEDIA: 'websocket' },
+      { ASTERISK_MODE: 'classic', ASTERISK_MEDIA: 'websocket' },
+    ],
+    [
+      'per_call with everything it needs',
+      {
+        ASTERISK_MODE: 'per_call',
+        ARI_URL: 'http://pbx.internal:8088',
+        ARI_USERNAME: 'ai-caller',
+        ASTERISK_PERCALL_USERNAME: 'asterisk',
+      },
+      { ASTERISK_MODE: 'per_call', ASTERISK_PERCALL_USERNAME: 'asterisk' },
+    ],
+  ])('accepts %s', (_name, source, expected) => {
+    expect(loadEnv(source)).toMatchObject(expected);
   });
 });

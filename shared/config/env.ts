@@ -72,6 +72,16 @@ export const EnvSchema = z
     RTP_HOST: z.string().min(1).default('127.0.0.1'),
     RTP_PORT_MIN: port.default(40000),
     RTP_PORT_MAX: port.default(40999),
+    /**
+     * `classic`: the media service connects to ARI and one task serves the app. `per_call`
+     * (Asterisk 22.5+/20.15+): Asterisk opens one ARI WebSocket per call to `/asterisk/ari` on the
+     * media port, so any number of tasks share one PBX (docs/asterisk-per-call.md).
+     */
+    ASTERISK_MODE: z.enum(['classic', 'per_call']).default('classic'),
+    /** Call audio: RTP (`rtp`, classic only) or chan_websocket (`websocket`); per_call always uses websocket. */
+    ASTERISK_MEDIA: z.enum(['rtp', 'websocket']).optional(),
+    /** The user Asterisk's `websocket_client.conf` sends on per-call connections (password: a secret). */
+    ASTERISK_PERCALL_USERNAME: z.string().min(1).optional(),
 
     // Stripe
     STRIPE_API_BASE_URL: url.default('https://api.stripe.com'),
@@ -161,6 +171,29 @@ export const EnvSchema = z
     // Combinations no single key can check; reported under the key to fix.
     if (env.ARI_URL && !env.ARI_USERNAME) {
       ctx.addIssue({ code: 'custom', path: ['ARI_USERNAME'], message: 'is required when ARI_URL is set' });
+    }
+    if (env.ASTERISK_MODE === 'per_call') {
+      if (!env.ARI_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ARI_URL'],
+          message: 'is required when ASTERISK_MODE is per_call (media sockets and dialing)',
+        });
+      }
+      if (!env.ASTERISK_PERCALL_USERNAME) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ASTERISK_PERCALL_USERNAME'],
+          message: 'is required when ASTERISK_MODE is per_call',
+        });
+      }
+      if (env.ASTERISK_MEDIA === 'rtp') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ASTERISK_MEDIA'],
+          message: 'must be websocket when ASTERISK_MODE is per_call',
+        });
+      }
     }
     if (env.RTP_PORT_MIN > env.RTP_PORT_MAX) {
       ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MAX'], message: 'must not be below RTP_PORT_MIN' });

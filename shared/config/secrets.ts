@@ -10,6 +10,7 @@ export const SECRET_NAMES = [
   'STRIPE_WEBHOOK_SECRET',
   'ADMIN_API_KEY',
   'INTERNAL_SIGNING_KEY',
+  'ASTERISK_PERCALL_PASSWORD',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 

@@ -104,6 +104,8 @@ export function useAsteriskHarness() {
       originate?: (endpoint: string) => OriginateOutcome;
       /** Holds the start-up channel list; `setup` then returns before the transport is ready. */
       channelListGate?: Promise<void>;
+      /** `ASTERISK_MEDIA`: RTP (default) or chan_websocket. */
+      media?: 'rtp' | 'websocket';
     } = {},
   ) {
     const peer: RtpPeer = await startRtpPeer();
@@ -129,6 +131,7 @@ export function useAsteriskHarness() {
       RTP_HOST: '127.0.0.1',
       RTP_PORT_MIN: range.min,
       RTP_PORT_MAX: range.max,
+      ASTERISK_MEDIA: options.media,
     };
     const asterisk: AsteriskTransport = await startAsteriskTransport(
       { ...service.sessionDeps, env },

@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import type { DeploymentConfig } from '../config.ts';
+import { type DeploymentConfig, usesRtpMedia } from '../config.ts';
 
 /**
  * The VPC and the media tasks' security group. Egress is explicit: HTTPS (OpenAI, AWS APIs,
@@ -36,14 +36,17 @@ export class MediaNetwork extends Construct {
 
     if (config.asteriskCidr) {
       const asterisk = ec2.Peer.ipv4(config.asteriskCidr);
-      this.serviceSecurityGroup.addIngressRule(
-        asterisk,
-        ec2.Port.udpRange(config.rtpPortMin, config.rtpPortMax),
-        'RTP from Asterisk (externalMedia)',
-      );
+      // ARI REST and events, and chan_websocket media sockets (`/media/<id>`), on Asterisk's HTTP port.
       this.serviceSecurityGroup.addEgressRule(asterisk, ec2.Port.tcp(config.ariPort), 'ARI to Asterisk');
-      // Asterisk's own RTP range lives in its rtp.conf, which the platform does not know.
-      this.serviceSecurityGroup.addEgressRule(asterisk, ec2.Port.allUdp(), 'RTP to Asterisk');
+      if (usesRtpMedia(config)) {
+        this.serviceSecurityGroup.addIngressRule(
+          asterisk,
+          ec2.Port.udpRange(config.rtpPortMin, config.rtpPortMax),
+          'RTP from Asterisk (externalMedia)',
+        );
+        // Asterisk's own RTP range lives in its rtp.conf, which the platform does not know.
+        this.serviceSecurityGroup.addEgressRule(asterisk, ec2.Port.allUdp(), 'RTP to Asterisk');
+      }
     }
   }
 

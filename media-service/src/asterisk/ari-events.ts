@@ -97,6 +97,9 @@ export function statusForUnansweredCause(cause: number): 'busy' | 'no_answer' | 
   return 'failed';
 }
 
-/** The channel ExternalMedia creates for rtp/udp; it enters our app too, and is never a caller. */
-export const isExternalMediaChannel = (channel: AriChannel): boolean =>
-  channel.name.startsWith('UnicastRTP/');
+/**
+ * The channel ExternalMedia creates (`UnicastRTP/…` for rtp/udp, `WebSocket/…` for chan_websocket);
+ * it enters our app too, and is never a caller.
+ */
+export const isExternalMediaChannel = (channel: Pick<AriChannel, 'name'>): boolean =>
+  channel.name.startsWith('UnicastRTP/') || channel.name.startsWith('WebSocket/');

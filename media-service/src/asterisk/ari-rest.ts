@@ -32,6 +32,20 @@ export interface ExternalMediaChannel extends ChannelSummary {
   rtpPort: number;
 }
 
+/** A chan_websocket ExternalMedia channel (`transport=websocket`, `connection_type=server`). */
+export interface WebSocketMediaChannel extends ChannelSummary {
+  /** `MEDIA_WEBSOCKET_CONNECTION_ID`: the app connects to `/media/<connectionId>`. */
+  connectionId: string;
+}
+
+/** ExternalMedia over chan_websocket, as Asterisk 22.5+ takes it. */
+export const WEBSOCKET_EXTERNAL_MEDIA = {
+  encapsulation: 'none',
+  transport: 'websocket',
+  connection_type: 'server',
+  direction: 'both',
+} as const;
+
 export interface AriRest {
   answer(channelId: string): Promise<void>;
   hangup(
@@ -52,6 +66,11 @@ export interface AriRest {
     format: string;
     channelId: string;
   }): Promise<ExternalMediaChannel>;
+  externalMediaWebSocket(input: {
+    app: string;
+    format: string;
+    channelId: string;
+  }): Promise<WebSocketMediaChannel>;
   getVariable(channelId: string, variable: string): Promise<string>;
   continueInDialplan(
     channelId: string,
@@ -165,6 +184,26 @@ export function createAriRest(input: {
           }
         ).value;
         return { ...summary(channel), rtpAddress: address, rtpPort: Number(port) };
+      }),
+    externalMediaWebSocket: (o) =>
+      call('externalMedia', async (c) => {
+        const channel = (await c.channels.externalMedia({
+          app: o.app,
+          format: o.format,
+          channelId: o.channelId,
+          ...WEBSOCKET_EXTERNAL_MEDIA,
+        } as unknown as Parameters<typeof c.channels.externalMedia>[0])) as unknown as ChannelSummary & {
+          channelvars?: Record<string, string>;
+        };
+        const connectionId =
+          channel.channelvars?.MEDIA_WEBSOCKET_CONNECTION_ID ??
+          (
+            (await c.channels.getChannelVar({
+              channelId: channel.id,
+              variable: 'MEDIA_WEBSOCKET_CONNECTION_ID',
+            })) as { value: string }
+          ).value;
+        return { ...summary(channel), connectionId };
       }),
     getVariable: (channelId, variable) =>
       call(

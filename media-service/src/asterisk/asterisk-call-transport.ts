@@ -9,6 +9,7 @@ import type {
 import type { AriRest } from './ari-rest.ts';
 import { RtpLeg } from './rtp-leg.ts';
 import type { RtpPortLease } from './rtp-port-pool.ts';
+import type { WebSocketMediaLeg } from './websocket-media/websocket-media-leg.ts';
 
 /** Caller audio held until the session attaches: 1 s of 20 ms packets. */
 const MAX_EARLY_PACKETS = 50;
@@ -20,9 +21,18 @@ export interface AsteriskCallIds {
   externalChannelId: string;
 }
 
+/** What both media legs (RTP, chan_websocket) report to the transport. */
+export interface CallerMediaEvents {
+  onAudio(payload: Buffer): void;
+  onPlayed(tag: string, playedMs: number): void;
+  /** The media leg broke on its own (chan_websocket socket closed by Asterisk). */
+  onLost(detail: string): void;
+}
+
 export interface AsteriskCallTransportOptions {
   ids: AsteriskCallIds;
-  lease: RtpPortLease;
+  /** The UDP port of an RTP call; absent for WebSocket media. */
+  lease?: RtpPortLease;
   rest: AriRest;
   logger: Logger;
   /** Dialplan context a cold transfer continues in, with the E.164 number as extension. */
@@ -31,7 +41,8 @@ export interface AsteriskCallTransportOptions {
 
 /**
  * One Asterisk call as a `CallTransport`: the caller's channel in a mixing bridge with an
- * ExternalMedia channel whose RTP this object sends and receives on its leased UDP port.
+ * ExternalMedia channel whose audio this object sends and receives, as RTP on its leased UDP port
+ * or over a chan_websocket media socket.
  * `close()` releases the bridge, the ExternalMedia channel and the port exactly once, whatever
  * ended the call; it hangs up the caller too unless the caller is already gone or transferred.
  */
@@ -40,7 +51,7 @@ export class AsteriskCallTransport implements CallTransport {
   readonly audioFormat = { type: 'audio/pcmu' as const };
   readonly ids: AsteriskCallIds;
   readonly #options: AsteriskCallTransportOptions;
-  #leg: RtpLeg | undefined;
+  #leg: RtpLeg | WebSocketMediaLeg | undefined;
   #events: TransportEvents | undefined;
   #early: Buffer[] = [];
   #earlyClose: { reason: TransportCloseReason; detail?: string } | undefined;
@@ -70,19 +81,47 @@ export class AsteriskCallTransport implements CallTransport {
   }
 
   get media(): Record<string, unknown> {
+    const { lease } = this.#options;
     return {
       asterisk: {
         callerChannelId: this.ids.callerChannelId,
         bridgeId: this.ids.bridgeId,
         externalChannelId: this.ids.externalChannelId,
-        rtpPort: this.#options.lease.port,
+        media: lease ? 'rtp' : 'websocket',
+        ...(lease ? { rtpPort: lease.port } : {}),
         ...(this.#asteriskRtp ? { asteriskRtp: this.#asteriskRtp } : {}),
       },
     };
   }
 
   get rtpStats() {
-    return this.#leg?.stats;
+    return this.#leg instanceof RtpLeg ? this.#leg.stats : undefined;
+  }
+
+  /** Frame counts of a chan_websocket media leg. */
+  get webSocketStats() {
+    return this.#leg && !(this.#leg instanceof RtpLeg) ? this.#leg.stats : undefined;
+  }
+
+  /** Callbacks for a media leg built outside (chan_websocket), then handed over with `useLeg`. */
+  get mediaEvents(): CallerMediaEvents {
+    return {
+      onAudio: (payload) => {
+        if (this.#events) this.#events.callerAudio(Buffer.from(payload));
+        else if (this.#early.length < MAX_EARLY_PACKETS) this.#early.push(Buffer.from(payload));
+      },
+      onPlayed: (itemId, playedMs) => this.#events?.played(itemId, playedMs),
+      onLost: (detail) => this.callerLeft('media_error', detail),
+    };
+  }
+
+  /** Takes over a connected chan_websocket leg (closed at once if the call already ended). */
+  useLeg(leg: WebSocketMediaLeg): void {
+    if (this.#closed || this.#leg) {
+      leg.close();
+      return;
+    }
+    this.#leg = leg;
   }
 
   get isClosed(): boolean {
@@ -95,17 +134,11 @@ export class AsteriskCallTransport implements CallTransport {
 
   /** Starts RTP both ways with Asterisk's socket for this call (UNICASTRTP_LOCAL_ADDRESS/PORT). */
   connectMedia(remote: { address: string; port: number }): void {
-    if (this.#closed || this.#leg) return;
+    const { lease } = this.#options;
+    if (this.#closed || this.#leg || !lease) return;
     this.#asteriskRtp = `${remote.address}:${remote.port}`;
-    this.#leg = new RtpLeg({
-      lease: this.#options.lease,
-      remote,
-      onAudio: (payload) => {
-        if (this.#events) this.#events.callerAudio(Buffer.from(payload));
-        else if (this.#early.length < MAX_EARLY_PACKETS) this.#early.push(Buffer.from(payload));
-      },
-      onPlayed: (itemId, playedMs) => this.#events?.played(itemId, playedMs),
-    });
+    const events = this.mediaEvents;
+    this.#leg = new RtpLeg({ lease, remote, onAudio: events.onAudio, onPlayed: events.onPlayed });
   }
 
   attach(events: TransportEvents): void {
@@ -159,7 +192,7 @@ export class AsteriskCallTransport implements CallTransport {
     if (this.#closed) return;
     this.#closed = true;
     this.#leg?.close();
-    this.#options.lease.release();
+    this.#options.lease?.release();
     const { rest } = this.#options;
     const releases = [
       rest.destroyBridge(this.ids.bridgeId).catch((err) => this.#releaseFailed('bridge', err, reason)),

@@ -8,6 +8,7 @@ import { isExternalMediaChannel } from './ari-events.ts';
 import type { AriRest } from './ari-rest.ts';
 import { AsteriskCallTransport } from './asterisk-call-transport.ts';
 import type { RtpPortLease, RtpPortPool } from './rtp-port-pool.ts';
+import { WebSocketMediaLeg } from './websocket-media/websocket-media-leg.ts';
 
 /** The caller hung up (or media broke) while bridge and ExternalMedia were being set up. */
 export class CallEndedDuringSetupError extends Error {
@@ -19,6 +20,8 @@ export class CallEndedDuringSetupError extends Error {
 
 /** Asterisk raises the ExternalMedia StasisStart within milliseconds; far longer means it never will. */
 const EXTERNAL_STASIS_TIMEOUT_MS = 5_000;
+/** Between addChannel attempts while a chan_websocket channel is not in Stasis yet (422). */
+const ADD_CHANNEL_RETRY_MS = 50;
 
 /** Every id we create on Asterisk starts with this, so start-up cleanup can find our leftovers. */
 export const OUR_ID_PREFIX = 'ai-caller-';
@@ -35,7 +38,10 @@ export interface AsteriskDeps {
   /** Starts the one CallSession of a call on a transport (A1's `startCallSession`). */
   startSession(input: StartCallSessionInput): unknown;
   rest: AriRest;
-  ports: RtpPortPool;
+  /** RTP media; absent when media goes over chan_websocket (`webSocketMedia`). */
+  ports?: RtpPortPool;
+  /** Asterisk's HTTP server and ARI credentials for `/media/<id>` sockets (chan_websocket media). */
+  webSocketMedia?: { ariUrl: string; username: string; password: string };
   app: string;
   /** Host Asterisk sends RTP to (this task's address as Asterisk sees it). */
   rtpHost: string;
@@ -118,11 +124,15 @@ export class AsteriskCalls {
     call: Call;
     agent: Agent;
     caller: AriChannel;
-    lease: RtpPortLease;
+    /** The call's RTP port; absent for chan_websocket media. */
+    lease?: RtpPortLease;
     slot: SessionSlot;
     answer: boolean;
+    /** The call's own control channel (a per-call ARI WebSocket); the task's ARI otherwise. */
+    rest?: AriRest;
   }): Promise<AsteriskCallTransport> {
-    const { rest, logger } = this.#deps;
+    const { logger } = this.#deps;
+    const rest = input.rest ?? this.#deps.rest;
     const { call, caller, lease } = input;
     const tags = tagsFor(call.id);
     const transport = new AsteriskCallTransport({
@@ -155,26 +165,21 @@ export class AsteriskCalls {
       }
       await rest.createBridge({ bridgeId: tags.bridgeId, name: tags.bridgeName });
       await rest.addChannels(tags.bridgeId, [caller.id]);
-      const external = await rest.externalMedia({
-        app: this.#deps.app,
-        externalHost: `${this.#deps.rtpHost}:${lease.port}`,
-        format: 'ulaw',
-        channelId: tags.externalChannelId,
-      });
-      transport.connectMedia({ address: external.rtpAddress, port: external.rtpPort });
-      // Added on its own StasisStart: addChannel before it answers 422 "Channel not in Stasis application".
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(
-          () => resolve('timeout'),
-          this.#deps.externalStasisTimeoutMs ?? EXTERNAL_STASIS_TIMEOUT_MS,
-        );
-      });
-      const outcome = await Promise.race([externalInStasis, transport.whenEnded, timedOut]);
-      clearTimeout(timer);
-      if (transport.isClosed || transport.callerHasLeft) throw new CallEndedDuringSetupError();
-      if (outcome === 'timeout') throw new Error('ExternalMedia channel never entered the app');
-      await rest.addChannels(tags.bridgeId, [tags.externalChannelId]);
+      if (lease) {
+        const external = await rest.externalMedia({
+          app: this.#deps.app,
+          externalHost: `${this.#deps.rtpHost}:${lease.port}`,
+          format: 'ulaw',
+          channelId: tags.externalChannelId,
+        });
+        transport.connectMedia({ address: external.rtpAddress, port: external.rtpPort });
+        // Added on its own StasisStart: addChannel before it answers 422 "Channel not in Stasis application".
+        const outcome = await this.#untilEnded(transport, externalInStasis);
+        if (outcome === 'timeout') throw new Error('ExternalMedia channel never entered the app');
+        await rest.addChannels(tags.bridgeId, [tags.externalChannelId]);
+      } else {
+        await this.#connectWebSocketMedia(transport, rest, externalInStasis);
+      }
     } catch (error) {
       transport.close('media_error');
       this.#forget(call.id);
@@ -201,6 +206,68 @@ export class AsteriskCalls {
     }
     void transport.whenClosed.then(() => this.#forget(call.id));
     return transport;
+  }
+
+  /**
+   * chan_websocket media: the channel enters Stasis only once we are connected to its `/media/<id>`
+   * socket, and its StasisStart may reach another task (per-call connections), so it joins the
+   * bridge by retrying addChannel while Asterisk answers 422, waking early on a StasisStart seen here.
+   */
+  async #connectWebSocketMedia(
+    transport: AsteriskCallTransport,
+    rest: AriRest,
+    externalInStasis: Promise<void>,
+  ): Promise<void> {
+    const media = this.#deps.webSocketMedia;
+    if (!media) throw new Error('WebSocket media needs the ARI URL and credentials');
+    const { externalChannelId, bridgeId } = transport.ids;
+    const external = await rest.externalMediaWebSocket({
+      app: this.#deps.app,
+      format: 'ulaw',
+      channelId: externalChannelId,
+    });
+    const leg = await WebSocketMediaLeg.open({
+      ...media,
+      connectionId: external.connectionId,
+      logger: this.#deps.logger,
+      ...transport.mediaEvents,
+    });
+    transport.useLeg(leg);
+    const deadline = Date.now() + (this.#deps.externalStasisTimeoutMs ?? EXTERNAL_STASIS_TIMEOUT_MS);
+    let inStasis = false;
+    void externalInStasis.then(() => {
+      inStasis = true;
+    });
+    for (;;) {
+      if (transport.isClosed || transport.callerHasLeft) throw new CallEndedDuringSetupError();
+      try {
+        await rest.addChannels(bridgeId, [externalChannelId]);
+        return;
+      } catch (error) {
+        if ((error as { kind?: string }).kind !== 'not_in_stasis') throw error;
+      }
+      if (Date.now() >= deadline) throw new Error('ExternalMedia channel never entered the app');
+      // A StasisStart seen here since the last attempt: retry at once.
+      if (inStasis) continue;
+      const wait = Math.min(ADD_CHANNEL_RETRY_MS, deadline - Date.now());
+      await this.#untilEnded(transport, externalInStasis, wait);
+    }
+  }
+
+  /** Waits for `event`, the end of the call, or `ms`; throws if the call ended meanwhile. */
+  async #untilEnded(
+    transport: AsteriskCallTransport,
+    event: Promise<void>,
+    ms = this.#deps.externalStasisTimeoutMs ?? EXTERNAL_STASIS_TIMEOUT_MS,
+  ): Promise<'event' | 'timeout'> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ms);
+    });
+    const outcome = await Promise.race([event.then(() => 'event' as const), transport.whenEnded, timedOut]);
+    clearTimeout(timer);
+    if (transport.isClosed || transport.callerHasLeft) throw new CallEndedDuringSetupError();
+    return outcome === 'timeout' ? 'timeout' : 'event';
   }
 
   /** Whether a bridge or channel id belongs to a call live on this task. */

@@ -57,7 +57,7 @@ describe('Asterisk hang-up paths: each releases bridge, ExternalMedia channel an
     const released = releases(s.ari, c.call.id);
     expect(released.bridge).toBe(1);
     expect(released.external).toBeLessThanOrEqual(1);
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
     expect(s.asterisk.calls.size).toBe(0);
   });
 
@@ -69,7 +69,7 @@ describe('Asterisk hang-up paths: each releases bridge, ExternalMedia channel an
     await c.session.closed;
     expect((await media().callRecord(c.call.id))?.endReason).toBe('media_error');
     expect(s.ari.bridges.size).toBe(1);
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
     s.ari.setRestDown(false);
     s.ari.acceptEventSockets();
     await s.ari.waitUntil(() => s.ari.bridges.size === 0 && s.ari.channels.size === 0);
@@ -86,7 +86,7 @@ describe('Asterisk hang-up paths: each releases bridge, ExternalMedia channel an
     s.ari.hangUp(c.channel.id);
     await c.session.closed;
     expect((await media().callRecord(c.call.id))?.endReason).toBe('caller_hangup');
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
   });
 
   it('cold transfer: the caller continues in the dialplan, our side is released, the caller is not hung up', async () => {
@@ -119,7 +119,7 @@ describe('Asterisk hang-up paths: each releases bridge, ExternalMedia channel an
     expect(s.ari.channels.has(channel.id)).toBe(true);
     expect(s.ari.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(channel.id))).toBe(false);
     expect(releases(s.ari, call.id)).toEqual({ bridge: 1, external: 1 });
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
   });
 
   it('removes leftovers of a previous run at start-up', async () => {

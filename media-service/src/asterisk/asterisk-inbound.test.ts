@@ -100,7 +100,7 @@ describe('Asterisk inbound call through the fake ARI server with real RTP on loo
     expect(events.map((e) => e.type).sort()).toEqual(['call.ended', 'call.started']);
     await s.ari.waitUntil(() => s.ari.bridges.size === 0 && s.ari.channels.size === 0);
     expect(releases(s.ari, call.id)).toEqual({ bridge: 1, external: 1 });
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
     expect(s.asterisk.calls.size).toBe(0);
   });
 
@@ -162,8 +162,8 @@ describe('Asterisk inbound call through the fake ARI server with real RTP on loo
     const answers = s.ari.requests.filter((r) => r.path.endsWith('/answer')).map((r) => r.path);
     expect(answers).toEqual([`/ari/channels/${first.channel.id}/answer`]);
     expect(await findCallByProviderId(media().db, 'asterisk', second.id)).toBeUndefined();
-    expect(s.asterisk.ports.inUse).toBe(1);
+    expect(s.asterisk.ports?.inUse).toBe(1);
     await first.session.end('api_request');
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
   });
 });

@@ -33,7 +33,7 @@ async function expectReleased(s: Setup, callId: string, callerChannelId: string)
   const events = await media().eventsFor(callId, 1);
   expect(events).toEqual([expect.objectContaining({ type: 'call.ended', status: 'failed' })]);
   expect(await media().callRecord(callId)).toMatchObject({ status: 'failed', endReason: 'media_error' });
-  expect(s.asterisk.ports.inUse).toBe(0);
+  expect(s.asterisk.ports?.inUse).toBe(0);
   expect(s.asterisk.calls.size).toBe(0);
   expect(s.service.registry.snapshot().liveCalls).toBe(0);
 }
@@ -62,7 +62,7 @@ describe("Asterisk set-up when the ExternalMedia channel's StasisStart never arr
       status: 'completed',
       endReason: 'caller_hangup',
     });
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
   });
 
   it('outbound: the answered call is hung up and ends as failed instead of waiting forever', async () => {
@@ -82,6 +82,6 @@ describe("Asterisk set-up when the ExternalMedia channel's StasisStart never arr
     const next = await inboundCall(s);
     await next.session.end('api_request');
     expect((await media().callRecord(next.call.id))?.status).toBe('completed');
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
   });
 });

@@ -97,6 +97,6 @@ describe('Asterisk outbound calls from the media command queue', () => {
       providerCallId: `ai-caller-out-${answered.id}`,
     });
     await s.ari.waitUntil(() => s.ari.bridges.size === 0);
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
   });
 });

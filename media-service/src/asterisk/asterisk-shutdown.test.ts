@@ -20,13 +20,13 @@ describe('Asterisk shutdown while an outbound call is still ringing', () => {
     await s.ari.waitUntil(() => s.ari.channels.get(channelId)?.state === 'Ringing');
     expect((await media().callRecord(call.id))?.status).toBe('ringing');
     expect(s.asterisk.outbound.ringing).toBe(1);
-    expect(s.asterisk.ports.inUse).toBe(1);
+    expect(s.asterisk.ports?.inUse).toBe(1);
     expect(s.service.registry.snapshot().liveCalls).toBe(1);
 
     await s.asterisk.stop();
     await expectEndedByShutdown(media(), s.ari, call.id, activeBefore);
     expect(s.asterisk.outbound.ringing).toBe(0);
-    expect(s.asterisk.ports.inUse).toBe(0);
+    expect(s.asterisk.ports?.inUse).toBe(0);
     expect(s.service.registry.snapshot().liveCalls).toBe(0);
     expect(s.asterisk.connection.state).toBe('stopped');
   });

@@ -19,7 +19,8 @@ export interface AsteriskTransport {
   readonly connection: AriConnection;
   readonly calls: AsteriskCalls;
   readonly outbound: OutboundCalls;
-  readonly ports: RtpPortPool;
+  /** The RTP port pool; absent with WebSocket media (`ASTERISK_MEDIA=websocket`). */
+  readonly ports?: RtpPortPool;
   /** Resolves once connected and leftovers of a previous run are removed. */
   readonly ready: Promise<void>;
   /** `call.originate` from the media command queue. */
@@ -43,6 +44,7 @@ export interface AsteriskTransportOptions {
 /**
  * Asterisk as a transport of the shared CallSession: connects to ARI (`ARI_URL`, `ARI_USERNAME`,
  * `ARI_PASSWORD`, `ARI_APP`), removes what a previous run left behind, then answers inbound calls
+ * (media as RTP, or over chan_websocket with `ASTERISK_MEDIA=websocket`)
  * entering `Stasis(<app>,inbound,${EXTEN})` and originates outbound ones from the media command
  * queue. Cold transfers continue in the dialplan context `<ARI_APP>-transfer`.
  */
@@ -118,11 +120,17 @@ export async function startAsteriskTransport(
       else early.push(event);
     },
   });
+  const webSocketMedia = env.ASTERISK_MEDIA === 'websocket';
   const asteriskDeps: AsteriskDeps = {
     session: deps,
     startSession: options.startSession ?? startCallSession,
     rest: connection.rest,
-    ports: new RtpPortPool({ host: env.RTP_HOST, min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX }),
+    ports: webSocketMedia
+      ? undefined
+      : new RtpPortPool({ host: env.RTP_HOST, min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX }),
+    webSocketMedia: webSocketMedia
+      ? { ariUrl: env.ARI_URL, username: env.ARI_USERNAME, password }
+      : undefined,
     app: env.ARI_APP,
     rtpHost: env.RTP_HOST,
     endpointTemplate: env.ARI_ENDPOINT_TEMPLATE,

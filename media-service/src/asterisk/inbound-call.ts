@@ -8,7 +8,7 @@ import type { AriRest } from './ari-rest.ts';
 import { type AsteriskCalls, type AsteriskDeps, CallEndedDuringSetupError } from './asterisk-calls.ts';
 import { endCallWithoutSession } from './call-records.ts';
 import { toE164 } from './dialed-number.ts';
-import { RtpPortsExhaustedError } from './rtp-port-pool.ts';
+import { type RtpPortLease, RtpPortsExhaustedError } from './rtp-port-pool.ts';
 
 type HangupCause = Parameters<AriRest['hangup']>[1];
 
@@ -71,9 +71,9 @@ export async function handleInboundCall(
     });
   }
   const { slot } = reservation;
-  let lease: Awaited<ReturnType<typeof deps.ports.acquire>>;
+  let lease: RtpPortLease | undefined;
   try {
-    lease = await deps.ports.acquire();
+    lease = await deps.ports?.acquire();
   } catch (error) {
     slot.release();
     if (error instanceof RtpPortsExhaustedError)
@@ -101,7 +101,7 @@ export async function handleInboundCall(
     ));
     agent = await getAgent(session.db, number.tenantId, number.agentId);
   } catch (error) {
-    lease.release();
+    lease?.release();
     slot.release();
     const refusal = refusalFor(error);
     if (refusal) return refuse(refusal);
@@ -109,7 +109,7 @@ export async function handleInboundCall(
   }
   if (!created) {
     // The same channel again (a StasisStart replayed after a reconnect): its call already exists.
-    lease.release();
+    lease?.release();
     slot.release();
     logger.warn('asterisk inbound channel already has a call', {
       channelId: channel.id,
@@ -118,14 +118,14 @@ export async function handleInboundCall(
     return { ok: true, callId: admitted.id };
   }
   if (!agent) {
-    lease.release();
+    lease?.release();
     slot.release();
     await endCallWithoutSession(session, admitted, 'failed', 'rejected');
     return refuse({ reason: 'tenant_unavailable', cause: 'rejected' });
   }
 
   try {
-    await calls.connect({ call: admitted, agent, caller: channel, lease, slot, answer: true });
+    await calls.connect({ call: admitted, agent, caller: channel, lease, slot, answer: true, rest });
   } catch (error) {
     slot.release();
     const hungUp = error instanceof CallEndedDuringSetupError;

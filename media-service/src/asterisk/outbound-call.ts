@@ -19,7 +19,7 @@ type OriginateCommand = Extract<MediaCommand, { type: 'call.originate' }>;
 
 interface PendingOriginate {
   call: Call;
-  lease: RtpPortLease;
+  lease?: RtpPortLease;
   slot: SessionSlot;
 }
 
@@ -66,9 +66,9 @@ export class OutboundCalls {
       throw new UnavailableError(`This media task cannot take the call now (${reservation.reason}).`);
     }
     const { slot } = reservation;
-    let lease: RtpPortLease;
+    let lease: RtpPortLease | undefined;
     try {
-      lease = await this.#deps.ports.acquire();
+      lease = await this.#deps.ports?.acquire();
     } catch (error) {
       slot.release();
       throw error;
@@ -156,7 +156,7 @@ export class OutboundCalls {
     const agent = await getAgent(session.db, call.tenantId, call.agentId);
     const current = await getCall(session.db, call.tenantId, call.id);
     if (!agent || !current || isTerminal(current.status)) {
-      lease.release();
+      lease?.release();
       slot.release();
       await this.#deps.rest.hangup(event.channel.id, 'normal').catch(() => undefined);
       return;
@@ -180,7 +180,7 @@ export class OutboundCalls {
     const pending = this.#pending.get(channelId);
     if (!pending) return;
     this.#pending.delete(channelId);
-    pending.lease.release();
+    pending.lease?.release();
     pending.slot.release();
   }
 }

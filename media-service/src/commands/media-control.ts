@@ -1,8 +1,38 @@
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import { type AsteriskTransport, startAsteriskTransport } from '../asterisk/asterisk-transport.ts';
+import { startAsteriskTransport } from '../asterisk/asterisk-transport.ts';
+import { startPerCallTransport } from '../asterisk-percall/percall-transport.ts';
+import type { MediaCommand } from '#shared/queues/contracts.ts';
 import type { MediaRoutes } from '../server.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
 import { startMediaCommandConsumer } from './media-command-consumer.ts';
+
+/** What media control needs of either Asterisk transport (classic or per-call). */
+interface AsteriskControl {
+  originate(command: Extract<MediaCommand, { type: 'call.originate' }>): Promise<void>;
+  cancelRinging(callId: string): Promise<boolean>;
+  cancelAllRinging(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the Asterisk transport of `ASTERISK_MODE` (classic ARI, or per-call WebSockets). */
+async function startAsterisk(deps: SessionDeps, routes: MediaRoutes): Promise<AsteriskControl> {
+  if (deps.env.ASTERISK_MODE === 'per_call') {
+    const perCall = await startPerCallTransport(deps, { routes });
+    return {
+      originate: perCall.originate,
+      cancelRinging: perCall.cancelRinging,
+      cancelAllRinging: () => perCall.dialer.cancelAll(),
+      stop: () => perCall.stop(),
+    };
+  }
+  const classic = await startAsteriskTransport(deps, { routes });
+  return {
+    originate: classic.originate,
+    cancelRinging: classic.cancelRinging,
+    cancelAllRinging: () => classic.outbound.cancelAll(),
+    stop: () => classic.stop(),
+  };
+}
 
 /**
  * The media service's control side: the Asterisk transport when `ARI_URL` is set, and the
@@ -19,9 +49,9 @@ export interface MediaControl {
 
 export function startMediaControl(deps: SessionDeps, routes: MediaRoutes): MediaControl {
   const logger = deps.logger.child({ component: 'media-control' });
-  let asterisk: AsteriskTransport | undefined;
+  let asterisk: AsteriskControl | undefined;
   const asteriskStarting = deps.env.ARI_URL
-    ? startAsteriskTransport(deps, { routes }).then(
+    ? startAsterisk(deps, routes).then(
         (started) => {
           asterisk = started;
           return started;
@@ -67,7 +97,7 @@ export function startMediaControl(deps: SessionDeps, routes: MediaRoutes): Media
 
   return {
     async hangUpRinging() {
-      await (await asteriskStarting)?.outbound.cancelAll();
+      await (await asteriskStarting)?.cancelAllRinging();
     },
     async stop() {
       await consumer?.stop();

@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { MediaRoutes } from '../server.ts';
+import { runAdmittedCall } from '../session/run-admitted-call.ts';
+import type { SessionDeps, StartCallSessionInput } from '../session/session-deps.ts';
+import { startCallSession } from '../session/start-call-session.ts';
+import { type AriConnection, connectAri, type ReconnectPolicy } from '../asterisk/ari-connection.ts';
+import { type AriEvent, isExternalMediaChannel } from '../asterisk/ari-events.ts';
+import type { AriRest } from '../asterisk/ari-rest.ts';
+import { AsteriskCalls, type AsteriskDeps, OUR_ID_PREFIX } from '../asterisk/asterisk-calls.ts';
+import { handleInboundCall } from '../asterisk/inbound-call.ts';
+import { PerCallConnection } from './percall-connection.ts';
+import { registerPerCallEndpoint } from './percall-endpoint.ts';
+import { PerCallDialer, takeAnsweredCall } from './percall-outbound.ts';
+import { createExchangeRest, httpExchange } from './request-rest.ts';
+import { type ResumeHook, resolveUnclaimed } from './unclaimed-connection.ts';
+
+/** Real Asterisk sends StasisStart ~500 ms after ApplicationRegistered; no StasisStart by then is a reconnect. */
+const UNCLAIMED_AFTER_MS = 1_500;
+/** A connection that never registers, or a late channel that never enters Stasis, is closed after this. */
+const REGISTRATION_TIMEOUT_MS = 10_000;
+
+export interface PerCallTransport {
+  readonly calls: AsteriskCalls;
+  readonly dialer: PerCallDialer;
+  /** Per-call connections open on this task (callers, media channels, unclaimed). */
+  readonly connections: number;
+  /** Resolves once the dialer's ARI connection is up (inbound calls do not wait for it). */
+  readonly ready: Promise<void>;
+  originate: PerCallDialer['originate'];
+  cancelRinging(callId: string): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export interface PerCallTransportOptions {
+  routes: MediaRoutes;
+  startSession?: (input: StartCallSessionInput) => unknown;
+  externalStasisTimeoutMs?: number;
+  unclaimedAfterMs?: number;
+  /** Takes over a call whose owner is gone (call resume); without it such calls are hung up. */
+  resume?: ResumeHook;
+  reconnect?: ReconnectPolicy;
+}
+
+/** Per-call connections prefer their own socket and fall back to ARI HTTP once it is gone (releases). */
+function preferConnection(connection: PerCallConnection, http: AriRest): AriRest {
+  const pick = () => (connection.isClosed ? http : connection.rest);
+  return Object.fromEntries(
+    (Object.keys(http) as (keyof AriRest)[]).map((name) => [
+      name,
+      (...args: unknown[]) => (pick()[name] as (...a: unknown[]) => unknown)(...args),
+    ]),
+  ) as unknown as AriRest;
+}
+
+/**
+ * Asterisk in per-call mode (`ASTERISK_MODE=per_call`, Asterisk 22.5+/20.15+): Asterisk opens one
+ * ARI WebSocket per channel entering `Stasis(<ARI_APP>)` to `/asterisk/ari` on the media port,
+ * through the load balancer, so any number of tasks share one PBX. The task that receives a
+ * caller's connection owns that call and controls it with REST over the same socket; media goes
+ * over chan_websocket (`/media/<id>` on Asterisk's HTTP server), so no RTP ports are needed.
+ */
+export async function startPerCallTransport(
+  deps: SessionDeps,
+  options: PerCallTransportOptions,
+): Promise<PerCallTransport> {
+  const { env } = deps;
+  if (!env.ARI_URL || !env.ARI_USERNAME || !env.ASTERISK_PERCALL_USERNAME)
+    throw new Error('ARI_URL, ARI_USERNAME and ASTERISK_PERCALL_USERNAME are required for per-call mode');
+  const [password, percallPassword] = await Promise.all([
+    deps.secrets.require('ARI_PASSWORD'),
+    deps.secrets.require('ASTERISK_PERCALL_PASSWORD'),
+  ]);
+  const logger = deps.logger.child({ component: 'asterisk-percall' });
+  const exchange = httpExchange({ ariUrl: env.ARI_URL, username: env.ARI_USERNAME, password });
+  const http = createExchangeRest(exchange);
+  const asteriskDeps: AsteriskDeps = {
+    session: deps,
+    startSession: options.startSession ?? startCallSession,
+    rest: http,
+    webSocketMedia: { ariUrl: env.ARI_URL, username: env.ARI_USERNAME, password },
+    app: env.ARI_APP,
+    rtpHost: env.RTP_HOST,
+    endpointTemplate: env.ARI_ENDPOINT_TEMPLATE,
+    transferContext: `${env.ARI_APP}-transfer`,
+    logger,
+    externalStasisTimeoutMs: options.externalStasisTimeoutMs,
+  };
+  const calls = new AsteriskCalls(asteriskDeps);
+  const dialerApp = `${env.ARI_APP}-dialer-${randomBytes(4).toString('hex')}`;
+  const dialer = new PerCallDialer(asteriskDeps, http, dialerApp, async (channelId) => {
+    const answer = await exchange(
+      'POST',
+      `applications/${encodeURIComponent(dialerApp)}/subscription?eventSource=${encodeURIComponent(`channel:${channelId}`)}`,
+    );
+    if (answer.statusCode >= 300) throw new Error(`subscription refused (${answer.statusCode})`);
+  });
+  const dialerConnection: AriConnection = connectAri({
+    url: env.ARI_URL,
+    username: env.ARI_USERNAME,
+    password,
+    app: dialerApp,
+    logger,
+    reconnect: options.reconnect,
+    onEvent: (event) => dialer.onEvent(event),
+  });
+  options.routes.checks.asterisk = () => dialerConnection.health();
+
+  const onStasisStart = (
+    connection: PerCallConnection,
+    event: Extract<AriEvent, { type: 'StasisStart' }>,
+  ) => {
+    const { channel } = event;
+    // The media channel's own connection (its owner may be another task): held, left alone.
+    if (isExternalMediaChannel(channel) || channel.id.startsWith(`${OUR_ID_PREFIX}media-`)) return;
+    const rest = preferConnection(connection, http);
+    const callLogger = logger.child({ channelId: channel.id });
+    if (event.args[0] === 'inbound') {
+      void runAdmittedCall({
+        transport: 'asterisk',
+        logger: callLogger,
+        admitAndStart: () => handleInboundCall({ ...asteriskDeps, rest }, calls, channel, event.args),
+        closeCaller: () => rest.hangup(channel.id, 'failure'),
+      });
+      return;
+    }
+    if (event.args[0] === 'outbound') {
+      void takeAnsweredCall({ ...asteriskDeps, logger: callLogger }, calls, rest, event).catch((err) =>
+        callLogger.error('asterisk outbound set-up failed', { err }),
+      );
+      return;
+    }
+    callLogger.warn('asterisk channel entered the app without inbound or outbound arguments');
+    void rest.hangup(channel.id, 'rejected').catch(() => undefined);
+  };
+
+  const onConnection = (ws: WebSocket) => {
+    const connection = new PerCallConnection(ws, { logger });
+    let claimedBy: string | undefined;
+    const registrationTimer = setTimeout(() => {
+      if (!claimedBy) connection.close(1008, 'no_stasis_start');
+    }, REGISTRATION_TIMEOUT_MS);
+    let unclaimedTimer: NodeJS.Timeout | undefined;
+    connection.onRegistered(() => {
+      if (connection.registration?.app !== env.ARI_APP) {
+        logger.warn('asterisk per-call connection for another app closed', {
+          app: connection.registration?.app,
+        });
+        connection.close(1000, 'unknown_app');
+        return;
+      }
+      unclaimedTimer = setTimeout(() => {
+        if (claimedBy) return;
+        void resolveUnclaimed(connection, { logger, resume: options.resume }).then(
+          (outcome) => {
+            if (outcome === 'media_channel' || outcome === 'resumed') claimedBy = outcome;
+          },
+          (err) => logger.warn('asterisk unclaimed connection not resolved', { err }),
+        );
+      }, options.unclaimedAfterMs ?? UNCLAIMED_AFTER_MS);
+    });
+    connection.onEvent((event) => {
+      if (event.type === 'StasisStart' && !claimedBy) {
+        claimedBy = event.channel.id;
+        clearTimeout(unclaimedTimer);
+        clearTimeout(registrationTimer);
+        if (calls.route(event)) return;
+        onStasisStart(connection, event);
+        return;
+      }
+      calls.route(event);
+    });
+    connection.onClose(() => {
+      clearTimeout(unclaimedTimer);
+      clearTimeout(registrationTimer);
+      // The caller's control connection broke while its call was up: nothing can steer it from here.
+      const live = claimedBy ? calls.byCaller.get(claimedBy) : undefined;
+      if (live && !live.transport.callerHasLeft) {
+        live.transport.callerLeft('media_error', 'per-call connection lost');
+      }
+    });
+  };
+
+  const endpoint = registerPerCallEndpoint(options.routes, {
+    username: env.ASTERISK_PERCALL_USERNAME,
+    password: percallPassword,
+    draining: () => deps.registry.snapshot().draining,
+    logger,
+    onConnection,
+  });
+
+  return {
+    calls,
+    dialer,
+    get connections() {
+      return endpoint.connections;
+    },
+    ready: dialerConnection.ready,
+    originate: (command) => dialer.originate(command),
+    cancelRinging: (callId) => dialer.cancel(callId),
+    async stop() {
+      await dialer.cancelAll();
+      endpoint.close();
+      delete options.routes.checks.asterisk;
+      await dialerConnection.stop();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Logger } from '#shared/logging/logger.ts';
+import { isExternalMediaChannel } from '../asterisk/ari-events.ts';
+import type { ChannelSummary } from '../asterisk/ari-rest.ts';
+import { OUR_ID_PREFIX } from '../asterisk/asterisk-calls.ts';
+import type { PerCallConnection } from './percall-connection.ts';
+
+/** A per-call connection for a caller whose call is already bridged: its owner lost it. */
+export interface OrphanedCall {
+  connection: PerCallConnection;
+  channel: ChannelSummary;
+  /** Our bridge the caller still sits in (`ai-caller-bridge-<callId>`). */
+  bridge: { id: string; name: string; channels: string[] };
+}
+
+/**
+ * Takes over a call whose per-call connection came back without `StasisStart` (its task died or
+ * the link broke; Asterisk reconnected to any task). Resolves true when it took the call.
+ */
+export type ResumeHook = (orphan: OrphanedCall) => Promise<boolean>;
+
+export type UnclaimedOutcome = 'unknown_channel' | 'media_channel' | 'not_bridged' | 'resumed' | 'hung_up';
+
+/**
+ * A connection that announced `ApplicationRegistered` but no `StasisStart` in time. Real Asterisk
+ * sends StasisStart about 500 ms after registration for a new channel; one that never comes means
+ * Asterisk re-connected a channel already in Stasis. What that channel is decides:
+ * - gone from Asterisk: the connection is closed cleanly (1000);
+ * - a media channel: held, its audio goes over its own `/media` socket to whichever task owns it;
+ * - a caller in none of our bridges: a new channel whose StasisStart is late, left waiting;
+ * - a caller in our bridge: its call lost its owner. The resume hook may take it over; otherwise
+ *   the caller is hung up and the bridge and media channel its owner left are removed, since a
+ *   channel nobody controls stays up forever.
+ */
+export async function resolveUnclaimed(
+  connection: PerCallConnection,
+  input: { logger: Logger; resume?: ResumeHook },
+): Promise<UnclaimedOutcome> {
+  const { logger } = input;
+  const channelName = connection.registration?.channelName ?? '';
+  const channel = (await connection.rest.listChannels()).find((c) => c.name === channelName);
+  if (!channel) {
+    logger.info('asterisk per-call connection for an unknown channel closed');
+    connection.close(1000, 'unknown_channel');
+    return 'unknown_channel';
+  }
+  if (isExternalMediaChannel(channel) || channel.id.startsWith(`${OUR_ID_PREFIX}media-`))
+    return 'media_channel';
+  const bridge = (await connection.rest.listBridges()).find(
+    (b) =>
+      b.channels.includes(channel.id) && (b.id.startsWith(OUR_ID_PREFIX) || b.name.startsWith(OUR_ID_PREFIX)),
+  );
+  if (!bridge) return 'not_bridged';
+  if (input.resume && (await input.resume({ connection, channel, bridge }))) return 'resumed';
+  logger.warn('asterisk call without an owner hung up', { channelId: channel.id, bridgeId: bridge.id });
+  const others = bridge.channels.filter((id) => id !== channel.id);
+  const ignoreGone = (err: unknown) => {
+    if ((err as { kind?: string }).kind !== 'not_found') throw err;
+  };
+  await Promise.all([
+    connection.rest.destroyBridge(bridge.id).catch(ignoreGone),
+    ...others.map((id) => connection.rest.hangup(id, 'normal').catch(ignoreGone)),
+    connection.rest.hangup(channel.id, 'normal').catch(ignoreGone),
+  ]);
+  return 'hung_up';
+}
