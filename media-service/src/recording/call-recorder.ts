@@ -129,6 +129,12 @@ export class CallRecorder implements AudioTap {
     this.timeline.cut(cut.itemId, cut.audioEndMs);
   }
 
+  /** Resolves once the audio so far is on disk and the parts filled so far are uploaded. */
+  async whenIdle(): Promise<void> {
+    await this.work;
+    await Promise.all(this.uploads.values());
+  }
+
   /** Writes out the rest, completes the upload and stores the recording; never throws. */
   async close(): Promise<void> {
     this.closing = true;
