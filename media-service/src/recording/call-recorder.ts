@@ -26,18 +26,24 @@ import { Pcm24kToMulaw8k } from './downsampler.ts';
 import { alawToMulaw, MULAW_SILENCE } from './g711.ts';
 import { interleave, mix } from './recording-frames.ts';
 import { RecordingSpool } from './recording-spool.ts';
-import { RecordingTimeline } from './recording-timeline.ts';
+import { RecordingTimeline, type Span } from './recording-timeline.ts';
 
 /** S3's smallest part (all but the last). */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 /** Audio is written out this far behind the caller's clock, so a late barge-in cut still applies. */
 export const SETTLE_SAMPLES = 2 * 8000;
-/** Written out in steps of one second of audio. */
+/** Written out once a second of audio has settled... */
 const STEP_SAMPLES = 8000;
+/** ...in chunks of 250 ms, so encoding holds 8 KB at a time (dual). */
+const ENCODE_CHUNK_SAMPLES = 2000;
 /** Agent audio may be placed this far ahead of the caller (a long reply sent at once): 5 minutes. */
 const RING_SAMPLES = 5 * 60 * 8000;
-/** Audio waiting for the disk beyond this means the disk cannot keep up: the recording fails. */
-export const MAX_BUFFERED_BYTES = 48 * 1024;
+/**
+ * Audio waiting for the disk is capped here (with the 8 KB encode chunk and the 8 KB upload read
+ * buffer, a call's recorder holds at most 56 KB of audio). Audio beyond it (a disk that cannot
+ * keep up) is recorded as silence, keeping both tracks aligned, and logged.
+ */
+export const MAX_BUFFERED_BYTES = 40 * 1024;
 const LEASE_RENEW_MS = 60_000;
 
 export interface CallRecorderOptions {
@@ -79,6 +85,10 @@ export class CallRecorder implements AudioTap {
   private pendingWrites: { track: 'caller' | 'agent'; position: number; chunks: Buffer[]; bytes: number }[] =
     [];
   private flushQueued = false;
+  /** Caller audio dropped because the disk fell behind: silence in the recording. */
+  private callerGaps: Span[] = [];
+  /** Audio bytes dropped that way over the call. */
+  droppedBytes = 0;
   private encodeQueuedTo = 0;
   private buffered = 0;
   /** Highest `buffered` seen: the recorder's audio memory (see docs/recording.md). */
@@ -104,7 +114,13 @@ export class CallRecorder implements AudioTap {
     if (this.stopped) return;
     const mulaw = this.toMulaw(audio, this.callerPcm);
     const span = this.timeline.addCaller(mulaw.length);
-    this.queueWrite('caller', span.start, mulaw);
+    if (this.overloaded(mulaw.length)) {
+      const last = this.callerGaps[this.callerGaps.length - 1];
+      if (last && last.end === span.start) last.end = span.end;
+      else this.callerGaps.push(span);
+    } else {
+      this.queueWrite('caller', span.start, mulaw);
+    }
     const upTo = this.timeline.callerSamples - SETTLE_SAMPLES;
     if (upTo - Math.max(this.timeline.settled, this.encodeQueuedTo) >= STEP_SAMPLES) {
       this.encodeQueuedTo = upTo;
@@ -120,6 +136,7 @@ export class CallRecorder implements AudioTap {
       this.options.logger.warn('recording: agent audio too far ahead; not recorded', { itemId });
       return;
     }
+    if (this.overloaded(mulaw.length)) return; // not placed: silence where it would have played
     const span = this.timeline.placeAgent(itemId, mulaw.length);
     this.queueWrite('agent', span.start, mulaw);
   }
@@ -236,10 +253,6 @@ export class CallRecorder implements AudioTap {
   private queueWrite(track: 'caller' | 'agent', position: number, bytes: Buffer): void {
     this.buffered += bytes.length;
     this.peakBufferedBytes = Math.max(this.peakBufferedBytes, this.buffered);
-    if (this.buffered > MAX_BUFFERED_BYTES) {
-      this.fail('spool_overloaded', new Error(`${this.buffered} bytes waiting for the disk`));
-      return;
-    }
     const last = this.pendingWrites.findLast((run) => run.track === track);
     if (last && last.position + last.bytes === position) {
       last.chunks.push(bytes);
@@ -267,6 +280,17 @@ export class CallRecorder implements AudioTap {
     }
   }
 
+  /** Whether `bytes` more would exceed the memory cap; such audio is dropped (logged once). */
+  private overloaded(bytes: number): boolean {
+    if (this.buffered + bytes <= MAX_BUFFERED_BYTES) return false;
+    if (this.droppedBytes === 0)
+      this.options.logger.warn('recording: the disk does not keep up; audio recorded as silence', {
+        buffered: this.buffered,
+      });
+    this.droppedBytes += bytes;
+    return true;
+  }
+
   /** Queues disk or network work after what is queued (one promise chain, in order). */
   private enqueue(step: () => Promise<void>): void {
     this.work = this.work.then(async () => {
@@ -286,10 +310,17 @@ export class CallRecorder implements AudioTap {
     const spool = this.requireSpool();
     const agentSpans = this.timeline.agentWithin(from, upTo);
     this.timeline.settle(upTo);
-    for (let start = from; start < upTo; start += STEP_SAMPLES) {
-      const end = Math.min(start + STEP_SAMPLES, upTo);
+    const gaps = this.callerGaps.filter((gap) => gap.start < upTo && gap.end > from);
+    this.callerGaps = this.callerGaps.filter((gap) => gap.end > upTo);
+    for (let start = from; start < upTo; start += ENCODE_CHUNK_SAMPLES) {
+      const end = Math.min(start + ENCODE_CHUNK_SAMPLES, upTo);
       const caller = Buffer.alloc(end - start, MULAW_SILENCE);
       await spool.readTrack('caller', start, caller);
+      for (const gap of gaps) {
+        const a = Math.max(gap.start, start);
+        const b = Math.min(gap.end, end);
+        if (a < b) caller.fill(MULAW_SILENCE, a - start, b - start);
+      }
       const agent = Buffer.alloc(end - start, MULAW_SILENCE);
       for (const span of agentSpans) {
         const a = Math.max(span.start, start);

@@ -170,4 +170,24 @@ describe('a recording whose media task died', () => {
     expect(wav.data.length).toBe(dataBytes);
     expect(ready).toEqual({ durationSeconds: 400, bytes: dataBytes + WAV_HEADER_BYTES, channels: 'dual' });
   }, 120_000);
+
+  it('records audio the disk could not take in time as silence, keeping the length and alignment', async () => {
+    const call = await newCall();
+    const recorder = recorderFor(call.id, async () => undefined);
+    // Ten seconds arrive before the disk gets a turn: 40 KB wait in memory, the rest is dropped.
+    for (let s = 0; s < 10; s++) recorder.callerAudio(Buffer.alloc(8000, 0x21));
+    expect(recorder.droppedBytes).toBe(5 * 8000);
+    await recorder.whenIdle();
+    expect(recorder.peakBufferedBytes).toBe(5 * 8000);
+    recorder.callerAudio(Buffer.alloc(8000, 0x21));
+    await recorder.close();
+    const after = await getCall(dbFromEnv(), tenantId, call.id);
+    expect(after?.recording).toMatchObject({ status: 'ready', durationSeconds: 11 });
+    const { left } = deinterleave(
+      (await downloadWav(testRecordingsBucket(), after?.recording?.key as string)).data,
+    );
+    expect(left.subarray(0, 40_000).every((b) => b === 0x21)).toBe(true);
+    expect(left.subarray(40_000, 80_000).every((b) => b === MULAW_SILENCE)).toBe(true);
+    expect(left.subarray(80_000).every((b) => b === 0x21)).toBe(true);
+  });
 });

@@ -3,7 +3,7 @@ import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Bytes a spool read stream holds at once (uploads stream parts from disk in these). */
-const STREAM_CHUNK = 16 * 1024;
+const STREAM_CHUNK = 8 * 1024;
 
 /**
  * One call's recording on the task's disk, in one sparse file, so the recorder's memory stays a
