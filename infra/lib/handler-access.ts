@@ -33,6 +33,11 @@ export interface HandlerAccess {
   sessionKeys: boolean;
   /** Sends email through SES (invitations, password resets). */
   sendsEmail: boolean;
+  /**
+   * The recordings bucket (`shared/recordings/recording-objects.ts`): `finish` completes uploads
+   * of dead media tasks (the sweeper), `playback` presigns and deletes (the API).
+   */
+  recordingsBucket: 'none' | 'playback' | 'finish';
 }
 
 const IMPORT_PATTERN =
@@ -96,6 +101,19 @@ const JOB_SENDERS: readonly [Capability, QueueId][] = [
 const USES_EXPORTS_BUCKET: Capability = {
   calls: [callOf('s3FromEnv')],
   definedIn: 'shared/exports/s3-client.ts',
+};
+const RECORDING_OBJECTS_MODULE = 'shared/recordings/recording-objects.ts';
+const USES_RECORDINGS_BUCKET: Capability = {
+  calls: [callOf('recordingsFromEnv')],
+  definedIn: RECORDING_OBJECTS_MODULE,
+};
+const FINISHES_RECORDINGS: Capability = {
+  calls: [
+    callOf('completeRecordingUpload'),
+    callOf('abortRecordingUpload'),
+    callOf('finalizeRecordingHeader'),
+  ],
+  definedIn: RECORDING_OBJECTS_MODULE,
 };
 const RAW_SQS_SEND = /\bnew\s+SendMessage(?:Batch)?Command\s*\(/;
 /** Modules whose raw sends are accounted for by a capability above. */
@@ -229,6 +247,7 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       unknownQueueSenders: [],
       sessionKeys: false,
       sendsEmail: false,
+      recordingsBucket: 'none',
     };
     if (!existsSync(join(rootDir, entry))) return none;
     const graph = walkModuleGraph(rootDir, entry, read);
@@ -269,6 +288,11 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
         .map(({ module }) => module),
       sessionKeys: anyUses(USES_SESSION_KEYS),
       sendsEmail: anyUses(SENDS_EMAIL),
+      recordingsBucket: !anyUses(USES_RECORDINGS_BUCKET)
+        ? 'none'
+        : anyUses(FINISHES_RECORDINGS)
+          ? 'finish'
+          : 'playback',
     };
   };
 }

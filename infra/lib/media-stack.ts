@@ -11,7 +11,13 @@ import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
 import { EVENT_SUBSCRIPTIONS } from '#shared/queues/routing.ts';
 import type { PlatformResources } from './api/handler-functions.ts';
 import type { DeploymentConfig } from './config.ts';
-import { type Bindable, bindKnowledgeBucket, bindQueue, bindTable } from './constructs/bindings.ts';
+import {
+  type Bindable,
+  bindKnowledgeBucket,
+  bindRecordingsBucket,
+  bindQueue,
+  bindTable,
+} from './constructs/bindings.ts';
 import { mediaImageAsset } from './media/media-image.ts';
 import { MEDIA_CONTAINER_PORT, MediaLoadBalancer } from './media/media-load-balancer.ts';
 import { MediaNetwork } from './media/media-network.ts';
@@ -122,6 +128,8 @@ export class MediaStack extends Stack {
     bindTable(bindable, resources.table);
     // Agents' search_knowledge: index versions are copied from the bucket to the task's disk.
     bindKnowledgeBucket(bindable, resources.knowledgeBucket, 'read');
+    // Call recordings: spooled on the task's disk, streamed to the bucket as multipart uploads.
+    if (resources.recordingsBucket) bindRecordingsBucket(bindable, resources.recordingsBucket, 'record');
     // The service publishes call lifecycle events and consumes its command queue.
     const eventQueues = new Set(Object.values(EVENT_SUBSCRIPTIONS).flat());
     for (const queueId of eventQueues)

@@ -49,6 +49,7 @@ export function addPlatformStacks(app: App, props: PlatformAppProps): PlatformSt
     knowledgeBucket: stateful.knowledgeBucket,
     sessionKeysSecret: stateful.sessionKeysSecret,
     exportsBucket: stateful.exportsBucket,
+    recordingsBucket: stateful.recordingsBucket,
   };
   const media = new MediaStack(app, `${prefix}-Media`, { env, tags, config, rootDir, resources });
   const api = new ApiStack(app, `${prefix}-Api`, {

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { TableDefinition } from '#shared/data/table.ts';
 import { MAIN_TABLE } from '#shared/data/table.ts';
 import { EXPORT_RETENTION_DAYS } from '#shared/exports/run-export.ts';
+import { RETENTION_TAG, recordingLifecycleRules } from '#shared/recordings/recording-lifecycle.ts';
 import { QUEUES, type QueueId } from '#shared/queues/definitions.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -44,6 +45,7 @@ export class StatefulStack extends Stack {
   readonly knowledgeBucket: s3.Bucket;
   readonly sessionKeysSecret: secretsmanager.Secret;
   readonly exportsBucket: s3.Bucket;
+  readonly recordingsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -137,6 +139,24 @@ export class StatefulStack extends Stack {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // Call recordings: private, encrypted, TLS only. Each object is tagged with its retention and
+    // expires by the matching rule; uploads a dead media task left open are aborted after a day.
+    this.recordingsBucket = new s3.Bucket(this, 'RecordingsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: recordingLifecycleRules().map((rule) => ({
+        id: rule.id,
+        ...(rule.tagValue ? { tagFilters: { [RETENTION_TAG]: rule.tagValue } } : { prefix: 'recordings/' }),
+        ...(rule.expirationDays ? { expiration: Duration.days(rule.expirationDays) } : {}),
+        ...(rule.abortIncompleteUploadDays
+          ? { abortIncompleteMultipartUploadAfter: Duration.days(rule.abortIncompleteUploadDays) }
+          : {}),
+      })),
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
   }

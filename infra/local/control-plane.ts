@@ -20,7 +20,7 @@ import { SCHEDULED_JOBS } from '#shared/jobs/scheduled-jobs.ts';
 import { startJobScheduler } from './job-scheduler.ts';
 import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
 import { ensureBucket } from './s3-local.ts';
-import { ensureExportsBucket } from './s3-local.ts';
+import { ensureExportsBucket, ensureRecordingsBucket } from './s3-local.ts';
 import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
 
 /** The built console and the options of its security headers. */
@@ -115,6 +115,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const s3 = createS3Client({ endpoint: sqsServer.endpoint });
     stops.push(async () => s3.destroy());
     await ensureExportsBucket(s3, exportsBucket);
+    const recordingsBucket = `${prefix}-recordings`.toLowerCase();
+    await ensureRecordingsBucket(s3, recordingsBucket);
 
     const env: Record<string, string> = {
       AWS_REGION: 'us-east-1',
@@ -127,6 +129,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       S3_ENDPOINT: sqsServer.endpoint,
       KNOWLEDGE_BUCKET: knowledgeBucket,
       EXPORTS_BUCKET: exportsBucket,
+      RECORDINGS_BUCKET: recordingsBucket,
       ...queueUrls,
       ...options.env,
     };

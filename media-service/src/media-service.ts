@@ -7,6 +7,9 @@ import { createSessionRegistry, type SessionRegistry } from './session/session-r
 import { registerTwilioStream } from './twilio/twilio-stream-route.ts';
 import { registerWebCallRoutes } from './web/web-routes.ts';
 import { startMediaControl } from './commands/media-control.ts';
+import { createS3Client } from '#shared/exports/s3-client.ts';
+import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
+import { recordingTaps } from './recording/recording-tap.ts';
 
 /** After ending every call at shutdown, how long calls still setting up get to start and end. */
 const SETUP_SETTLE_MS = 5_000;
@@ -38,6 +41,11 @@ export type MediaServiceOptions = MediaDeps &
     >
   > & {
     models?: ModelConnector;
+    /**
+     * Where recordings go: RECORDINGS_BUCKET on the env's S3 endpoint by default; `partBytes`
+     * shrinks the upload's parts for tests.
+     */
+    recordings?: { target?: RecordingsBucket; partBytes?: number };
   };
 
 /**
@@ -71,7 +79,20 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     knowledge: deps.knowledge ?? createKnowledgeSearch({ env: deps.env, db: deps.db, secrets: deps.secrets }),
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
     onCallClosed: deps.onCallClosed,
-    audioTaps: deps.audioTaps,
+    audioTaps: [
+      recordingTaps({
+        env: deps.env,
+        db: deps.db,
+        sqs: deps.sqs,
+        queueUrls: deps.queueUrls,
+        target: deps.recordings?.target ?? {
+          s3: createS3Client({ endpoint: deps.env.S3_ENDPOINT, region: deps.env.AWS_REGION }),
+          bucket: deps.env.RECORDINGS_BUCKET,
+        },
+        partBytes: deps.recordings?.partBytes,
+      }),
+      ...(deps.audioTaps ?? []),
+    ],
   };
   const twilio = registerTwilioStream(routes, sessionDeps);
   const control = startMediaControl(sessionDeps, routes);

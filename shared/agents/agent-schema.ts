@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonObjectSchema } from '../json/json-schemas.ts';
+import { RECORDING_CHANNELS, RETENTION_DAYS } from '../recordings/recording-types.ts';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 export const E164Schema = z.string().regex(E164, 'must be an E.164 number like +14155550100');
@@ -41,6 +42,32 @@ export type HttpTool = z.output<typeof HttpToolSchema>;
  */
 export const AgentToolSchema = z.discriminatedUnion('type', [HttpToolSchema]);
 export type AgentTool = z.output<typeof AgentToolSchema>;
+
+/** Call recording settings of an agent (docs/recording.md). */
+export const AgentRecordingSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .describe('Record every call of this agent (a call may turn it off: `POST /v1/calls`).'),
+    channels: z
+      .enum(RECORDING_CHANNELS)
+      .describe('`dual`: a stereo WAV, caller left and agent right; `mono`: both mixed into one channel.')
+      .default('dual'),
+    retentionDays: z
+      .literal(RETENTION_DAYS)
+      .describe(`Days a recording is kept before it is deleted; one of ${RETENTION_DAYS.join(', ')}.`)
+      .default(30),
+    disclosure: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .describe('Said word for word before the greeting on recorded calls, e.g. "This call is recorded."')
+      .optional(),
+  })
+  .describe(
+    'Call recording: WAV files stored for `retentionDays`, fetched with `GET /v1/calls/{id}/recording`.',
+  );
 
 export const REALTIME_VOICES = [
   'alloy',
@@ -114,6 +141,7 @@ export const AgentFieldsSchema = z.strictObject({
     .max(10)
     .optional()
     .describe('Knowledge bases the agent looks facts up in during calls (its `search_knowledge` tool).'),
+  recording: AgentRecordingSchema.optional(),
 });
 
 export const CreateAgentSchema = AgentFieldsSchema;

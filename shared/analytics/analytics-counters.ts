@@ -26,6 +26,7 @@ export const AN = {
   summarized: 'summarized',
   qaScored: 'qaScored',
   qaScoreSum: 'qaScoreSum',
+  recordedCalls: 'recordedCalls',
 } as const;
 
 export type Dimension =
@@ -74,7 +75,8 @@ export const isRollupCounter = (name: string) =>
 
 /** What a call contributes once it has ended (written with its usage record). */
 export interface EndedCallFacts {
-  call: Pick<Call, 'status' | 'endReason' | 'direction' | 'provider' | 'telemetry' | 'answeredAt'>;
+  call: Pick<Call, 'status' | 'endReason' | 'direction' | 'provider' | 'telemetry' | 'answeredAt'> &
+    Partial<Pick<Call, 'recording'>>;
   connectedSeconds: number;
   billableSeconds: number;
   chargeMicros: number;
@@ -113,6 +115,9 @@ export function endedCallDeltas(facts: EndedCallFacts): Record<string, number> {
     deltas[AN.escalatedCalls] = 1;
   }
   if (call.endReason === 'transferred') deltas[AN.transfers] = 1;
+  // Stored by the time the call ends (the session waits for its recorder); deleted ones were stored.
+  if (call.recording?.status === 'ready' || call.recording?.status === 'deleted')
+    deltas[AN.recordedCalls] = 1;
   if (call.direction === 'outbound') deltas[answered ? AN.outboundAnswered : AN.outboundUnanswered] = 1;
   const bargeIns = telemetry.bargeInStopMs ?? [];
   if (bargeIns.length) deltas[AN.bargeIns] = bargeIns.length;

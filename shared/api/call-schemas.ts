@@ -17,6 +17,12 @@ export const CreateCallBodySchema = z.strictObject({
   ),
   provider: z.enum(PHONE_PROVIDERS).optional().describe('By default the provider of the `from` number.'),
   metadata: MetadataSchema.optional(),
+  recording: z
+    .literal(false)
+    .optional()
+    .describe(
+      "`false` does not record this call even though its agent records calls (and skips the agent's disclosure).",
+    ),
 });
 
 export const ListCallsQuerySchema = z
@@ -94,6 +100,40 @@ const TelemetrySchema = z
     'Latency figures measured by the media service, in milliseconds; present once the call has ended.',
   );
 
+export const CallRecordingSchema = z
+  .strictObject({
+    status: z
+      .enum(['off', 'recording', 'ready', 'failed', 'deleted'])
+      .describe(
+        '`off`: not recorded; `recording`: being written; `ready`: fetch it from `GET /v1/calls/{id}/recording`; `failed`: nothing playable was stored; `deleted`: removed.',
+      ),
+    channels: z
+      .enum(['dual', 'mono'])
+      .optional()
+      .describe('`dual`: stereo, caller left and agent right; `mono`: both mixed.'),
+    durationSeconds: z.number().optional().describe('Length of the recording, once ready.'),
+    bytes: z.number().int().optional().describe('Size of the WAV file, once ready.'),
+    retentionDays: z.number().int().optional().describe('Days the recording is kept.'),
+    startedAt: TimestampSchema.optional().describe('When recording started.'),
+    completedAt: TimestampSchema.optional().describe('When the recording was stored.'),
+    expiresAt: TimestampSchema.optional().describe('When the recording is deleted.'),
+    deletedAt: TimestampSchema.optional().describe('When the recording was deleted through the API.'),
+    failure: z.string().optional().describe('Why nothing playable was stored, when `failed`.'),
+  })
+  .describe("The call's recording, when its agent records calls.");
+
+export const RecordingLinkSchema = z.strictObject({
+  url: z
+    .string()
+    .describe(
+      'Presigned HTTPS URL of the WAV file (8 kHz μ-law); works without an API key until `expiresAt`.',
+    ),
+  expiresAt: TimestampSchema.describe('When `url` stops working (minutes from now).'),
+  durationSeconds: z.number().describe('Length of the recording.'),
+  channels: z.enum(['dual', 'mono']).describe('`dual`: caller left, agent right; `mono`: both mixed.'),
+  bytes: z.number().int().describe('Size of the WAV file.'),
+});
+
 export const CallSchema = z.strictObject({
   id: z.string().describe('`call_…`'),
   tenantId: z.string().describe('The tenant (`ten_…`) the call belongs to.'),
@@ -125,6 +165,7 @@ export const CallSchema = z.strictObject({
     .string()
     .optional()
     .describe('AWS X-Ray trace id of the call: every service that handled it traced under this id.'),
+  recording: CallRecordingSchema.optional(),
 });
 
 export const TranscriptTurnSchema = z.strictObject({

@@ -55,6 +55,7 @@ export async function placeOutboundCall(
     to: input.to,
     metadata: input.metadata ?? {},
     status: 'queued',
+    ...(input.recording === false ? { recording: { status: 'off' as const } } : {}),
   });
   try {
     if (call.provider === 'twilio') return await dialWithTwilio(deps, call, agent, logger);

@@ -7,7 +7,14 @@ import type { PhoneNumber } from '../data/phone-numbers.ts';
 import type { ApiKeyRecord, Tenant } from '../tenants/tenant-types.ts';
 import type { AgentSchema } from './agent-schemas.ts';
 import type { ApiKeySchema } from './api-key-schemas.ts';
-import type { CallSchema, EscalationSchema, NoteSchema, TranscriptTurnSchema } from './call-schemas.ts';
+import type { CallRecording } from '../recordings/recording-types.ts';
+import type {
+  CallRecordingSchema,
+  CallSchema,
+  EscalationSchema,
+  NoteSchema,
+  TranscriptTurnSchema,
+} from './call-schemas.ts';
 import type { PhoneNumberSchema } from './phone-number-schemas.ts';
 import type { TenantSchema } from './tenant-schemas.ts';
 
@@ -64,6 +71,7 @@ export function presentAgent(agent: Agent): z.output<typeof AgentSchema> {
     ...optional('webhookUrl', agent.webhookUrl),
     ...optional('summarySchema', agent.summarySchema),
     ...optional('knowledgeBaseIds', agent.knowledgeBaseIds),
+    ...optional('recording', agent.recording),
     createdAt: agent.createdAt,
     updatedAt: agent.updatedAt,
   };
@@ -101,6 +109,23 @@ export function presentCall(call: Call): z.output<typeof CallSchema> {
     ...optional('telemetry', call.telemetry),
     metadata: call.metadata ?? {},
     ...optional('traceId', call.traceId),
+    ...(call.recording ? { recording: presentCallRecording(call.recording) } : {}),
+  };
+}
+
+/** A call's recording as clients see it: its state and size, never where it is stored. */
+export function presentCallRecording(recording: CallRecording): z.output<typeof CallRecordingSchema> {
+  return {
+    status: recording.status,
+    ...optional('channels', recording.channels),
+    ...optional('durationSeconds', recording.durationSeconds),
+    ...optional('bytes', recording.bytes),
+    ...optional('retentionDays', recording.retentionDays),
+    ...optional('startedAt', recording.startedAt),
+    ...optional('completedAt', recording.completedAt),
+    ...optional('expiresAt', recording.expiresAt),
+    ...optional('deletedAt', recording.deletedAt),
+    ...optional('failure', recording.failure),
   };
 }
 

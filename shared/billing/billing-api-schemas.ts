@@ -107,7 +107,14 @@ export const DeliveryAttemptSchema = z.strictObject({
   id: z.string().describe('`whd_…`'),
   eventId: z.string().describe('Also the `webhook-id` header.'),
   eventType: z
-    .enum(['call.started', 'call.ended', 'call.summarized', 'call.escalated', 'export.completed'])
+    .enum([
+      'call.started',
+      'call.ended',
+      'call.summarized',
+      'call.escalated',
+      'export.completed',
+      'call.recording_ready',
+    ])
     .describe('The event delivered.'),
   callId: z.string().optional().describe('The call the event is about.'),
   url: z.string().describe('Where it was posted.'),

@@ -1,5 +1,6 @@
 import type { CallStatus } from './call-status.ts';
 import type { CallProvider } from './providers.ts';
+import type { CallRecording } from '../recordings/recording-types.ts';
 
 export type { CallProvider } from './providers.ts';
 
@@ -100,6 +101,8 @@ export interface Call {
    * POST /v1/calls), or a new one. The media session and the consumers continue it.
    */
   traceId?: string;
+  /** The call's recording (`shared/recordings`): its state, and where it is while being written. */
+  recording?: CallRecording;
 }
 
 export type TranscriptRole = 'caller' | 'agent' | 'tool';

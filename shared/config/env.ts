@@ -42,6 +42,12 @@ export const EnvSchema = z
     EXPORTS_BUCKET: z.string().min(3).max(63).default('ai-caller-local-exports'),
     /** Lifetime of an export's presigned download URL. */
     EXPORT_URL_TTL_SECONDS: positiveInt.max(604_800).default(900),
+    /** Bucket for call recordings (private, encrypted, objects expire by their retention tag). */
+    RECORDINGS_BUCKET: z.string().min(3).max(63).default('ai-caller-local-recordings'),
+    /** Lifetime of a recording's presigned playback URL. */
+    RECORDING_URL_TTL_SECONDS: positiveInt.max(3600).default(300),
+    /** Where media tasks spool recordings while calls run (the task's disk); the OS temp dir when unset. */
+    RECORDING_SPOOL_DIR: z.string().min(1).optional(),
 
     // Public addresses (what Twilio and browsers see) and local ports
     API_PORT: port.default(3000),

@@ -4,8 +4,11 @@ import { dynamo } from './dynamo-errors.ts';
 import type { ItemKey } from './keys.ts';
 import { CALL_INDEX } from './table.ts';
 
-/** Work the sweeper finds through gsi1: overdue stream watches and deferred call events. */
-export type DueKind = 'stream' | 'outbox';
+/**
+ * Work the sweeper finds through gsi1: overdue stream watches, deferred call events, and
+ * recordings whose media task stopped renewing their lease.
+ */
+export type DueKind = 'stream' | 'outbox' | 'recording';
 
 /** Sorts after every id character, so `{now}#~` bounds every item due at or before `now`. */
 const UPPER = '~';

@@ -48,6 +48,8 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   api('GET', '/v1/calls/{id}/notes', 'list-call-notes'),
   api('POST', '/v1/calls/{id}/escalations', 'create-call-escalation'),
   api('GET', '/v1/calls/{id}/escalations', 'list-call-escalations'),
+  api('GET', '/v1/calls/{id}/recording', 'get-call-recording'),
+  api('DELETE', '/v1/calls/{id}/recording', 'delete-call-recording'),
 
   api('POST', '/v1/knowledge-bases', 'create-knowledge-base'),
   api('GET', '/v1/knowledge-bases', 'list-knowledge-bases'),

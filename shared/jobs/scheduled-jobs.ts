@@ -21,4 +21,11 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     timeoutSeconds: 60,
     description: 'Ends calls whose media stream never connected; re-publishes deferred call events',
   },
+  {
+    id: 'SweepRecordings',
+    handler: 'functions/jobs/sweep-recordings.ts',
+    everyMinutes: 1,
+    timeoutSeconds: 120,
+    description: 'Completes or aborts the recordings of calls whose media task died',
+  },
 ];

@@ -42,4 +42,5 @@ export const AUDITED_ROUTES: Readonly<Record<string, { action: string; target: s
     'POST /v1/webhook-secret/rotate': { action: 'webhook.secret_rotated', target: 'webhook' },
     'PATCH /v1/tenants/{id}': { action: 'tenant.updated', target: 'tenant' },
     'PATCH /v1/security-settings': { action: 'security.updated', target: 'tenant' },
+    'DELETE /v1/calls/{id}/recording': { action: 'call_recording.deleted', target: 'call' },
   };

@@ -48,11 +48,23 @@ export const CallEscalatedEventSchema = z.object({
   reason: z.string(),
 });
 
+/** A call's recording is stored and playable (`GET /v1/calls/{id}/recording`). */
+export const CallRecordingReadyEventSchema = z.object({
+  ...Base,
+  type: z.literal('call.recording_ready'),
+  callId: z.string().min(1),
+  agentId: z.string().min(1),
+  durationSeconds: z.number().nonnegative(),
+  channels: z.enum(['dual', 'mono']),
+  bytes: z.number().int().nonnegative(),
+});
+
 export const CallEventSchema = z.discriminatedUnion('type', [
   CallStartedEventSchema,
   CallEndedEventSchema,
   CallSummarizedEventSchema,
   CallEscalatedEventSchema,
+  CallRecordingReadyEventSchema,
 ]);
 export type CallEvent = z.output<typeof CallEventSchema>;
 export type CallEventType = CallEvent['type'];

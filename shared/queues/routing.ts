@@ -10,4 +10,5 @@ export const EVENT_SUBSCRIPTIONS: Readonly<Record<CallEventType, readonly QueueI
   'call.ended': ['summaries', 'usage', 'webhooks'],
   'call.summarized': ['webhooks'],
   'call.escalated': ['webhooks'],
+  'call.recording_ready': ['webhooks'],
 };

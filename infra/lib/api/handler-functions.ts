@@ -10,6 +10,7 @@ import {
   bindExportsBucket,
   bindKnowledgeBucket,
   bindQueue,
+  bindRecordingsBucket,
   bindSecret,
   bindSessionKeys,
   bindTable,
@@ -29,6 +30,8 @@ export interface PlatformResources {
   sessionKeysSecret?: secretsmanager.ISecret;
   /** Call exports (private, encrypted, expiring). */
   exportsBucket?: s3.IBucket;
+  /** Call recordings (private, encrypted, expiring by retention tag). */
+  recordingsBucket?: s3.IBucket;
 }
 
 export interface HandlerFunctionSettings {
@@ -85,6 +88,8 @@ export function createHandlerFunction(
   }
   if (access.exportsBucket && settings.resources.exportsBucket)
     bindExportsBucket(fn, settings.resources.exportsBucket);
+  if (access.recordingsBucket !== 'none' && settings.resources.recordingsBucket)
+    bindRecordingsBucket(fn, settings.resources.recordingsBucket, access.recordingsBucket);
   for (const queueId of access.sendQueues) bindQueue(fn, QUEUES[queueId], queues[queueId], 'send');
   for (const queueId of access.probeQueues) {
     if (!access.sendQueues.includes(queueId)) bindQueue(fn, QUEUES[queueId], queues[queueId], 'probe');

@@ -124,3 +124,26 @@ export function bindExportsBucket(target: Bindable, bucket: s3.IBucket): void {
     resourceArns: [bucket.arnForObjects('exports/*')],
   });
 }
+
+/**
+ * RECORDINGS_BUCKET plus what each user of it does, on `recordings/*` only: the media task
+ * `record`s (multipart upload, tagged with the retention), the API plays back and deletes, the
+ * sweeper `finish`es uploads of dead tasks (complete or abort, rewrite the header by copy).
+ */
+export function bindRecordingsBucket(
+  target: Bindable,
+  bucket: s3.IBucket,
+  access: 'record' | 'playback' | 'finish',
+): void {
+  target.addEnvironment('RECORDINGS_BUCKET', bucket.bucketName);
+  const actions = {
+    record: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'],
+    playback: ['s3:GetObject', 's3:DeleteObject'],
+    finish: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'],
+  }[access];
+  iam.Grant.addToPrincipal({
+    grantee: { grantPrincipal: target.grantPrincipal },
+    actions,
+    resourceArns: [bucket.arnForObjects('recordings/*')],
+  });
+}

@@ -4,6 +4,7 @@ import { addCallUsage } from '#shared/data/calls.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { mediaCallTrace } from '#shared/observability/call-trace.ts';
 import { runWithTrace } from '#shared/observability/trace-scope.ts';
+import { recordingPlanFor } from '#shared/recordings/recording-plan.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
 import type { AudioTap } from './audio-taps.ts';
 import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
@@ -101,7 +102,7 @@ export class CallSession implements LiveSession {
     }
     this.move('model_ready');
     this.agentOnLine = true;
-    this.parts.link.send(greetingResponse(this.agent));
+    this.parts.link.send(greetingResponse(this.agent, recordingPlanFor(this.call, this.agent)?.disclosure));
     this.guardrails = new Guardrails({
       maxDurationMs: this.agent.maxDurationSeconds * 1000,
       idleMs: this.agent.idleTimeoutSeconds * 1000,

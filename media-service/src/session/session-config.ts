@@ -56,14 +56,23 @@ export function buildSessionUpdate(input: SessionConfigInput): { type: 'session.
   };
 }
 
-/** The first response of a call: the agent's greeting, word for word when one is configured. */
-export function greetingResponse(agent: Agent): {
+/**
+ * The first response of a call: the agent's greeting, word for word when one is configured,
+ * preceded by the recording disclosure on a recorded call whose agent has one.
+ */
+export function greetingResponse(
+  agent: Agent,
+  disclosure?: string,
+): {
   type: 'response.create';
   response: { instructions: string };
 } {
-  const instructions = agent.greeting
+  const greeting = agent.greeting
     ? `Greet the caller by saying exactly: "${agent.greeting}"`
     : 'Greet the caller briefly and ask how you can help.';
+  const instructions = disclosure
+    ? `First say exactly: "${disclosure}" Then, in the same turn: ${greeting.charAt(0).toLowerCase()}${greeting.slice(1)}`
+    : greeting;
   return { type: 'response.create', response: { instructions } };
 }
 

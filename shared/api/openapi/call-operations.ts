@@ -7,6 +7,7 @@ import {
   EscalationSchema,
   ListCallsQuerySchema,
   NoteSchema,
+  RecordingLinkSchema,
   TranscriptSchema,
 } from '../call-schemas.ts';
 import { PageQuerySchema, pageOf } from '../common-schemas.ts';
@@ -119,5 +120,29 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     query: PageQuerySchema,
     success: { status: 200, description: 'A page of escalations.', schema: pageOf(Escalation) },
     errors: [...READ_ERRORS, 'not_found'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/calls/{id}/recording',
+    operationId: 'getCallRecording',
+    tag: 'Calls',
+    auth: 'apiKey',
+    summary: "A short-lived link to the call's recording",
+    description:
+      'The WAV file (8 kHz G.711 μ-law; `dual`: caller left, agent right) behind a presigned URL valid for a few minutes. 404 with `details.reason` (`not_recorded`, `recording_failed`, `recording_deleted`, `recording_expired`) when there is none; 409 (`recording_in_progress`) until it is stored, shortly after the call ends (`call.recording_ready` webhook).',
+    success: { status: 200, description: 'The link.', schema: RecordingLinkSchema },
+    errors: [...AUTH_ERRORS, 'not_found', 'conflict'],
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/calls/{id}/recording',
+    operationId: 'deleteCallRecording',
+    tag: 'Calls',
+    auth: 'apiKey',
+    summary: "Delete the call's recording",
+    description:
+      'Removes the WAV file at once (audit-logged); the call keeps `recording.status: deleted`. 404 when there is no stored recording, 409 while it is still being written.',
+    success: { status: 204, description: 'Deleted.' },
+    errors: [...AUTH_ERRORS, 'not_found', 'conflict'],
   },
 ];

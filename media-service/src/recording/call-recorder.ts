@@ -1,0 +1,446 @@
+import { UploadPartCommand } from '@aws-sdk/client-s3';
+import type { Db } from '#shared/data/client.ts';
+import type { Logger } from '#shared/logging/logger.ts';
+import {
+  abortRecordingUpload,
+  completeRecordingUpload,
+  type RecordingsBucket,
+  startRecordingUpload,
+} from '#shared/recordings/recording-objects.ts';
+import {
+  renewRecordingLease,
+  storeRecordingFinished,
+  storeRecordingPart,
+  storeRecordingStarted,
+} from '#shared/recordings/recording-store.ts';
+import {
+  type RecordingChannels,
+  type RecordingPart,
+  recordingKey,
+  recordingSeconds,
+} from '#shared/recordings/recording-types.ts';
+import { WAV_HEADER_BYTES, wavMulawHeader } from '#shared/recordings/wav-header.ts';
+import type { AgentAudioCut, AudioTap } from '../session/audio-taps.ts';
+import type { AgentAudioChunk, TransportAudioFormat } from '../session/call-transport.ts';
+import { Pcm24kToMulaw8k } from './downsampler.ts';
+import { alawToMulaw, MULAW_SILENCE } from './g711.ts';
+import { interleave, mix } from './recording-frames.ts';
+import { RecordingSpool } from './recording-spool.ts';
+import { RecordingTimeline, type Span } from './recording-timeline.ts';
+
+/** S3's smallest part (all but the last). */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** Audio is written out this far behind the caller's clock, so a late barge-in cut still applies. */
+export const SETTLE_SAMPLES = 2 * 8000;
+/** Written out once a second of audio has settled... */
+const STEP_SAMPLES = 8000;
+/** ...in chunks of 250 ms, so encoding holds 8 KB at a time (dual). */
+const ENCODE_CHUNK_SAMPLES = 2000;
+/** Agent audio may be placed this far ahead of the caller (a long reply sent at once): 5 minutes. */
+const RING_SAMPLES = 5 * 60 * 8000;
+/**
+ * Audio waiting for the disk is capped here (with the 8 KB encode chunk and the 8 KB upload read
+ * buffer, a call's recorder holds at most 56 KB of audio). Audio beyond it (a disk that cannot
+ * keep up) is recorded as silence, keeping both tracks aligned, and logged.
+ */
+export const MAX_BUFFERED_BYTES = 40 * 1024;
+const LEASE_RENEW_MS = 60_000;
+
+export interface CallRecorderOptions {
+  call: { tenantId: string; callId: string; agentId: string };
+  channels: RecordingChannels;
+  retentionDays: number;
+  format: TransportAudioFormat;
+  target: RecordingsBucket;
+  db: Db;
+  logger: Logger;
+  spoolDir: string;
+  /** Told once the recording is stored (publishes `call.recording_ready`). */
+  onReady(ready: { durationSeconds: number; bytes: number; channels: RecordingChannels }): Promise<void>;
+  /** Part size; MIN_PART_BYTES unless a test needs smaller parts. */
+  partBytes?: number;
+  now?: () => Date;
+}
+
+/**
+ * Records one call as a WAV (8 kHz μ-law; dual: caller left, agent right) streamed to S3 in a
+ * multipart upload while the call runs. An audio tap: callbacks convert and place the audio
+ * synchronously (a few hundred bytes each) and queue the disk and network work, which runs in
+ * order on one promise chain. See docs/recording.md.
+ */
+export class CallRecorder implements AudioTap {
+  private readonly options: CallRecorderOptions;
+  private readonly timeline = new RecordingTimeline();
+  private readonly channelCount: 1 | 2;
+  private readonly partBytes: number;
+  private readonly key: string;
+  private readonly callerPcm = new Pcm24kToMulaw8k();
+  private readonly agentPcm = new Pcm24kToMulaw8k();
+  private work: Promise<void>;
+  private spool: RecordingSpool | undefined;
+  private uploadId: string | undefined;
+  private uploadStarted: Promise<string> | undefined;
+  private failure: string | undefined;
+  /** Track bytes waiting for the disk, in runs of consecutive positions. */
+  private pendingWrites: { track: 'caller' | 'agent'; position: number; chunks: Buffer[]; bytes: number }[] =
+    [];
+  private flushQueued = false;
+  /** Caller audio dropped because the disk fell behind: silence in the recording. */
+  private callerGaps: Span[] = [];
+  /** Audio bytes dropped that way over the call. */
+  droppedBytes = 0;
+  private encodeQueuedTo = 0;
+  private buffered = 0;
+  /** Highest `buffered` seen: the recorder's audio memory (see docs/recording.md). */
+  peakBufferedBytes = 0;
+  private dataBytes = 0;
+  /** Part being filled: its number and bytes so far (part 1 includes the header). */
+  private partNumber = 1;
+  private partFill = WAV_HEADER_BYTES;
+  private readonly parts: RecordingPart[] = [];
+  private readonly uploads = new Map<number, Promise<void>>();
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(options: CallRecorderOptions) {
+    this.options = options;
+    this.channelCount = options.channels === 'dual' ? 2 : 1;
+    this.partBytes = options.partBytes ?? MIN_PART_BYTES;
+    this.key = recordingKey(options.call.tenantId, options.call.callId);
+    this.work = this.begin();
+  }
+
+  callerAudio(audio: Buffer | string): void {
+    if (this.stopped) return;
+    const mulaw = this.toMulaw(audio, this.callerPcm);
+    const span = this.timeline.addCaller(mulaw.length);
+    if (this.overloaded(mulaw.length)) {
+      const last = this.callerGaps[this.callerGaps.length - 1];
+      if (last && last.end === span.start) last.end = span.end;
+      else this.callerGaps.push(span);
+    } else {
+      this.queueWrite('caller', span.start, mulaw);
+    }
+    const upTo = this.timeline.callerSamples - SETTLE_SAMPLES;
+    if (upTo - Math.max(this.timeline.settled, this.encodeQueuedTo) >= STEP_SAMPLES) {
+      this.encodeQueuedTo = upTo;
+      this.enqueue(() => this.encode(upTo));
+    }
+  }
+
+  agentAudio(itemId: string, audio: AgentAudioChunk): void {
+    if (this.stopped) return;
+    const mulaw = this.toMulaw(Buffer.from(audio.base64, 'base64'), this.agentPcm);
+    if (mulaw.length === 0) return;
+    if (this.timeline.agentLead + mulaw.length > RING_SAMPLES - SETTLE_SAMPLES - STEP_SAMPLES) {
+      this.options.logger.warn('recording: agent audio too far ahead; not recorded', { itemId });
+      return;
+    }
+    if (this.overloaded(mulaw.length)) return; // not placed: silence where it would have played
+    const span = this.timeline.placeAgent(itemId, mulaw.length);
+    this.queueWrite('agent', span.start, mulaw);
+  }
+
+  agentCut(cut: AgentAudioCut): void {
+    if (this.stopped) return;
+    this.timeline.cut(cut.itemId, cut.audioEndMs);
+  }
+
+  /** Resolves once the audio so far is on disk and the parts filled so far are uploaded. */
+  async whenIdle(): Promise<void> {
+    await this.work;
+    await Promise.all(this.uploads.values());
+  }
+
+  /** Writes out the rest, completes the upload and stores the recording; never throws. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.leaseTimer);
+    await this.work;
+    await this.uploadStarted?.catch(() => undefined);
+    clearInterval(this.leaseTimer);
+    try {
+      if (!this.failure) {
+        await this.encode(this.timeline.callerSamples);
+        await this.complete();
+        return;
+      }
+    } catch (error) {
+      this.fail('upload_failed', error);
+    } finally {
+      await this.spool?.remove();
+    }
+    await this.abandon();
+  }
+
+  private get stopped(): boolean {
+    return this.closing || this.failure !== undefined;
+  }
+
+  /** Opens the spool (the audio path waits on the disk only); the upload starts beside it. */
+  private async begin(): Promise<void> {
+    try {
+      this.spool = await RecordingSpool.create(
+        this.options.spoolDir,
+        this.options.call.callId,
+        RING_SAMPLES,
+        this.partBytes,
+      );
+      await this.spool.writeAt(this.spool.regionOffset(0), wavMulawHeader(this.channelCount));
+    } catch (error) {
+      this.fail('spool_failed', error);
+      return;
+    }
+    this.uploadStarted = this.startUpload();
+    // A failure is recorded by startUpload; parts and completion wait on it.
+    this.uploadStarted.catch(() => undefined);
+  }
+
+  /** Creates the multipart upload and stores it on the call with the sweeper's lease. */
+  private async startUpload(): Promise<string> {
+    const { call, target, db, retentionDays, channels } = this.options;
+    try {
+      const uploadId = await startRecordingUpload(target, this.key, retentionDays);
+      this.uploadId = uploadId;
+      await storeRecordingStarted(
+        db,
+        call,
+        {
+          bucket: target.bucket,
+          key: this.key,
+          uploadId,
+          channels,
+          retentionDays,
+          startedAt: this.now().toISOString(),
+        },
+        this.now(),
+      );
+      this.leaseTimer = setInterval(() => {
+        renewRecordingLease(db, call, this.now()).catch((error) =>
+          this.options.logger.warn('recording lease not renewed', { err: error }),
+        );
+      }, LEASE_RENEW_MS).unref();
+      if (this.closing) clearInterval(this.leaseTimer);
+      return uploadId;
+    } catch (error) {
+      this.fail('start_failed', error);
+      throw error;
+    }
+  }
+
+  private toMulaw(audio: Buffer | string, pcm: Pcm24kToMulaw8k): Buffer {
+    const bytes = typeof audio === 'string' ? Buffer.from(audio, 'base64') : audio;
+    const { format } = this.options;
+    if (format.type === 'audio/pcm') return pcm.convert(bytes);
+    if (format.type === 'audio/pcma') return alawToMulaw(bytes);
+    return typeof audio === 'string' ? bytes : Buffer.from(bytes); // the transport may reuse its buffer
+  }
+
+  private async requireUpload(): Promise<string> {
+    if (!this.uploadStarted) throw new Error('recording upload not started');
+    return this.uploadStarted;
+  }
+
+  private requireSpool(): RecordingSpool {
+    if (!this.spool) throw new Error('recording spool not open');
+    return this.spool;
+  }
+
+  /**
+   * Holds track bytes for the disk, merged with the previous run of the same track when they
+   * follow on, so a burst of small chunks becomes one write.
+   */
+  private queueWrite(track: 'caller' | 'agent', position: number, bytes: Buffer): void {
+    this.buffered += bytes.length;
+    this.peakBufferedBytes = Math.max(this.peakBufferedBytes, this.buffered);
+    const last = this.pendingWrites.findLast((run) => run.track === track);
+    if (last && last.position + last.bytes === position) {
+      last.chunks.push(bytes);
+      last.bytes += bytes.length;
+    } else {
+      this.pendingWrites.push({ track, position, chunks: [bytes], bytes: bytes.length });
+    }
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.enqueue(() => this.flushWrites());
+  }
+
+  private async flushWrites(): Promise<void> {
+    this.flushQueued = false;
+    const runs = this.pendingWrites;
+    this.pendingWrites = [];
+    const spool = this.requireSpool();
+    for (const run of runs) {
+      await spool.writeTrack(
+        run.track,
+        run.position,
+        run.chunks.length === 1 ? (run.chunks[0] as Buffer) : Buffer.concat(run.chunks),
+      );
+      this.buffered -= run.bytes;
+    }
+  }
+
+  /** Whether `bytes` more would exceed the memory cap; such audio is dropped (logged once). */
+  private overloaded(bytes: number): boolean {
+    if (this.buffered + bytes <= MAX_BUFFERED_BYTES) return false;
+    if (this.droppedBytes === 0)
+      this.options.logger.warn('recording: the disk does not keep up; audio recorded as silence', {
+        buffered: this.buffered,
+      });
+    this.droppedBytes += bytes;
+    return true;
+  }
+
+  /** Queues disk or network work after what is queued (one promise chain, in order). */
+  private enqueue(step: () => Promise<void>): void {
+    this.work = this.work.then(async () => {
+      if (this.failure) return;
+      try {
+        await step();
+      } catch (error) {
+        this.fail('spool_failed', error);
+      }
+    });
+  }
+
+  /** Writes the timeline up to `upTo` out as WAV frames (caller and agent, silence between). */
+  private async encode(upTo: number): Promise<void> {
+    const from = this.timeline.settled;
+    if (upTo <= from || this.failure) return;
+    const spool = this.requireSpool();
+    const agentSpans = this.timeline.agentWithin(from, upTo);
+    this.timeline.settle(upTo);
+    const gaps = this.callerGaps.filter((gap) => gap.start < upTo && gap.end > from);
+    this.callerGaps = this.callerGaps.filter((gap) => gap.end > upTo);
+    for (let start = from; start < upTo; start += ENCODE_CHUNK_SAMPLES) {
+      const end = Math.min(start + ENCODE_CHUNK_SAMPLES, upTo);
+      const caller = Buffer.alloc(end - start, MULAW_SILENCE);
+      await spool.readTrack('caller', start, caller);
+      for (const gap of gaps) {
+        const a = Math.max(gap.start, start);
+        const b = Math.min(gap.end, end);
+        if (a < b) caller.fill(MULAW_SILENCE, a - start, b - start);
+      }
+      const agent = Buffer.alloc(end - start, MULAW_SILENCE);
+      for (const span of agentSpans) {
+        const a = Math.max(span.start, start);
+        const b = Math.min(span.end, end);
+        if (a < b) await spool.readTrack('agent', a, agent, a - start, b - a);
+      }
+      await this.append(this.channelCount === 2 ? interleave(caller, agent) : mix(caller, agent));
+    }
+  }
+
+  /** Appends WAV frames to the part being filled; a full part starts uploading. */
+  private async append(frames: Buffer): Promise<void> {
+    const spool = this.requireSpool();
+    let done = 0;
+    while (done < frames.length) {
+      if (this.partFill === this.partBytes) await this.startNextPart();
+      const length = Math.min(frames.length - done, this.partBytes - this.partFill);
+      await spool.writeAt(
+        this.regionOf(this.partNumber) + this.partFill,
+        frames.subarray(done, done + length),
+      );
+      this.partFill += length;
+      this.dataBytes += length;
+      done += length;
+    }
+  }
+
+  private regionOf(partNumber: number): number {
+    const spool = this.requireSpool();
+    return spool.regionOffset(partNumber === 1 ? 0 : partNumber % 2 === 0 ? 1 : 2);
+  }
+
+  /** Uploads the full part in the background and moves on to the next part's region. */
+  private async startNextPart(): Promise<void> {
+    const full = this.partNumber;
+    this.uploads.set(full, this.uploadInBackground(full, this.partBytes));
+    this.partNumber = full + 1;
+    this.partFill = 0;
+    // The new part's region was last used two parts ago: that upload must be done.
+    await this.uploads.get(this.partNumber - 2);
+  }
+
+  /** A part upload nobody awaits yet: a failure fails the recording instead of going unhandled. */
+  private uploadInBackground(partNumber: number, bytes: number): Promise<void> {
+    return this.uploadPart(partNumber, bytes).catch((error) => this.fail('upload_failed', error));
+  }
+
+  private async uploadPart(partNumber: number, bytes: number): Promise<void> {
+    const { target, db, call } = this.options;
+    const uploadId = await this.requireUpload();
+    const out = await target.s3.send(
+      new UploadPartCommand({
+        Bucket: target.bucket,
+        Key: this.key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        Body: this.requireSpool().streamRange(this.regionOf(partNumber), bytes),
+        ContentLength: bytes,
+      }),
+    );
+    const part = { partNumber, etag: out.ETag ?? '', bytes };
+    const index = this.parts.findIndex((p) => p.partNumber === partNumber);
+    if (index >= 0) this.parts[index] = part;
+    else this.parts.push(part);
+    // Later uploads of part 1 (the final header) are not for the sweeper: it has the first.
+    if (index < 0) await storeRecordingPart(db, call, uploadId, part);
+  }
+
+  /**
+   * Uploads the last part, puts part 1 back with the header's final sizes, and completes. A call
+   * shorter than one part has only part 1, header and all.
+   */
+  private async complete(): Promise<void> {
+    const { db, call, target, channels } = this.options;
+    const spool = this.requireSpool();
+    const uploadId = await this.requireUpload();
+    const last = this.partNumber;
+    if (last > 1 && this.partFill > 0) this.uploads.set(last, this.uploadInBackground(last, this.partFill));
+    await Promise.all(this.uploads.values());
+    if (this.failure) throw new Error(`recording failed: ${this.failure}`);
+    await spool.writeAt(spool.regionOffset(0), wavMulawHeader(this.channelCount, this.dataBytes));
+    await this.uploadPart(1, last === 1 ? this.partFill : this.partBytes);
+    const parts = this.parts.filter((part) => part.bytes > 0);
+    await completeRecordingUpload(target, this.key, uploadId, parts);
+    const bytes = parts.reduce((sum, part) => sum + part.bytes, 0);
+    const durationSeconds = recordingSeconds(this.dataBytes, channels);
+    const now = this.now();
+    const stored = await storeRecordingFinished(db, call, uploadId, {
+      status: 'ready',
+      bytes,
+      durationSeconds,
+      completedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.options.retentionDays * 86_400_000).toISOString(),
+    });
+    if (stored) await this.options.onReady({ durationSeconds, bytes, channels });
+  }
+
+  /** Nothing playable: the upload is aborted and the call says why. */
+  private async abandon(): Promise<void> {
+    const { db, call, target, logger } = this.options;
+    if (!this.uploadId) return;
+    try {
+      await abortRecordingUpload(target, this.key, this.uploadId);
+      await storeRecordingFinished(db, call, this.uploadId, {
+        status: 'failed',
+        failure: this.failure ?? 'failed',
+      });
+    } catch (error) {
+      // The lease runs out and the sweeper tries again.
+      logger.error('recording could not be abandoned', { err: error });
+    }
+  }
+
+  private fail(failure: string, error: unknown): void {
+    if (this.failure) return;
+    this.failure = failure;
+    this.options.logger.error('recording failed', { failure, err: error });
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
