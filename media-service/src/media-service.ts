@@ -33,6 +33,7 @@ export type MediaServiceOptions = MediaDeps &
       | 'toolFillerAfterMs'
       | 'goodbyeTimeoutMs'
       | 'onCallClosed'
+      | 'onCallRefused'
       | 'audioTaps'
       | 'knowledge'
     >
@@ -71,6 +72,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     knowledge: deps.knowledge ?? createKnowledgeSearch({ env: deps.env, db: deps.db, secrets: deps.secrets }),
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
     onCallClosed: deps.onCallClosed,
+    onCallRefused: deps.onCallRefused,
     audioTaps: deps.audioTaps,
   };
   const twilio = registerTwilioStream(routes, sessionDeps);
