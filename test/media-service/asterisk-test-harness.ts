@@ -104,6 +104,8 @@ export function useAsteriskHarness() {
       originate?: (endpoint: string) => OriginateOutcome;
       /** Holds the start-up channel list; `setup` then returns before the transport is ready. */
       channelListGate?: Promise<void>;
+      /** Hears every call the service refuses (the refused-calls metric's hook). */
+      onCallRefused?: (reason: string) => void;
     } = {},
   ) {
     const peer: RtpPeer = await startRtpPeer();
@@ -118,7 +120,11 @@ export function useAsteriskHarness() {
     // The service runs without its own ARI connection and queue consumer: the test drives both.
     const { service } = await media().startService(
       { ARI_PASSWORD: ari.password },
-      { goodbyeTimeoutMs: 100, queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined } },
+      {
+        goodbyeTimeoutMs: 100,
+        queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined },
+        onCallRefused: options.onCallRefused,
+      },
     );
     const env = {
       ...service.sessionDeps.env,
