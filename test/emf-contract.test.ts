@@ -1,6 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createCallRefusalMetrics } from '#shared/metrics/call-refusals.ts';
 import { createControlPlaneMetrics } from '#shared/metrics/control-plane-metrics.ts';
+import { MEDIA_METRICS } from '#shared/metrics/media-metrics.ts';
 import { memorySink } from '#shared/observability/telemetry-sink.ts';
 import { startMediaMetrics } from '../media-service/src/metrics/media-metrics.ts';
 import type { PlatformStacks } from '../infra/lib/platform-app.ts';
@@ -101,6 +103,28 @@ beforeAll(() => {
   collect(Template.fromStack(stacks.media));
 }, SYNTH_TIMEOUT_MS);
 
+describe('refused calls', () => {
+  it('one record declares the total and the per-reason series; free text never becomes a Reason', () => {
+    const sink = memorySink();
+    const refusals = createCallRefusalMetrics('prod', sink);
+    refusals.callRefused('draining');
+    refusals.callRefused('Tenant +14155550123 said no');
+    const [draining, odd] = sink.records as EmfRecord[];
+    expect(draining?._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'AiCaller/Media',
+        Dimensions: [
+          ['service', 'Stage'],
+          ['service', 'Stage', 'Reason'],
+        ],
+        Metrics: [{ Name: 'CallsRefused', Unit: 'Count' }],
+      },
+    ]);
+    expect(draining).toMatchObject({ service: 'media', Stage: 'prod', Reason: 'draining', CallsRefused: 1 });
+    expect(odd?.Reason).toBe('other');
+  });
+});
+
 describe('EMF records match what dashboards, alarms and autoscaling read', () => {
   it('every AiCaller metric read in CloudFormation is written by the code with the same dimensions', () => {
     const stage = stacks.observability.node.tryGetContext('stage') ?? referenced[0]?.dimensions.Stage;
@@ -114,12 +138,19 @@ describe('EMF records match what dashboards, alarms and autoscaling read', () =>
         modelReconnects: 1,
       });
     }
+    metrics.callRefused('capacity');
     metrics.stop();
     const control = memorySink();
     const consumers = createControlPlaneMetrics(stage, control);
     consumers.messageSettled('webhooks', 'done');
     consumers.deadLettered('summaries');
+    const webhook = memorySink();
+    createCallRefusalMetrics(stage, webhook).callRefused('concurrent_calls');
     const written = declared([...media.records, ...control.records]);
+    // The Twilio voice webhook's refusals land in the very series the media task writes.
+    expect([...declared(webhook.records).keys()]).toEqual(
+      [...written.keys()].filter((k) => k.includes(`|${MEDIA_METRICS.callsRefused}|`)),
+    );
 
     expect(referenced.length).toBeGreaterThan(5);
     for (const ref of referenced) {
@@ -128,7 +159,7 @@ describe('EMF records match what dashboards, alarms and autoscaling read', () =>
       expect(match?.dimensions.Stage).toBe(ref.dimensions.Stage);
       expect(match?.dimensions.service).toBe(ref.dimensions.service);
     }
-    expect(searched.length).toBe(2);
+    expect(searched.length).toBe(3);
     for (const ref of searched) expect(written.has(key(ref)), `${key(ref)} searched`).toBe(true);
     for (const [k, ref] of written) {
       if (/Latency$/.test(ref.name)) expect(ref.unit, k).toBe('Milliseconds');

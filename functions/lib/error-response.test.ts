@@ -31,6 +31,23 @@ describe('errorResponse', () => {
     expect(parse(res.body).error).toMatchObject({ code, requestId: 'req-1' });
   });
 
+  it.each([
+    [new Error('a bug'), 'error', true],
+    [new AppError('unavailable', 'Twilio could not be reached.'), 'warn', false],
+    [new ConflictError('taken'), 'info', false],
+  ])('logs %s at %s (stack trace: %s)', (error, level, withStack) => {
+    const lines: Record<string, unknown>[] = [];
+    errorResponse(
+      error,
+      'r',
+      createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line)) }),
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.level).toBe(level);
+    const logged = lines[0]?.error as { stack?: string } | undefined;
+    expect(typeof logged?.stack === 'string').toBe(withStack);
+  });
+
   it('never exposes the message or details of internal errors', () => {
     const res = errorResponse(
       new InternalError('db password wrong', { details: { host: 'x' } }),

@@ -13,7 +13,13 @@ import type { LambdaHttpResult } from './http-types.ts';
  */
 export function errorResponse(error: unknown, requestId: string, logger: Logger): LambdaHttpResult {
   const appError: AppError = toAppError(error);
-  if (appError.status >= 500) {
+  if (appError.code === 'unavailable') {
+    // A provider or dependency is down or not configured: the client is told, nothing of ours broke.
+    logger.warn('request failed: a dependency is unavailable', {
+      code: appError.code,
+      err: appError.cause ?? appError,
+    });
+  } else if (appError.status >= 500) {
     logger.error('request failed', { code: appError.code, err: appError.cause ?? appError });
   } else {
     logger.info('request rejected', { code: appError.code, status: appError.status });

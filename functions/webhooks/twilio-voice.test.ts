@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStreamToken } from '#shared/calls/stream-token.ts';
@@ -30,12 +33,23 @@ import { createTestTenant, startTestPlatform, type TestPlatform } from '../../te
 const PUBLIC_API_URL = 'https://api.example.test';
 const PUBLIC_MEDIA_URL = 'https://media.example.test';
 
+/** The handler's EMF records (refused calls) land here, as under `npm start`. */
+const TELEMETRY_FILE = join(mkdtempSync(join(tmpdir(), 'voice-telemetry-')), 'telemetry.jsonl');
+const refusalRecords = (): Record<string, unknown>[] =>
+  existsSync(TELEMETRY_FILE)
+    ? readFileSync(TELEMETRY_FILE, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((record) => 'CallsRefused' in record)
+    : [];
+
 let platform: TestPlatform;
 let target: TwilioWebhookTarget;
 let numberSeq = 0;
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ env: { PUBLIC_API_URL, PUBLIC_MEDIA_URL } });
+  platform = await startTestPlatform({ env: { PUBLIC_API_URL, PUBLIC_MEDIA_URL, TELEMETRY_FILE } });
   target = {
     apiUrl: platform.apiUrl,
     publicUrl: PUBLIC_API_URL,
@@ -209,6 +223,10 @@ describe('POST /webhooks/twilio/voice: inbound calls', () => {
     expect(refused.text).not.toContain('<Stream');
     expect(await findCallByProviderId(dbFromEnv(), 'twilio', refusedSid)).toBeUndefined();
     expect(await getActiveCallCount(dbFromEnv(), tenant.id)).toBe(1);
+    // Counted as a refused call, by reason, in the media namespace the dashboard and alarm read.
+    expect(refusalRecords()).toContainEqual(
+      expect.objectContaining({ service: 'media', Reason: 'concurrent_calls', CallsRefused: 1 }),
+    );
   });
 
   it('says the line is busy while the tenant is on billing hold', async () => {

@@ -1,10 +1,13 @@
 import { env } from '#shared/config/env.ts';
 import { secrets } from '#shared/config/secrets.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
+import { createCallRefusalMetrics } from '#shared/metrics/call-refusals.ts';
 import { TWILIO_VOICE_PATH } from '#shared/http/webhook-routes.ts';
 import { answerVoiceCall } from '#shared/twilio/answer-voice-call.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { twimlResult, verifiedTwilioParams } from './twilio-request.ts';
+
+let refusals: ReturnType<typeof createCallRefusalMetrics> | undefined;
 
 /**
  * POST /webhooks/twilio/voice: Twilio asks what to do with a call (inbound to one of our numbers,
@@ -31,6 +34,10 @@ export const handler = httpHandler(
       callId: answer.callId,
       tenantId: answer.tenantId,
     });
+    if (answer.outcome === 'refused' || answer.outcome === 'unknown_number') {
+      refusals ??= createCallRefusalMetrics(env().STAGE);
+      refusals.callRefused(answer.reason ?? answer.outcome);
+    }
     return twimlResult(answer.twiml);
   },
   { auth: 'signature' },

@@ -68,6 +68,34 @@ function consumerSearch(stage: string, metricName: string): cloudwatch.MathExpre
   });
 }
 
+/** Calls refused at admission, in total or for one reason (a `Reason` value); Sum per 5 minutes. */
+function callsRefused(stage: string, reason?: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: MEDIA_METRICS.namespace,
+    metricName: MEDIA_METRICS.callsRefused,
+    dimensionsMap: {
+      ...mediaDimensions(stage),
+      ...(reason ? { [MEDIA_METRICS.reasonDimension]: reason } : {}),
+    },
+    statistic: 'Sum',
+    period: FIVE_MINUTES,
+    label: reason ?? 'refused calls',
+  });
+}
+
+/** Every `Reason` series of the refused-calls metric. */
+function refusalsByReason(stage: string): cloudwatch.MathExpression {
+  const m = MEDIA_METRICS;
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${m.namespace},${m.serviceDimension},${m.stageDimension},${m.reasonDimension}} MetricName="${m.callsRefused}" ${m.stageDimension}="${stage}"', 'Sum', 300)`,
+    label: 'by reason',
+    period: FIVE_MINUTES,
+  });
+}
+
+/** More refusals than this in 5 minutes, twice running: tokens failing, or limits set too low. */
+const REFUSED_CALLS_PER_5_MIN = 25;
+
 /** Reply latency p90 above this for 15 minutes: callers wait in silence. */
 const RESPONSE_LATENCY_P90_MS = 2_500;
 
@@ -190,6 +218,24 @@ export class ObservabilityStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    // A task full of calls refuses the next: autoscaling is not keeping up (or has hit its maximum).
+    alarm('CallsRefusedCapacity', {
+      alarmDescription: 'Calls refused because every media task was full',
+      metric: callsRefused(config.stage, 'capacity'),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('CallsRefused', {
+      alarmDescription: `More than ${REFUSED_CALLS_PER_5_MIN} calls refused in 5 minutes (see the dashboard's reasons)`,
+      metric: callsRefused(config.stage),
+      threshold: REFUSED_CALLS_PER_5_MIN,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     this.dashboard(props, outcomes, failureRate, cpu, memory);
   }
 
@@ -301,6 +347,13 @@ export class ObservabilityStack extends Stack {
               consumerSearch(config.stage, CONTROL_PLANE_METRICS.deadLettered),
             ],
             width: 8,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Refused calls (per 5 min)',
+            left: [callsRefused(config.stage), refusalsByReason(config.stage)],
+            width: 24,
           }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],

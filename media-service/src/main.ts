@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       metrics?.callClosed(closed.reason, closed.telemetry);
       tracing?.callClosed(closed);
     },
+    onCallRefused: (reason) => metrics?.callRefused(reason),
   });
   if (sink.enabled) {
     metrics = startMediaMetrics({

@@ -36,6 +36,7 @@ export type MediaServiceOptions = MediaDeps &
       | 'toolFillerAfterMs'
       | 'goodbyeTimeoutMs'
       | 'onCallClosed'
+      | 'onCallRefused'
       | 'audioTaps'
       | 'knowledge'
     >
@@ -79,6 +80,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     knowledge: deps.knowledge ?? createKnowledgeSearch({ env: deps.env, db: deps.db, secrets: deps.secrets }),
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
     onCallClosed: deps.onCallClosed,
+    onCallRefused: deps.onCallRefused,
     audioTaps: [
       recordingTaps({
         env: deps.env,

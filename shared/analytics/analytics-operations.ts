@@ -17,119 +17,173 @@ const count = z.number().int().nonnegative();
 const rate = z.number().min(0).max(1).describe('0–1.');
 const ms = z.number().int().nonnegative().nullable().describe('Milliseconds; null without data.');
 const tally = z.record(z.string(), count);
+const qaAverage = z.number().nullable().describe('Average QA score, 0–100; null when no call was scored.');
 
-const RangeSchema = z.strictObject({
-  from: z.string(),
-  to: z.string(),
-  timezone: z.string(),
-  agentId: z.string().optional(),
+const RangeSchema = z
+  .strictObject({
+    from: z.string().describe('First day, inclusive (YYYY-MM-DD in `timezone`).'),
+    to: z.string().describe('Last day, inclusive (YYYY-MM-DD in `timezone`).'),
+    timezone: z.string().describe('IANA time zone the days are counted in.'),
+    agentId: z.string().optional().describe('The one agent the figures are for; absent for all agents.'),
+  })
+  .describe('The days the figures cover.');
+
+const LatencySchema = z.strictObject({
+  p50: ms,
+  p90: ms,
+  p99: ms,
+  count: count.describe('Measurements the percentiles are read from.'),
 });
 
-const LatencySchema = z.strictObject({ p50: ms, p90: ms, p99: ms, count });
-
 const QaDistributionSchema = z
-  .array(z.strictObject({ from: count, to: count, count }))
+  .array(
+    z.strictObject({
+      from: count.describe('Lowest score of the bucket.'),
+      to: count.describe('Highest score of the bucket, exclusive (100 inclusive for the last).'),
+      count: count.describe('Calls scored in the bucket.'),
+    }),
+  )
   .describe('Ten buckets of 10 points (the last is 90–100).');
 
 export const AnalyticsSummarySchema = z.strictObject({
   range: RangeSchema,
-  totals: z.strictObject({
-    calls: count,
-    answered: count,
-    completed: count,
-    failed: count,
-    failedByReason: tally,
-    minutes: z.number().nonnegative().describe('Connected minutes.'),
-    billableMinutes: z.number().nonnegative(),
-    cost: z.number().nonnegative().describe('Charged, in `currency`.'),
-    currency: z.literal('usd'),
-  }),
-  rates: z.strictObject({
-    answer: rate,
-    completion: rate,
-    escalation: rate,
-    transfer: rate,
-    outboundAnswer: rate,
-  }),
-  durations: z.strictObject({
-    totalSeconds: count,
-    averageSeconds: z.number().nonnegative(),
-    billableSeconds: count,
-  }),
-  volume: z.strictObject({
-    byStatus: tally,
-    byEndReason: tally,
-    byDirection: tally,
-    byProvider: tally,
-    outbound: z.strictObject({ answered: count, unanswered: count }),
-    escalations: count,
-    escalatedCalls: count,
-    transfers: count,
-    toolCalls: count,
-    toolCallsByTool: tally,
-    bargeIns: count,
-    modelReconnects: count,
-  }),
-  qa: z.strictObject({ average: z.number().nullable(), scored: count, distribution: QaDistributionSchema }),
-  sentiment: z.strictObject({ positive: count, neutral: count, negative: count, mixed: count }),
-  latency: z.strictObject({
-    firstAudio: LatencySchema,
-    response: LatencySchema,
-    bargeIn: LatencySchema,
-    unit: z.literal('ms'),
-    bucketError: z
-      .number()
-      .describe('Largest relative error of a percentile read from the histogram buckets.'),
-  }),
+  totals: z
+    .strictObject({
+      calls: count.describe('Calls that started in the range, any status.'),
+      answered: count.describe('Calls that connected (the agent was on the line).'),
+      completed: count.describe('Calls that ended with status `completed`.'),
+      failed: count.describe('Calls that ended with status `failed`.'),
+      failedByReason: tally.describe('Failed calls by end reason (`model_error`, `media_error`…).'),
+      minutes: z.number().nonnegative().describe('Connected minutes.'),
+      billableMinutes: z
+        .number()
+        .nonnegative()
+        .describe('Billed minutes (per-call minimum and rounding applied).'),
+      cost: z.number().nonnegative().describe('Charged, in `currency`.'),
+      currency: z.literal('usd').describe('Always `usd`.'),
+    })
+    .describe('Call counts, minutes and cost.'),
+  rates: z
+    .strictObject({
+      answer: rate,
+      completion: rate,
+      escalation: rate,
+      transfer: rate,
+      outboundAnswer: rate,
+    })
+    .describe('Shares of calls, 0–1: answered, completed, escalated, transferred; outbound calls answered.'),
+  durations: z
+    .strictObject({
+      totalSeconds: count.describe('Connected seconds of all calls.'),
+      averageSeconds: z
+        .number()
+        .nonnegative()
+        .describe('Connected seconds per answered call (0.1 s precision).'),
+      billableSeconds: count.describe('Billed seconds of all calls.'),
+    })
+    .describe('How long calls lasted.'),
+  volume: z
+    .strictObject({
+      byStatus: tally.describe('Calls by final status.'),
+      byEndReason: tally.describe('Calls by end reason.'),
+      byDirection: tally.describe('Calls by direction (`inbound`, `outbound`).'),
+      byProvider: tally.describe('Calls by provider (`twilio`, `asterisk`, `web`).'),
+      outbound: z
+        .strictObject({
+          answered: count.describe('Outbound calls someone picked up.'),
+          unanswered: count.describe('Outbound calls that were busy, not answered or failed to connect.'),
+        })
+        .describe('Outbound calls by whether they were answered.'),
+      escalations: count.describe('Escalations raised (a call can raise several).'),
+      escalatedCalls: count.describe('Calls with at least one escalation.'),
+      transfers: count.describe('Calls transferred to a person.'),
+      toolCalls: count.describe('Tool calls the agents made.'),
+      toolCallsByTool: tally.describe('Tool calls by tool name.'),
+      bargeIns: count.describe('Times callers spoke over the agent and cut it off.'),
+      modelReconnects: count.describe('Model connections re-established during calls.'),
+    })
+    .describe('What happened on the calls, counted.'),
+  qa: z
+    .strictObject({
+      average: qaAverage,
+      scored: count.describe('Calls with a QA score.'),
+      distribution: QaDistributionSchema,
+    })
+    .describe("QA scores from the calls' summaries."),
+  sentiment: z
+    .strictObject({
+      positive: count.describe('Calls summarized as positive.'),
+      neutral: count.describe('Calls summarized as neutral.'),
+      negative: count.describe('Calls summarized as negative.'),
+      mixed: count.describe('Calls summarized as mixed.'),
+    })
+    .describe("Callers' sentiment from the calls' summaries."),
+  latency: z
+    .strictObject({
+      firstAudio: LatencySchema.describe('Call start to the first agent audio.'),
+      response: LatencySchema.describe("The caller's end of speech to the agent's reply audio, per turn."),
+      bargeIn: LatencySchema.describe("Caller speech detected to the agent's audio stopped."),
+      unit: z.literal('ms').describe('Always `ms`.'),
+      bucketError: z
+        .number()
+        .describe('Largest relative error of a percentile read from the histogram buckets.'),
+    })
+    .describe('Latency percentiles, read from histograms.'),
 });
 
 export const TimeseriesSchema = z.strictObject({
-  metric: z.string(),
-  granularity: z.enum(['hour', 'day', 'week', 'month']),
+  metric: z.string().describe('The metric asked for.'),
+  granularity: z.enum(['hour', 'day', 'week', 'month']).describe("Length of each point's period."),
   range: RangeSchema,
-  points: z.array(
-    z.strictObject({
-      start: z.string().describe("Period start: an ISO hour (UTC), a day, a week's Monday or a month."),
-      value: z.number().nullable().describe('Null for averages and percentiles of a period without data.'),
-    }),
-  ),
+  points: z
+    .array(
+      z.strictObject({
+        start: z.string().describe("Period start: an ISO hour (UTC), a day, a week's Monday or a month."),
+        value: z.number().nullable().describe('Null for averages and percentiles of a period without data.'),
+      }),
+    )
+    .describe('One point per period of the range, oldest first; periods without calls included.'),
 });
 
 export const AgentsTableSchema = z.strictObject({
   range: RangeSchema,
-  sort: z.string(),
-  order: z.enum(['asc', 'desc']),
-  agents: z.array(
-    z.strictObject({
-      agentId: z.string(),
-      calls: count,
-      answered: count,
-      minutes: z.number().nonnegative(),
-      answerRate: rate,
-      completionRate: rate,
-      escalationRate: rate,
-      qaAverage: z.number().nullable(),
-      latencyP90: ms.describe('First agent audio, P90.'),
-      responseLatencyP90: ms,
-      cost: z.number().nonnegative(),
-    }),
-  ),
+  sort: z.string().describe('The column the agents are sorted by.'),
+  order: z.enum(['asc', 'desc']).describe('`asc` or `desc`.'),
+  agents: z
+    .array(
+      z.strictObject({
+        agentId: z.string().describe('`agt_…`'),
+        calls: count.describe('Calls that started in the range.'),
+        answered: count.describe('Calls that connected.'),
+        minutes: z.number().nonnegative().describe('Connected minutes.'),
+        answerRate: rate,
+        completionRate: rate,
+        escalationRate: rate,
+        qaAverage,
+        latencyP90: ms.describe('First agent audio, P90.'),
+        responseLatencyP90: ms,
+        cost: z.number().nonnegative().describe('Charged, in USD.'),
+      }),
+    )
+    .describe('One row per agent with calls in the range.'),
 });
 
 export const QaReportSchema = z.strictObject({
   range: RangeSchema,
-  average: z.number().nullable(),
-  scored: count,
+  average: qaAverage,
+  scored: count.describe('Calls with a QA score.'),
   distribution: QaDistributionSchema,
-  lowest: z.array(
-    z.strictObject({
-      callId: z.string(),
-      agentId: z.string(),
-      score: z.number(),
-      reasons: z.array(z.string()),
-      startedAt: z.string(),
-    }),
-  ),
+  lowest: z
+    .array(
+      z.strictObject({
+        callId: z.string().describe('`call_…`'),
+        agentId: z.string().describe('`agt_…`'),
+        score: z.number().describe('QA score, 0–100.'),
+        reasons: z.array(z.string()).describe("The summary's reasons for the score."),
+        startedAt: z.string().describe('When the call started (ISO 8601).'),
+      }),
+    )
+    .describe('The lowest-scored calls, lowest first (up to `limit`).'),
 });
 
 const READ = ['validation_error', 'unauthorized', 'forbidden', 'rate_limited'] as const;
@@ -196,7 +250,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     success: {
       status: 202,
       description: 'The queued backfill.',
-      schema: z.strictObject({ backfill: BackfillSchema }),
+      schema: z.strictObject({ backfill: BackfillSchema.describe('The backfill job and its progress.') }),
     },
     errors: ['validation_error', 'unauthorized', 'not_found', 'rate_limited', 'unavailable'],
   },
@@ -210,7 +264,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     success: {
       status: 200,
       description: 'The backfill.',
-      schema: z.strictObject({ backfill: BackfillSchema }),
+      schema: z.strictObject({ backfill: BackfillSchema.describe('The backfill job and its progress.') }),
     },
     errors: ['unauthorized', 'not_found', 'rate_limited'],
   },
@@ -227,7 +281,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     success: {
       status: 202,
       description: 'The queued export.',
-      schema: z.strictObject({ export: ExportSchema }),
+      schema: z.strictObject({ export: ExportSchema.describe('The export job and its progress.') }),
     },
     errors: ['validation_error', 'unauthorized', 'forbidden', 'rate_limited', 'unavailable'],
   },
@@ -238,7 +292,11 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     tag: 'Exports',
     auth: 'apiKey',
     summary: "An export's progress and, once completed, a short-lived download URL",
-    success: { status: 200, description: 'The export.', schema: z.strictObject({ export: ExportSchema }) },
+    success: {
+      status: 200,
+      description: 'The export.',
+      schema: z.strictObject({ export: ExportSchema.describe('The export job and its progress.') }),
+    },
     errors: ['unauthorized', 'forbidden', 'not_found', 'rate_limited'],
   },
 ];

@@ -20,7 +20,8 @@ export const AnalyticsRangeQuerySchema = z.strictObject({
   agentId: z
     .string()
     .regex(/^agt_[A-Za-z0-9]{1,64}$/, 'must be an agent id (agt_…)')
-    .optional(),
+    .optional()
+    .describe("Only this agent's calls (`agt_…`); all agents when absent."),
 });
 
 export const TimeseriesQuerySchema = AnalyticsRangeQuerySchema.extend({
@@ -33,12 +34,20 @@ export const TimeseriesQuerySchema = AnalyticsRangeQuerySchema.extend({
         .map((d) => `${d}:<value>`)
         .join(', ')}.`,
     ),
-  granularity: z.enum(GRANULARITIES).default('day'),
+  granularity: z
+    .enum(GRANULARITIES)
+    .default('day')
+    .describe(
+      `\`hour\` (ranges up to ${MAX_HOURLY_RANGE_DAYS} days), \`day\`, \`week\` or \`month\`; default \`day\`.`,
+    ),
 });
 
 export const AgentsQuerySchema = AnalyticsRangeQuerySchema.omit({ agentId: true }).extend({
-  sort: z.enum(AGENT_SORTS).default('calls'),
-  order: z.enum(['asc', 'desc']).default('desc'),
+  sort: z
+    .enum(AGENT_SORTS)
+    .default('calls')
+    .describe(`The column to sort by: ${AGENT_SORTS.map((s) => `\`${s}\``).join(', ')}; default \`calls\`.`),
+  order: z.enum(['asc', 'desc']).default('desc').describe('`asc` or `desc` (default).'),
 });
 
 export const QaQuerySchema = AnalyticsRangeQuerySchema.extend({

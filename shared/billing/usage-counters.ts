@@ -60,25 +60,7 @@ export function periodOf(iso: string): { month: string; day: string } {
   return { month: day.slice(0, 7), day };
 }
 
-/** An UpdateExpression that ADDs each counter (names and values placeholders included). */
-export function addExpression(counters: Record<string, number>): {
-  UpdateExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, number>;
-} {
-  const names: Record<string, string> = {};
-  const values: Record<string, number> = {};
-  const parts: string[] = [];
-  Object.entries(counters)
-    .filter(([, v]) => Number.isFinite(v) && v !== 0)
-    .forEach(([name, value], i) => {
-      names[`#c${i}`] = name;
-      values[`:c${i}`] = value;
-      parts.push(`#c${i} :c${i}`);
-    });
-  return {
-    UpdateExpression: parts.length ? `ADD ${parts.join(', ')}` : '',
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
+/** The counters worth an `ADD`: zero and non-finite increments are left out. */
+export function countersToAdd(counters: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counters).filter(([, v]) => Number.isFinite(v) && v !== 0));
 }

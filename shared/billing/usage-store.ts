@@ -3,7 +3,8 @@ import type { Db } from '../data/client.ts';
 import { cancellationReasons, dynamo, translateDynamoError } from '../data/dynamo-errors.ts';
 import { keys, tenantPk } from '../data/keys.ts';
 import { type Page, queryAll, queryPage, stripKeys } from '../data/pagination.ts';
-import { addExpression, statsBucket } from './usage-counters.ts';
+import { buildUpdate } from '../data/update-expression.ts';
+import { countersToAdd, statsBucket } from './usage-counters.ts';
 import { type SummaryUsage, type UsageRecord, usageCounterDeltas } from './usage-record.ts';
 
 /** `TENANT#t / USAGE#2026-11#call_…`: a month's records sort by call id, i.e. by start time. */
@@ -24,7 +25,7 @@ export function counterUpdates(
   scope: { tenantId: string; agentId: string; month: string; day: string },
   deltas: Record<string, number>,
 ): TransactItems {
-  const expression = addExpression(deltas);
+  const add = countersToAdd(deltas);
   return [
     statsBucket.month(scope.month),
     statsBucket.monthAgent(scope.month, scope.agentId),
@@ -34,35 +35,9 @@ export function counterUpdates(
     Update: {
       TableName: db.tableName,
       Key: keys.stats(scope.tenantId, bucket),
-      ...expression,
-      UpdateExpression: `${expression.UpdateExpression} SET #type = :type, #bucket = :bucket`,
-      ExpressionAttributeNames: {
-        ...expression.ExpressionAttributeNames,
-        '#type': 'type',
-        '#bucket': 'bucket',
-      },
-      ExpressionAttributeValues: {
-        ...expression.ExpressionAttributeValues,
-        ':type': 'stats',
-        ':bucket': bucket,
-      },
+      ...buildUpdate({ set: { type: 'stats', bucket }, add }),
     },
   }));
-}
-
-/** SET clause for every field of `fields` (the record item may already hold summary fields). */
-function setFields(fields: Record<string, unknown>) {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const parts: string[] = [];
-  Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .forEach(([name, value], i) => {
-      names[`#s${i}`] = name;
-      values[`:s${i}`] = value;
-      parts.push(`#s${i} = :s${i}`);
-    });
-  return { expression: `SET ${parts.join(', ')}`, names, values };
 }
 
 /**
@@ -76,7 +51,6 @@ export async function recordUsage(
   /** Further counter updates that must count exactly once with this record (analytics). */
   extraItems: TransactItems = [],
 ): Promise<{ counted: boolean }> {
-  const set = setFields({ ...record, type: 'usage', metered: true });
   const items: TransactItems = [
     {
       Put: {
@@ -94,9 +68,8 @@ export async function recordUsage(
       Update: {
         TableName: db.tableName,
         Key: usageRecordKey(record.tenantId, record.month, record.callId),
-        UpdateExpression: set.expression,
-        ExpressionAttributeNames: set.names,
-        ExpressionAttributeValues: set.values,
+        // The record item may already hold the summary's fields: set them, never replace the item.
+        ...buildUpdate({ set: { ...record, type: 'usage', metered: true } }),
       },
     },
     ...counterUpdates(db, record, usageCounterDeltas(record)),
@@ -117,22 +90,21 @@ export function summaryUsageUpdate(
   scope: { tenantId: string; agentId: string; callId: string; month: string; day: string },
   usage: SummaryUsage,
 ): TransactItems[number] {
-  const set = setFields({
-    ...usage,
-    callId: scope.callId,
-    tenantId: scope.tenantId,
-    agentId: scope.agentId,
-    month: scope.month,
-    day: scope.day,
-    type: 'usage',
-  });
   return {
     Update: {
       TableName: db.tableName,
       Key: usageRecordKey(scope.tenantId, scope.month, scope.callId),
-      UpdateExpression: set.expression,
-      ExpressionAttributeNames: set.names,
-      ExpressionAttributeValues: set.values,
+      ...buildUpdate({
+        set: {
+          ...usage,
+          callId: scope.callId,
+          tenantId: scope.tenantId,
+          agentId: scope.agentId,
+          month: scope.month,
+          day: scope.day,
+          type: 'usage',
+        },
+      }),
     },
   };
 }
@@ -172,9 +144,10 @@ export async function markMeterStatus(
       new UpdateCommand({
         TableName: db.tableName,
         Key: usageRecordKey(record.tenantId, record.month, record.callId),
-        UpdateExpression: 'SET meterStatus = :s, meterReportedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':s': status, ':at': now.toISOString() },
+        ...buildUpdate({
+          set: { meterStatus: status, meterReportedAt: now.toISOString() },
+          condition: { expression: 'attribute_exists(pk)' },
+        }),
       }),
     ),
   );

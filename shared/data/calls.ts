@@ -170,9 +170,10 @@ export async function linkProviderCallId(db: Db, call: Call, providerCallId: str
             Update: {
               TableName: db.tableName,
               Key: keys.call(call.tenantId, call.id),
-              UpdateExpression: 'SET providerCallId = :p',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':p': providerCallId },
+              ...buildUpdate({
+                set: { providerCallId },
+                condition: { expression: 'attribute_exists(pk)' },
+              }),
             },
           },
         ],

@@ -66,6 +66,20 @@ const cases: [string, UpdateSpec, UpdateExpressionParts][] = [
     },
   ],
   [
+    'names that differ only in characters a placeholder cannot hold get placeholders of their own',
+    { add: { 'status#a-b': 1, 'status#a_b': 2, 'status#a.b': 3 } },
+    {
+      UpdateExpression:
+        'ADD #status_a_b :add_status_a_b, #status_a_b_2 :add_status_a_b_2, #status_a_b_3 :add_status_a_b_3',
+      ExpressionAttributeNames: {
+        '#status_a_b': 'status#a-b',
+        '#status_a_b_2': 'status#a_b',
+        '#status_a_b_3': 'status#a.b',
+      },
+      ExpressionAttributeValues: { ':add_status_a_b': 1, ':add_status_a_b_2': 2, ':add_status_a_b_3': 3 },
+    },
+  ],
+  [
     'no values at all: the values map is left out',
     { remove: ['a-b'] },
     { UpdateExpression: 'REMOVE #a_b', ExpressionAttributeNames: { '#a_b': 'a-b' } },

@@ -36,12 +36,15 @@ export function buildUpdate(spec: UpdateSpec): UpdateExpressionParts {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const name = (attribute: string) => {
-    const placeholder = `#${safe(attribute)}`;
+    const placeholder = unused(
+      `#${safe(attribute)}`,
+      (p) => names[p] === undefined || names[p] === attribute,
+    );
     names[placeholder] = attribute;
     return placeholder;
   };
   const value = (key: string, v: unknown) => {
-    const placeholder = `:${safe(key)}`;
+    const placeholder = unused(`:${safe(key)}`, (p) => !(p in values));
     values[placeholder] = v;
     return placeholder;
   };
@@ -86,6 +89,16 @@ export function buildUpdate(spec: UpdateSpec): UpdateExpressionParts {
     ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
     ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
   };
+}
+
+/**
+ * `base`, or `base_2`, `base_3`… when `free` says `base` is taken: attribute names that differ only
+ * in characters a placeholder cannot hold (`status#a-b`, `status#a_b`) must not share one.
+ */
+function unused(base: string, free: (placeholder: string) => boolean): string {
+  let placeholder = base;
+  for (let n = 2; !free(placeholder); n++) placeholder = `${base}_${n}`;
+  return placeholder;
 }
 
 /** Placeholders allow letters, digits and `_` only. */

@@ -35,6 +35,24 @@ describe('logger', () => {
     expect(lines[0]).toMatchObject({ from: '***23', apiKey: '[redacted]', text: '[5 chars]', traceId: ROOT });
   });
 
+  it('writes a stack trace on error lines only: warn and info lines are handled conditions', () => {
+    const { logger, lines } = collect();
+    const failure = new Error('upstream said no', { cause: new Error('socket closed') });
+    logger.error('fault', { err: failure });
+    logger.warn('handled', { err: failure });
+    logger.info('noted', { error: failure });
+    const [fault, handled, noted] = lines as { error: Record<string, unknown> }[];
+    expect(fault?.error.stack).toMatch(/^Error: upstream said no\n\s+at /);
+    expect((fault?.error.cause as Record<string, unknown> | undefined)?.stack).toMatch(/socket closed/);
+    for (const line of [handled, noted]) {
+      expect(line?.error).toEqual({
+        name: 'Error',
+        message: 'upstream said no',
+        cause: { name: 'Error', message: 'socket closed' },
+      });
+    }
+  });
+
   it.each([
     [0, [0.5], false],
     [0.1, [0.05], true],

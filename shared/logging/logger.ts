@@ -41,15 +41,20 @@ export interface LoggerOptions {
 /** Context keys that start a new unit of work, where debug sampling decides afresh. */
 const UNIT_KEYS = ['requestId', 'messageId', 'callId'] as const;
 
-function serializeError(error: unknown): unknown {
+/**
+ * An error as log fields. The stack goes with `error` lines only: those are faults someone must
+ * fix; `warn` and `info` lines describe conditions the code handled (a refused request, a model
+ * that cannot be reached yet, a message parked in its DLQ), where a stack is noise.
+ */
+function serializeError(error: unknown, withStack: boolean): unknown {
   if (!(error instanceof Error)) return error;
   const withCode = error as Error & { code?: unknown };
   return {
     name: error.name,
     message: error.message,
     code: withCode.code,
-    stack: error.stack?.split('\n').slice(0, 6).join('\n'),
-    cause: error.cause instanceof Error ? serializeError(error.cause) : undefined,
+    ...(withStack ? { stack: error.stack?.split('\n').slice(0, 6).join('\n') } : {}),
+    cause: error.cause instanceof Error ? serializeError(error.cause, withStack) : undefined,
   };
 }
 
@@ -79,7 +84,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       if (trace) line.traceId = trace.root;
     }
     const failure = err ?? error;
-    if (failure !== undefined) line.error = serializeError(failure);
+    if (failure !== undefined) line.error = serializeError(failure, level === 'error');
     write(JSON.stringify(line));
   };
 

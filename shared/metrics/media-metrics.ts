@@ -20,6 +20,13 @@ export const MEDIA_METRICS = {
   modelReconnects: 'ModelReconnects',
   stageDimension: 'Stage',
   outcomeDimension: 'Outcome',
+  /**
+   * Counter: calls refused before a session took them (tenant limits, a full or draining task, a
+   * bad or reused stream token, an unknown number), written twice in one record: with a `Reason`
+   * dimension and without it (the total the alarm reads).
+   */
+  callsRefused: 'CallsRefused',
+  reasonDimension: 'Reason',
 } as const;
 
 /** Outcomes counted as failures by the call-failure-rate alarm. */

@@ -14,7 +14,15 @@ export interface MetricsEmitter {
    * defaults plus `dimensions`). No network call: CloudWatch Logs extracts the metrics from the
    * log line (stdout in Lambda and in the media task's awslogs stream).
    */
-  emit(values: MetricValue[], dimensions?: Record<string, string>): void;
+  emit(values: MetricValue[], dimensions?: Record<string, string>, options?: EmitOptions): void;
+}
+
+export interface EmitOptions {
+  /**
+   * Also declare the values under the defaults alone (one more dimension set in the same record),
+   * so a total needs no metric math over every value of `dimensions`.
+   */
+  withTotal?: boolean;
 }
 
 export interface MetricsEmitterOptions {
@@ -37,8 +45,9 @@ export function createMetricsEmitter(options: MetricsEmitterOptions): MetricsEmi
     defaultDimensions: options.defaultDimensions,
   });
   return {
-    emit(values, dimensions) {
+    emit(values, dimensions, emitOptions) {
       if (values.length === 0 || !options.sink.enabled) return;
+      if (emitOptions?.withTotal) metrics.addDimensions({});
       if (dimensions) metrics.addDimensions(dimensions);
       for (const v of values) metrics.addMetric(v.name, v.unit, v.value);
       const record = metrics.serializeMetrics();

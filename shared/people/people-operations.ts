@@ -138,7 +138,15 @@ export const PEOPLE_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Email a one-hour password reset link',
     description: 'Always 202, whether or not the email has an account.',
     body: PasswordResetRequestBodySchema,
-    success: { status: 202, description: 'Accepted.', schema: z.strictObject({ accepted: z.literal(true) }) },
+    success: {
+      status: 202,
+      description: 'Accepted.',
+      schema: z.strictObject({
+        accepted: z
+          .literal(true)
+          .describe('Always true: the answer never says whether the address is known.'),
+      }),
+    },
     errors: [...PUBLIC_ERRORS],
   },
   {
@@ -215,7 +223,11 @@ export const PEOPLE_OPERATIONS: readonly ApiOperation[] = [
     tag: 'People',
     auth: 'apiKey',
     summary: 'A team member',
-    success: { status: 200, description: 'The user.', schema: z.strictObject({ user: UserSchema }) },
+    success: {
+      status: 200,
+      description: 'The user.',
+      schema: z.strictObject({ user: UserSchema.describe('The user.') }),
+    },
     errors: [...AUTH_ERRORS, 'not_found'],
   },
   {
@@ -228,7 +240,11 @@ export const PEOPLE_OPERATIONS: readonly ApiOperation[] = [
     summary: "Change a member's name or role",
     description: 'Only owners make or unmake owners; the last owner stays one (`last_owner`).',
     body: UpdateUserBodySchema,
-    success: { status: 200, description: 'Updated.', schema: z.strictObject({ user: UserSchema }) },
+    success: {
+      status: 200,
+      description: 'Updated.',
+      schema: z.strictObject({ user: UserSchema.describe('The user as it now is.') }),
+    },
     errors: [...WRITE_ERRORS, 'not_found', 'last_owner'],
   },
   {
@@ -264,7 +280,9 @@ export const PEOPLE_OPERATIONS: readonly ApiOperation[] = [
     success: {
       status: 200,
       description: 'Settings.',
-      schema: z.strictObject({ settings: SecuritySettingsSchema }),
+      schema: z.strictObject({
+        settings: SecuritySettingsSchema.describe("The tenant's security settings."),
+      }),
     },
     errors: AUTH_ERRORS,
   },
@@ -279,7 +297,9 @@ export const PEOPLE_OPERATIONS: readonly ApiOperation[] = [
     success: {
       status: 200,
       description: 'Settings.',
-      schema: z.strictObject({ settings: SecuritySettingsSchema }),
+      schema: z.strictObject({
+        settings: SecuritySettingsSchema.describe("The tenant's security settings."),
+      }),
     },
     errors: WRITE_ERRORS,
   },

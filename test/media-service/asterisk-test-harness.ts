@@ -106,6 +106,8 @@ export function useAsteriskHarness() {
       channelListGate?: Promise<void>;
       /** `ASTERISK_MEDIA`: RTP (default) or chan_websocket. */
       media?: 'rtp' | 'websocket';
+      /** Hears every call the service refuses (the refused-calls metric's hook). */
+      onCallRefused?: (reason: string) => void;
     } = {},
   ) {
     const peer: RtpPeer = await startRtpPeer();
@@ -120,7 +122,11 @@ export function useAsteriskHarness() {
     // The service runs without its own ARI connection and queue consumer: the test drives both.
     const { service } = await media().startService(
       { ARI_PASSWORD: ari.password },
-      { goodbyeTimeoutMs: 100, queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined } },
+      {
+        goodbyeTimeoutMs: 100,
+        queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined },
+        onCallRefused: options.onCallRefused,
+      },
     );
     const env = {
       ...service.sessionDeps.env,

@@ -50,7 +50,8 @@ export async function processKnowledgeBatch<S extends z.ZodType>(
       if (!dlq) return record.messageId;
       try {
         await dlq.send(record.body, deadReason);
-        logger.error('message moved to the dead-letter queue', { reason: deadReason });
+        // Parked on purpose (no retry can fix it); the DLQ alarm calls for a look.
+        logger.warn('message moved to the dead-letter queue', { reason: deadReason });
         return undefined;
       } catch {
         return record.messageId;

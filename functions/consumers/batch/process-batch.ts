@@ -143,7 +143,8 @@ async function settle(
     try {
       await dlq.send(record.body, outcome.reason);
       metricsOf(options).deadLettered(options.queueId);
-      logger.error('message moved to the dead-letter queue', { reason: outcome.reason });
+      // Parked on purpose (no retry can fix it); the DLQ alarm calls for a look.
+      logger.warn('message moved to the dead-letter queue', { reason: outcome.reason });
       return undefined;
     } catch (error) {
       logger.error('moving to the dead-letter queue failed; left for redrive', { err: error });

@@ -13,6 +13,19 @@ import {
 
 const { media, setup, inboundCall } = useAsteriskHarness();
 
+describe('Asterisk inbound refusals', () => {
+  it('hangs up a call to a number no agent answers as unallocated and counts it refused', async () => {
+    const refused: string[] = [];
+    const s = await setup({ onCallRefused: (reason) => refused.push(reason) });
+    const channel = s.ari.placeInboundCall({ app: APP, exten: '15550001234', callerNumber: '5557654321' });
+    const hangup = await s.ari.waitForRequest(
+      (r) => r.method === 'DELETE' && r.path === `/ari/channels/${channel.id}`,
+    );
+    expect(hangup.query.get('reason')).toBe('unallocated');
+    expect(refused).toEqual(['unknown_number']);
+  });
+});
+
 describe('Asterisk inbound call through the fake ARI server with real RTP on loopback', () => {
   it('answers, bridges ExternalMedia, carries audio both ways, stores the transcript, and releases everything once', async () => {
     const s = await setup({ addChannelRace: true });

@@ -49,6 +49,7 @@ export async function handleInboundCall(
   const { session, rest, logger } = deps;
   const refuse = async (refusal: InboundRefusal): Promise<InboundOutcome> => {
     logger.info('asterisk inbound call refused', { channelId: channel.id, reason: refusal.reason });
+    session.onCallRefused?.(refusal.reason);
     await rest.hangup(channel.id, refusal.cause as HangupCause).catch((err) => {
       logger.warn('asterisk refused call hangup failed', { channelId: channel.id, err });
     });

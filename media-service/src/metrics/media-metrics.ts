@@ -1,4 +1,5 @@
 import type { CallTelemetry, EndReason } from '#shared/calls/call-types.ts';
+import { writeCallRefused } from '#shared/metrics/call-refusals.ts';
 import { MEDIA_METRICS } from '#shared/metrics/media-metrics.ts';
 import { createMetricsEmitter, type MetricValue } from '#shared/observability/emf.ts';
 import type { TelemetrySink } from '#shared/observability/telemetry-sink.ts';
@@ -7,6 +8,8 @@ import { callOutcome } from './call-outcome.ts';
 export interface MediaMetrics {
   /** Writes one closed call's outcome and latency figures (one or two records, at call end). */
   callClosed(reason: EndReason, telemetry?: CallTelemetry): void;
+  /** Counts one call refused at admission (`Reason`: token, capacity, draining, tenant limits…). */
+  callRefused(reason: string): void;
   /** Ends the gauge timer and writes a final live-call reading (0 after a drain). */
   stop(): void;
 }
@@ -21,8 +24,9 @@ export interface MediaMetricsOptions {
 /**
  * The media task's metrics as EMF log records: the live-call gauge autoscaling follows (now and
  * every `intervalMs`; 60 s suits the 1-minute autoscaling metric) and, per ended call, its outcome
- * (the failure-rate alarm) and latencies. Nothing here makes a network call, and nothing runs per
- * audio frame: records are written on the gauge timer and when a call closes.
+ * (the failure-rate alarm) and latencies; and each call refused at admission. Nothing here makes
+ * a network call, and nothing runs per audio frame: records are written on the gauge timer, when
+ * a call closes and when one is refused.
  */
 export function startMediaMetrics(options: MediaMetricsOptions): MediaMetrics {
   const emitter = createMetricsEmitter({
@@ -59,6 +63,7 @@ export function startMediaMetrics(options: MediaMetricsOptions): MediaMetrics {
       }
       emitter.emit(values);
     },
+    callRefused: (reason) => writeCallRefused(emitter, reason),
     stop() {
       if (stopped) return;
       stopped = true;

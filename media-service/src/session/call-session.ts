@@ -87,6 +87,8 @@ export class CallSession implements LiveSession {
       markCallStarted(this.deps, this.call, this.transport.media, this.startedAt),
       this.parts.link.start(),
     ]);
+    const setUp = started.status === 'fulfilled' && started.value && model.status === 'fulfilled';
+    this.parts.telemetry.callSetUp(this.startedAt.getTime(), setUp);
     if (isClosing(this.state)) return;
     if (started.status === 'rejected' || !started.value) {
       if (started.status === 'rejected')

@@ -5,9 +5,20 @@ const MAX_SAMPLES = 200;
 
 /** A timed step of the call for its trace (wall-clock ms since the epoch). */
 export interface TelemetrySpan {
-  name: 'first-agent-audio' | 'response' | 'barge-in-stop' | 'model-reconnect';
+  name:
+    | 'call-setup'
+    | 'model-connect'
+    | 'first-agent-audio'
+    | 'response'
+    | 'tool-call'
+    | 'barge-in-stop'
+    | 'model-reconnect';
   startMs: number;
   endMs: number;
+  /** The step failed (a model that could not be reached, a tool that answered an error). */
+  failed?: boolean;
+  /** Searchable facts of the step (the tool's name, a warm model socket). */
+  annotations?: Record<string, string | boolean>;
 }
 
 /**
@@ -27,6 +38,21 @@ export class LatencyTelemetry {
     if (this.timeline.length >= MAX_SAMPLES) return;
     const endMs = Date.now();
     this.timeline.push({ name, startMs: endMs - Math.max(0, durationMs), endMs });
+  }
+
+  /** A step timed elsewhere (call setup, model connects, tool calls); kept within the same bound. */
+  step(span: TelemetrySpan): void {
+    if (this.timeline.length < MAX_SAMPLES) this.timeline.push(span);
+  }
+
+  /** The session attached the caller, stored the call started and has a model (or failed to). */
+  callSetUp(startedAtMs: number, ok: boolean): void {
+    this.step({
+      name: 'call-setup',
+      startMs: startedAtMs,
+      endMs: Date.now(),
+      ...(ok ? {} : { failed: true }),
+    });
   }
 
   speechStopped(now: number = performance.now()): void {

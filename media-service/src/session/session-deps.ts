@@ -40,6 +40,8 @@ export interface SessionDeps {
   knowledge?: KnowledgeSearch;
   /** Told once per session after it closed and stored everything (metrics count outcomes here). */
   onCallClosed?: (closed: ClosedCall) => void;
+  /** Told once per call refused at admission, with the reason (metrics count refusals here). */
+  onCallRefused?: (reason: string) => void;
 }
 
 /** Input of `startCallSession`: an admitted call whose caller leg is connected. */

@@ -1,3 +1,4 @@
+import { AppError } from '#shared/errors/app-error.ts';
 import type { Agent } from '#shared/agents/agent-schema.ts';
 import type { EndReason } from '#shared/calls/call-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
@@ -129,7 +130,13 @@ export async function endAtProvider(
     else await deps.transport.hangUp(plan.reason);
     return true;
   } catch (error) {
-    deps.logger.error('provider did not end the call', { err: error, reason: plan.reason });
+    // The provider answering "no" (an invalid transfer number, a call already gone) is handled
+    // here; only a failure to reach it is a fault.
+    const refused = error instanceof AppError && error.status < 500;
+    deps.logger[refused ? 'warn' : 'error']('provider did not end the call', {
+      err: error,
+      reason: plan.reason,
+    });
     if (plan.transferTo) await deps.transport.hangUp(plan.reason).catch(() => undefined);
     return false;
   }

@@ -6,7 +6,7 @@ import { AgentTurns } from './agent-turns.ts';
 import { AudioTaps } from './audio-taps.ts';
 import { bytesPerMs } from './call-transport.ts';
 import { DtmfCollector } from './dtmf-collector.ts';
-import { LatencyTelemetry } from './latency-telemetry.ts';
+import { LatencyTelemetry, type TelemetrySpan } from './latency-telemetry.ts';
 import { ModelLink, type ModelLinkHandlers } from './model-link.ts';
 import { PersistQueue } from './persist-queue.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
@@ -15,7 +15,8 @@ import { ResponseSequencer } from './response-sequencer.ts';
 import { buildSessionUpdate, replayItems } from './session-config.ts';
 import type { StartCallSessionInput } from './session-deps.ts';
 import { SessionTimers } from './session-timers.ts';
-import { toolRegistryFor } from './tools/tool-registry.ts';
+import { timedConnector } from './timed-connector.ts';
+import { type ToolRun, toolRegistryFor } from './tools/tool-registry.ts';
 import { ToolRunner } from './tools/tool-runner.ts';
 import { TurnRecorder } from './turn-recorder.ts';
 
@@ -23,6 +24,17 @@ import { TurnRecorder } from './turn-recorder.ts';
 const PENDING_AUDIO_MS = 10_000;
 /** Digits typed within this gap are sent to the model together ("1234", not four turns). */
 const DTMF_GAP_MS = 700;
+
+/** A tool run as a step of the call's trace, searchable by the tool's name. */
+function toolSpan(run: ToolRun): TelemetrySpan {
+  return {
+    name: 'tool-call',
+    startMs: run.startMs,
+    endMs: run.endMs,
+    ...(run.ok ? {} : { failed: true }),
+    annotations: { tool: run.name, ...(run.failure ? { failure: run.failure } : {}) },
+  };
+}
 
 /** How the session reacts to what its parts report; the parts call back through these only. */
 export interface SessionReactions extends ModelLinkHandlers {
@@ -100,15 +112,13 @@ export function wireSession(
     send,
     cancelResponse: () => responses.cancel(),
   });
-  const registry = toolRegistryFor({
-    call,
-    agent,
-    canTransfer: typeof transport.transfer === 'function',
-    deps,
-    logger,
-  });
+  const registry = toolRegistryFor(
+    { call, agent, canTransfer: typeof transport.transfer === 'function', deps, logger },
+    undefined,
+    (run) => telemetry.step(toolSpan(run)),
+  );
   link = new ModelLink({
-    connector: deps.models,
+    connector: timedConnector(deps.models, (span) => telemetry.step(span)),
     model: agent.model,
     logger,
     policy: deps.reconnectPolicy ?? DEFAULT_RECONNECT_POLICY,

@@ -16,11 +16,14 @@ afterAll(() => platform?.stop());
 
 /** One media task's admission dependencies: its own registry, the shared table. */
 function mediaTask() {
+  const refused: string[] = [];
   return {
     db: dbFromEnv(),
     secrets: createSecretStore({ env: { INTERNAL_SIGNING_KEY: platform.secrets.INTERNAL_SIGNING_KEY } }),
     registry: createSessionRegistry(10),
     logger: createLogger({ level: 'error' }),
+    refused,
+    onCallRefused: (reason: string) => refused.push(reason),
   };
 }
 
@@ -72,5 +75,31 @@ describe('stream admission across media tasks', () => {
       callId: call.id,
     });
     expect(late).toMatchObject({ ok: false, reason: 'token_replayed' });
+    // Each refusal was reported once, by the task that refused it (the refused-calls metric).
+    expect(tasks.flatMap((task) => task.refused)).toEqual(['token_replayed', 'token_replayed']);
+  });
+
+  it('reports every refusal with its reason: a forged token, a draining task', async () => {
+    const task = mediaTask();
+    const forged = await admitStreamConnection(task, { token: 'not-a-token', provider: 'web' });
+    expect(forged).toMatchObject({ ok: false, reason: 'token_invalid' });
+    task.registry.startDraining();
+    const { tenant, agentId } = await createTestTenant();
+    const token = signStreamToken(
+      {
+        callId: 'call_draining',
+        tenantId: tenant.id,
+        agentId,
+        provider: 'web',
+        exp: Math.floor(Date.now() / 1000) + 60,
+        jti: newStreamTokenId(),
+      },
+      platform.secrets.INTERNAL_SIGNING_KEY,
+    );
+    expect(await admitStreamConnection(task, { token, provider: 'web' })).toMatchObject({
+      ok: false,
+      reason: 'draining',
+    });
+    expect(task.refused).toEqual(['token_invalid', 'draining']);
   });
 });

@@ -30,9 +30,19 @@ export type StreamAdmission =
  * socket is touched here: a refused connection never opens or consumes a model session.
  */
 export async function admitStreamConnection(
-  deps: Pick<SessionDeps, 'db' | 'secrets' | 'registry' | 'logger'>,
+  deps: Pick<SessionDeps, 'db' | 'secrets' | 'registry' | 'logger' | 'onCallRefused'>,
   input: { token: unknown; provider: StreamTokenClaims['provider']; callId?: unknown },
   nowMs: number = Date.now(),
+): Promise<StreamAdmission> {
+  const admission = await admit(deps, input, nowMs);
+  if (!admission.ok) deps.onCallRefused?.(admission.reason);
+  return admission;
+}
+
+async function admit(
+  deps: Pick<SessionDeps, 'db' | 'secrets' | 'registry' | 'logger'>,
+  input: { token: unknown; provider: StreamTokenClaims['provider']; callId?: unknown },
+  nowMs: number,
 ): Promise<StreamAdmission> {
   const key = await deps.secrets.get('INTERNAL_SIGNING_KEY');
   if (!key) {

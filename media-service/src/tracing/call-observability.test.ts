@@ -65,6 +65,11 @@ describe('a call leaves metrics and a trace, and none while audio flows', () => 
     // 250 caller frames and two replies went through: not one metric or trace record meanwhile.
     expect(metricsSink.records.length + traceSink.records.length).toBe(recordsAtStart);
 
+    // The model ends the call with a tool: the goodbye is requested, then the caller's leg closes.
+    model.responseCreated('resp_3');
+    model.functionCall('resp_3', 'fc_end', 'end_call', { reason: 'done' });
+    model.responseDone('resp_3');
+    await model.waitFor('response.create', (e) => JSON.stringify(e).toLowerCase().includes('goodbye'));
     client.stop();
     await session.closed;
 
@@ -85,9 +90,26 @@ describe('a call leaves metrics and a trace, and none while audio flows', () => 
     expect(segment.annotations).toMatchObject({
       callId: call.id,
       tenantId: call.tenantId,
-      endReason: 'caller_hangup',
+      endReason: 'agent_hangup',
     });
-    expect(segment.subsegments?.map((s) => s.name)).toEqual(['first-agent-audio', 'response']);
+    const subsegments = segment.subsegments ?? [];
+    expect(subsegments.map((s) => s.name)).toEqual([
+      'model-connect',
+      'call-setup',
+      'first-agent-audio',
+      'response',
+      'tool-call',
+    ]);
+    const [connect, setup, , , tool] = subsegments;
+    expect(connect?.annotations).toEqual({ warm: expect.any(Boolean) });
+    expect(setup?.start_time).toBe(segment.start_time);
+    expect(setup?.end_time).toBeGreaterThanOrEqual(connect?.end_time ?? Infinity);
+    expect(tool).toMatchObject({ annotations: { tool: 'end_call' } });
+    expect(subsegments.filter((s) => s.error)).toEqual([]);
+    for (const s of subsegments) {
+      expect(s.start_time).toBeGreaterThanOrEqual(segment.start_time);
+      expect(s.end_time).toBeLessThanOrEqual(segment.end_time);
+    }
     expect(segment.end_time).toBeGreaterThanOrEqual(segment.start_time);
 
     // The consumers' copy of call.ended names the call's trace, with the media segment as parent.

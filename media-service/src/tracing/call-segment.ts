@@ -11,7 +11,14 @@ export interface SegmentDocument {
   origin?: string;
   annotations?: Record<string, string | number | boolean>;
   metadata?: Record<string, Record<string, unknown>>;
-  subsegments?: { id: string; name: string; start_time: number; end_time: number }[];
+  subsegments?: {
+    id: string;
+    name: string;
+    start_time: number;
+    end_time: number;
+    annotations?: Record<string, string | boolean>;
+    error?: boolean;
+  }[];
   error?: boolean;
 }
 
@@ -20,7 +27,8 @@ const seconds = (ms: number) => ms / 1000;
 /**
  * The media service's segment of one call: the session from start to close, annotated with the ids
  * an operator searches by (`annotation.callId = "call_…"`), with one subsegment per timed step
- * (first agent audio, each reply's response latency, barge-in stops, model reconnects). Pure: the
+ * (call setup, each model connect, first agent audio, each reply's response latency, each tool
+ * call, barge-in stops, model reconnects); a failed step is marked `error`. Pure: the
  * subsegment ids are derived from the call id and the step's position, so a retry emits the same.
  */
 export function callSegment(closed: ClosedCall, traceId: string): SegmentDocument {
@@ -47,6 +55,8 @@ export function callSegment(closed: ClosedCall, traceId: string): SegmentDocumen
       name: span.name,
       start_time: seconds(span.startMs),
       end_time: seconds(span.endMs),
+      ...(span.annotations ? { annotations: span.annotations } : {}),
+      ...(span.failed ? { error: true } : {}),
     })),
     ...(closed.reason === 'model_error' || closed.reason === 'media_error' ? { error: true } : {}),
   };

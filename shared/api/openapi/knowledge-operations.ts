@@ -128,7 +128,11 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     success: {
       status: 200,
       description: 'The best passages, best first.',
-      schema: z.strictObject({ results: z.array(SearchResultSchema) }),
+      schema: z.strictObject({
+        results: z
+          .array(SearchResultSchema)
+          .describe('The best passages, most relevant first (up to `topK`).'),
+      }),
     },
     errors: [...WRITE_ERRORS, 'not_found', 'unavailable'],
   },

@@ -1,7 +1,7 @@
 import type { HttpTool } from '#shared/agents/agent-schema.ts';
 import { outboundPolicyFor } from '#shared/net/outbound-target.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
-import { callHttpTool } from '../http-tool.ts';
+import { callHttpTool } from './http-tool.ts';
 import type { SessionTool, ToolEntry, ToolSetup } from './session-tool.ts';
 
 /**

@@ -17,12 +17,52 @@ export const TOOL_ENTRIES: readonly ToolEntry[] = [
   httpTools,
 ];
 
+/** One finished tool run, as observers see it (wall-clock ms since the epoch). */
+export interface ToolRun {
+  name: string;
+  startMs: number;
+  endMs: number;
+  ok: boolean;
+  /** Why it failed (`timeout`, `status_500`, `threw`, …); absent when it succeeded. */
+  failure?: string;
+}
+
+/** Told about every tool run of the call (its trace spans); must not throw. */
+export type ToolRunObserver = (run: ToolRun) => void;
+
+/** `tool`, reporting each run to `observe`; a run that rejects is reported `threw` and rethrown. */
+function observed(tool: SessionTool, observe: ToolRunObserver): SessionTool {
+  const name = tool.definition.name;
+  return {
+    definition: tool.definition,
+    ...(tool.control ? { control: tool.control } : {}),
+    async run(invocation) {
+      const startMs = Date.now();
+      try {
+        const result = await tool.run(invocation);
+        observe({
+          name,
+          startMs,
+          endMs: Date.now(),
+          ok: result.ok,
+          ...(result.ok ? {} : { failure: result.failure ?? 'error' }),
+        });
+        return result;
+      } catch (error) {
+        observe({ name, startMs, endMs: Date.now(), ok: false, failure: 'threw' });
+        throw error;
+      }
+    },
+  };
+}
+
 /** The tools of one call, by name, in the order the model is told about them. */
 export class ToolRegistry {
   private readonly byName = new Map<string, SessionTool>();
 
-  constructor(tools: readonly SessionTool[]) {
-    for (const tool of tools) this.byName.set(tool.definition.name, tool);
+  /** `observe`, when given, hears about every run of every tool (timing, outcome). */
+  constructor(tools: readonly SessionTool[], observe?: ToolRunObserver) {
+    for (const tool of tools) this.byName.set(tool.definition.name, observe ? observed(tool, observe) : tool);
   }
 
   definitions(): RealtimeToolDefinition[] {
@@ -34,10 +74,14 @@ export class ToolRegistry {
   }
 }
 
-/** Builds the registry of one call from `entries` (the platform's `TOOL_ENTRIES` by default). */
+/**
+ * Builds the registry of one call from `entries` (the platform's `TOOL_ENTRIES` by default);
+ * `observe` hears about every tool run (the session's trace spans).
+ */
 export function toolRegistryFor(
   setup: ToolSetup,
   entries: readonly ToolEntry[] = TOOL_ENTRIES,
+  observe?: ToolRunObserver,
 ): ToolRegistry {
   const reservedBy = new Map<string, ToolEntry>();
   for (const entry of entries) for (const name of entry.reservedNames ?? []) reservedBy.set(name, entry);
@@ -50,5 +94,5 @@ export function toolRegistryFor(
       chosen.set(name, tool);
     }
   }
-  return new ToolRegistry([...chosen.values()]);
+  return new ToolRegistry([...chosen.values()], observe);
 }

@@ -4,7 +4,7 @@ import type { Call, EndReason } from '#shared/calls/call-types.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import type { SessionDeps } from '../session-deps.ts';
 import type { SessionTool, ToolEntry, ToolResult, ToolSetup } from './session-tool.ts';
-import { TOOL_ENTRIES, ToolRegistry, toolRegistryFor } from './tool-registry.ts';
+import { TOOL_ENTRIES, ToolRegistry, type ToolRun, toolRegistryFor } from './tool-registry.ts';
 import { ToolRunner } from './tool-runner.ts';
 
 const logger = createLogger({ write: () => undefined });
@@ -62,6 +62,37 @@ describe('tool registry', () => {
     const registry = toolRegistryFor(setupFor(agentWith(), false), [...TOOL_ENTRIES, knowledge]);
     expect(names(registry)).toEqual(['end_call', 'lookup_order', 'search_knowledge']);
     expect(registry.get('search_knowledge')).toBe(search);
+  });
+});
+
+describe('tool runs observed through the registry', () => {
+  it('reports each run with its timing and outcome; a throw is reported and still rethrown', async () => {
+    const runs: ToolRun[] = [];
+    const hangUp = fakeTool('hang_up', async () => ({ ok: true, output: '{}' }), {
+      endReason: 'agent_hangup',
+    });
+    const registry = new ToolRegistry(
+      [
+        hangUp,
+        fakeTool('lookup', async () => ({ ok: false, failure: 'status_503', status: 503, output: '{}' })),
+        fakeTool('broken', async () => {
+          throw new Error('bug in a plug-in');
+        }),
+      ],
+      (run) => runs.push(run),
+    );
+    expect(registry.get('hang_up')?.control).toEqual({ endReason: 'agent_hangup' });
+    expect(registry.definitions()).toEqual([hangUp.definition, expect.anything(), expect.anything()]);
+    const invocation = { toolCallId: 'c1', arguments: '{}' };
+    await expect(registry.get('hang_up')?.run(invocation)).resolves.toEqual({ ok: true, output: '{}' });
+    await registry.get('lookup')?.run(invocation);
+    await expect(registry.get('broken')?.run(invocation)).rejects.toThrow('bug in a plug-in');
+    expect(runs.map(({ startMs, endMs, ...rest }) => rest)).toEqual([
+      { name: 'hang_up', ok: true },
+      { name: 'lookup', ok: false, failure: 'status_503' },
+      { name: 'broken', ok: false, failure: 'threw' },
+    ]);
+    for (const run of runs) expect(run.endMs).toBeGreaterThanOrEqual(run.startMs);
   });
 });
 

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '#shared/agents/agent-schema.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
-import type { FakeRealtimeConnection } from '../../../fakes/realtime/scripted-server.ts';
-import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
+import type { FakeRealtimeConnection } from '../../../../fakes/realtime/scripted-server.ts';
+import { type MediaHarness, startMediaHarness } from '../../../../test/media-service/twilio-test-harness.ts';
 
 const CREDENTIALS = 'AKIA-METADATA-SECRET-CREDENTIALS';
 let harness: MediaHarness;
