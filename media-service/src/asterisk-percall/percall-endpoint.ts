@@ -57,6 +57,8 @@ export function registerPerCallEndpoint(
     draining: () => boolean;
     logger: Logger;
     onConnection(ws: WebSocket): void;
+    /** Hears each refused connection (the refused-calls metric). */
+    onRefused?: (reason: UpgradeRefusal) => void;
   },
 ): { close(): void; readonly connections: number } {
   const wss = new WebSocketServer({
@@ -69,6 +71,7 @@ export function registerPerCallEndpoint(
     const refusal = checkUpgrade(req, { ...input, draining: input.draining() });
     if (refusal) {
       input.logger.warn('asterisk per-call connection refused', { reason: refusal });
+      input.onRefused?.(refusal);
       socket.end(REFUSAL_RESPONSE[refusal]);
       return;
     }

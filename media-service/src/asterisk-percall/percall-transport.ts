@@ -187,6 +187,7 @@ export async function startPerCallTransport(
     draining: () => deps.registry.snapshot().draining,
     logger,
     onConnection,
+    onRefused: (reason) => deps.onCallRefused?.(`percall_${reason}`),
   });
 
   return {
