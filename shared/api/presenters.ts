@@ -64,6 +64,7 @@ export function presentAgent(agent: Agent): z.output<typeof AgentSchema> {
     ...optional('webhookUrl', agent.webhookUrl),
     ...optional('summarySchema', agent.summarySchema),
     ...optional('knowledgeBaseIds', agent.knowledgeBaseIds),
+    ...optional('voicemail', agent.voicemail),
     createdAt: agent.createdAt,
     updatedAt: agent.updatedAt,
   };
@@ -101,6 +102,14 @@ export function presentCall(call: Call): z.output<typeof CallSchema> {
     ...optional('telemetry', call.telemetry),
     metadata: call.metadata ?? {},
     ...optional('traceId', call.traceId),
+    ...optional(
+      'machineDetection',
+      call.machineDetection && {
+        ...optional('answeredBy', call.machineDetection.verdict?.answeredBy),
+        ...optional('providerVerdict', call.machineDetection.verdict?.providerVerdict),
+        ...optional('detectionMs', call.machineDetection.verdict?.detectionMs),
+      },
+    ),
   };
 }
 

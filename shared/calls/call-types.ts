@@ -1,5 +1,6 @@
 import type { CallStatus } from './call-status.ts';
 import type { CallProvider } from './providers.ts';
+import type { MachineVerdict } from '../voicemail/answered-by.ts';
 
 export type { CallProvider } from './providers.ts';
 
@@ -21,6 +22,10 @@ export type EndReason =
   | 'failed'
   | 'canceled'
   | 'rejected'
+  /** An answering machine picked up an outbound call (message left or not, per the agent). */
+  | 'voicemail'
+  /** A fax machine picked up an outbound call. */
+  | 'fax'
   | (string & {});
 
 /** Realtime usage summed over every `response.done` of the call, plus transcription. */
@@ -100,6 +105,15 @@ export interface Call {
    * POST /v1/calls), or a new one. The media session and the consumers continue it.
    */
   traceId?: string;
+  /**
+   * Answering-machine detection of an outbound call: present when detection was asked for; the
+   * verdict once the provider gave one.
+   */
+  machineDetection?: CallMachineDetection;
+}
+
+export interface CallMachineDetection {
+  verdict?: MachineVerdict;
 }
 
 export type TranscriptRole = 'caller' | 'agent' | 'tool';

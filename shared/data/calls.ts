@@ -13,7 +13,7 @@ import { stripKeys } from './pagination.ts';
 import { buildUpdate } from './update-expression.ts';
 
 export type NewCall = Pick<Call, 'tenantId' | 'agentId' | 'direction' | 'provider' | 'from' | 'to'> &
-  Partial<Pick<Call, 'providerCallId' | 'metadata' | 'status' | 'media'>>;
+  Partial<Pick<Call, 'providerCallId' | 'metadata' | 'status' | 'media' | 'machineDetection'>>;
 
 /** The concurrency cap was reached; stable code `rate_limited`, reason in details. */
 export class ConcurrencyLimitError extends RateLimitedError {
@@ -69,6 +69,7 @@ export async function createCall(
     usage: emptyUsage(),
     metadata: input.metadata ?? {},
     media: input.media,
+    ...(input.machineDetection ? { machineDetection: input.machineDetection } : {}),
     traceId: currentTrace()?.root ?? newTraceId(now.getTime()),
   };
   const transaction = namedTransaction({
@@ -191,6 +192,7 @@ type Patchable = Partial<
     | 'media'
     | 'summary'
     | 'providerSequence'
+    | 'machineDetection'
   >
 >;
 
