@@ -16,7 +16,14 @@ import {
 } from './ari-model.ts';
 import { createAriRest } from './ari-rest.ts';
 
-export type { AriRequest, FakeAriOptions, FakeBridge, FakeChannel, OriginateOutcome } from './ari-model.ts';
+export type {
+  AmdOutcome,
+  AriRequest,
+  FakeAriOptions,
+  FakeBridge,
+  FakeChannel,
+  OriginateOutcome,
+} from './ari-model.ts';
 
 /**
  * A fake Asterisk 22 ARI server that `ari-client` accepts as the real thing: it serves the real

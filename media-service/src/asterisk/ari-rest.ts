@@ -38,6 +38,10 @@ export interface AriRest {
     channelId: string,
     reason?: 'normal' | 'busy' | 'congestion' | 'no_answer' | 'rejected' | 'unallocated' | 'failure',
   ): Promise<void>;
+  /**
+   * Dials `endpoint`: on answer the channel enters `app` with `appArgs`, or, with `dialplan`, runs
+   * the dialplan there first (which then hands it to the app with `Stasis()`).
+   */
   originate(input: {
     endpoint: string;
     app: string;
@@ -45,7 +49,11 @@ export interface AriRest {
     callerId?: string;
     timeoutSeconds: number;
     channelId: string;
+    dialplan?: { context: string; extension: string; priority: number };
+    variables?: Record<string, string>;
   }): Promise<ChannelSummary>;
+  /** Subscribes the app to a channel's events (one that is not in the app yet). */
+  subscribeToChannel(app: string, channelId: string): Promise<void>;
   externalMedia(input: {
     app: string;
     externalHost: string;
@@ -130,11 +138,12 @@ export function createAriRest(input: {
         summary(
           await c.channels.originate({
             endpoint: o.endpoint,
-            app: o.app,
-            appArgs: o.appArgs,
+            // ARI takes either an app or a dialplan location, never both.
+            ...(o.dialplan ?? { app: o.app, appArgs: o.appArgs }),
             callerId: o.callerId,
             timeout: o.timeoutSeconds,
             channelId: o.channelId,
+            ...(o.variables ? { variables: o.variables } : {}),
           }),
         ),
       ),
@@ -165,6 +174,10 @@ export function createAriRest(input: {
           }
         ).value;
         return { ...summary(channel), rtpAddress: address, rtpPort: Number(port) };
+      }),
+    subscribeToChannel: (app, channelId) =>
+      call('subscribeToChannel', async (c) => {
+        await c.applications.subscribe({ applicationName: app, eventSource: `channel:${channelId}` });
       }),
     getVariable: (channelId, variable) =>
       call(
