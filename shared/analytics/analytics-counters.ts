@@ -18,6 +18,8 @@ export const AN = {
   escalations: 'escalations',
   escalatedCalls: 'escalatedCalls',
   transfers: 'transfers',
+  /** Outbound calls an answering machine picked up (`endReason` `voicemail`). */
+  voicemails: 'voicemails',
   toolCalls: 'toolCalls',
   bargeIns: 'bargeIns',
   modelReconnects: 'modelReconnects',
@@ -113,6 +115,7 @@ export function endedCallDeltas(facts: EndedCallFacts): Record<string, number> {
     deltas[AN.escalatedCalls] = 1;
   }
   if (call.endReason === 'transferred') deltas[AN.transfers] = 1;
+  if (call.endReason === 'voicemail') deltas[AN.voicemails] = 1;
   if (call.direction === 'outbound') deltas[answered ? AN.outboundAnswered : AN.outboundUnanswered] = 1;
   const bargeIns = telemetry.bargeInStopMs ?? [];
   if (bargeIns.length) deltas[AN.bargeIns] = bargeIns.length;

@@ -65,6 +65,7 @@ export const AnalyticsSummarySchema = z.strictObject({
     escalations: count,
     escalatedCalls: count,
     transfers: count,
+    voicemails: count,
     toolCalls: count,
     toolCallsByTool: tally,
     bargeIns: count,

@@ -26,6 +26,7 @@ export const METRICS: Readonly<Record<string, (k: Counters) => number | null>> =
   escalations: (k) => c(k, AN.escalations),
   escalated_calls: (k) => c(k, AN.escalatedCalls),
   transfers: (k) => c(k, AN.transfers),
+  voicemails: (k) => c(k, AN.voicemails),
   tool_calls: (k) => c(k, AN.toolCalls),
   barge_ins: (k) => c(k, AN.bargeIns),
   model_reconnects: (k) => c(k, AN.modelReconnects),
