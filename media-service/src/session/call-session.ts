@@ -2,7 +2,7 @@ import type { Agent } from '#shared/agents/agent-schema.ts';
 import type { Call, EndReason, RealtimeUsage } from '#shared/calls/call-types.ts';
 import { addCallUsage } from '#shared/data/calls.ts';
 import type { Logger } from '#shared/logging/logger.ts';
-import { type MachineVerdict, VERDICT_WAIT_MS } from '#shared/voicemail/answered-by.ts';
+import type { MachineVerdict } from '#shared/voicemail/answered-by.ts';
 import { mediaCallTrace } from '#shared/observability/call-trace.ts';
 import { runWithTrace } from '#shared/observability/trace-scope.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
@@ -11,7 +11,7 @@ import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
 import { type CallState, type CallStateEvent, isClosing, isEnding, nextCallState } from './call-state.ts';
 import type { CallTransport, TransportEvents } from './call-transport.ts';
 import { Guardrails } from './guardrails.ts';
-import { MachineScreen, type ScreenDecision } from './machine-screen.ts';
+import type { MachineScreen, ScreenDecision } from './machine-screen.ts';
 import { DEFAULT_RECONNECT_POLICY } from './reconnect-policy.ts';
 import { greetingResponse, keypadMessage, RESUME_AFTER_GAP_INSTRUCTIONS } from './session-config.ts';
 import type { SessionDeps, StartCallSessionInput } from './session-deps.ts';
@@ -63,14 +63,7 @@ export class CallSession implements LiveSession {
     });
     this.parts = wireSession(input, this.reactions(), this.startedAt.getTime());
     this.logger = this.parts.logger;
-    this.screen =
-      call.direction === 'outbound' && call.machineDetection && agent.voicemail
-        ? new MachineScreen({
-            waitMs: deps.machineVerdictWaitMs ?? VERDICT_WAIT_MS,
-            after: this.parts.timers.after,
-            decided: (decision) => this.onScreenDecision(decision),
-          })
-        : undefined;
+    this.screen = this.parts.screen;
     if (input.machineVerdict) this.screen?.verdict(input.machineVerdict);
     input.slot.bind(this);
   }
@@ -124,11 +117,7 @@ export class CallSession implements LiveSession {
 
   /** Answering-machine detection's verdict (Twilio's callback through the command queue). */
   machineVerdict(verdict: MachineVerdict): void {
-    if (!this.screen) {
-      this.logger.info('machine verdict for a call without detection ignored', { ...verdict });
-      return;
-    }
-    this.screen.verdict(verdict);
+    this.screen?.verdict(verdict);
   }
 
   private onScreenDecision(decision: ScreenDecision): void {
@@ -176,6 +165,7 @@ export class CallSession implements LiveSession {
       requestResponse: (response) => this.requestResponse(response),
       endCall: (reason) => void this.end(reason),
       activity: () => this.guardrails?.activity(),
+      screenDecided: (decision) => this.onScreenDecision(decision),
     };
   }
 
