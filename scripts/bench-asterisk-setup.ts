@@ -57,6 +57,7 @@ async function runMode(mode: Mode, calls: number): Promise<number[]> {
     session: {} as SessionDeps,
     startSession: () => undefined,
     rest,
+    amdContext: 'ai-caller-amd',
     ports:
       mode === 'classic-rtp'
         ? new RtpPortPool({ host: '127.0.0.1', min: rtpStart, max: rtpStart + 50 })

@@ -33,6 +33,14 @@ export interface FakeChannel {
   externalApp?: string;
   /** Originated with app=…: Asterisk puts it in Stasis when the far end answers. */
   originate?: { app: string; appArgs: string[]; endpoint: string };
+  /** Originated into the dialplan (context=…): what runs when the far end answers. */
+  dialplanOriginate?: { context: string; extension: string; priority: number; endpoint: string };
+}
+
+/** What Asterisk's AMD() concludes on a call: `AMDSTATUS` and `AMDCAUSE`. */
+export interface AmdOutcome {
+  status: 'MACHINE' | 'HUMAN' | 'NOTSURE' | 'HANGUP';
+  cause: string;
 }
 
 export interface FakeBridge {
@@ -65,6 +73,11 @@ export interface FakeAriOptions {
   /** True for an ExternalMedia channel whose StasisStart never comes (it stays out of Stasis until hung up). */
   withholdExternalStasis?: (channelId: string) => boolean;
   originateOutcome?: (endpoint: string) => OriginateOutcome;
+  /**
+   * For calls originated into the dialplan: the AMD() verdict the documented AMD context reaches
+   * before `Stasis(${AI_CALLER_APP},${AI_CALLER_APP_ARGS})` (HUMAN by default).
+   */
+  amdOutcome?: (endpoint: string) => AmdOutcome;
   /** GET /channels answers only once this settles (a start-up cleanup still in flight). */
   channelListGate?: Promise<void>;
 }

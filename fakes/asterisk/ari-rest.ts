@@ -64,6 +64,23 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
       return send(res, record, 404, { message: 'Resource not found' });
     }
 
+    const subscription = /^\/applications\/([^/]+)\/subscription$/.exec(path);
+    if (method === 'POST' && subscription) {
+      const source = q.get('eventSource') ?? '';
+      const channelId = /^channel:(.+)$/.exec(source)?.[1];
+      if (!channelId) return send(res, record, 400, { message: 'Invalid event source URI scheme' });
+      if (!channels.has(channelId)) return send(res, record, 422, { message: 'Event source does not exist' });
+      return send(res, record, 200, {
+        name: decodeURIComponent(subscription[1]!),
+        channel_ids: [channelId],
+        bridge_ids: [],
+        endpoint_ids: [],
+        device_names: [],
+        events_allowed: [],
+        events_disallowed: [],
+      });
+    }
+
     const channelOp = /^\/channels\/([^/]+)(?:\/(\w+))?$/.exec(path);
     if (channelOp) {
       const channel = channels.get(decodeURIComponent(channelOp[1]!));
@@ -194,7 +211,14 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
   function originate(res: ServerResponse, record: AriRequest, q: URLSearchParams) {
     const endpoint = q.get('endpoint');
     const app = q.get('app');
+    const context = q.get('context');
     if (!endpoint) return send(res, record, 400, { message: 'Endpoint must be specified' });
+    if (app && (context || q.get('extension'))) {
+      return send(res, record, 400, {
+        message: "'app' is mutually exclusive with 'context' and 'extension'",
+      });
+    }
+    const bodyVariables = (record.body as { variables?: Record<string, string> } | undefined)?.variables;
     const callerId = /<([^>]*)>/.exec(q.get('callerId') ?? '')?.[1] ?? q.get('callerId') ?? '';
     const channel = newChannel(`${endpoint.split('@')[0]}-${randomBytes(4).toString('hex')}`, {
       id: q.get('channelId') ?? undefined,
@@ -202,6 +226,15 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
       originate: app
         ? { app, appArgs: (q.get('appArgs') ?? '').split(',').filter(Boolean), endpoint }
         : undefined,
+      dialplanOriginate: context
+        ? {
+            context,
+            extension: q.get('extension') ?? 's',
+            priority: Number(q.get('priority') ?? 1),
+            endpoint,
+          }
+        : undefined,
+      variables: { ...(bodyVariables ?? {}) },
     });
     send(res, record, 200, channelJson(channel));
     const outcome = options.originateOutcome?.(endpoint) ?? 'answer';
@@ -214,11 +247,31 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
         channel.state = 'Up';
         emitChannel('ChannelStateChange', channel);
         if (channel.originate) enterStasis(channel, channel.originate.appArgs, channel.originate.app);
+        else if (channel.dialplanOriginate) runAmdDialplan(channel, channel.dialplanOriginate.endpoint);
         return;
       }
       const [cause, text] = HANGUP_CAUSES[outcome];
       destroyChannel(channel, cause, text, false);
     });
+  }
+
+  /**
+   * The AMD context of docs/voicemail-detection.md: AMD() sets AMDSTATUS and AMDCAUSE, then
+   * `Stasis(${AI_CALLER_APP},${AI_CALLER_APP_ARGS})` hands the channel to the app.
+   */
+  function runAmdDialplan(channel: FakeChannel, endpoint: string): void {
+    const outcome = options.amdOutcome?.(endpoint) ?? { status: 'HUMAN', cause: 'HUMAN-1500-1500' };
+    channel.dialplan = { ...channel.dialplan, app_name: 'AMD', app_data: '' };
+    for (const [variable, value] of [
+      ['AMDSTATUS', outcome.status],
+      ['AMDCAUSE', outcome.cause],
+    ] as const) {
+      channel.variables[variable] = value;
+      emitChannel('ChannelVarset', channel, { variable, value });
+    }
+    const app = channel.variables.AI_CALLER_APP;
+    if (!app) return; // a dialplan without Stasis(): the channel stays in the dialplan
+    enterStasis(channel, (channel.variables.AI_CALLER_APP_ARGS ?? '').split(',').filter(Boolean), app);
   }
 
   function addChannel(res: ServerResponse, record: AriRequest, bridge: FakeBridge, q: URLSearchParams) {

@@ -17,7 +17,14 @@ import {
 import { createAriRest } from './ari-rest.ts';
 import { createPerCallAsterisk, type PerCallConfig } from './ari-percall.ts';
 
-export type { AriRequest, FakeAriOptions, FakeBridge, FakeChannel, OriginateOutcome } from './ari-model.ts';
+export type {
+  AmdOutcome,
+  AriRequest,
+  FakeAriOptions,
+  FakeBridge,
+  FakeChannel,
+  OriginateOutcome,
+} from './ari-model.ts';
 export type { PerCallConfig, PerCallSocket } from './ari-percall.ts';
 
 /**

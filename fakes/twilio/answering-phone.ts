@@ -1,6 +1,6 @@
 import { runPhoneCall } from './phone.ts';
 import type { FakeTwilioCall } from './rest-server.ts';
-import { sendTwilioWebhook, voiceParams } from './webhooks.ts';
+import { amdParams, sendTwilioWebhook, voiceParams } from './webhooks.ts';
 
 /**
  * What Twilio does after `POST Calls.json` when the callee picks up: status callbacks
@@ -14,6 +14,11 @@ export interface AnswerOptions {
   /** What the callee says after the agent's greeting (μ-law 8 kHz). */
   callerAudio: () => Buffer;
   listenMs?: number;
+  /**
+   * The AMD verdict sent to a call placed with `AsyncAmd=true` once the stream is up (`human` by
+   * default; the simulated phone talks like a person either way).
+   */
+  answeredBy?: string;
   /** Failures of the simulated phone (the platform unreachable); the call then ends as failed. */
   onError?: (error: unknown) => void;
 }
@@ -64,7 +69,16 @@ export async function answerCall(
       voiceParams({ ...fields, callStatus: 'in-progress' }),
     );
     const twiml = await voice.text();
+    const amd = call.asyncAmdStatusCallback ? new URL(call.asyncAmdStatusCallback) : undefined;
     const result = await runPhoneCall({
+      onEvent: (event) => {
+        if (event.type !== 'connected' || !amd) return;
+        void sendTwilioWebhook(
+          { apiUrl: amd.origin, publicUrl: amd.origin, authToken: options.authToken },
+          `${amd.pathname}${amd.search}`,
+          amdParams(call, options.answeredBy ?? 'human'),
+        ).then((response) => response.body?.cancel(), options.onError);
+      },
       twiml,
       callSid: call.sid,
       accountSid: call.account_sid,

@@ -60,6 +60,31 @@ describe('fake Twilio REST API with the real REST client', () => {
     expect((again as TwilioApiError).twilioCode).toBe(21220);
   });
 
+  it('takes asynchronous AMD parameters and refuses bad ones with Twilio code 21263', async () => {
+    const amd = {
+      machineDetection: 'DetectMessageEnd' as const,
+      machineDetectionTimeoutSeconds: 30,
+      asyncAmdStatusCallback: 'https://api.example.com/webhooks/twilio/amd',
+    };
+    const { sid } = await createTwilioCall(config, { ...callInput, ...amd });
+    expect(fake.calls.get(sid)).toMatchObject({
+      machineDetection: 'DetectMessageEnd',
+      asyncAmdStatusCallback: amd.asyncAmdStatusCallback,
+    });
+    const tooLong = await createTwilioCall(config, {
+      ...callInput,
+      ...amd,
+      machineDetectionTimeoutSeconds: 600,
+    }).catch((e: unknown) => e);
+    expect((tooLong as TwilioApiError).twilioCode).toBe(21263);
+    const badCallback = await createTwilioCall(config, {
+      ...callInput,
+      ...amd,
+      asyncAmdStatusCallback: 'nope',
+    }).catch((e: unknown) => e);
+    expect((badCallback as TwilioApiError).twilioCode).toBe(21263);
+  });
+
   it('replaces the TwiML of a live call', async () => {
     const { sid } = await createTwilioCall(config, callInput);
     const twiml = '<Response><Dial>+14155550123</Dial></Response>';

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AnswerOptions, answerCall } from './answering-phone.ts';
+import { amdParams, sendTwilioWebhook } from './webhooks.ts';
 
 /**
  * A local stand-in for Twilio's REST API (the Calls resource), over real HTTP on a loopback port.
@@ -46,6 +47,20 @@ export interface FakeTwilioCall {
   twiml?: string;
   statusCallback?: string;
   statusCallbackEvents: string[];
+  /** `MachineDetection` as asked for (`Enable` or `DetectMessageEnd`). */
+  machineDetection?: string;
+  /** Where the asynchronous AMD verdict goes (`AsyncAmd=true`). */
+  asyncAmdStatusCallback?: string;
+}
+
+/** Options of a simulated AMD verdict. */
+export interface AmdResultOptions {
+  /** `MachineDetectionDuration` in milliseconds. */
+  durationMs?: number;
+  /** Post here instead of the callback's own origin (the local gateway behind a public URL). */
+  deliverTo?: string;
+  /** Overrides the signature (a forged callback); `null` sends none. */
+  signature?: string | null;
 }
 
 /** A failure to inject: the next `count` matching requests get this error body. */
@@ -75,6 +90,11 @@ export interface FakeTwilioRest {
   addInboundCall(sid: string, status: FakeTwilioCall['status']): void;
   /** Sets a call's status, as Twilio would when the callee answers or hangs up. */
   setCallStatus(sid: string, status: FakeTwilioCall['status']): void;
+  /**
+   * Sends the asynchronous AMD verdict of a call created with `AsyncAmd=true`, signed like every
+   * Twilio webhook, to its `AsyncAmdStatusCallback`.
+   */
+  sendAmdResult(sid: string, answeredBy: string, options?: AmdResultOptions): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -170,6 +190,8 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
     if (timeout !== null && !(/^\d+$/.test(timeout) && Number(timeout) <= 600)) {
       return twilioError(400, 21210, 'Timeout must be an integer between 0 and 600.');
     }
+    const amd = checkAmdParams(params);
+    if (amd) return amd;
     const now = new Date();
     const sid = newSid('CA');
     const call: FakeTwilioCall = {
@@ -188,6 +210,9 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       statusCallback: statusCallback ?? undefined,
       // Twilio sends only `completed` when no event is named.
       statusCallbackEvents: events.length > 0 ? events : ['completed'],
+      machineDetection: params.get('MachineDetection') ?? undefined,
+      asyncAmdStatusCallback:
+        params.get('AsyncAmd') === 'true' ? (params.get('AsyncAmdStatusCallback') ?? undefined) : undefined,
     };
     calls.set(sid, call);
     if (options.answer) {
@@ -342,6 +367,17 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       if (!call) throw new Error(`No fake call ${sid}.`);
       call.status = status;
     },
+    async sendAmdResult(sid, answeredBy, amdOptions = {}) {
+      const call = calls.get(sid);
+      if (!call?.asyncAmdStatusCallback) throw new Error(`Fake call ${sid} has no AsyncAmdStatusCallback.`);
+      const url = new URL(call.asyncAmdStatusCallback);
+      return sendTwilioWebhook(
+        { apiUrl: amdOptions.deliverTo ?? url.origin, publicUrl: url.origin, authToken },
+        `${url.pathname}${url.search}`,
+        amdParams(call, answeredBy, amdOptions.durationMs),
+        { signature: amdOptions.signature },
+      );
+    },
     async close() {
       for (const hangUp of answering.values()) hangUp.abort();
       server.closeAllConnections();
@@ -350,8 +386,43 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
   };
 }
 
+const MACHINE_DETECTION = new Set(['Enable', 'DetectMessageEnd']);
+
+/** Twilio's checks of the AMD parameters of a call create; undefined when they are fine. */
+function checkAmdParams(params: URLSearchParams): Answer | undefined {
+  const mode = params.get('MachineDetection');
+  if (mode !== null && !MACHINE_DETECTION.has(mode)) {
+    return twilioError(400, 21263, `Invalid MachineDetection: ${mode}`);
+  }
+  const timeout = params.get('MachineDetectionTimeout');
+  if (timeout !== null && !(/^\d+$/.test(timeout) && Number(timeout) >= 3 && Number(timeout) <= 59)) {
+    return twilioError(400, 21263, 'MachineDetectionTimeout must be between 3 and 59 seconds.');
+  }
+  const asyncAmd = params.get('AsyncAmd');
+  if (asyncAmd !== null && asyncAmd !== 'true' && asyncAmd !== 'false') {
+    return twilioError(400, 21263, `Invalid AsyncAmd: ${asyncAmd}`);
+  }
+  const callback = params.get('AsyncAmdStatusCallback');
+  if (callback !== null && !isHttpUrl(callback)) {
+    return twilioError(400, 21263, `AsyncAmdStatusCallback is not a valid URL: ${callback}`);
+  }
+  const method = params.get('AsyncAmdStatusCallbackMethod');
+  if (method !== null && method !== 'POST') {
+    return twilioError(400, 21263, 'AsyncAmdStatusCallbackMethod must be POST.');
+  }
+  return undefined;
+}
+
 /** The JSON Twilio returns: its fields only, without the fake's bookkeeping. */
 function publicCall(call: FakeTwilioCall): Record<string, unknown> {
-  const { url: _url, twiml: _twiml, statusCallback: _cb, statusCallbackEvents: _events, ...resource } = call;
+  const {
+    url: _url,
+    twiml: _twiml,
+    statusCallback: _cb,
+    statusCallbackEvents: _events,
+    machineDetection: _md,
+    asyncAmdStatusCallback: _amd,
+    ...resource
+  } = call;
   return { ...resource, price: null, price_unit: 'USD', parent_call_sid: null, answered_by: null };
 }

@@ -89,3 +89,17 @@ export function parseStreamTwiml(twiml: string): { url?: string; parameters: Rec
   }
   return { url: url && decodeXml(url), parameters };
 }
+
+/** The form Twilio posts to `AsyncAmdStatusCallback` with its asynchronous AMD verdict. */
+export function amdParams(
+  call: { sid: string; account_sid: string },
+  answeredBy: string,
+  durationMs = 2400,
+): Record<string, string> {
+  return {
+    AccountSid: call.account_sid,
+    CallSid: call.sid,
+    AnsweredBy: answeredBy,
+    MachineDetectionDuration: String(durationMs),
+  };
+}

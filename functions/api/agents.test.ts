@@ -77,6 +77,31 @@ describe('agents', () => {
     expectError(badTool, 400, 'validation_error');
   });
 
+  it('keeps a voicemail setting, checks it names a message to leave, and removes it with null', async () => {
+    const voicemail = { action: 'leave_message', message: 'Hi, this is Acme. Please call us back.' };
+    const created = await api.post('/v1/agents', { ...newAgent, voicemail });
+    expect(created.status).toBe(201);
+    expect(AgentSchema.parse(created.body.agent).voicemail).toEqual(voicemail);
+
+    const noMessage = await api.post('/v1/agents', { ...newAgent, voicemail: { action: 'leave_message' } });
+    expectError(noMessage, 400, 'validation_error');
+    expect(noMessage.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'voicemail.message' })]),
+    );
+    const badAction = await api.patch(`/v1/agents/${created.body.agent.id}`, {
+      voicemail: { action: 'beep' },
+    });
+    expectError(badAction, 400, 'validation_error');
+
+    const hangup = await api.patch(`/v1/agents/${created.body.agent.id}`, {
+      voicemail: { action: 'hangup' },
+    });
+    expect(hangup.body.agent.voicemail).toEqual({ action: 'hangup' });
+    const removed = await api.patch(`/v1/agents/${created.body.agent.id}`, { voicemail: null });
+    expect(removed.status).toBe(200);
+    expect(removed.body.agent.voicemail).toBeUndefined();
+  });
+
   it('answers malformed JSON, wrong content types and non-object bodies with 400', async () => {
     expectError(await api.request('POST', '/v1/agents', { rawBody: '{"name": ' }), 400, 'validation_error');
     expectError(

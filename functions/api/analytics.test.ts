@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildDay, rebuildMonth } from '#shared/analytics/rebuild-counters.ts';
+import { patchCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { updateTenant } from '#shared/data/tenants.ts';
 import { type FakeOpenAiRest, startFakeOpenAiRest } from '../../fakes/openai/rest-server.ts';
@@ -113,6 +114,36 @@ describe('analytics counters through the event path', () => {
     for (const day of ['2026-03-07', '2026-03-08']) await rebuildDay(db, t, day, { timeZone: LA });
     await rebuildMonth(db, t, '2026-03');
     expect(await analyticsSnapshot(db, t)).toEqual(live);
+  });
+
+  it('counts outbound calls an answering machine took as voicemails', async () => {
+    const db = dbFromEnv();
+    const t = owner.tenant.id;
+    const machine = await endedCallAt(db, {
+      tenantId: t,
+      agentId: owner.agentId,
+      at: '2026-05-12T17:00:00Z',
+      seconds: 25,
+    });
+    const person = await endedCallAt(db, {
+      tenantId: t,
+      agentId: owner.agentId,
+      at: '2026-05-12T18:00:00Z',
+      seconds: 40,
+    });
+    await patchCall(db, t, machine.id, { endReason: 'voicemail' });
+    for (const call of [machine, person]) {
+      expect(await meterUsage(callEndedBatch(call))).toEqual({ batchItemFailures: [] });
+    }
+    const day = await api.get('/v1/analytics/summary?from=2026-05-12&to=2026-05-12');
+    expect(day.status).toBe(200);
+    expect(day.body.volume.voicemails).toBe(1);
+    expect(day.body.volume.byEndReason).toMatchObject({ voicemail: 1 });
+    const series = await api.get(
+      '/v1/analytics/timeseries?metric=voicemails&granularity=day&from=2026-05-12&to=2026-05-12',
+    );
+    expect(series.status).toBe(200);
+    expect(series.body.points).toEqual([{ start: '2026-05-12', value: 1 }]);
   });
 
   it('has 23 hours on the spring DST day and 25 on the autumn one', async () => {

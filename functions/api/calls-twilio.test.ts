@@ -86,6 +86,20 @@ describe('outbound Twilio calls', () => {
     });
   });
 
+  it('asks for AMD only for agents with a voicemail setting; a bad machineDetection is a 400', async () => {
+    const res = await place();
+    // Twilio answered the create before the API answered 202: it is the last request.
+    const plain = twilio.requests.at(-1);
+    expect(plain?.kind).toBe('create');
+    expect(res.status).toBe(202);
+    expect(plain?.params.get('MachineDetection')).toBeNull();
+    expect(res.body.call.machineDetection).toBeUndefined();
+
+    const bad = await place({ machineDetection: 'no' });
+    expectError(bad, 400, 'validation_error');
+    expect(JSON.stringify(bad.body.error.details)).toContain('machineDetection');
+  });
+
   it('fails the call with a clear error when Twilio refuses it, and releases the slot', async () => {
     const db = dbFromEnv();
     const before = await getActiveCallCount(db, tenant.tenant.id);

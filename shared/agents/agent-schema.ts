@@ -82,6 +82,33 @@ export const REALTIME_VOICES = [
   'verse',
 ] as const;
 
+/** What an outbound call does when an answering machine picks up (docs/voicemail-detection.md). */
+export const VoicemailSettingsSchema = z
+  .strictObject({
+    action: z
+      .enum(['hangup', 'leave_message'])
+      .describe(
+        '`leave_message`: wait for the greeting to end (the beep), say `message`, hang up. `hangup`: hang up at once.',
+      ),
+    message: z
+      .string()
+      .trim()
+      .min(1)
+      .max(1_000)
+      .describe(
+        "Said word for word in the agent's voice after the beep (plain text, up to 1,000 characters).",
+      )
+      .optional(),
+  })
+  .refine((v) => v.action !== 'leave_message' || v.message !== undefined, {
+    message: 'a message is required when action is leave_message',
+    path: ['message'],
+  })
+  .describe(
+    "Answering-machine detection on this agent's outbound calls: without it every answer is taken for a person and the agent greets at once.",
+  );
+export type VoicemailSettings = z.output<typeof VoicemailSettingsSchema>;
+
 /** Fields a client may set on an agent; used for create (with required ones) and patch (all optional). */
 export const AgentFieldsSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).describe('Shown in the console and lists.'),
@@ -142,6 +169,7 @@ export const AgentFieldsSchema = z.strictObject({
     .optional()
     .describe('Knowledge bases the agent looks facts up in during calls (its `search_knowledge` tool).'),
   recording: AgentRecordingSchema.optional(),
+  voicemail: VoicemailSettingsSchema.optional(),
 });
 
 export const CreateAgentSchema = AgentFieldsSchema;

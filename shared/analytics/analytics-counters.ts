@@ -18,6 +18,8 @@ export const AN = {
   escalations: 'escalations',
   escalatedCalls: 'escalatedCalls',
   transfers: 'transfers',
+  /** Outbound calls an answering machine picked up (`endReason` `voicemail`). */
+  voicemails: 'voicemails',
   toolCalls: 'toolCalls',
   bargeIns: 'bargeIns',
   modelReconnects: 'modelReconnects',
@@ -118,6 +120,7 @@ export function endedCallDeltas(facts: EndedCallFacts): Record<string, number> {
   // Stored by the time the call ends (the session waits for its recorder); deleted ones were stored.
   if (call.recording?.status === 'ready' || call.recording?.status === 'deleted')
     deltas[AN.recordedCalls] = 1;
+  if (call.endReason === 'voicemail') deltas[AN.voicemails] = 1;
   if (call.direction === 'outbound') deltas[answered ? AN.outboundAnswered : AN.outboundUnanswered] = 1;
   const bargeIns = telemetry.bargeInStopMs ?? [];
   if (bargeIns.length) deltas[AN.bargeIns] = bargeIns.length;

@@ -97,6 +97,9 @@ export const AnalyticsSummarySchema = z.strictObject({
       escalations: count.describe('Escalations raised (a call can raise several).'),
       escalatedCalls: count.describe('Calls with at least one escalation.'),
       transfers: count.describe('Calls transferred to a person.'),
+      voicemails: count.describe(
+        'Outbound calls that reached an answering machine (end reason `voicemail`).',
+      ),
       toolCalls: count.describe('Tool calls the agents made.'),
       toolCallsByTool: tally.describe('Tool calls by tool name.'),
       bargeIns: count.describe('Times callers spoke over the agent and cut it off.'),

@@ -74,6 +74,7 @@ export function presentSummary(range: ResolvedRange, k: Counters, agentId?: stri
       escalations: c(k, AN.escalations),
       escalatedCalls: c(k, AN.escalatedCalls),
       transfers: c(k, AN.transfers),
+      voicemails: c(k, AN.voicemails),
       toolCalls: c(k, AN.toolCalls),
       toolCallsByTool: breakdown(k, 'tool'),
       bargeIns: c(k, AN.bargeIns),

@@ -27,6 +27,7 @@ export const METRICS: Readonly<Record<string, (k: Counters) => number | null>> =
   escalated_calls: (k) => c(k, AN.escalatedCalls),
   transfers: (k) => c(k, AN.transfers),
   recorded_calls: (k) => c(k, AN.recordedCalls),
+  voicemails: (k) => c(k, AN.voicemails),
   tool_calls: (k) => c(k, AN.toolCalls),
   barge_ins: (k) => c(k, AN.bargeIns),
   model_reconnects: (k) => c(k, AN.modelReconnects),

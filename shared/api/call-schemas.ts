@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { E164Schema } from '../agents/agent-schema.ts';
 import { CALL_STATUSES } from '../calls/call-status.ts';
 import { CALL_PROVIDERS, PHONE_PROVIDERS } from '../calls/providers.ts';
+import { ANSWERED_BY } from '../voicemail/answered-by.ts';
 import { ESCALATION_PRIORITIES } from '../data/escalations.ts';
 import { MetadataSchema, pageQueryShape, TimestampSchema } from './common-schemas.ts';
 
@@ -22,6 +23,12 @@ export const CreateCallBodySchema = z.strictObject({
     .optional()
     .describe(
       "`false` does not record this call even though its agent records calls (and skips the agent's disclosure).",
+    ),
+  machineDetection: z
+    .boolean()
+    .optional()
+    .describe(
+      '`false` skips answering-machine detection on this call although the agent has a `voicemail` setting (the agent greets at once). Detection runs only for agents with `voicemail`.',
     ),
 });
 
@@ -154,7 +161,9 @@ export const CallSchema = z.strictObject({
   endReason: z
     .string()
     .optional()
-    .describe('Why it ended: `caller_hangup`, `agent_hangup`, `max_duration`, `model_error`, …'),
+    .describe(
+      'Why it ended: `caller_hangup`, `agent_hangup`, `max_duration`, `model_error`, `voicemail` (an answering machine picked up), `fax`, …',
+    ),
   summary: SummarySchema.optional(),
   usage: UsageSchema.optional(),
   telemetry: TelemetrySchema.optional(),
@@ -166,6 +175,24 @@ export const CallSchema = z.strictObject({
     .optional()
     .describe('AWS X-Ray trace id of the call: every service that handled it traced under this id.'),
   recording: CallRecordingSchema.optional(),
+  machineDetection: z
+    .strictObject({
+      answeredBy: z
+        .enum(ANSWERED_BY)
+        .optional()
+        .describe(
+          'Who picked up: `human`, `machine` (then `endReason` is `voicemail`), `fax`, or `unknown` (treated as a person); absent while detection runs or when no verdict came.',
+        ),
+      providerVerdict: z
+        .string()
+        .optional()
+        .describe("The provider's own verdict: Twilio's `AnsweredBy` or Asterisk's `AMDSTATUS/AMDCAUSE`."),
+      detectionMs: z.number().optional().describe('How long the provider listened before deciding.'),
+    })
+    .optional()
+    .describe(
+      'Answering-machine detection: present on outbound calls that ran it (agents with `voicemail`).',
+    ),
 });
 
 export const TranscriptTurnSchema = z.strictObject({

@@ -10,6 +10,8 @@ import { sendMediaCommand } from '../queues/publisher.ts';
 import { createTwilioCall, updateTwilioCall } from '../twilio/rest-client.ts';
 import { STREAM_TOKEN_TTL_SECONDS } from '../twilio/answer-voice-call.ts';
 import { watchForStream } from '../calls/stream-timeouts.ts';
+import { TWILIO_AMD_PATH, TWILIO_STATUS_PATH, TWILIO_VOICE_PATH } from '../http/webhook-routes.ts';
+import { TWILIO_AMD_TIMEOUT_SECONDS } from '../voicemail/answered-by.ts';
 
 /** Twilio rings an outbound call for 60 s by default before it reports `no-answer`. */
 const TWILIO_RING_SECONDS = 60;
@@ -26,10 +28,14 @@ import { resolveCallerNumber } from './caller-number.ts';
 export function twilioWebhookUrls(
   publicApiUrl: string,
   call: Pick<Call, 'id' | 'tenantId'>,
-): { voice: string; status: string } {
+): { voice: string; status: string; amd: string } {
   const base = publicApiUrl.replace(/\/+$/, '');
   const query = new URLSearchParams({ callId: call.id, tenantId: call.tenantId });
-  return { voice: `${base}/webhooks/twilio/voice?${query}`, status: `${base}/webhooks/twilio/status` };
+  return {
+    voice: `${base}${TWILIO_VOICE_PATH}?${query}`,
+    status: `${base}${TWILIO_STATUS_PATH}`,
+    amd: `${base}${TWILIO_AMD_PATH}`,
+  };
 }
 
 /**
@@ -56,6 +62,8 @@ export async function placeOutboundCall(
     metadata: input.metadata ?? {},
     status: 'queued',
     ...(input.recording === false ? { recording: { status: 'off' as const } } : {}),
+    // Detection runs for agents that say what to do with a machine, unless this call opts out.
+    machineDetection: agent.voicemail && input.machineDetection !== false ? {} : undefined,
   });
   try {
     if (call.provider === 'twilio') return await dialWithTwilio(deps, call, agent, logger);
@@ -100,6 +108,15 @@ async function dialWithTwilio(deps: CallDeps, call: Call, agent: Agent, logger: 
     url: urls.voice,
     statusCallback: urls.status,
     timeLimitSeconds: agent.maxDurationSeconds,
+    // Asynchronous: the call connects at once and the verdict arrives on its own webhook; with
+    // DetectMessageEnd a machine is reported when its greeting ends, the moment to speak.
+    ...(call.machineDetection
+      ? {
+          machineDetection: 'DetectMessageEnd' as const,
+          machineDetectionTimeoutSeconds: TWILIO_AMD_TIMEOUT_SECONDS,
+          asyncAmdStatusCallback: urls.amd,
+        }
+      : {}),
   });
   try {
     await linkProviderCallId(deps.db, call, created.sid);

@@ -72,6 +72,7 @@ export function presentAgent(agent: Agent): z.output<typeof AgentSchema> {
     ...optional('summarySchema', agent.summarySchema),
     ...optional('knowledgeBaseIds', agent.knowledgeBaseIds),
     ...optional('recording', agent.recording),
+    ...optional('voicemail', agent.voicemail),
     createdAt: agent.createdAt,
     updatedAt: agent.updatedAt,
   };
@@ -110,6 +111,14 @@ export function presentCall(call: Call): z.output<typeof CallSchema> {
     metadata: call.metadata ?? {},
     ...optional('traceId', call.traceId),
     ...(call.recording ? { recording: presentCallRecording(call.recording) } : {}),
+    ...optional(
+      'machineDetection',
+      call.machineDetection && {
+        ...optional('answeredBy', call.machineDetection.verdict?.answeredBy),
+        ...optional('providerVerdict', call.machineDetection.verdict?.providerVerdict),
+        ...optional('detectionMs', call.machineDetection.verdict?.detectionMs),
+      },
+    ),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { CallStatus } from './call-status.ts';
 import type { CallProvider } from './providers.ts';
 import type { CallRecording } from '../recordings/recording-types.ts';
+import type { MachineVerdict } from '../voicemail/answered-by.ts';
 
 export type { CallProvider } from './providers.ts';
 
@@ -22,6 +23,10 @@ export type EndReason =
   | 'failed'
   | 'canceled'
   | 'rejected'
+  /** An answering machine picked up an outbound call (message left or not, per the agent). */
+  | 'voicemail'
+  /** A fax machine picked up an outbound call. */
+  | 'fax'
   | (string & {});
 
 /** Realtime usage summed over every `response.done` of the call, plus transcription. */
@@ -103,6 +108,15 @@ export interface Call {
   traceId?: string;
   /** The call's recording (`shared/recordings`): its state, and where it is while being written. */
   recording?: CallRecording;
+  /**
+   * Answering-machine detection of an outbound call: present when detection was asked for; the
+   * verdict once the provider gave one.
+   */
+  machineDetection?: CallMachineDetection;
+}
+
+export interface CallMachineDetection {
+  verdict?: MachineVerdict;
 }
 
 export type TranscriptRole = 'caller' | 'agent' | 'tool';

@@ -13,7 +13,7 @@ import { stripKeys } from './pagination.ts';
 import { buildUpdate } from './update-expression.ts';
 
 export type NewCall = Pick<Call, 'tenantId' | 'agentId' | 'direction' | 'provider' | 'from' | 'to'> &
-  Partial<Pick<Call, 'providerCallId' | 'metadata' | 'status' | 'media' | 'recording'>>;
+  Partial<Pick<Call, 'providerCallId' | 'metadata' | 'status' | 'media' | 'recording' | 'machineDetection'>>;
 
 /** The concurrency cap was reached; stable code `rate_limited`, reason in details. */
 export class ConcurrencyLimitError extends RateLimitedError {
@@ -70,6 +70,7 @@ export async function createCall(
     metadata: input.metadata ?? {},
     media: input.media,
     ...(input.recording ? { recording: input.recording } : {}),
+    ...(input.machineDetection ? { machineDetection: input.machineDetection } : {}),
     traceId: currentTrace()?.root ?? newTraceId(now.getTime()),
   };
   const transaction = namedTransaction({
@@ -193,6 +194,7 @@ type Patchable = Partial<
     | 'media'
     | 'summary'
     | 'providerSequence'
+    | 'machineDetection'
   >
 >;
 

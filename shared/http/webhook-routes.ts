@@ -7,6 +7,8 @@ import type { RouteDefinition } from './route-types.ts';
  */
 export const TWILIO_VOICE_PATH = '/webhooks/twilio/voice';
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
+/** Twilio's asynchronous answering-machine detection verdicts (`AsyncAmdStatusCallback`). */
+export const TWILIO_AMD_PATH = '/webhooks/twilio/amd';
 
 /** Provider webhooks: authenticated by the provider's signature, checked in the handler. */
 export const WEBHOOK_ROUTES: readonly RouteDefinition[] = [
@@ -20,6 +22,12 @@ export const WEBHOOK_ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: TWILIO_STATUS_PATH,
     handler: 'functions/webhooks/twilio-status.ts',
+    auth: 'signature',
+  },
+  {
+    method: 'POST',
+    path: TWILIO_AMD_PATH,
+    handler: 'functions/webhooks/twilio-amd.ts',
     auth: 'signature',
   },
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CALL_PROVIDERS } from '../calls/providers.ts';
+import { ANSWERED_BY } from '../voicemail/answered-by.ts';
 
 /**
  * Message contracts between the media service, the control plane and the consumers. Every
@@ -86,9 +87,20 @@ export const EndCallCommandSchema = z.object({
   reason: z.string().default('api_request'),
 });
 
+/** An answering-machine detection verdict for a live call (Twilio's asynchronous AMD callback). */
+export const MachineVerdictCommandSchema = z.object({
+  ...Base,
+  type: z.literal('call.machine_verdict'),
+  callId: z.string().min(1),
+  answeredBy: z.enum(ANSWERED_BY),
+  providerVerdict: z.string().max(100),
+  detectionMs: z.number().int().nonnegative().optional(),
+});
+
 export const MediaCommandSchema = z.discriminatedUnion('type', [
   OriginateCallCommandSchema,
   EndCallCommandSchema,
+  MachineVerdictCommandSchema,
 ]);
 export type MediaCommand = z.output<typeof MediaCommandSchema>;
 

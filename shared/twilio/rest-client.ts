@@ -18,6 +18,9 @@ export interface CreateTwilioCallInput {
   timeoutSeconds?: number;
   timeLimitSeconds?: number;
   machineDetection?: 'Enable' | 'DetectMessageEnd';
+  /** Seconds Twilio tries before reporting `unknown` (`MachineDetectionTimeout`). */
+  machineDetectionTimeoutSeconds?: number;
+  /** Runs detection in the background and POSTs the verdict here (`AsyncAmd=true`). */
   asyncAmdStatusCallback?: string;
 }
 
@@ -103,6 +106,9 @@ export function createTwilioCall(
   if (input.timeoutSeconds !== undefined) form.set('Timeout', String(input.timeoutSeconds));
   if (input.timeLimitSeconds !== undefined) form.set('TimeLimit', String(input.timeLimitSeconds));
   if (input.machineDetection) form.set('MachineDetection', input.machineDetection);
+  if (input.machineDetection && input.machineDetectionTimeoutSeconds !== undefined) {
+    form.set('MachineDetectionTimeout', String(input.machineDetectionTimeoutSeconds));
+  }
   if (input.asyncAmdStatusCallback) {
     form.set('AsyncAmd', 'true');
     form.set('AsyncAmdStatusCallback', input.asyncAmdStatusCallback);

@@ -8,6 +8,7 @@ import { queueUrlsFromEnv, sendMediaCommand } from '#shared/queues/publisher.ts'
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
 import {
+  type AmdOutcome,
   type FakeAriServer,
   type OriginateOutcome,
   startFakeAriServer,
@@ -102,6 +103,8 @@ export function useAsteriskHarness() {
       withholdExternalStasis?: (channelId: string) => boolean;
       externalStasisTimeoutMs?: number;
       originate?: (endpoint: string) => OriginateOutcome;
+      /** What AMD() concludes in the dialplan on calls originated with detection. */
+      amdOutcome?: (endpoint: string) => AmdOutcome;
       /** Holds the start-up channel list; `setup` then returns before the transport is ready. */
       channelListGate?: Promise<void>;
       /** `ASTERISK_MEDIA`: RTP (default) or chan_websocket. */
@@ -116,6 +119,7 @@ export function useAsteriskHarness() {
       addChannelRace: options.addChannelRace,
       withholdExternalStasis: options.withholdExternalStasis,
       originateOutcome: options.originate,
+      amdOutcome: options.amdOutcome,
       channelListGate: options.channelListGate,
     });
     const range = await freePortRange(options.ports ?? 20);
@@ -181,18 +185,19 @@ export function useAsteriskHarness() {
   }
 
   /** A queued outbound Asterisk call to `to` and the `call.originate` command that dials it. */
-  async function outboundCall(to: string) {
+  async function outboundCall(to: string, options: { agentId?: string; machineDetection?: boolean } = {}) {
     const h = media();
     const { call } = await createCall(
       h.db,
       {
         tenantId: h.tenantId,
-        agentId: h.agentId,
+        agentId: options.agentId ?? h.agentId,
         direction: 'outbound',
         provider: 'asterisk',
         from: NUMBER,
         to,
         status: 'queued',
+        machineDetection: options.machineDetection ? {} : undefined,
       },
       { maxConcurrentCalls: 20 },
     );

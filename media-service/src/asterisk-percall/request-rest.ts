@@ -161,6 +161,12 @@ export function createExchangeRest(exchange: AriExchange): AriRest {
           channels: [...b.channels],
         }),
       ),
+    subscribeToChannel: (app, channelId) =>
+      call(
+        'subscribeToChannel',
+        'POST',
+        `applications/${encodeURIComponent(app)}/subscription?${query({ eventSource: `channel:${channelId}` })}`,
+      ),
   };
 }
 

@@ -52,6 +52,10 @@ export interface AriRest {
     channelId: string,
     reason?: 'normal' | 'busy' | 'congestion' | 'no_answer' | 'rejected' | 'unallocated' | 'failure',
   ): Promise<void>;
+  /**
+   * Dials `endpoint`: on answer the channel enters `app` with `appArgs`, or, with `dialplan`, runs
+   * the dialplan there first (which then hands it to the app with `Stasis()`).
+   */
   originate(input: {
     endpoint: string;
     app: string;
@@ -59,7 +63,11 @@ export interface AriRest {
     callerId?: string;
     timeoutSeconds: number;
     channelId: string;
+    dialplan?: { context: string; extension: string; priority: number };
+    variables?: Record<string, string>;
   }): Promise<ChannelSummary>;
+  /** Subscribes the app to a channel's events (one that is not in the app yet). */
+  subscribeToChannel(app: string, channelId: string): Promise<void>;
   externalMedia(input: {
     app: string;
     externalHost: string;
@@ -149,11 +157,12 @@ export function createAriRest(input: {
         summary(
           await c.channels.originate({
             endpoint: o.endpoint,
-            app: o.app,
-            appArgs: o.appArgs,
+            // ARI takes either an app or a dialplan location, never both.
+            ...(o.dialplan ?? { app: o.app, appArgs: o.appArgs }),
             callerId: o.callerId,
             timeout: o.timeoutSeconds,
             channelId: o.channelId,
+            ...(o.variables ? { variables: o.variables } : {}),
           }),
         ),
       ),
@@ -204,6 +213,10 @@ export function createAriRest(input: {
             })) as { value: string }
           ).value;
         return { ...summary(channel), connectionId };
+      }),
+    subscribeToChannel: (app, channelId) =>
+      call('subscribeToChannel', async (c) => {
+        await c.applications.subscribe({ applicationName: app, eventSource: `channel:${channelId}` });
       }),
     getVariable: (channelId, variable) =>
       call(

@@ -1,6 +1,7 @@
 import type { Agent } from '#shared/agents/agent-schema.ts';
 import type { Call } from '#shared/calls/call-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import type { MachineVerdict } from '#shared/voicemail/answered-by.ts';
 import type { SessionDeps, StartCallSessionInput } from '../session/session-deps.ts';
 import type { SessionSlot } from '../session/session-registry.ts';
 import type { AriChannel, AriEvent } from './ari-events.ts';
@@ -47,6 +48,8 @@ export interface AsteriskDeps {
   rtpHost: string;
   endpointTemplate: string;
   transferContext: string;
+  /** Dialplan context that runs AMD() on answered outbound calls, then `Stasis()` (`<app>-amd`). */
+  amdContext: string;
   logger: Logger;
   /** How long set-up waits for the ExternalMedia channel's StasisStart; tests shorten it. */
   externalStasisTimeoutMs?: number;
@@ -130,6 +133,8 @@ export class AsteriskCalls {
     answer: boolean;
     /** The call's own control channel (a per-call ARI WebSocket); the task's ARI otherwise. */
     rest?: AriRest;
+    /** The dialplan's AMD() verdict, for outbound calls with detection. */
+    machineVerdict?: MachineVerdict;
   }): Promise<AsteriskCallTransport> {
     const { logger } = this.#deps;
     const rest = input.rest ?? this.#deps.rest;
@@ -192,6 +197,7 @@ export class AsteriskCalls {
         transport,
         slot: input.slot,
         deps: this.#deps.session,
+        machineVerdict: input.machineVerdict,
       });
       if (started instanceof Promise) {
         started.catch((err: unknown) => {

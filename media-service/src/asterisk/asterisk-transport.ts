@@ -135,6 +135,7 @@ export async function startAsteriskTransport(
     rtpHost: env.RTP_HOST,
     endpointTemplate: env.ARI_ENDPOINT_TEMPLATE,
     transferContext: `${env.ARI_APP}-transfer`,
+    amdContext: `${env.ARI_APP}-amd`,
     logger,
     externalStasisTimeoutMs: options.externalStasisTimeoutMs,
   };

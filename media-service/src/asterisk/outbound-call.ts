@@ -4,6 +4,8 @@ import { getAgent } from '#shared/data/agents.ts';
 import { getCall, linkProviderCallId, transitionCall } from '#shared/data/calls.ts';
 import { UnavailableError } from '#shared/errors/app-error.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
+import { recordMachineVerdict } from '#shared/data/machine-verdicts.ts';
+import { answeredByFromAsterisk, type MachineVerdict } from '#shared/voicemail/answered-by.ts';
 import type { SessionSlot } from '../session/session-registry.ts';
 import { type AriEvent, statusForUnansweredCause } from './ari-events.ts';
 import {
@@ -29,7 +31,9 @@ const RING_TIMEOUT_SECONDS = 30;
 /**
  * Outbound calls on Asterisk: `call.originate` from the media command queue dials the endpoint
  * template with `app=<our app>`; Asterisk puts the channel in our app when the far end answers,
- * and then it gets the same media set-up as an inbound call. If it is never answered the channel
+ * and then it gets the same media set-up as an inbound call. With answering-machine detection the
+ * answered channel runs Asterisk's AMD() in the `<app>-amd` dialplan context first, and the session
+ * starts with its verdict. If it is never answered the channel
  * is destroyed with a Q.850 cause that becomes the call's status (busy, no_answer, failed).
  * The port and the registry place are held while it rings, so an answered call always has both.
  */
@@ -75,14 +79,23 @@ export class OutboundCalls {
     }
     const channelId = tagsFor(call.id).outboundChannelId;
     this.#pending.set(channelId, { call, lease, slot });
+    const appArgs = `outbound,${call.id}`;
     try {
       await rest.originate({
         endpoint: this.#deps.endpointTemplate.replaceAll('{to}', call.to),
         app: this.#deps.app,
-        appArgs: `outbound,${call.id}`,
+        appArgs,
         callerId: call.from,
         timeoutSeconds: RING_TIMEOUT_SECONDS,
         channelId,
+        // With detection the answered channel runs AMD() in the dialplan, which then hands it to
+        // the app with these arguments (docs/voicemail-detection.md has the dialplan).
+        ...(call.machineDetection
+          ? {
+              dialplan: { context: this.#deps.amdContext, extension: 's', priority: 1 },
+              variables: { AI_CALLER_APP: this.#deps.app, AI_CALLER_APP_ARGS: appArgs },
+            }
+          : {}),
       });
     } catch (error) {
       this.#drop(channelId);
@@ -90,6 +103,22 @@ export class OutboundCalls {
       logger.warn('asterisk originate refused', { callId: call.id, err: error });
       await endCallWithoutSession(session, call, 'failed', 'failed');
       return;
+    }
+    // A channel dialed into the dialplan is not the app's until Stasis(): subscribe so that a busy
+    // or unanswered outcome still reaches us; without that the call could not be followed at all.
+    if (call.machineDetection) {
+      try {
+        await rest.subscribeToChannel(this.#deps.app, channelId);
+      } catch (error) {
+        logger.error('could not follow an originated channel; hanging it up', {
+          callId: call.id,
+          err: error,
+        });
+        this.#drop(channelId);
+        await rest.hangup(channelId, 'normal').catch(() => undefined);
+        await endCallWithoutSession(session, call, 'failed', 'failed');
+        return;
+      }
     }
     await linkProviderCallId(session.db, call, channelId).catch((err) =>
       logger.warn('provider call id not linked', { callId: call.id, err }),
@@ -155,6 +184,9 @@ export class OutboundCalls {
     const { session } = this.#deps;
     const agent = await getAgent(session.db, call.tenantId, call.agentId);
     const current = await getCall(session.db, call.tenantId, call.id);
+    const machineVerdict = current?.machineDetection
+      ? await this.#verdictOf(current, event.channel.id)
+      : undefined;
     if (!agent || !current || isTerminal(current.status)) {
       lease?.release();
       slot.release();
@@ -162,7 +194,15 @@ export class OutboundCalls {
       return;
     }
     try {
-      await this.#calls.connect({ call: current, agent, caller: event.channel, lease, slot, answer: false });
+      await this.#calls.connect({
+        call: current,
+        agent,
+        caller: event.channel,
+        lease,
+        slot,
+        answer: false,
+        machineVerdict,
+      });
     } catch (error) {
       slot.release();
       const hungUp = error instanceof CallEndedDuringSetupError;
@@ -174,6 +214,27 @@ export class OutboundCalls {
       );
       if (!hungUp) throw error;
     }
+  }
+
+  /**
+   * The verdict of the dialplan's AMD() (`AMDSTATUS`, `AMDCAUSE`), stored on the call. Unreadable
+   * (the dialplan did not run AMD) counts as `unknown`: the agent greets, as for a person.
+   */
+  async #verdictOf(call: Call, channelId: string): Promise<MachineVerdict> {
+    const { rest, session, logger } = this.#deps;
+    const [status, cause] = await Promise.all([
+      rest.getVariable(channelId, 'AMDSTATUS').catch(() => ''),
+      rest.getVariable(channelId, 'AMDCAUSE').catch(() => ''),
+    ]);
+    if (!status) logger.warn('AMDSTATUS not set: is the AMD dialplan installed?', { callId: call.id });
+    const verdict: MachineVerdict = {
+      answeredBy: answeredByFromAsterisk(status),
+      providerVerdict: (cause ? `${status}/${cause}` : status || 'NOT_SET').slice(0, 100),
+    };
+    await recordMachineVerdict(session.db, call.tenantId, call.id, verdict).catch((err) =>
+      logger.warn('machine verdict not stored', { callId: call.id, err }),
+    );
+    return verdict;
   }
 
   #drop(channelId: string): void {

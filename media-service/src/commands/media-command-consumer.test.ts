@@ -4,6 +4,7 @@ import { createLogger } from '#shared/logging/logger.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
 import { createSessionRegistry } from '../session/session-registry.ts';
 import { runMediaCommand } from './media-command-consumer.ts';
+import { type MachineVerdict, VERDICT_WAIT_MS } from '#shared/voicemail/answered-by.ts';
 
 const logger = createLogger({ level: 'error', write: () => undefined });
 const base = {
@@ -25,6 +26,7 @@ const originate: MediaCommand = {
 function liveRegistry(callId: string) {
   const registry = createSessionRegistry(5);
   const ended: EndReason[] = [];
+  const verdicts: MachineVerdict[] = [];
   const reservation = registry.reserve(callId);
   if (!reservation.ok) throw new Error('no slot');
   let close: () => void = () => undefined;
@@ -38,9 +40,20 @@ function liveRegistry(callId: string) {
       ended.push(reason);
       close();
     },
+    machineVerdict: (verdict) => verdicts.push(verdict),
   });
-  return { registry, ended };
+  return { registry, ended, verdicts };
 }
+
+const verdict = (callId: string, occurredAt = base.occurredAt): MediaCommand => ({
+  ...base,
+  occurredAt,
+  type: 'call.machine_verdict',
+  callId,
+  answeredBy: 'machine',
+  providerVerdict: 'machine_end_beep',
+  detectionMs: 8100,
+});
 
 describe('runMediaCommand', () => {
   it('ends the live session of any transport with the command reason', async () => {
@@ -81,5 +94,29 @@ describe('runMediaCommand', () => {
     };
     await expect(runMediaCommand({ registry, logger, asterisk }, originate)).resolves.toBe('done');
     expect(dialed).toEqual(['+15550001111']);
+  });
+
+  it('hands a machine verdict to the live session of its call', async () => {
+    const { registry, verdicts } = liveRegistry('call_4');
+    await expect(runMediaCommand({ registry, logger }, verdict('call_4'))).resolves.toBe('done');
+    expect(verdicts).toEqual([
+      { answeredBy: 'machine', providerVerdict: 'machine_end_beep', detectionMs: 8100 },
+    ]);
+  });
+
+  it('retries a verdict for a call not live here until the call is over or the verdict is stale', async () => {
+    const registry = createSessionRegistry(5);
+    const now = () => Date.parse(base.occurredAt) + 2_000;
+    const running = { isCallOver: async () => false, now };
+    await expect(runMediaCommand({ registry, logger, ...running }, verdict('call_5'))).resolves.toBe(
+      'retry_later',
+    );
+    const over = { isCallOver: async () => true, now };
+    await expect(runMediaCommand({ registry, logger, ...over }, verdict('call_5'))).resolves.toBe('done');
+    const stale = {
+      isCallOver: async () => false,
+      now: () => Date.parse(base.occurredAt) + VERDICT_WAIT_MS + 1,
+    };
+    await expect(runMediaCommand({ registry, logger, ...stale }, verdict('call_5'))).resolves.toBe('done');
   });
 });

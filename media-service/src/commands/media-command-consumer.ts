@@ -7,6 +7,7 @@ import {
 import type { Logger } from '#shared/logging/logger.ts';
 import { type MediaCommand, MediaCommandSchema } from '#shared/queues/contracts.ts';
 import { decodeMessageBody } from '#shared/queues/message-body.ts';
+import { VERDICT_WAIT_MS } from '#shared/voicemail/answered-by.ts';
 import type { SessionRegistry } from '../session/session-registry.ts';
 
 /** What the consumer needs from the Asterisk transport, when this task runs one. */
@@ -24,11 +25,23 @@ export interface MediaCommandConsumerOptions {
   asterisk?: AsteriskCommands;
   /** SQS long-poll wait; 20 s (the maximum) in production. */
   waitSeconds?: number;
-  /** A command this task cannot run (an originate without Asterisk): hand it back at once. */
-  onNotForUs?: (message: Message) => Promise<void>;
+  /**
+   * A command this task cannot run now (an originate without Asterisk, a verdict for a call not
+   * live here): hand it back, visible again after `delaySeconds` (0 by default).
+   */
+  onNotForUs?: (message: Message, delaySeconds?: number) => Promise<void>;
+  /** Whether a call has ended (or does not exist): a verdict for it is dropped, not retried. */
+  isCallOver?: (tenantId: string, callId: string) => Promise<boolean>;
+  now?: () => number;
 }
 
-export type CommandOutcome = 'done' | 'retry' | 'invalid';
+export type CommandOutcome = 'done' | 'retry' | 'retry_later' | 'invalid';
+
+/**
+ * A verdict for a call whose session is not bound yet (the stream is still connecting) or runs
+ * on another task comes back after this long.
+ */
+export const VERDICT_RETRY_SECONDS = 1;
 
 /**
  * Runs one media command. `call.end` ends the live session of any transport through the session
@@ -37,9 +50,10 @@ export type CommandOutcome = 'done' | 'retry' | 'invalid';
  * redelivered command finds the call already handled and does nothing.
  */
 export async function runMediaCommand(
-  options: Pick<MediaCommandConsumerOptions, 'registry' | 'asterisk' | 'logger'>,
+  options: Pick<MediaCommandConsumerOptions, 'registry' | 'asterisk' | 'logger' | 'isCallOver' | 'now'>,
   command: MediaCommand,
 ): Promise<CommandOutcome> {
+  if (command.type === 'call.machine_verdict') return runMachineVerdict(options, command);
   if (command.type === 'call.end') {
     const live = options.registry.get(command.callId);
     if (live) {
@@ -59,6 +73,33 @@ export async function runMediaCommand(
   }
   await options.asterisk.originate(command);
   return 'done';
+}
+
+/**
+ * Hands an answering-machine verdict to the session of its call. Not live here: the session may
+ * still be binding, or run on another task, so the command comes back shortly, until the call is
+ * over or the verdict is older than a session waits for one (the session has greeted by then).
+ */
+async function runMachineVerdict(
+  options: Pick<MediaCommandConsumerOptions, 'registry' | 'logger' | 'isCallOver' | 'now'>,
+  command: Extract<MediaCommand, { type: 'call.machine_verdict' }>,
+): Promise<CommandOutcome> {
+  const { answeredBy, providerVerdict, detectionMs } = command;
+  const live = options.registry.get(command.callId);
+  if (live?.machineVerdict) {
+    live.machineVerdict({ answeredBy, providerVerdict, detectionMs });
+    return 'done';
+  }
+  const ageMs = (options.now?.() ?? Date.now()) - Date.parse(command.occurredAt);
+  if (ageMs > VERDICT_WAIT_MS || (await options.isCallOver?.(command.tenantId, command.callId))) {
+    options.logger.info('machine verdict for a call not live here dropped', {
+      callId: command.callId,
+      answeredBy,
+      ageMs,
+    });
+    return 'done';
+  }
+  return 'retry_later';
 }
 
 /**
@@ -85,6 +126,7 @@ export function startMediaCommandConsumer(options: MediaCommandConsumerOptions):
     try {
       const outcome = await runMediaCommand(options, command);
       if (outcome === 'retry') await options.onNotForUs?.(message);
+      if (outcome === 'retry_later') await options.onNotForUs?.(message, VERDICT_RETRY_SECONDS);
       if (outcome !== 'done') return;
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
     } catch (error) {

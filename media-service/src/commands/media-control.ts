@@ -1,7 +1,9 @@
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import { startAsteriskTransport } from '../asterisk/asterisk-transport.ts';
 import { startPerCallTransport } from '../asterisk-percall/percall-transport.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
+import { isTerminal } from '#shared/calls/call-status.ts';
+import { getCall } from '#shared/data/calls.ts';
+import { type AsteriskTransport, startAsteriskTransport } from '../asterisk/asterisk-transport.ts';
 import type { MediaRoutes } from '../server.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
 import { startMediaCommandConsumer } from './media-command-consumer.ts';
@@ -36,8 +38,8 @@ async function startAsterisk(deps: SessionDeps, routes: MediaRoutes): Promise<As
 
 /**
  * The media service's control side: the Asterisk transport when `ARI_URL` is set, and the
- * consumer of the media command queue (`call.end` for live calls of every transport,
- * `call.originate` for Asterisk) when `QUEUE_MEDIA_COMMANDS_URL` is set. One call to start, one
+ * consumer of the media command queue (`call.end` and `call.machine_verdict` for live calls of
+ * every transport, `call.originate` for Asterisk) when `QUEUE_MEDIA_COMMANDS_URL` is set. One call to start, one
  * to stop (after live calls have drained).
  */
 export interface MediaControl {
@@ -82,16 +84,20 @@ export function startMediaControl(deps: SessionDeps, routes: MediaRoutes): Media
             }
           : undefined,
         // Without Asterisk here, an originate goes straight back to the queue for a task that has it.
-        onNotForUs: (message) =>
+        onNotForUs: (message, delaySeconds = 0) =>
           deps.sqs
             .send(
               new ChangeMessageVisibilityCommand({
                 QueueUrl: queueUrl,
                 ReceiptHandle: message.ReceiptHandle,
-                VisibilityTimeout: 0,
+                VisibilityTimeout: delaySeconds,
               }),
             )
             .then(() => undefined),
+        isCallOver: async (tenantId, callId) => {
+          const call = await getCall(deps.db, tenantId, callId);
+          return !call || isTerminal(call.status);
+        },
       })
     : undefined;
 

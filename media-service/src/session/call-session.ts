@@ -2,6 +2,7 @@ import type { Agent } from '#shared/agents/agent-schema.ts';
 import type { Call, EndReason, RealtimeUsage } from '#shared/calls/call-types.ts';
 import { addCallUsage } from '#shared/data/calls.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import type { MachineVerdict } from '#shared/voicemail/answered-by.ts';
 import { mediaCallTrace } from '#shared/observability/call-trace.ts';
 import { runWithTrace } from '#shared/observability/trace-scope.ts';
 import { recordingPlanFor } from '#shared/recordings/recording-plan.ts';
@@ -11,6 +12,7 @@ import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
 import { type CallState, type CallStateEvent, isClosing, isEnding, nextCallState } from './call-state.ts';
 import type { CallTransport, TransportEvents } from './call-transport.ts';
 import { Guardrails } from './guardrails.ts';
+import type { MachineScreen, ScreenDecision } from './machine-screen.ts';
 import { DEFAULT_RECONNECT_POLICY } from './reconnect-policy.ts';
 import { greetingResponse, keypadMessage, RESUME_AFTER_GAP_INSTRUCTIONS } from './session-config.ts';
 import type { SessionDeps, StartCallSessionInput } from './session-deps.ts';
@@ -46,6 +48,8 @@ export class CallSession implements LiveSession {
   private agentOnLine = false;
   /** Between speech_started and speech_stopped: a long monologue is not silence. */
   private callerSpeaking = false;
+  /** Outbound calls with answering-machine detection: holds the greeting until a verdict. */
+  private readonly screen: MachineScreen | undefined;
   private resolveClosed!: () => void;
 
   constructor(input: StartCallSessionInput) {
@@ -60,6 +64,8 @@ export class CallSession implements LiveSession {
     });
     this.parts = wireSession(input, this.reactions(), this.startedAt.getTime());
     this.logger = this.parts.logger;
+    this.screen = this.parts.screen;
+    if (input.machineVerdict) this.screen?.verdict(input.machineVerdict);
     input.slot.bind(this);
   }
 
@@ -102,8 +108,38 @@ export class CallSession implements LiveSession {
       await this.fail('model_error', (model.reason as { reason?: string }).reason ?? 'connect_failed');
       return;
     }
-    this.move('model_ready');
     this.agentOnLine = true;
+    if (this.screen) {
+      this.move('screen_started');
+      this.screen.start();
+      return;
+    }
+    this.move('model_ready');
+    this.greet();
+  }
+
+  /** Answering-machine detection's verdict (Twilio's callback through the command queue). */
+  machineVerdict(verdict: MachineVerdict): void {
+    this.screen?.verdict(verdict);
+  }
+
+  private onScreenDecision(decision: ScreenDecision): void {
+    this.logger.info('answering-machine screen decided', {
+      action: decision.action,
+      answeredBy: decision.verdict?.answeredBy ?? 'no_verdict',
+      providerVerdict: decision.verdict?.providerVerdict,
+      late: decision.late,
+    });
+    if (decision.action === 'voicemail') void this.end('voicemail');
+    else if (decision.action === 'hang_up') void this.end('fax');
+    else if (this.state === 'screening') {
+      this.move('human_answered');
+      this.greet();
+    }
+  }
+
+  /** The agent's first words, then the guardrails' clocks start. */
+  private greet(): void {
     this.parts.link.send(greetingResponse(this.agent, recordingPlanFor(this.call, this.agent)?.disclosure));
     this.guardrails = new Guardrails({
       maxDurationMs: this.agent.maxDurationSeconds * 1000,
@@ -132,6 +168,7 @@ export class CallSession implements LiveSession {
       requestResponse: (response) => this.requestResponse(response),
       endCall: (reason) => void this.end(reason),
       activity: () => this.guardrails?.activity(),
+      screenDecided: (decision) => this.onScreenDecision(decision),
     };
   }
 
@@ -139,7 +176,8 @@ export class CallSession implements LiveSession {
     const { link, taps, playback, agentTurns, dtmf } = this.parts;
     return {
       callerAudio: (audio) => {
-        link.sendAudio(audio);
+        // A machine's greeting (or a person's "hello?") while detection runs must not prompt a reply.
+        if (!this.screen?.holding) link.sendAudio(audio);
         if (taps.active) taps.callerAudio(audio);
       },
       dtmf: (digit) => {

@@ -3,6 +3,7 @@ import { type CallState, type CallStateEvent, isClosing, isEnding, nextCallState
 
 const STATES: CallState[] = [
   'connecting',
+  'screening',
   'greeting',
   'listening',
   'responding',
@@ -21,6 +22,8 @@ const EVENTS: CallStateEvent[] = [
   'end_requested',
   'close_requested',
   'closed',
+  'screen_started',
+  'human_answered',
 ];
 
 /**
@@ -28,15 +31,40 @@ const EVENTS: CallStateEvent[] = [
  * event changes nothing in that state.
  */
 const TABLE: Record<CallState, (CallState | '·')[]> = {
-  //          model_ready  agent_audio   response_done caller_speech tool_requested tool_finished end_requested close_requested closed
-  connecting: ['greeting', '·', '·', '·', '·', '·', 'ending', 'closing', '·'],
-  greeting: ['·', 'greeting', 'listening', 'listening', 'tool_call', '·', 'ending', 'closing', '·'],
-  listening: ['·', 'responding', 'listening', 'listening', 'tool_call', '·', 'ending', 'closing', '·'],
-  responding: ['·', 'responding', 'listening', 'listening', 'tool_call', '·', 'ending', 'closing', '·'],
-  tool_call: ['·', '·', '·', 'tool_call', 'tool_call', 'responding', 'ending', 'closing', '·'],
-  ending: ['·', '·', '·', '·', '·', '·', '·', 'closing', '·'],
-  closing: ['·', '·', '·', '·', '·', '·', '·', '·', 'ended'],
-  ended: ['·', '·', '·', '·', '·', '·', '·', '·', '·'],
+  //          model_ready  agent_audio   response_done caller_speech tool_requested tool_finished end_requested close_requested closed screen_started human_answered
+  connecting: ['greeting', '·', '·', '·', '·', '·', 'ending', 'closing', '·', 'screening', '·'],
+  screening: ['·', '·', '·', '·', '·', '·', 'ending', 'closing', '·', '·', 'greeting'],
+  greeting: ['·', 'greeting', 'listening', 'listening', 'tool_call', '·', 'ending', 'closing', '·', '·', '·'],
+  listening: [
+    '·',
+    'responding',
+    'listening',
+    'listening',
+    'tool_call',
+    '·',
+    'ending',
+    'closing',
+    '·',
+    '·',
+    '·',
+  ],
+  responding: [
+    '·',
+    'responding',
+    'listening',
+    'listening',
+    'tool_call',
+    '·',
+    'ending',
+    'closing',
+    '·',
+    '·',
+    '·',
+  ],
+  tool_call: ['·', '·', '·', 'tool_call', 'tool_call', 'responding', 'ending', 'closing', '·', '·', '·'],
+  ending: ['·', '·', '·', '·', '·', '·', '·', 'closing', '·', '·', '·'],
+  closing: ['·', '·', '·', '·', '·', '·', '·', '·', 'ended', '·', '·'],
+  ended: ['·', '·', '·', '·', '·', '·', '·', '·', '·', '·', '·'],
 };
 
 const cases = STATES.flatMap((from) =>

@@ -5,6 +5,11 @@
 export type CallState =
   /** The caller leg is attached; the model socket is being connected and the call marked started. */
   | 'connecting'
+  /**
+   * Outbound with answering-machine detection: the model is ready but the greeting waits for the
+   * verdict (a person, or the wait ran out); the caller's audio does not reach the model.
+   */
+  | 'screening'
   /** The greeting was requested; the agent speaks first. */
   | 'greeting'
   /** Waiting for the caller (or the caller is speaking). */
@@ -24,6 +29,10 @@ export type CallState =
 export type CallStateEvent =
   /** The model socket is configured and the greeting was requested. */
   | 'model_ready'
+  /** The model is ready, and the greeting waits for answering-machine detection. */
+  | 'screen_started'
+  /** Detection let the call through: a person (or no verdict in time); the greeting was requested. */
+  | 'human_answered'
   /** The model started speaking (first audio of a response). */
   | 'agent_audio'
   /** A response finished (or was cancelled) with nothing left to run. */
@@ -45,7 +54,8 @@ export type CallStateEvent =
 const LEAVING = { end_requested: 'ending', close_requested: 'closing' } as const;
 
 const TRANSITIONS: Readonly<Record<CallState, Partial<Record<CallStateEvent, CallState>>>> = {
-  connecting: { model_ready: 'greeting', ...LEAVING },
+  connecting: { model_ready: 'greeting', screen_started: 'screening', ...LEAVING },
+  screening: { human_answered: 'greeting', ...LEAVING },
   greeting: {
     agent_audio: 'greeting',
     response_done: 'listening',

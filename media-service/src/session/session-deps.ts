@@ -5,6 +5,7 @@ import type { Env } from '#shared/config/env.ts';
 import type { SecretStore } from '#shared/config/secrets.ts';
 import type { Db } from '#shared/data/client.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import type { MachineVerdict } from '#shared/voicemail/answered-by.ts';
 import type { QueueUrls } from '#shared/queues/publisher.ts';
 import type { KnowledgeSearch } from '../knowledge/knowledge-search.ts';
 import type { ModelConnector } from '../realtime/model-pool.ts';
@@ -34,6 +35,8 @@ export interface SessionDeps {
   toolFillerAfterMs?: number;
   /** Longest wait for the goodbye line before hanging up anyway (8 s by default). */
   goodbyeTimeoutMs?: number;
+  /** Longest hold of an outbound greeting for an answering-machine verdict (`VERDICT_WAIT_MS`). */
+  machineVerdictWaitMs?: number;
   /** Builds each call's audio taps (recording, answering-machine detection, analytics); none by default. */
   audioTaps?: readonly AudioTapFactory[];
   /** Knowledge-base retrieval for agents with knowledge bases (their `search_knowledge` tool). */
@@ -52,4 +55,6 @@ export interface StartCallSessionInput {
   /** The registry place reserved for this call; the session binds it and frees it on close. */
   slot: SessionSlot;
   deps: SessionDeps;
+  /** A verdict known before the session starts (Asterisk's AMD() ran in the dialplan). */
+  machineVerdict?: MachineVerdict;
 }

@@ -11,11 +11,33 @@ export interface EndPlan {
   reason: EndReason;
   sayInstructions?: string;
   transferTo?: string;
+  /** Longest wait for the line to be generated (the session's goodbye timeout by default). */
+  lineTimeoutMs?: number;
+  /** Longest wait for the line to play out (20 s by default). */
+  playoutCapMs?: number;
+}
+
+/** A voicemail message may run about a minute (1,000 characters): generous bounds for it. */
+const VOICEMAIL_LINE_TIMEOUT_MS = 60_000;
+const VOICEMAIL_PLAYOUT_CAP_MS = 120_000;
+
+/** Instructions that make the model say `message` word for word to an answering machine. */
+export function voicemailInstructions(message: string): string {
+  return `You reached an answering machine and its greeting has ended. Leave this voicemail message, saying exactly, word for word, and nothing else: "${message}"`;
 }
 
 /** The closing line per reason; a caller who already hung up hears nothing. */
-export function endPlanFor(reason: EndReason, agent: Pick<Agent, 'transferNumber'>): EndPlan {
+export function endPlanFor(reason: EndReason, agent: Pick<Agent, 'transferNumber' | 'voicemail'>): EndPlan {
   switch (reason) {
+    case 'voicemail':
+      return agent.voicemail?.action === 'leave_message' && agent.voicemail.message
+        ? {
+            reason,
+            sayInstructions: voicemailInstructions(agent.voicemail.message),
+            lineTimeoutMs: VOICEMAIL_LINE_TIMEOUT_MS,
+            playoutCapMs: VOICEMAIL_PLAYOUT_CAP_MS,
+          }
+        : { reason };
     case 'agent_hangup':
       return { reason, sayInstructions: 'Say a brief, friendly goodbye to the caller.' };
     case 'max_duration':
@@ -93,7 +115,7 @@ export class CallEnding {
     }
     this.lineRequested = true;
     this.deps.say(this.plan.sayInstructions);
-    this.deps.after(this.deps.goodbyeTimeoutMs, () => void this.finish());
+    this.deps.after(this.plan.lineTimeoutMs ?? this.deps.goodbyeTimeoutMs, () => void this.finish());
   }
 
   /** The first response created after the request is the closing line. */
@@ -109,7 +131,7 @@ export class CallEnding {
   async finish(): Promise<void> {
     if (this.finishing || this.deps.isClosing()) return;
     this.finishing = true;
-    await this.deps.playback.drained(PLAYOUT_CAP_MS);
+    await this.deps.playback.drained(this.plan.playoutCapMs ?? PLAYOUT_CAP_MS);
     if (this.deps.isClosing()) return; // the caller hung up during the closing line
     const ended = await endAtProvider(this.deps, this.plan);
     // A transfer the provider refused leaves the caller with no one: say so in the record.

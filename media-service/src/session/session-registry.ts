@@ -1,4 +1,5 @@
 import type { EndReason } from '#shared/calls/call-types.ts';
+import type { MachineVerdict } from '#shared/voicemail/answered-by.ts';
 
 /** What the registry needs from a live session: its id and a way to end it. */
 export interface LiveSession {
@@ -7,6 +8,8 @@ export interface LiveSession {
   end(reason: EndReason): Promise<void>;
   /** Resolves once the session has fully closed, whatever ended it. */
   readonly closed: Promise<void>;
+  /** An answering-machine verdict for the call (Twilio's asynchronous AMD). */
+  machineVerdict?(verdict: MachineVerdict): void;
 }
 
 /** A reserved place for one call; release it if the call never starts, `bind` it when it does. */

@@ -1,12 +1,14 @@
 import type { EndReason } from '#shared/calls/call-types.ts';
 import { putTranscriptTurn } from '#shared/data/transcripts.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import { VERDICT_WAIT_MS } from '#shared/voicemail/answered-by.ts';
 import { AgentAudio } from './agent-audio.ts';
 import { AgentTurns } from './agent-turns.ts';
 import { AudioTaps } from './audio-taps.ts';
 import { bytesPerMs } from './call-transport.ts';
 import { DtmfCollector } from './dtmf-collector.ts';
 import { LatencyTelemetry, type TelemetrySpan } from './latency-telemetry.ts';
+import { MachineScreen, type ScreenDecision } from './machine-screen.ts';
 import { ModelLink, type ModelLinkHandlers } from './model-link.ts';
 import { PersistQueue } from './persist-queue.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
@@ -48,6 +50,8 @@ export interface SessionReactions extends ModelLinkHandlers {
   endCall(reason: EndReason): void;
   /** Something happened that is not silence (guardrails' idle clock). */
   activity(): void;
+  /** Answering-machine detection let the call go on, or found a machine. */
+  screenDecided(decision: ScreenDecision): void;
 }
 
 /** The parts one call session coordinates; built once per call by `wireSession`. */
@@ -65,6 +69,8 @@ export interface SessionParts {
   audio: AgentAudio;
   link: ModelLink;
   tools: ToolRunner;
+  /** Holds the greeting of an outbound call with answering-machine detection. */
+  screen: MachineScreen | undefined;
 }
 
 /**
@@ -158,7 +164,16 @@ export function wireSession(
     });
     if (tap) taps.subscribe(tap);
   }
+  const screen =
+    call.direction === 'outbound' && call.machineDetection && agent.voicemail
+      ? new MachineScreen({
+          waitMs: deps.machineVerdictWaitMs ?? VERDICT_WAIT_MS,
+          after: timers.after,
+          decided: (decision) => reactions.screenDecided(decision),
+        })
+      : undefined;
   return {
+    screen,
     logger,
     timers,
     persist,
