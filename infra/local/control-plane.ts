@@ -40,6 +40,8 @@ export interface ControlPlaneOptions {
   namePrefix?: string;
   /** Told the pid of each child process started (DynamoDB Local), as soon as it runs. */
   onChildProcess?: (pid: number | undefined) => void;
+  /** Runs every scheduled job this often instead of at its own rate (tests). */
+  jobIntervalMs?: number;
   /** The built console (`console/dist`) to serve at `/`, with its security headers. */
   console?: ConsoleStaticOptions;
 }
@@ -173,6 +175,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         jobs: SCHEDULED_JOBS,
         rootDir: options.rootDir,
         logger: options.logger,
+        intervalMs: options.jobIntervalMs,
       });
       stops.push(() => jobs.stop());
     }

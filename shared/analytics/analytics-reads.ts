@@ -1,11 +1,13 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { env } from '../config/env.ts';
 import type { Db } from '../data/client.ts';
 import { dynamo } from '../data/dynamo-errors.ts';
 import { tenantPk } from '../data/keys.ts';
 import { analyticsBucket, type BucketScope, type Granule, periodOfBucket } from './analytics-buckets.ts';
+import { cacheCounters, cachedCounters, isSettled } from './analytics-cache.ts';
 import { sumCounters } from './analytics-counters.ts';
 import type { ResolvedRange } from './analytics-query.ts';
-import { addDays, dayCount, localDay, startOfLocalDay, utcHour } from './time-zones.ts';
+import { addDays, localDay, startOfLocalDay, utcHour } from './time-zones.ts';
 
 export type Counters = Record<string, number>;
 export interface PeriodCounters {
@@ -63,19 +65,17 @@ export async function queryBuckets(
 /** Last day of the month holding `day`. */
 const monthEnd = (day: string) => addDays(`${addDays(`${day.slice(0, 7)}-28`, 4).slice(0, 7)}-01`, -1);
 
-/** Up to this many days a range is read as day buckets in one Query; longer ranges use months. */
-const DAYS_ONLY_LIMIT = 100;
-
 /**
- * How to read a range in the tenant's own time zone with at most three Queries: day buckets for
- * short ranges; otherwise the leading partial month as days, whole months as month buckets and
- * the trailing partial month as days.
+ * How to read a range in the tenant's own time zone with at most three Queries: the whole months
+ * inside it as month buckets, the days before and after them as day buckets. A month bucket is
+ * no bigger than a day bucket, so reading months wherever they fit keeps the items read (and
+ * their bytes, which set the latency) to at most about 60 for any range.
  */
 export function planRange(
   from: string,
   to: string,
 ): { granule: 'day' | 'month'; from: string; to: string }[] {
-  if (dayCount(from, to) <= DAYS_ONLY_LIMIT || from.slice(0, 7) === to.slice(0, 7)) {
+  if (from.slice(0, 7) === to.slice(0, 7) && !(from.endsWith('-01') && to === monthEnd(to))) {
     return [{ granule: 'day', from, to }];
   }
   const plan: { granule: 'day' | 'month'; from: string; to: string }[] = [];
@@ -107,6 +107,29 @@ function hourSpan(range: ResolvedRange): { from: string; to: string; startMs: nu
 
 const hourStartMs = (hour: string) => Date.parse(`${hour}:00:00Z`);
 
+/** One plan part's buckets summed; parts that lie in settled periods come from the cache. */
+async function summedBuckets(
+  db: Db,
+  tenantId: string,
+  scope: BucketScope,
+  granule: Granule,
+  from: string,
+  to: string,
+  stats: ReadStats,
+): Promise<Counters> {
+  const nowMs = Date.now();
+  const ttlSeconds = env().ANALYTICS_CACHE_SECONDS;
+  const key = `${tenantId}|${analyticsBucket(scope, granule, from)}|${to}`;
+  const cacheable = ttlSeconds > 0 && isSettled(to, nowMs);
+  const cached = cacheable ? cachedCounters(key, nowMs) : undefined;
+  if (cached) return cached;
+  const counters = sumCounters(
+    (await queryBuckets(db, tenantId, scope, granule, from, to, stats)).map((p) => p.counters),
+  );
+  if (cacheable) cacheCounters(key, counters, ttlSeconds, nowMs);
+  return counters;
+}
+
 /**
  * The range's counters summed. In the tenant's time zone from day/month buckets (≤ 3 Queries);
  * in any other zone composed from UTC hour buckets (zones with a half-hour offset are then
@@ -122,10 +145,10 @@ export async function rangeCounters(
   if (range.timeZone === range.tenantTimeZone) {
     const parts = await Promise.all(
       planRange(range.from, range.to).map((p) =>
-        queryBuckets(db, tenantId, scope, p.granule, p.from, p.to, stats),
+        summedBuckets(db, tenantId, scope, p.granule, p.from, p.to, stats),
       ),
     );
-    return sumCounters(parts.flat().map((p) => p.counters));
+    return sumCounters(parts);
   }
   const span = hourSpan(range);
   const hours = await queryBuckets(db, tenantId, scope, 'hour', span.from, span.to, stats);
