@@ -1,13 +1,18 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AttributeValue,
+  type QueryCommandOutput,
+  QueryCommand as RawQueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { env } from '../config/env.ts';
 import type { Db } from '../data/client.ts';
 import { dynamo } from '../data/dynamo-errors.ts';
+import { withoutMapKeyEscaping } from '../data/map-key-escaping.ts';
 import { tenantPk } from '../data/keys.ts';
 import { analyticsBucket, type BucketScope, type Granule, periodOfBucket } from './analytics-buckets.ts';
 import { cacheCounters, cachedCounters, isSettled } from './analytics-cache.ts';
 import { sumCounters } from './analytics-counters.ts';
 import type { ResolvedRange } from './analytics-query.ts';
-import { addDays, localDay, startOfLocalDay, utcHour } from './time-zones.ts';
+import { addDays, dayCount, localDay, startOfLocalDay, utcHour } from './time-zones.ts';
 
 export type Counters = Record<string, number>;
 export interface PeriodCounters {
@@ -20,13 +25,21 @@ export interface ReadStats {
   requests: number;
 }
 
-function countersOf(item: Record<string, unknown>): Counters {
+/** A bucket item's counters: its Number attributes, read straight from the wire format. */
+function countersOf(item: Record<string, AttributeValue>): Counters {
   const out: Counters = {};
-  for (const [k, v] of Object.entries(item)) if (typeof v === 'number') out[k] = v;
+  for (const name in item) {
+    const n = item[name]?.N;
+    if (n !== undefined) out[name] = Number(n);
+  }
   return out;
 }
 
-/** The buckets of one kind between two periods (inclusive), in period order: one Query. */
+/**
+ * The buckets of one kind between two periods (inclusive), in period order: one Query. Bucket
+ * items hold up to a few thousand counters (the agents' roll-up), so they are read as low-level
+ * AttributeValues and summed from there, skipping the document client's per-attribute copies.
+ */
 export async function queryBuckets(
   db: Db,
   tenantId: string,
@@ -37,25 +50,24 @@ export async function queryBuckets(
   stats: ReadStats,
 ): Promise<PeriodCounters[]> {
   const out: PeriodCounters[] = [];
-  let startKey: Record<string, unknown> | undefined;
+  let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await dynamo(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': tenantPk(tenantId),
-            ':from': `STATS#${analyticsBucket(scope, granule, from)}`,
-            ':to': `STATS#${analyticsBucket(scope, granule, to)}`,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
+    const command = new RawQueryCommand({
+      TableName: db.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': { S: tenantPk(tenantId) },
+        ':from': { S: `STATS#${analyticsBucket(scope, granule, from)}` },
+        ':to': { S: `STATS#${analyticsBucket(scope, granule, to)}` },
+      },
+      ExclusiveStartKey: startKey,
+    });
+    withoutMapKeyEscaping(command);
+    // The document client sends low-level commands unchanged (it shares the client's stack).
+    const page = (await dynamo(() => db.doc.send(command as never))) as QueryCommandOutput;
     stats.requests += 1;
     for (const item of page.Items ?? []) {
-      out.push({ period: periodOfBucket(String(item.sk)), counters: countersOf(item) });
+      out.push({ period: periodOfBucket(String(item.sk?.S)), counters: countersOf(item) });
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -64,6 +76,8 @@ export async function queryBuckets(
 
 /** Last day of the month holding `day`. */
 const monthEnd = (day: string) => addDays(`${addDays(`${day.slice(0, 7)}-28`, 4).slice(0, 7)}-01`, -1);
+
+const FEWEST_QUERIES_DAYS = 100;
 
 /**
  * How to read a range in the tenant's own time zone with at most three Queries: the whole months
@@ -74,8 +88,11 @@ const monthEnd = (day: string) => addDays(`${addDays(`${day.slice(0, 7)}-28`, 4)
 export function planRange(
   from: string,
   to: string,
+  options: { fewestQueries?: boolean } = {},
 ): { granule: 'day' | 'month'; from: string; to: string }[] {
-  if (from.slice(0, 7) === to.slice(0, 7) && !(from.endsWith('-01') && to === monthEnd(to))) {
+  const oneMonth = from.slice(0, 7) === to.slice(0, 7) && !(from.endsWith('-01') && to === monthEnd(to));
+  // One Query of up to 100 small day items, for a caller that spends a request elsewhere too.
+  if (oneMonth || (options.fewestQueries && dayCount(from, to) <= FEWEST_QUERIES_DAYS)) {
     return [{ granule: 'day', from, to }];
   }
   const plan: { granule: 'day' | 'month'; from: string; to: string }[] = [];
@@ -141,10 +158,11 @@ export async function rangeCounters(
   scope: BucketScope,
   range: ResolvedRange,
   stats: ReadStats,
+  options: { fewestQueries?: boolean } = {},
 ): Promise<Counters> {
   if (range.timeZone === range.tenantTimeZone) {
     const parts = await Promise.all(
-      planRange(range.from, range.to).map((p) =>
+      planRange(range.from, range.to, options).map((p) =>
         summedBuckets(db, tenantId, scope, p.granule, p.from, p.to, stats),
       ),
     );

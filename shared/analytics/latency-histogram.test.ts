@@ -94,6 +94,9 @@ describe('time zones and range plans', () => {
     expect(planRange('2026-02-03', '2026-02-20')).toEqual([
       { granule: 'day', from: '2026-02-03', to: '2026-02-20' },
     ]);
+    expect(planRange('2026-09-05', '2026-12-03', { fewestQueries: true })).toEqual([
+      { granule: 'day', from: '2026-09-05', to: '2026-12-03' },
+    ]);
     expect(planRange('2025-10-15', '2026-03-10')).toEqual([
       { granule: 'day', from: '2025-10-15', to: '2025-10-31' },
       { granule: 'day', from: '2026-03-01', to: '2026-03-10' },
