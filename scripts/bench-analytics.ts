@@ -260,7 +260,7 @@ async function main() {
       execArgv: ['--disable-warning=ExperimentalWarning'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    await once(worker, 'message');
+    const [ready] = (await once(worker, 'message')) as [{ baselineRssBytes: number }];
     const t0 = Date.now();
     const created = await fetch(`${plane.apiUrl}/v1/exports`, {
       method: 'POST',
@@ -288,7 +288,7 @@ async function main() {
     const [memory] = await stopped;
     const size = (await (await fetch(done.url)).arrayBuffer()).byteLength;
     console.log(
-      `export: ${done.rowsWritten} rows, ${(size / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s = ${Math.round(done.rowsWritten / seconds)} rows/s; exporter process peak RSS ${(memory.peakRssBytes / 2 ** 20).toFixed(0)} MiB (target < 256 MB), heap at the end ${(memory.heapUsedBytes / 2 ** 20).toFixed(0)} MiB`,
+      `export: ${done.rowsWritten} rows, ${(size / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s = ${Math.round(done.rowsWritten / seconds)} rows/s; exporter process peak RSS ${(memory.peakRssBytes / 2 ** 20).toFixed(0)} MiB (target < 256 MB), heap at the end ${(memory.heapUsedBytes / 2 ** 20).toFixed(0)} MiB, RSS before the export (handler loaded) ${(ready.baselineRssBytes / 2 ** 20).toFixed(0)} MiB`,
     );
     console.log(
       `Scan operations during the analytics requests (the export paths are checked by test/analytics-no-scan.test.ts): ${counted.scans}`,

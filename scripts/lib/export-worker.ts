@@ -2,11 +2,12 @@
  * The exports consumer in a process of its own, for `bench:analytics`: polls the exports queue
  * with the deployed handler (as its Lambda would run it) so the exporter's memory is measured
  * apart from the API, the emulator clients and the benchmark. Over IPC:
+ *   → {type:'ready', baselineRssBytes} once the handler is loaded
  *   ← {type:'stop'} → {type:'stopped', peakRssBytes, rssBytes, heapUsedBytes}
  * The peak is the kernel's high-water mark of this process's resident set (VmHWM).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '#shared/logging/logger.ts';
 import { QUEUES } from '#shared/queues/definitions.ts';
@@ -29,7 +30,9 @@ const poller = startQueuePoller({
   rootDir,
   logger: createLogger({ level: 'error' }),
 });
-process.send?.({ type: 'ready' });
+// Load the handler (and the SDKs it bundles) now, so the baseline below includes its code.
+await import(join(rootDir, QUEUES.exports.consumer?.handler ?? ''));
+process.send?.({ type: 'ready', baselineRssBytes: process.memoryUsage().rss });
 
 process.on('message', (message: { type: string }) => {
   if (message.type !== 'stop') return;
