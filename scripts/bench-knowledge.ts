@@ -24,7 +24,7 @@ import {
 } from '#shared/knowledge/knowledge-base-store.ts';
 import { startSync } from '#shared/knowledge/knowledge-operations.ts';
 import { knowledgeStorageFromEnv } from '#shared/knowledge/knowledge-storage.ts';
-import { getSync } from '#shared/knowledge/sync-store.ts';
+import { getSync } from '#shared/knowledge/sync-records.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { QUEUES } from '#shared/queues/definitions.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';

@@ -31,6 +31,8 @@ export async function startTestPlatform(
     startPollers?: boolean;
     queueVisibilitySeconds?: number;
     console?: LocalConsoleOptions;
+    /** With the pollers: run the scheduled jobs this often instead of at their rate. */
+    jobIntervalMs?: number;
   } = {},
 ): Promise<TestPlatform> {
   const secrets = generateLocalSecrets();
@@ -42,6 +44,7 @@ export async function startTestPlatform(
     startPollers: options.startPollers ?? false,
     queueVisibilitySeconds: options.queueVisibilitySeconds,
     console: options.console,
+    jobIntervalMs: options.jobIntervalMs,
     env: { ...secrets, LOG_LEVEL: 'error', ...options.env },
   });
   return { ...plane, secrets };

@@ -26,6 +26,8 @@ export interface FakeSite {
   url: string;
   pages: Map<string, SitePage>;
   requests: { path: string; conditional: boolean; userAgent: string; status: number }[];
+  /** The most requests the site was answering at one time (a crawler's politeness shows here). */
+  readonly maxInFlight: number;
   set(path: string, page: SitePage): void;
   close(): Promise<void>;
 }
@@ -34,6 +36,8 @@ export async function startFakeSite(pages: Record<string, SitePage> = {}): Promi
   const map = new Map(Object.entries(pages));
   const served = new Map<string, number>();
   const requests: FakeSite['requests'] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? '/';
     const page = map.get(path);
@@ -81,13 +85,23 @@ export async function startFakeSite(pages: Record<string, SitePage> = {}): Promi
     });
     res.end(body);
   };
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.once('close', () => {
+      inFlight -= 1;
+    });
+    void handle(req, res);
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     pages: map,
     requests,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     set: (path, page) => {
       map.set(path, page);
       served.delete(path);

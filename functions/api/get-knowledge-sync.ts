@@ -1,7 +1,8 @@
 import { NotFoundError } from '#shared/errors/app-error.ts';
 import { requireKnowledgeBase } from '#shared/knowledge/knowledge-operations.ts';
 import { presentSync } from '#shared/knowledge/sync-presenter.ts';
-import { getSync, listSyncProblems } from '#shared/knowledge/sync-store.ts';
+import { listSyncProblems } from '#shared/knowledge/sync-frontier.ts';
+import { getSync } from '#shared/knowledge/sync-records.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { knowledgeDepsFromEnv, syncIdOf } from '../lib/knowledge-deps.ts';
 import { pathId, tenantIdOf } from '../lib/route-helpers.ts';

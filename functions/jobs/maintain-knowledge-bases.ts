@@ -5,11 +5,18 @@ import { knowledgeDepsFromEnv } from '../lib/knowledge-deps.ts';
 
 const logger = createLogger({ context: { service: 'maintain-knowledge-bases' } });
 
-/** Scheduled (EventBridge, every 5 minutes): the sync watchdog and the daily/weekly refreshes. */
-export const handler = async (): Promise<{ finished: number; started: number }> => {
+/**
+ * Scheduled (every 5 minutes, `SCHEDULED_JOBS`): the sync watchdog (resumes, then finishes,
+ * stalled syncs) and the daily/weekly refreshes that are due.
+ */
+export const handler = async (): Promise<{ resumed: number; finished: number; started: number }> => {
   const deps = knowledgeDepsFromEnv();
-  const finished = await finishStalledSyncs(deps, env().KNOWLEDGE_SYNC_STALL_SECONDS * 1000, logger);
+  const { resumed, finished } = await finishStalledSyncs(
+    deps,
+    env().KNOWLEDGE_SYNC_STALL_SECONDS * 1000,
+    logger,
+  );
   const started = await startDueRefreshes(deps, logger);
-  logger.info('knowledge maintenance', { finished, started });
-  return { finished, started };
+  if (resumed + finished + started > 0) logger.info('knowledge maintenance', { resumed, finished, started });
+  return { resumed, finished, started };
 };

@@ -66,6 +66,7 @@ export function crawlDepsFromEnv(): CrawlDeps {
     fetchTimeoutMs: config.KNOWLEDGE_FETCH_TIMEOUT_MS,
     maxPageBytes: config.KNOWLEDGE_MAX_PAGE_BYTES,
     crawlDelayMs: config.KNOWLEDGE_CRAWL_DELAY_MS,
+    hostConcurrency: config.KNOWLEDGE_HOST_CONCURRENCY,
     retry: {
       ...DEFAULT_RETRY_POLICY,
       maxAttempts: config.KNOWLEDGE_RETRY_MAX_ATTEMPTS,

@@ -5,7 +5,6 @@ import type { RouteDefinition } from '#shared/http/route-types.ts';
 import type { QueueDefinition, QueueId } from '#shared/queues/definitions.ts';
 import { type PlatformResources, routeConstructId } from './api/handler-functions.ts';
 import { PlatformHttpApi } from './api/http-api.ts';
-import { KNOWLEDGE_MAINTENANCE_HANDLER, KnowledgeMaintenance } from './api/knowledge-maintenance.ts';
 import { QueueConsumers } from './api/queue-consumers.ts';
 import { ScheduledJobs } from './api/scheduled-jobs.ts';
 import { SCHEDULED_JOBS } from '#shared/jobs/scheduled-jobs.ts';
@@ -33,7 +32,6 @@ export class ApiStack extends Stack {
   readonly httpApi: PlatformHttpApi;
   readonly consumers: QueueConsumers;
   readonly jobs: ScheduledJobs;
-  readonly knowledgeMaintenance: KnowledgeMaintenance;
   readonly missingHandlers: string[];
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -78,10 +76,6 @@ export class ApiStack extends Stack {
       functions: { ...functionSettings, environment },
       analyze,
     });
-    this.knowledgeMaintenance = new KnowledgeMaintenance(this, 'KnowledgeMaintenance', {
-      functions: { ...functionSettings, environment },
-      access: analyze(KNOWLEDGE_MAINTENANCE_HANDLER),
-    });
 
     this.missingHandlers = [
       ...this.httpApi.routes.filter((r) => r.skipped).map((r) => r.route.handler),
@@ -119,7 +113,6 @@ export class ApiStack extends Stack {
       ...this.httpApi.functions,
       ...this.consumers.consumers.flatMap((c) => (c.function ? [c.function] : [])),
       ...this.jobs.functions,
-      this.knowledgeMaintenance.function,
     ];
   }
 }

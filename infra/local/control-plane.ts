@@ -46,6 +46,8 @@ export interface ControlPlaneOptions {
   namePrefix?: string;
   /** Told the pid of each child process started (DynamoDB Local), as soon as it runs. */
   onChildProcess?: (pid: number | undefined) => void;
+  /** Runs every scheduled job this often instead of at its own rate (tests). */
+  jobIntervalMs?: number;
   /**
    * The built console (`console/dist`) to serve at `/`, with the options of its security headers
    * (the local object storage's origin is added here, once it is known).
@@ -191,6 +193,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         jobs: SCHEDULED_JOBS,
         rootDir: options.rootDir,
         logger: options.logger,
+        intervalMs: options.jobIntervalMs,
       });
       stops.push(() => jobs.stop());
     }

@@ -1,8 +1,15 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AttributeValue,
+  type QueryCommandOutput,
+  QueryCommand as RawQueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { env } from '../config/env.ts';
 import type { Db } from '../data/client.ts';
 import { dynamo } from '../data/dynamo-errors.ts';
+import { withoutMapKeyEscaping } from '../data/map-key-escaping.ts';
 import { tenantPk } from '../data/keys.ts';
 import { analyticsBucket, type BucketScope, type Granule, periodOfBucket } from './analytics-buckets.ts';
+import { cacheCounters, cachedCounters, isSettled } from './analytics-cache.ts';
 import { sumCounters } from './analytics-counters.ts';
 import type { ResolvedRange } from './analytics-query.ts';
 import { addDays, dayCount, localDay, startOfLocalDay, utcHour } from './time-zones.ts';
@@ -18,13 +25,21 @@ export interface ReadStats {
   requests: number;
 }
 
-function countersOf(item: Record<string, unknown>): Counters {
+/** A bucket item's counters: its Number attributes, read straight from the wire format. */
+function countersOf(item: Record<string, AttributeValue>): Counters {
   const out: Counters = {};
-  for (const [k, v] of Object.entries(item)) if (typeof v === 'number') out[k] = v;
+  for (const name in item) {
+    const n = item[name]?.N;
+    if (n !== undefined) out[name] = Number(n);
+  }
   return out;
 }
 
-/** The buckets of one kind between two periods (inclusive), in period order: one Query. */
+/**
+ * The buckets of one kind between two periods (inclusive), in period order: one Query. Bucket
+ * items hold up to a few thousand counters (the agents' roll-up), so they are read as low-level
+ * AttributeValues and summed from there, skipping the document client's per-attribute copies.
+ */
 export async function queryBuckets(
   db: Db,
   tenantId: string,
@@ -35,25 +50,24 @@ export async function queryBuckets(
   stats: ReadStats,
 ): Promise<PeriodCounters[]> {
   const out: PeriodCounters[] = [];
-  let startKey: Record<string, unknown> | undefined;
+  let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await dynamo(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': tenantPk(tenantId),
-            ':from': `STATS#${analyticsBucket(scope, granule, from)}`,
-            ':to': `STATS#${analyticsBucket(scope, granule, to)}`,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
+    const command = new RawQueryCommand({
+      TableName: db.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': { S: tenantPk(tenantId) },
+        ':from': { S: `STATS#${analyticsBucket(scope, granule, from)}` },
+        ':to': { S: `STATS#${analyticsBucket(scope, granule, to)}` },
+      },
+      ExclusiveStartKey: startKey,
+    });
+    withoutMapKeyEscaping(command);
+    // The document client sends low-level commands unchanged (it shares the client's stack).
+    const page = (await dynamo(() => db.doc.send(command as never))) as QueryCommandOutput;
     stats.requests += 1;
     for (const item of page.Items ?? []) {
-      out.push({ period: periodOfBucket(String(item.sk)), counters: countersOf(item) });
+      out.push({ period: periodOfBucket(String(item.sk?.S)), counters: countersOf(item) });
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -63,19 +77,22 @@ export async function queryBuckets(
 /** Last day of the month holding `day`. */
 const monthEnd = (day: string) => addDays(`${addDays(`${day.slice(0, 7)}-28`, 4).slice(0, 7)}-01`, -1);
 
-/** Up to this many days a range is read as day buckets in one Query; longer ranges use months. */
-const DAYS_ONLY_LIMIT = 100;
+const FEWEST_QUERIES_DAYS = 100;
 
 /**
- * How to read a range in the tenant's own time zone with at most three Queries: day buckets for
- * short ranges; otherwise the leading partial month as days, whole months as month buckets and
- * the trailing partial month as days.
+ * How to read a range in the tenant's own time zone with at most three Queries: the whole months
+ * inside it as month buckets, the days before and after them as day buckets. A month bucket is
+ * no bigger than a day bucket, so reading months wherever they fit keeps the items read (and
+ * their bytes, which set the latency) to at most about 60 for any range.
  */
 export function planRange(
   from: string,
   to: string,
+  options: { fewestQueries?: boolean } = {},
 ): { granule: 'day' | 'month'; from: string; to: string }[] {
-  if (dayCount(from, to) <= DAYS_ONLY_LIMIT || from.slice(0, 7) === to.slice(0, 7)) {
+  const oneMonth = from.slice(0, 7) === to.slice(0, 7) && !(from.endsWith('-01') && to === monthEnd(to));
+  // One Query of up to 100 small day items, for a caller that spends a request elsewhere too.
+  if (oneMonth || (options.fewestQueries && dayCount(from, to) <= FEWEST_QUERIES_DAYS)) {
     return [{ granule: 'day', from, to }];
   }
   const plan: { granule: 'day' | 'month'; from: string; to: string }[] = [];
@@ -107,6 +124,29 @@ function hourSpan(range: ResolvedRange): { from: string; to: string; startMs: nu
 
 const hourStartMs = (hour: string) => Date.parse(`${hour}:00:00Z`);
 
+/** One plan part's buckets summed; parts that lie in settled periods come from the cache. */
+async function summedBuckets(
+  db: Db,
+  tenantId: string,
+  scope: BucketScope,
+  granule: Granule,
+  from: string,
+  to: string,
+  stats: ReadStats,
+): Promise<Counters> {
+  const nowMs = Date.now();
+  const ttlSeconds = env().ANALYTICS_CACHE_SECONDS;
+  const key = `${tenantId}|${analyticsBucket(scope, granule, from)}|${to}`;
+  const cacheable = ttlSeconds > 0 && isSettled(to, nowMs);
+  const cached = cacheable ? cachedCounters(key, nowMs) : undefined;
+  if (cached) return cached;
+  const counters = sumCounters(
+    (await queryBuckets(db, tenantId, scope, granule, from, to, stats)).map((p) => p.counters),
+  );
+  if (cacheable) cacheCounters(key, counters, ttlSeconds, nowMs);
+  return counters;
+}
+
 /**
  * The range's counters summed. In the tenant's time zone from day/month buckets (≤ 3 Queries);
  * in any other zone composed from UTC hour buckets (zones with a half-hour offset are then
@@ -118,14 +158,15 @@ export async function rangeCounters(
   scope: BucketScope,
   range: ResolvedRange,
   stats: ReadStats,
+  options: { fewestQueries?: boolean } = {},
 ): Promise<Counters> {
   if (range.timeZone === range.tenantTimeZone) {
     const parts = await Promise.all(
-      planRange(range.from, range.to).map((p) =>
-        queryBuckets(db, tenantId, scope, p.granule, p.from, p.to, stats),
+      planRange(range.from, range.to, options).map((p) =>
+        summedBuckets(db, tenantId, scope, p.granule, p.from, p.to, stats),
       ),
     );
-    return sumCounters(parts.flat().map((p) => p.counters));
+    return sumCounters(parts);
   }
   const span = hourSpan(range);
   const hours = await queryBuckets(db, tenantId, scope, 'hour', span.from, span.to, stats);

@@ -125,7 +125,8 @@ export async function analyticsQa(ctx: AnalyticsContext, query: z.output<typeof 
   const fromMs = startOfLocalDay(range.from, range.timeZone);
   const toMs = startOfLocalDay(addDays(range.to, 1), range.timeZone);
   const [counters, lowest] = await Promise.all([
-    rangeCounters(ctx.db, ctx.tenantId, scopeOf(query.agentId), range, stats),
+    // The lowest-scored calls take one request: the counters get the other two.
+    rangeCounters(ctx.db, ctx.tenantId, scopeOf(query.agentId), range, stats, { fewestQueries: true }),
     lowestScoredCalls(ctx.db, ctx.tenantId, { fromMs, toMs, agentId: query.agentId, limit: query.limit }),
   ]);
   stats.requests += lowest.requests;

@@ -78,9 +78,24 @@ describe('time zones and range plans', () => {
     expect(utcHoursOfLocalDay(day, zone)).toHaveLength(hours);
   });
 
-  it('reads long ranges as edge days plus whole months (three Queries at most)', () => {
+  it('reads ranges as whole months plus the days around them (three Queries at most)', () => {
     expect(planRange('2026-01-01', '2026-03-01')).toEqual([
-      { granule: 'day', from: '2026-01-01', to: '2026-03-01' },
+      { granule: 'day', from: '2026-03-01', to: '2026-03-01' },
+      { granule: 'month', from: '2026-01', to: '2026-02' },
+    ]);
+    expect(planRange('2026-09-05', '2026-12-03')).toEqual([
+      { granule: 'day', from: '2026-09-05', to: '2026-09-30' },
+      { granule: 'day', from: '2026-12-01', to: '2026-12-03' },
+      { granule: 'month', from: '2026-10', to: '2026-11' },
+    ]);
+    expect(planRange('2026-02-01', '2026-02-28')).toEqual([
+      { granule: 'month', from: '2026-02', to: '2026-02' },
+    ]);
+    expect(planRange('2026-02-03', '2026-02-20')).toEqual([
+      { granule: 'day', from: '2026-02-03', to: '2026-02-20' },
+    ]);
+    expect(planRange('2026-09-05', '2026-12-03', { fewestQueries: true })).toEqual([
+      { granule: 'day', from: '2026-09-05', to: '2026-12-03' },
     ]);
     expect(planRange('2025-10-15', '2026-03-10')).toEqual([
       { granule: 'day', from: '2025-10-15', to: '2025-10-31' },

@@ -146,6 +146,12 @@ export const EnvSchema = z
     KNOWLEDGE_SYNC_STALL_SECONDS: positiveInt.default(900),
     /** Where media tasks and search functions keep index versions copied from S3. */
     KNOWLEDGE_CACHE_DIR: z.string().min(1).optional(),
+    /** Most page fetches the crawler runs against one host at a time, across every instance. */
+    KNOWLEDGE_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+
+    // Analytics
+    /** How long a process reuses the summed counters of finished periods (0: always read). */
+    ANALYTICS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(300),
 
     // Limits and behaviour
     DEFAULT_MAX_CONCURRENT_CALLS: positiveInt.default(10),

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MiddlewareStack } from '@smithy/types';
 
 /**
  * The SDK's marshaller decides a value's DynamoDB type from `value.constructor`, and both it and
@@ -42,6 +43,8 @@ export function restoreMapKeys<T>(value: T): T {
   return mapKeys(value, restoreMapKey) as T;
 }
 
+const MIDDLEWARE_NAME = 'aiCallerMapKeyEscaping';
+
 /** Escapes every command's input and restores every output, around the SDK's (un)marshalling. */
 export function addMapKeyEscaping(doc: DynamoDBDocumentClient): void {
   doc.middlewareStack.add(
@@ -49,6 +52,20 @@ export function addMapKeyEscaping(doc: DynamoDBDocumentClient): void {
       const result = await next({ ...args, input: escapeMapKeys(args.input) });
       return { ...result, output: restoreMapKeys(result.output) };
     },
-    { step: 'initialize', name: 'aiCallerMapKeyEscaping', override: true },
+    { step: 'initialize', name: MIDDLEWARE_NAME, override: true },
   );
+}
+
+/**
+ * Leaves one command out of the escaping: for low-level (AttributeValue) commands over items the
+ * platform names itself, where the deep copy of every attribute would be the read's main cost.
+ */
+export function withoutMapKeyEscaping<I extends object, O extends object>(command: {
+  middlewareStack: MiddlewareStack<I, O>;
+}): void {
+  command.middlewareStack.add((next) => (args) => next(args), {
+    step: 'initialize',
+    name: MIDDLEWARE_NAME,
+    override: true,
+  });
 }

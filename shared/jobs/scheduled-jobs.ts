@@ -28,4 +28,13 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     timeoutSeconds: 120,
     description: 'Completes or aborts the recordings of calls whose media task died',
   },
+  {
+    // A rate, not a cron per base: a base's refresh time follows its last sync, so many bases
+    // spread over the day.
+    id: 'MaintainKnowledgeBases',
+    handler: 'functions/jobs/maintain-knowledge-bases.ts',
+    everyMinutes: 5,
+    timeoutSeconds: 120,
+    description: 'Knowledge bases: sync watchdog and scheduled refreshes',
+  },
 ];

@@ -10,6 +10,7 @@ import { type ItemKey, tenantPk } from '../data/keys.ts';
  *   KB#kb / CONTENT#hash                the URL that owns a content; other URLs with it are duplicates
  *   KB#kb / ROBOTS#sync#origin          robots.txt as fetched once per sync and origin
  *   KBHOST#host / KBHOST                next time the crawler may hit a host (politeness across syncs)
+ *   KBHOST#host / LEASE#i               one of the host's concurrent-fetch leases (crawl/host-leases.ts)
  */
 export const urlKey = (url: string) => createHash('sha256').update(url).digest('base64url').slice(0, 32);
 export const kbPk = (kbId: string) => `KB#${kbId}`;
@@ -28,6 +29,7 @@ export const knowledgeKeys = {
     sk: `ROBOTS#${syncId}#${origin}`,
   }),
   host: (host: string): ItemKey => ({ pk: `KBHOST#${host}`, sk: 'KBHOST' }),
+  hostLease: (host: string, slot: number): ItemKey => ({ pk: `KBHOST#${host}`, sk: `LEASE#${slot}` }),
 } as const;
 
 export const ACTIVE_SYNCS_PK = 'KBSYNC#active';

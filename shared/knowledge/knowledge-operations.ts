@@ -24,7 +24,8 @@ import type {
   UploadSchema,
 } from './knowledge-schemas.ts';
 import { headObject, type KnowledgeStorage, presignUpload, storageKeys } from './knowledge-storage.ts';
-import { addPage, createSync, type PageKind, type SyncRecord } from './sync-store.ts';
+import { addPage, type PageKind } from './sync-frontier.ts';
+import { createSync, type SyncRecord } from './sync-records.ts';
 
 export interface KnowledgeDeps {
   db: Db;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { SyncSchema } from './knowledge-schemas.ts';
-import type { PageRecord, SyncRecord } from './sync-store.ts';
+import type { PageRecord } from './sync-frontier.ts';
+import type { SyncRecord } from './sync-records.ts';
 
 /**
  * A sync as the API shows it. Progress counts finished frontier entries against those found so

@@ -32,6 +32,7 @@ export class LatencyTelemetry {
   private readonly bargeInStopMs: number[] = [];
   private speechStoppedAt: number | undefined;
   private readonly timeline: TelemetrySpan[] = [];
+  private readonly toolCalls: Record<string, number> = {};
   reconnects = 0;
 
   private span(name: TelemetrySpan['name'], durationMs: number): void {
@@ -85,6 +86,11 @@ export class LatencyTelemetry {
     this.span('model-reconnect', 0);
   }
 
+  /** One invocation of a tool the call offers (the analytics count tool calls by name). */
+  toolCalled(name: string): void {
+    this.toolCalls[name] = (this.toolCalls[name] ?? 0) + 1;
+  }
+
   /** The call's timed steps, in the order they happened. */
   spans(): TelemetrySpan[] {
     return [...this.timeline];
@@ -96,6 +102,7 @@ export class LatencyTelemetry {
       responseLatenciesMs: [...this.responseLatenciesMs],
       bargeInStopMs: [...this.bargeInStopMs],
       modelReconnects: this.reconnects,
+      toolCalls: { ...this.toolCalls },
     };
   }
 }

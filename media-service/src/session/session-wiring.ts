@@ -153,6 +153,7 @@ export function wireSession(
       recorder.record(callId, { role: 'tool', text, startedAt, endedAt: new Date().toISOString() }),
     endCall: (reason) => reactions.endCall(reason),
     activity: () => reactions.activity(),
+    toolCalled: (name) => telemetry.toolCalled(name),
   });
   for (const factory of deps.audioTaps ?? []) {
     const tap = factory({

@@ -215,6 +215,12 @@ describe('tools', () => {
       'broken_tool',
     ]);
     expect(turns.some((turn) => turn.text.includes('pressed 42'))).toBe(true);
+    // The analytics' "tool calls by tool name" counters are fed from this.
+    expect((await harness.callRecord(call.id))?.telemetry?.toolCalls).toEqual({
+      lookup_order: 1,
+      slow_tool: 1,
+      broken_tool: 1,
+    });
   });
 
   it('end_call: goodbye plays, then Twilio REST hangs up; reason agent_hangup', async () => {
@@ -239,6 +245,7 @@ describe('tools', () => {
     await client.closed;
     const record = await harness.callRecord(call.id);
     expect(record?.endReason).toBe('agent_hangup');
+    expect(record?.telemetry?.toolCalls).toEqual({ end_call: 1 });
     const turns = await listTranscriptTurns(harness.db, call.id);
     expect(turns.at(-1)?.text).toBe('Goodbye, have a nice day!');
   });

@@ -5,7 +5,7 @@ import type { Embedder } from '../index/embeddings.ts';
 import type { KnowledgeBase } from '../knowledge-base-store.ts';
 import type { KnowledgeSource } from '../knowledge-schemas.ts';
 import type { KnowledgeStorage } from '../knowledge-storage.ts';
-import type { PageRecord } from '../sync-store.ts';
+import type { PageRecord } from '../sync-frontier.ts';
 import type { RetryPolicy } from './backoff.ts';
 
 /** What the crawler needs from the outside world; plain values, so tests point it anywhere. */
@@ -19,6 +19,8 @@ export interface CrawlDeps {
   fetchTimeoutMs: number;
   maxPageBytes: number;
   crawlDelayMs: number;
+  /** Most fetches at once against one host, across every crawler instance. */
+  hostConcurrency: number;
   retry: RetryPolicy;
   fetch?: typeof fetch;
 }

@@ -6,11 +6,13 @@ import { enqueueChildren, reserveHostSlot, robotsFor } from './crawl-support.ts'
 import type { ExtractedDocument } from './extracted-document.ts';
 import { extractHtml } from './extract-html.ts';
 import { extractMarkdown, extractPdf, extractPlainText } from './extract-text.ts';
-import { fetchPage, SITEMAP_TYPES } from './fetch-page.ts';
+import { type FetchOptions, type FetchResult, fetchPage, SITEMAP_TYPES } from './fetch-page.ts';
+import { withHostLease } from './host-leases.ts';
 import { indexDocument } from './index-document.ts';
 import { parseSitemap } from './sitemap.ts';
 import { allowedByPatterns, canonicalUrl, looksBinary, sameSite } from './url-rules.ts';
 import { refusedTarget } from '../../net/outbound-target.ts';
+import { QUEUES } from '../../queues/definitions.ts';
 
 /** Waits longer than this go back to the queue instead of holding a consumer. */
 const MAX_INLINE_WAIT_MS = 5_000;
@@ -25,6 +27,26 @@ async function extract(body: Buffer, contentType: string, url: string): Promise<
   if (contentType === 'text/html' || contentType === 'application/xhtml+xml') return extractHtml(text, url);
   if (contentType === 'text/markdown') return extractMarkdown(text, titleFromUrl(url));
   return extractPlainText(text, titleFromUrl(url));
+}
+
+/** A lease outlives any fetch: the crawl consumer is stopped at its timeout. */
+const HOST_LEASE_MS = QUEUES.knowledgeCrawl.consumerTimeoutSeconds * 1000;
+/** A page that found its host busy for this long goes back to the queue for about as long. */
+const BUSY_REQUEUE_MS = 2_000;
+
+/** `fetchPage` within the host's concurrency cap; `later` when the host stayed busy. */
+async function politeFetch(
+  deps: CrawlDeps,
+  url: string,
+  options: FetchOptions,
+): Promise<FetchResult | { kind: 'later'; delayMs: number }> {
+  const leased = await withHostLease(
+    deps.db,
+    new URL(url).host,
+    { limit: deps.hostConcurrency, leaseMs: HOST_LEASE_MS, maxWaitMs: MAX_INLINE_WAIT_MS },
+    () => fetchPage(url, options),
+  );
+  return leased.busy ? { kind: 'later', delayMs: BUSY_REQUEUE_MS } : leased.value;
 }
 
 /** Processes one frontier entry by kind; never records anything itself (the caller does). */
@@ -75,7 +97,7 @@ function inScopeOf(entry: CrawlEntry) {
 async function crawlSitemap(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryResult> {
   const { source, page } = entry;
   if (source.type !== 'sitemap') return failed('bad_source', 'Not a sitemap source.');
-  const result = await fetchPage(page.url, {
+  const result = await politeFetch(deps, page.url, {
     allowPrivate: deps.allowPrivate,
     timeoutMs: deps.fetchTimeoutMs,
     maxBytes: deps.maxPageBytes * 10,
@@ -83,7 +105,7 @@ async function crawlSitemap(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
     types: SITEMAP_TYPES,
     fetch: deps.fetch,
   });
-  if (result.kind === 'retry') return result;
+  if (result.kind === 'retry' || result.kind === 'later') return result;
   if (result.kind !== 'ok')
     return result.kind === 'not_modified'
       ? { kind: 'complete', outcome: 'done' }
@@ -120,7 +142,7 @@ async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
 
   const previous = await getDocument(deps.db, kb.id, page.url);
   const inScope = inScopeOf(entry);
-  const result = await fetchPage(page.url, {
+  const result = await politeFetch(deps, page.url, {
     allowPrivate: deps.allowPrivate,
     timeoutMs: deps.fetchTimeoutMs,
     maxBytes: deps.maxPageBytes,
@@ -141,7 +163,7 @@ async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
     const allowed = links.filter((l) => allowedByPatterns(l, website.include, website.exclude));
     await enqueueChildren(deps, entry, allowed, 'page', page.depth + 1, website.maxPages, website.id);
   };
-  if (result.kind === 'retry') return result;
+  if (result.kind === 'retry' || result.kind === 'later') return result;
   if (result.kind === 'skip') return skipped(result.code, result.message);
   if (result.kind === 'fail') return failed(result.code, result.message);
   if (result.kind === 'not_modified' && previous) {

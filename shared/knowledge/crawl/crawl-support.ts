@@ -3,7 +3,7 @@ import { isConditionFailure } from '../../data/dynamo-errors.ts';
 import { knowledgeKeys } from '../knowledge-keys.ts';
 import { sendCrawlPage } from '../knowledge-messages.ts';
 import { getDocument } from '../document-store.ts';
-import { addPage, getPage, type PageKind } from '../sync-store.ts';
+import { addPage, getPage, type PageKind } from '../sync-frontier.ts';
 import type { CrawlDeps, CrawlEntry } from './crawl-context.ts';
 import { fetchRobotsText, parseRobots, type RobotsRules } from './robots.ts';
 

@@ -1,7 +1,8 @@
 import type { Logger } from '../../logging/logger.ts';
 import { getKnowledgeBase } from '../knowledge-base-store.ts';
 import { type CrawlPageMessage, sendCrawlPage, sendIndexMessage } from '../knowledge-messages.ts';
-import { completePage, getPage, getSync, notePageAttempt } from '../sync-store.ts';
+import { completePage, getPage, notePageAttempt } from '../sync-frontier.ts';
+import { getSync } from '../sync-records.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { CrawlDeps, EntryResult } from './crawl-context.ts';
 import { crawlEntry } from './crawl-entry.ts';

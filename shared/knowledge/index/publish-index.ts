@@ -5,7 +5,8 @@ import { type DocumentRecord, listAllDocuments, listPartitionKeys, putDocument }
 import { getKnowledgeBase } from '../knowledge-base-store.ts';
 import type { SyncStatus } from '../knowledge-schemas.ts';
 import { deletePrefix, type KnowledgeStorage, storageKeys } from '../knowledge-storage.ts';
-import { finishKnowledgeBaseSync, getPage, getSync, transitionSync } from '../sync-store.ts';
+import { getPage } from '../sync-frontier.ts';
+import { finishKnowledgeBaseSync, getSync, transitionSync } from '../sync-records.ts';
 import { loadChunks } from './chunk-artifacts.ts';
 import { type IndexRow, writeIndexVersion } from './lance-index.ts';
 
@@ -112,7 +113,10 @@ export async function publishSync(
 async function transitionSyncWhenDrained(db: Db, kbId: string, syncId: string): Promise<boolean> {
   const sync = await getSync(db, kbId, syncId);
   if (sync?.status !== 'running' || sync.pending > 0) return false;
-  return transitionSync(db, kbId, syncId, 'running', 'indexing');
+  // The watchdog times the publishing from here, not from the last page.
+  return transitionSync(db, kbId, syncId, 'running', 'indexing', {
+    lastProgressAt: new Date().toISOString(),
+  });
 }
 
 /** Removes every trace of a deleted knowledge base: its items, uploads, chunks and index versions. */

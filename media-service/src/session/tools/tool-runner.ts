@@ -24,6 +24,8 @@ export interface ToolRunnerOptions {
   /** A call-control tool was called: end the call politely with `reason`. */
   endCall(reason: EndReason): void;
   activity(): void;
+  /** A tool of the registry was invoked (names the model made up are not counted). */
+  toolCalled?(name: string): void;
 }
 
 const FILLER_INSTRUCTIONS =
@@ -112,6 +114,7 @@ export class ToolRunner {
   }
 
   private async run(tool: SessionTool, call: PendingToolCall): Promise<ToolResult> {
+    this.options.toolCalled?.(call.name);
     let result: ToolResult;
     try {
       result = await tool.run({ toolCallId: call.callId, arguments: call.arguments });
