@@ -5,6 +5,7 @@ import type {
   CallSchema,
   EscalationSchema,
   NoteSchema,
+  RecordingLinkSchema,
   TranscriptTurnSchema,
 } from '../../../shared/api/call-schemas.ts';
 import type { PhoneNumberSchema } from '../../../shared/api/phone-number-schemas.ts';
@@ -19,6 +20,7 @@ import type { CreatedWebCallSchema } from '../../../shared/web-calls/web-call-sc
 export type AgentRecord = Agent;
 export type Call = z.output<typeof CallSchema>;
 export type TranscriptTurn = z.output<typeof TranscriptTurnSchema>;
+export type RecordingLink = z.output<typeof RecordingLinkSchema>;
 export type Note = z.output<typeof NoteSchema>;
 export type Escalation = z.output<typeof EscalationSchema>;
 export type PhoneNumber = z.output<typeof PhoneNumberSchema>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatBytes,
   formatDateTime,
   formatDuration,
   formatLatency,
@@ -29,6 +30,19 @@ describe('formatting', () => {
     [Number.NaN, NONE],
   ])('duration %s → %s', (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
+  });
+
+  it.each([
+    [0, '0 B'],
+    [950, '950 B'],
+    [12_345, '12.3 KB'],
+    [960_044, '960 KB'],
+    [4_800_044, '4.8 MB'],
+    [57_600_044, '57.6 MB'],
+    [2_500_000_000, '2.5 GB'],
+    [null, NONE],
+  ])('bytes %s → %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
   });
 
   it.each([

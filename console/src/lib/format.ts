@@ -40,6 +40,20 @@ export function formatDuration(seconds: number | null | undefined): string {
   return secs === 0 ? `${minutes} min` : `${minutes}m ${String(secs).padStart(2, '0')}s`;
 }
 
+/** A file size in decimal units, as people read them: `950 B`, `12.3 KB`, `4.8 MB`. */
+export function formatBytes(bytes: number | null | undefined, locale = 'en-US'): string {
+  if (isMissing(bytes)) return NONE;
+  const units = ['B', 'KB', 'MB', 'GB'] as const;
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  const digits = unit === 0 ? 0 : 1;
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
+}
+
 /** Milliseconds as `850 ms` or `1.25 s`. */
 export function formatLatency(ms: number | null | undefined): string {
   if (isMissing(ms)) return NONE;

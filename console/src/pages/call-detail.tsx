@@ -3,6 +3,7 @@ import { api } from '../api/client.ts';
 import { canWrite, useUser } from '../api/session.tsx';
 import type { AgentRecord, Call, Escalation, Note, Page, TranscriptTurn } from '../api/types.ts';
 import { CallAnnotations } from '../components/call-annotations.tsx';
+import { RecordingCard } from '../components/recording-card.tsx';
 import { Transcript } from '../components/transcript.tsx';
 import { ErrorState, Loading } from '../components/states.tsx';
 import { Badge, Card, PageHeader } from '../components/ui.tsx';
@@ -10,19 +11,8 @@ import { isLive, STATUS_LABEL, statusTone } from '../lib/call-state.ts';
 import { formatDateTime, formatDuration, formatLatency, formatPhone, humanize, NONE } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
 
-/** Fields a call may carry beyond the base schema (telemetry, recording) when the API provides them. */
-type CallView = Call & {
-  telemetry?: {
-    firstAgentAudioMs?: number;
-    responseLatenciesMs?: number[];
-    bargeInStopMs?: number[];
-    modelReconnects?: number;
-  };
-  recording?: { url: string; durationSeconds?: number };
-};
-
 interface CallBundle {
-  call: CallView;
+  call: Call;
   transcript: TranscriptTurn[];
   notes: Note[];
   escalations: Escalation[];
@@ -30,7 +20,7 @@ interface CallBundle {
 }
 
 async function loadCall(id: string): Promise<CallBundle> {
-  const { call } = await api.get<{ call: CallView }>(`/v1/calls/${encodeURIComponent(id)}`);
+  const { call } = await api.get<{ call: Call }>(`/v1/calls/${encodeURIComponent(id)}`);
   const [transcript, notes, escalations, agent] = await Promise.all([
     api.get<Page<TranscriptTurn>>(`/v1/calls/${encodeURIComponent(id)}/transcript`),
     api.get<Page<Note>>(`/v1/calls/${encodeURIComponent(id)}/notes?limit=100`),
@@ -79,14 +69,7 @@ export default function CallDetailPage() {
       />
       <div className="detail-grid">
         <div className="detail-main">
-          {call.recording && (
-            <Card title="Recording">
-              {/* biome-ignore lint/a11y/useMediaCaption: the transcript below is the caption. */}
-              <audio controls preload="none" src={call.recording.url} className="recording">
-                <a href={call.recording.url}>Download the recording</a>
-              </audio>
-            </Card>
-          )}
+          <RecordingCard call={call} canDelete={canWrite(user.role)} onChanged={bundle.reload} />
           <Card title="Summary">
             {summary ? (
               <div className="summary">
