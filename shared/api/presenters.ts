@@ -59,6 +59,7 @@ export function presentAgent(agent: Agent): z.output<typeof AgentSchema> {
     ...optional('model', agent.model),
     tools: agent.tools,
     ...optional('transferNumber', agent.transferNumber),
+    ...optional('transferNumbers', agent.transferNumbers),
     maxDurationSeconds: agent.maxDurationSeconds,
     idleTimeoutSeconds: agent.idleTimeoutSeconds,
     ...optional('webhookUrl', agent.webhookUrl),
@@ -99,6 +100,7 @@ export function presentCall(call: Call): z.output<typeof CallSchema> {
     ...optional('summary', call.summary),
     ...optional('usage', call.usage),
     ...optional('telemetry', call.telemetry),
+    ...optional('transfers', call.transfers),
     metadata: call.metadata ?? {},
     ...optional('traceId', call.traceId),
   };

@@ -189,6 +189,7 @@ type Patchable = Partial<
     | 'endReason'
     | 'telemetry'
     | 'media'
+    | 'transfers'
     | 'summary'
     | 'providerSequence'
   >
