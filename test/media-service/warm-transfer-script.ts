@@ -52,3 +52,8 @@ export function respondedAfterResult(model: FakeRealtimeConnection): boolean {
   );
   return model.received.slice(index).some((e) => e.type === 'response.create' && !isLine(e));
 }
+
+/** Prints a measured figure when WARM_TRANSFER_FIGURES is set (figures are reported, never asserted). */
+export function reportFigure(name: string, ms: number): void {
+  if (process.env.WARM_TRANSFER_FIGURES) process.stderr.write(`FIGURE ${name}: ${ms} ms\n`);
+}

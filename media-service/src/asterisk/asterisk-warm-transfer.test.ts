@@ -3,6 +3,7 @@ import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import {
   requestWarmTransfer,
+  reportFigure,
   respondedAfterResult,
   speakLine,
   transferResult,
@@ -76,7 +77,7 @@ describe('warm transfer on Asterisk', () => {
     const answeredAt = Date.now();
     s.ari.sendDtmf(c.ids.consult, '1');
     await c.session.closed;
-    const connectMs = Date.now() - answeredAt;
+    reportFigure('asterisk key 1 → caller and person bridged, session closed', Date.now() - answeredAt);
 
     expect(inBridge(s, c.ids.bridge).sort()).toEqual([c.channel.id, c.ids.consult].sort());
     expect(s.ari.channels.has(c.channel.id)).toBe(true);
@@ -100,7 +101,6 @@ describe('warm transfer on Asterisk', () => {
     // The agent is gone; when the person hangs up, the caller is hung up and the bridge removed.
     s.ari.hangUp(c.ids.consult);
     await s.ari.waitUntil(() => !s.ari.channels.has(c.channel.id) && !s.ari.bridges.has(c.ids.bridge));
-    console.info(`asterisk warm transfer: key 1 to caller connected in ${connectMs} ms`);
   });
 
   it.each<[string, string, (s: Setup, consult: string) => 'brief' | void]>([
@@ -131,7 +131,7 @@ describe('warm transfer on Asterisk', () => {
     }
     const endedAt = Date.now();
     const result = await transferResult(c.model);
-    const backMs = Date.now() - endedAt;
+    reportFigure(`asterisk ${outcome} → tool result, caller back with the agent`, Date.now() - endedAt);
     expect(result).toMatchObject({ error: 'transfer_not_completed', outcome });
     expect(inBridge(s, c.ids.bridge).sort()).toEqual([c.channel.id, c.ids.external].sort());
     expect(inBridge(s, c.ids.hold)).toEqual([]);
@@ -150,7 +150,6 @@ describe('warm transfer on Asterisk', () => {
     requestWarmTransfer(c.model);
     await speakLine(c.model, outcome === 'declined' ? 3 : 2);
     await s.ari.waitUntil(() => s.ari.channels.get(`ai-caller-consult-${c.call.id}-2`)?.state === 'Ringing');
-    console.info(`asterisk warm transfer ${outcome}: caller back with the agent in ${backMs} ms`);
     void c.session.end('api_request');
     await c.session.closed;
   });

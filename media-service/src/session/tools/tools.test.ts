@@ -30,8 +30,8 @@ function agentWith(fields: Partial<Agent> = {}): Agent {
 }
 
 /** Only what building definitions reads: HTTP tools touch `deps` when they run, never here. */
-const setupFor = (agent: Agent, canTransfer: boolean): ToolSetup => ({
-  call: { id: 'call_1', tenantId: 'ten_1' } as Call,
+const setupFor = (agent: Agent, canTransfer: boolean, provider: Call['provider'] = 'twilio'): ToolSetup => ({
+  call: { id: 'call_1', tenantId: 'ten_1', provider } as Call,
   agent,
   canTransfer,
   deps: {} as SessionDeps,
@@ -48,18 +48,14 @@ const names = (registry: ToolRegistry) => registry.definitions().map((definition
 
 describe('tool registry', () => {
   it.each([
-    [
-      'transfer number, transport can transfer',
-      '+14155550123',
-      true,
-      ['end_call', 'transfer_call'],
-      'transferred',
-    ],
+    ['transfer number, transport can transfer', '+14155550123', true, 'twilio', true, 'transferred'],
     // Browser calls: offered, so the model hears why it cannot transfer instead of promising it.
-    ['transfer number, transport cannot', '+14155550123', false, ['end_call', 'transfer_call'], undefined],
-    ['no transfer number', undefined, true, ['end_call'], undefined],
-  ])('%s', (_case, transferNumber, canTransfer, builtIns, coldControl) => {
-    const registry = toolRegistryFor(setupFor(agentWith({ transferNumber }), canTransfer));
+    ['transfer number, browser call', '+14155550123', false, 'web', true, undefined],
+    ['transfer number, phone transport cannot', '+14155550123', false, 'twilio', false, undefined],
+    ['no transfer number', undefined, true, 'twilio', false, undefined],
+  ] as const)('%s', (_case, transferNumber, canTransfer, provider, offered, coldControl) => {
+    const registry = toolRegistryFor(setupFor(agentWith({ transferNumber }), canTransfer, provider));
+    const builtIns = offered ? ['end_call', 'transfer_call'] : ['end_call'];
     // `search_knowledge` is reserved by the knowledge entry: a tenant tool cannot take the name.
     expect(names(registry)).toEqual([...builtIns, 'lookup_order']);
     expect(controlOf(registry.get('transfer_call'), '{}')?.endReason).toBe(coldControl);
@@ -76,7 +72,9 @@ describe('tool registry', () => {
     ['transport without warm transfers', true, '{"mode":"warm","to":"+14155550124"}', 'transfer_unavailable'],
   ])('transfer_call refuses with a tool error: %s', async (_case, canTransfer, args, error) => {
     const agent = agentWith({ transferNumber: '+14155550123', transferNumbers: ['+14155550124'] });
-    const tool = toolRegistryFor(setupFor(agent, canTransfer)).get('transfer_call');
+    const tool = toolRegistryFor(setupFor(agent, canTransfer, canTransfer ? 'twilio' : 'web')).get(
+      'transfer_call',
+    );
     const result = await tool?.run({ toolCallId: 'c1', arguments: args });
     expect(result?.ok).toBe(false);
     expect(JSON.parse(result?.output ?? '{}')).toMatchObject({ error, message: expect.any(String) });

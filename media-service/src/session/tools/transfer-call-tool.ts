@@ -102,9 +102,13 @@ function transferTool(setup: ToolSetup): SessionTool {
  * always was) ends the call and the provider puts the caller through to `transferNumber`; warm
  * runs the session's `WarmTransfer` to `transferNumber` or one of `transferNumbers`. On browser
  * calls the tool is offered but answers that the call cannot be transferred, so the model can
- * tell the caller instead of promising a transfer.
+ * tell the caller instead of promising a transfer. A phone call whose transport cannot move the
+ * caller (Twilio without REST credentials) is not offered it, as before.
  */
 export const transferCallTool: ToolEntry = {
   reservedNames: ['transfer_call'],
-  tools: (setup) => (allowedTransferNumbers(setup.agent).length > 0 ? [transferTool(setup)] : []),
+  tools: (setup) =>
+    allowedTransferNumbers(setup.agent).length > 0 && (setup.canTransfer || setup.call.provider === 'web')
+      ? [transferTool(setup)]
+      : [],
 };
