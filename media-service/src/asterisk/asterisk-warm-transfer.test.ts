@@ -103,26 +103,36 @@ describe('warm transfer on Asterisk', () => {
     await s.ari.waitUntil(() => !s.ari.channels.has(c.channel.id) && !s.ari.bridges.has(c.ids.bridge));
   });
 
-  it.each<[string, string, (s: Setup, consult: string) => 'brief' | void]>([
+  it.each<[string, string, (s: Setup, consult: string) => boolean]>([
     [
       'declined with key 2',
       'declined',
       (s: Setup, consult: string) => {
         s.ari.answer(consult);
-        return 'brief';
+        return true;
       },
     ],
     [
       'not answered',
       'no_answer',
-      (s: Setup, consult: string) => s.ari.reject(consult, 19, 'No user response'),
+      (s: Setup, consult: string) => {
+        s.ari.reject(consult, 19, 'No user response');
+        return false;
+      },
     ],
-    ['busy', 'busy', (s: Setup, consult: string) => s.ari.reject(consult, 17, 'User busy')],
+    [
+      'busy',
+      'busy',
+      (s: Setup, consult: string) => {
+        s.ari.reject(consult, 17, 'User busy');
+        return false;
+      },
+    ],
   ])('%s: the caller is back with the agent and the model is told why', async (_name, outcome, act) => {
     const s = await setup({ originate: () => 'hold' });
     const c = await ringingConsult(s);
-    const acted = act(s, c.ids.consult);
-    if (acted === 'brief') {
+    const answered = act(s, c.ids.consult);
+    if (answered) {
       await s.ari.waitUntil(() => inBridge(s, c.ids.bridge).includes(c.ids.consult));
       const briefing = await speakLine(c.model, 2);
       // No briefing given: the agent summarises the call for the person.
