@@ -111,6 +111,7 @@ export function wireSession(
     send,
     cancelResponse: () => responses.cancel(),
   });
+  let transferNotes = 0;
   const spoken = new SpokenLine({ send, playback, after: timers.after, capMs: SPOKEN_LINE_CAP_MS });
   const transfer = transport.warm
     ? new WarmTransfer({
@@ -118,7 +119,7 @@ export function wireSession(
         from: call.direction === 'inbound' ? call.to : call.from,
         say: (instructions) => spoken.say(instructions),
         note: (text) =>
-          recorder.record(`transfer:${Date.now()}:${text.length}`, {
+          recorder.record(`transfer:${call.id}:${++transferNotes}`, {
             role: 'tool',
             text,
             startedAt: new Date().toISOString(),
