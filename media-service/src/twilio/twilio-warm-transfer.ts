@@ -199,7 +199,9 @@ export class TwilioWarmLine implements WarmTransferLine {
         o.consultStream(undefined);
         if (!wasFinished || attached) await hangUp();
         // Twilio ends the stream with the call; closing it here too means no agent audio can follow.
-        if (consultSocket?.readyState === consultSocket?.OPEN) consultSocket?.close(1000, 'consult_over');
+        if (consultSocket && consultSocket.readyState === consultSocket.OPEN) {
+          consultSocket.close(1000, 'consult_over');
+        }
       },
     };
   }
