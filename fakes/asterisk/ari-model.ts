@@ -48,6 +48,10 @@ export interface FakeBridge {
   name: string;
   channels: string[];
   creationtime: string;
+  /** `mixing` unless created with `type=holding`. */
+  type?: 'mixing' | 'holding';
+  /** The music-on-hold class playing to the bridge (`POST /bridges/{id}/moh`), if any. */
+  moh?: string;
 }
 
 export interface AriRequest {
@@ -103,8 +107,8 @@ export const channelJson = (c: FakeChannel) => ({
 });
 export const bridgeJson = (b: FakeBridge) => ({
   id: b.id,
-  technology: 'simple_bridge',
-  bridge_type: 'mixing',
+  technology: b.type === 'holding' ? 'holding_bridge' : 'simple_bridge',
+  bridge_type: b.type ?? 'mixing',
   bridge_class: 'stasis',
   creator: 'Stasis',
   name: b.name,

@@ -50,6 +50,7 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
         name: q.get('name') ?? '',
         channels: [],
         creationtime: now(),
+        type: (q.get('type') ?? 'mixing').split(',').includes('holding') ? 'holding' : 'mixing',
       };
       bridges.set(bridge.id, bridge);
       return send(res, record, 200, bridgeJson(bridge));
@@ -61,6 +62,11 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
       if (!bridge) return send(res, record, 404, { message: 'Bridge not found' });
       if (method === 'DELETE' && !bridgeOp[2]) return destroyBridge(res, record, bridge);
       if (method === 'POST' && bridgeOp[2] === 'addChannel') return addChannel(res, record, bridge, q);
+      if (method === 'POST' && bridgeOp[2] === 'removeChannel') return removeChannel(res, record, bridge, q);
+      if (bridgeOp[2] === 'moh' && (method === 'POST' || method === 'DELETE')) {
+        bridge.moh = method === 'POST' ? (q.get('mohClass') ?? 'default') : undefined;
+        return send(res, record, 204);
+      }
       return send(res, record, 404, { message: 'Resource not found' });
     }
 
@@ -294,10 +300,33 @@ export function createAriRest(asterisk: FakeAsterisk, options: FakeAriOptions, s
     send(res, record, 204);
     for (const channel of found as FakeChannel[]) {
       if (bridge.channels.includes(channel.id)) continue;
+      // A channel is in one bridge at a time: Asterisk moves it, leaving the old bridge first.
+      const previous = channel.bridgeId ? bridges.get(channel.bridgeId) : undefined;
+      if (previous) leaveBridge(previous, channel);
       bridge.channels.push(channel.id);
       channel.bridgeId = bridge.id;
       emit('ChannelEnteredBridge', { bridge: bridgeJson(bridge), channel: channelJson(channel) });
     }
+  }
+
+  function leaveBridge(bridge: FakeBridge, channel: FakeChannel): void {
+    bridge.channels = bridge.channels.filter((id) => id !== channel.id);
+    channel.bridgeId = undefined;
+    emit('ChannelLeftBridge', { bridge: bridgeJson(bridge), channel: channelJson(channel) });
+  }
+
+  /** `POST /bridges/{id}/removeChannel`: 422 for a channel not in this bridge, as Asterisk answers. */
+  function removeChannel(res: ServerResponse, record: AriRequest, bridge: FakeBridge, q: URLSearchParams) {
+    const ids = (q.get('channel') ?? '').split(',').filter(Boolean);
+    if (ids.length === 0) return send(res, record, 400, { message: 'Missing parameter channel' });
+    const found = ids.map((id) => channels.get(id));
+    if (found.some((c) => !c)) return send(res, record, 400, { message: 'Channel not found' });
+    if (found.some((c) => !c!.inStasis))
+      return send(res, record, 422, { message: 'Channel not in Stasis application' });
+    if (found.some((c) => c!.bridgeId !== bridge.id))
+      return send(res, record, 422, { message: 'Channel not in this bridge' });
+    send(res, record, 204);
+    for (const channel of found as FakeChannel[]) leaveBridge(bridge, channel);
   }
 
   return { handle };

@@ -181,6 +181,19 @@ export async function startFakeAriServer(options: FakeAriOptions = {}) {
       const channel = channels.get(channelId);
       if (channel) destroyChannel(channel, cause, 'Normal Clearing');
     },
+    /** An originated channel left ringing (`originateOutcome` `hold`) is answered now: it enters Stasis. */
+    answer(channelId: string): void {
+      const channel = channels.get(channelId);
+      if (!channel?.originate || channel.inStasis) return;
+      channel.state = 'Up';
+      emitChannel('ChannelStateChange', channel);
+      enterStasis(channel, channel.originate.appArgs, channel.originate.app);
+    },
+    /** A ringing originated channel gives up (busy 17, no answer 19, congestion 34), never answered. */
+    reject(channelId: string, cause: number, text: string): void {
+      const channel = channels.get(channelId);
+      if (channel) destroyChannel(channel, cause, text, false);
+    },
     sendDtmf(channelId: string, digit: string): void {
       const channel = channels.get(channelId);
       if (channel) emitChannel('ChannelDtmfReceived', channel, { digit, duration_ms: 120 });

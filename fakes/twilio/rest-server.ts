@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type AnswerOptions, answerCall } from './answering-phone.ts';
 import { amdParams, sendTwilioWebhook } from './webhooks.ts';
+import { createFakeConferences } from './conferences.ts';
 
 /**
  * A local stand-in for Twilio's REST API (the Calls resource), over real HTTP on a loopback port.
@@ -18,14 +19,16 @@ export interface RecordedTwilioRequest {
   path: string;
   /**
    * `create` = POST Calls.json, `update` = POST Calls/{sid}.json, `fetch` = GET Calls/{sid}.json,
-   * `other` = anything else.
+   * `conference` = a Conferences or Participants resource (`conferences.ts`), `other` = anything else.
    */
-  kind: 'create' | 'update' | 'fetch' | 'other';
+  kind: 'create' | 'update' | 'fetch' | 'conference' | 'other';
   callSid?: string;
   contentType: string;
   /** Basic-auth credentials matched the account. */
   authorized: boolean;
   params: URLSearchParams;
+  /** The query string (GET list filters). */
+  query: URLSearchParams;
   /** The HTTP status the fake answered. */
   status: number;
 }
@@ -82,6 +85,8 @@ export interface FakeTwilioRest {
   readonly requests: RecordedTwilioRequest[];
   /** Calls created so far, by sid. */
   readonly calls: ReadonlyMap<string, FakeTwilioCall>;
+  /** Conferences calls joined with `<Dial><Conference>` TwiML, and their participants. */
+  readonly conferences: ReturnType<typeof createFakeConferences>;
   /** Makes the next matching request(s) fail with Twilio's error body. */
   failNext(failure: InjectedFailure): void;
   /** Resolves with the first recorded request (past or future) that matches. */
@@ -150,6 +155,10 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
   const requests: RecordedTwilioRequest[] = [];
   const calls = new Map<string, FakeTwilioCall>();
   const failures: InjectedFailure[] = [];
+  const conferences = createFakeConferences(accountSid, (sid) => {
+    const call = calls.get(sid);
+    if (call && !TERMINAL.has(call.status)) call.status = 'completed';
+  });
   /** Hang-up switches of the calls being answered, by sid. */
   const answering = new Map<string, AbortController>();
   const waiters: {
@@ -253,12 +262,14 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
         return { status: 200, body: publicCall(call) };
       call.status = status;
       answering.get(sid)?.abort();
+      conferences.leave(sid);
     } else {
       if (TERMINAL.has(call.status))
         return twilioError(400, 21220, 'Call is not in-progress. Cannot redirect.');
       if (twiml && twiml.length > 4000)
         return twilioError(400, 13950, 'Twiml is too long (4000 characters).');
       call.twiml = twiml ?? undefined;
+      if (twiml) conferences.twimlChanged(sid, twiml);
     }
     call.date_updated = rfc2822(new Date());
     return { status: 200, body: publicCall(call) };
@@ -266,7 +277,12 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
 
   const route = (request: RecordedTwilioRequest): Answer => {
     if (!request.authorized) return twilioError(401, 20003, 'Authenticate');
-    if (request.kind === 'other') return twilioError(404, 20404, 'The requested resource was not found');
+    if (request.kind === 'conference') {
+      const answer = conferences.route(request.method, request.path, request.params, request.query);
+      if (answer) return answer;
+    }
+    if (request.kind === 'other' || request.kind === 'conference')
+      return twilioError(404, 20404, 'The requested resource was not found');
     if (request.kind === 'fetch') {
       const call = calls.get(request.callSid as string);
       return call
@@ -287,10 +303,12 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
   const callsPath = `/2010-04-01/Accounts/${accountSid}/Calls`;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const requestUrl = new URL(req.url ?? '/', 'http://fake');
+    const path = requestUrl.pathname;
     let kind: RecordedTwilioRequest['kind'] = 'other';
     let callSid: string | undefined;
     if (req.method === 'POST' && path === `${callsPath}.json`) kind = 'create';
+    if (path.startsWith(`/2010-04-01/Accounts/${accountSid}/Conferences`)) kind = 'conference';
     const single = path.match(/\/Calls\/([^/]+)\.json$/);
     if (
       single &&
@@ -308,6 +326,7 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       contentType: String(req.headers['content-type'] ?? ''),
       authorized: req.headers.authorization === expectedAuth,
       params: new URLSearchParams(body),
+      query: requestUrl.searchParams,
       status: 0,
     };
     const answer = route(recorded);
@@ -338,6 +357,7 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
     authToken,
     requests,
     calls,
+    conferences,
     failNext(failure) {
       failures.push({ ...failure });
     },
@@ -366,6 +386,7 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       const call = calls.get(sid);
       if (!call) throw new Error(`No fake call ${sid}.`);
       call.status = status;
+      if (TERMINAL.has(status)) conferences.leave(sid);
     },
     async sendAmdResult(sid, answeredBy, amdOptions = {}) {
       const call = calls.get(sid);

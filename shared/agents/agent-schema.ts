@@ -142,6 +142,13 @@ export const AgentFieldsSchema = z.strictObject({
   transferNumber: E164Schema.describe(
     'Where the built-in transfer tool sends the caller (E.164).',
   ).optional(),
+  transferNumbers: z
+    .array(E164Schema)
+    .max(10)
+    .describe(
+      'More numbers a warm transfer may dial when the model names one (E.164, up to 10); any other number is refused.',
+    )
+    .optional(),
   maxDurationSeconds: z
     .number()
     .int()

@@ -39,7 +39,9 @@ export type Dimension =
   | 'failure'
   | 'tool'
   | 'sentiment'
-  | 'qa';
+  | 'qa'
+  /** Warm transfer attempts by outcome (`transfer#answered`, `transfer#no_answer`, …). */
+  | 'transfer';
 export const DIMENSIONS: readonly Dimension[] = [
   'status',
   'endReason',
@@ -49,6 +51,7 @@ export const DIMENSIONS: readonly Dimension[] = [
   'tool',
   'sentiment',
   'qa',
+  'transfer',
 ];
 
 /** A per-value counter: `status#completed`, `tool#book_appointment`, `qa#8` (scores 80–89). */
@@ -77,7 +80,10 @@ export const isRollupCounter = (name: string) =>
 
 /** What a call contributes once it has ended (written with its usage record). */
 export interface EndedCallFacts {
-  call: Pick<Call, 'status' | 'endReason' | 'direction' | 'provider' | 'telemetry' | 'answeredAt'> &
+  call: Pick<
+    Call,
+    'status' | 'endReason' | 'direction' | 'provider' | 'telemetry' | 'answeredAt' | 'transfers'
+  > &
     Partial<Pick<Call, 'recording'>>;
   connectedSeconds: number;
   billableSeconds: number;
@@ -121,6 +127,10 @@ export function endedCallDeltas(facts: EndedCallFacts): Record<string, number> {
   if (call.recording?.status === 'ready' || call.recording?.status === 'deleted')
     deltas[AN.recordedCalls] = 1;
   if (call.endReason === 'voicemail') deltas[AN.voicemails] = 1;
+  for (const transfer of call.transfers ?? []) {
+    const counter = dimension('transfer', transfer.outcome);
+    deltas[counter] = (deltas[counter] ?? 0) + 1;
+  }
   if (call.direction === 'outbound') deltas[answered ? AN.outboundAnswered : AN.outboundUnanswered] = 1;
   const bargeIns = telemetry.bargeInStopMs ?? [];
   if (bargeIns.length) deltas[AN.bargeIns] = bargeIns.length;

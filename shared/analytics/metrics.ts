@@ -64,6 +64,7 @@ export const DIMENSION_METRICS: Readonly<Record<string, Dimension>> = {
   tool: 'tool',
   sentiment: 'sentiment',
   qa_bucket: 'qa',
+  transfer: 'transfer',
 };
 
 export const METRIC_NAMES = Object.keys(METRICS);

@@ -167,6 +167,23 @@ export const CallSchema = z.strictObject({
   summary: SummarySchema.optional(),
   usage: UsageSchema.optional(),
   telemetry: TelemetrySchema.optional(),
+  transfers: z
+    .array(
+      z.strictObject({
+        to: z.string().describe('The number dialled (E.164).'),
+        mode: z.literal('warm').describe('Warm: the agent briefed the person before handing over.'),
+        outcome: z
+          .enum(['answered', 'declined', 'no_answer', 'busy', 'failed', 'canceled'])
+          .describe(
+            '`answered`: caller and person connected; otherwise why the caller came back to the agent (`canceled`: the caller hung up during the hold).',
+          ),
+        startedAt: TimestampSchema.describe('When the agent started the transfer.'),
+        answeredAt: TimestampSchema.optional().describe('When the person picked up.'),
+        endedAt: TimestampSchema.describe('When caller and person were connected, or the attempt ended.'),
+      }),
+    )
+    .optional()
+    .describe('Warm transfer attempts, in order.'),
   metadata: z
     .record(z.string(), z.string())
     .describe('Your own key/value pairs, as given when the call was created.'),

@@ -77,6 +77,23 @@ export interface CallSummary {
   data?: Record<string, unknown>;
 }
 
+/** How a warm transfer ended: the person took the call, or why the caller came back to the agent. */
+export type TransferOutcome = 'answered' | 'declined' | 'no_answer' | 'busy' | 'failed' | 'canceled';
+
+/** One warm transfer attempt of a call (`transfer_call` with `mode: "warm"`). */
+export interface CallTransfer {
+  /** The number dialled (E.164). */
+  to: string;
+  mode: 'warm';
+  outcome: TransferOutcome;
+  /** When the agent started the transfer (ISO-8601). */
+  startedAt: string;
+  /** When the person picked up, if they did. */
+  answeredAt?: string;
+  /** When caller and person were connected (outcome `answered`) or the caller was back with the agent. */
+  endedAt: string;
+}
+
 export interface Call {
   id: string;
   tenantId: string;
@@ -99,6 +116,8 @@ export interface Call {
   metadata: Record<string, string>;
   /** Transport details operators can inspect (Asterisk channel ids, RTP ports, Twilio stream sid). */
   media?: Record<string, unknown>;
+  /** Warm transfer attempts, in order (the last one `answered` when the caller was handed over). */
+  transfers?: CallTransfer[];
   /** Highest status-callback sequence number applied (Twilio), for ordering and dedupe. */
   providerSequence?: number;
   /**

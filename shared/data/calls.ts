@@ -192,6 +192,7 @@ type Patchable = Partial<
     | 'endReason'
     | 'telemetry'
     | 'media'
+    | 'transfers'
     | 'summary'
     | 'providerSequence'
     | 'machineDetection'

@@ -118,6 +118,25 @@ export function createTwilioCall(
 }
 
 /**
+ * Places a call that runs `twiml` when answered (no voice webhook): `POST Calls.json` with `Twiml`.
+ * A warm transfer's consult leg uses it; without `StatusCallback` its progress is read by fetching
+ * the call.
+ */
+export function createTwilioCallWithTwiml(
+  config: TwilioRestConfig,
+  input: { to: string; from: string; twiml: string; timeoutSeconds: number },
+): Promise<TwilioCallResource> {
+  if (!input.to || !input.from) throw new ValidationError('Both to and from are required for a Twilio call.');
+  const form = new URLSearchParams({
+    To: input.to,
+    From: input.from,
+    Twiml: input.twiml,
+    Timeout: String(input.timeoutSeconds),
+  });
+  return twilioRequest(config, '/Calls.json', form);
+}
+
+/**
  * Updates a live call: `{status:'completed'}` hangs up, `{twiml}` replaces what it is doing
  * (e.g. `<Dial>` for a cold transfer).
  */

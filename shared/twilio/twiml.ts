@@ -94,3 +94,14 @@ export function sayAndHangupTwiml(message: string, options: SayOptions = {}): st
 export function hangupTwiml(): string {
   return response('<Hangup/>');
 }
+
+/**
+ * `<Dial><Conference>` joining a call into the named conference: no beep, the conference starts
+ * as the call enters and ends when it leaves (`endConferenceOnExit`), so when either party of a
+ * handed-over call hangs up the other is hung up too. `waitUrl=""` plays nothing while alone.
+ */
+export function conferenceTwiml(name: string): string {
+  return response(
+    `<Dial><Conference beep="false" startConferenceOnEnter="true" endConferenceOnExit="true" waitUrl="">${escapeXml(name)}</Conference></Dial>`,
+  );
+}

@@ -141,7 +141,7 @@ export function createExchangeRest(exchange: AriExchange): AriRest {
       const created = await call<{ id: string }>(
         'createBridge',
         'POST',
-        `bridges?${query({ type: 'mixing', bridgeId: o.bridgeId, name: o.name })}`,
+        `bridges?${query({ type: o.type ?? 'mixing', bridgeId: o.bridgeId, name: o.name })}`,
       );
       return { id: created.id };
     },
@@ -151,6 +151,14 @@ export function createExchangeRest(exchange: AriExchange): AriRest {
         'POST',
         `${bridge(bridgeId)}/addChannel?${query({ channel: channelIds.join(',') })}`,
       ),
+    removeChannels: (bridgeId, channelIds) =>
+      call(
+        'removeChannels',
+        'POST',
+        `${bridge(bridgeId)}/removeChannel?${query({ channel: channelIds.join(',') })}`,
+      ),
+    startMoh: (bridgeId, mohClass) =>
+      call('startMoh', 'POST', `${bridge(bridgeId)}/moh${mohClass ? `?${query({ mohClass })}` : ''}`),
     destroyBridge: (bridgeId) => call('destroyBridge', 'DELETE', bridge(bridgeId)),
     listChannels: async () => (await call<ChannelSummary[]>('listChannels', 'GET', 'channels')).map(summary),
     listBridges: async () =>

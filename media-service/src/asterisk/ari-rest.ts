@@ -84,8 +84,16 @@ export interface AriRest {
     channelId: string,
     input: { context: string; extension: string; priority: number },
   ): Promise<void>;
-  createBridge(input: { bridgeId: string; name: string }): Promise<{ id: string }>;
+  /** A mixing bridge unless `type` says `holding` (callers on hold, hearing music). */
+  createBridge(input: {
+    bridgeId: string;
+    name: string;
+    type?: 'mixing' | 'holding';
+  }): Promise<{ id: string }>;
   addChannels(bridgeId: string, channelIds: string[]): Promise<void>;
+  removeChannels(bridgeId: string, channelIds: string[]): Promise<void>;
+  /** Music on hold to everyone in the bridge (`POST /bridges/{id}/moh`). */
+  startMoh(bridgeId: string, mohClass?: string): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
   listChannels(): Promise<ChannelSummary[]>;
   listBridges(): Promise<{ id: string; name: string; channels: string[] }[]>;
@@ -227,11 +235,19 @@ export function createAriRest(input: {
       call('continueInDialplan', (c) => c.channels.continueInDialplan({ channelId, ...o })),
     createBridge: (o) =>
       call('createBridge', async (c) => {
-        const bridge = await c.bridges.create({ type: 'mixing', bridgeId: o.bridgeId, name: o.name });
+        const bridge = await c.bridges.create({
+          type: o.type ?? 'mixing',
+          bridgeId: o.bridgeId,
+          name: o.name,
+        });
         return { id: bridge.id };
       }),
     addChannels: (bridgeId, channelIds) =>
       call('addChannels', (c) => c.bridges.addChannel({ bridgeId, channel: channelIds })),
+    removeChannels: (bridgeId, channelIds) =>
+      call('removeChannels', (c) => c.bridges.removeChannel({ bridgeId, channel: channelIds })),
+    startMoh: (bridgeId, mohClass) =>
+      call('startMoh', (c) => c.bridges.startMoh({ bridgeId, ...(mohClass ? { mohClass } : {}) })),
     destroyBridge: (bridgeId) => call('destroyBridge', (c) => c.bridges.destroy({ bridgeId })),
     listChannels: () => call('listChannels', async (c) => (await c.channels.list()).map(summary)),
     listBridges: () =>

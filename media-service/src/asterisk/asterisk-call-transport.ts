@@ -7,6 +7,7 @@ import type {
   TransportEvents,
 } from '../session/call-transport.ts';
 import type { AriRest } from './ari-rest.ts';
+import { AsteriskWarmLine, type ConsultRouting } from './asterisk-warm-transfer.ts';
 import { RtpLeg } from './rtp-leg.ts';
 import type { RtpPortLease } from './rtp-port-pool.ts';
 import type { WebSocketMediaLeg } from './websocket-media/websocket-media-leg.ts';
@@ -37,6 +38,14 @@ export interface AsteriskCallTransportOptions {
   logger: Logger;
   /** Dialplan context a cold transfer continues in, with the E.164 number as extension. */
   transferContext: string;
+  /** For warm transfers: our app, the dial string template, and the event router of consult channels. */
+  warm?: {
+    app: string;
+    endpointTemplate: string;
+    routing: ConsultRouting;
+    holdBridgeId: string;
+    consultChannelPrefix: string;
+  };
 }
 
 /**
@@ -57,6 +66,10 @@ export class AsteriskCallTransport implements CallTransport {
   #earlyClose: { reason: TransportCloseReason; detail?: string } | undefined;
   #callerGone = false;
   #transferred = false;
+  /** Caller and person were connected by a warm transfer: their bridge outlives this transport. */
+  #handedOver = false;
+  /** The caller is on hold: their audio and keys do not reach the agent. */
+  #held = false;
   #closedReported = false;
   #closed = false;
   #asteriskRtp: string | undefined;
@@ -69,9 +82,29 @@ export class AsteriskCallTransport implements CallTransport {
   #resolveClosed: () => void = () => undefined;
   #resolveEnded: () => void = () => undefined;
 
+  readonly warm?: AsteriskWarmLine;
+
   constructor(options: AsteriskCallTransportOptions) {
     this.#options = options;
     this.ids = options.ids;
+    if (options.warm) {
+      this.warm = new AsteriskWarmLine({
+        ...options.warm,
+        callId: options.ids.callId,
+        callerChannelId: options.ids.callerChannelId,
+        bridgeId: options.ids.bridgeId,
+        externalChannelId: options.ids.externalChannelId,
+        rest: options.rest,
+        logger: options.logger,
+        callerHeld: (held) => {
+          this.#held = held;
+          if (held) this.#leg?.flush();
+        },
+        handingOver: (active) => {
+          this.#handedOver = active;
+        },
+      });
+    }
     this.whenClosed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -107,6 +140,8 @@ export class AsteriskCallTransport implements CallTransport {
   get mediaEvents(): CallerMediaEvents {
     return {
       onAudio: (payload) => {
+        // On hold for a warm transfer: the caller hears music and the model hears nothing.
+        if (this.#held) return;
         if (this.#events) this.#events.callerAudio(Buffer.from(payload));
         else if (this.#early.length < MAX_EARLY_PACKETS) this.#early.push(Buffer.from(payload));
       },
@@ -157,7 +192,7 @@ export class AsteriskCallTransport implements CallTransport {
   }
 
   async hangUp(reason: EndReason): Promise<void> {
-    if (this.#callerGone || this.#transferred) return;
+    if (this.#callerGone || this.#transferred || this.#handedOver) return;
     this.#callerGone = true;
     await this.#options.rest
       .hangup(this.ids.callerChannelId, 'normal')
@@ -178,14 +213,14 @@ export class AsteriskCallTransport implements CallTransport {
 
   /** A DTMF digit from the caller's channel (ARI ChannelDtmfReceived). */
   dtmf(digit: string): void {
-    this.#events?.dtmf(digit);
+    if (!this.#held) this.#events?.dtmf(digit);
   }
 
   /** The caller's channel left our app (StasisEnd, hang-up request, destroyed) or media broke. */
   callerLeft(reason: TransportCloseReason, detail?: string): void {
     if (reason !== 'media_error') this.#callerGone = true;
     this.#resolveEnded();
-    this.#reportClosed(this.#transferred ? 'transferred' : reason, detail);
+    this.#reportClosed(this.#transferred || this.#handedOver ? 'transferred' : reason, detail);
   }
 
   close(reason: EndReason): void {
@@ -195,12 +230,23 @@ export class AsteriskCallTransport implements CallTransport {
     this.#options.lease?.release();
     const { rest } = this.#options;
     const releases = [
-      rest.destroyBridge(this.ids.bridgeId).catch((err) => this.#releaseFailed('bridge', err, reason)),
       rest
         .hangup(this.ids.externalChannelId)
         .catch((err) => this.#releaseFailed('external channel', err, reason)),
     ];
-    if (!this.#callerGone && !this.#transferred) {
+    // After a warm hand-over the bridge holds caller and person; it goes when one of them hangs up.
+    if (!this.#handedOver) {
+      releases.push(
+        rest.destroyBridge(this.ids.bridgeId).catch((err) => this.#releaseFailed('bridge', err, reason)),
+      );
+    }
+    if (this.warm?.holdBridgeCreated && this.#options.warm) {
+      const holdBridgeId = this.#options.warm.holdBridgeId;
+      releases.push(
+        rest.destroyBridge(holdBridgeId).catch((err) => this.#releaseFailed('holding bridge', err, reason)),
+      );
+    }
+    if (!this.#callerGone && !this.#transferred && !this.#handedOver) {
       this.#callerGone = true;
       releases.push(
         rest.hangup(this.ids.callerChannelId).catch((err) => this.#releaseFailed('caller', err, reason)),

@@ -8,6 +8,7 @@ import type { AriChannel, AriEvent } from './ari-events.ts';
 import { isExternalMediaChannel } from './ari-events.ts';
 import type { AriRest } from './ari-rest.ts';
 import { AsteriskCallTransport } from './asterisk-call-transport.ts';
+import type { ConsultChannelHandler, ConsultRouting } from './asterisk-warm-transfer.ts';
 import type { RtpPortLease, RtpPortPool } from './rtp-port-pool.ts';
 import { WebSocketMediaLeg } from './websocket-media/websocket-media-leg.ts';
 
@@ -32,6 +33,8 @@ export const tagsFor = (callId: string) => ({
   bridgeName: `${OUR_ID_PREFIX}${callId}`,
   externalChannelId: `${OUR_ID_PREFIX}media-${callId}`,
   outboundChannelId: `${OUR_ID_PREFIX}out-${callId}`,
+  holdBridgeId: `${OUR_ID_PREFIX}hold-${callId}`,
+  consultChannelPrefix: `${OUR_ID_PREFIX}consult-${callId}-`,
 });
 
 export interface AsteriskDeps {
@@ -73,14 +76,63 @@ export interface ChannelEventHooks {
  * (owned by one `startAsteriskTransport`, never module-level). Routes ARI events to them and sets
  * up the media of an admitted call: bridge, ExternalMedia, RTP, then the shared CallSession.
  */
-export class AsteriskCalls {
+export class AsteriskCalls implements ConsultRouting {
   readonly #deps: AsteriskDeps;
   readonly byCaller = new Map<string, LiveAsteriskCall>();
   readonly byExternal = new Map<string, LiveAsteriskCall>();
   readonly byCallId = new Map<string, LiveAsteriskCall>();
+  /** Warm-transfer consult channels, ringing or briefing, by channel id. */
+  readonly #consults = new Map<string, ConsultChannelHandler>();
+  /** Callers handed over to a person: each channel's partner and their bridge. */
+  readonly #handovers = new Map<string, { other: string; bridgeId: string }>();
 
   constructor(deps: AsteriskDeps) {
     this.#deps = deps;
+  }
+
+  expectConsult(channelId: string, handler: ConsultChannelHandler): void {
+    this.#consults.set(channelId, handler);
+  }
+
+  forgetConsult(channelId: string): void {
+    this.#consults.delete(channelId);
+  }
+
+  superviseHandover(pair: { bridgeId: string; callerChannelId: string; consultChannelId: string }): void {
+    this.#handovers.set(pair.callerChannelId, { other: pair.consultChannelId, bridgeId: pair.bridgeId });
+    this.#handovers.set(pair.consultChannelId, { other: pair.callerChannelId, bridgeId: pair.bridgeId });
+  }
+
+  /** Consult and handed-over channels' events; true when the channel is one of them. */
+  #routeTransferEvent(event: Exclude<AriEvent, { type: 'other' }>): boolean {
+    const { channel } = event;
+    const consult = this.#consults.get(channel.id);
+    if (consult) {
+      if (event.type === 'StasisStart') consult.answered();
+      else if (event.type === 'ChannelDtmfReceived') consult.dtmf(event.digit);
+      else if (event.type === 'ChannelDestroyed' || event.type === 'ChannelHangupRequest')
+        consult.gone(event.cause);
+      else if (event.type === 'StasisEnd') consult.gone(undefined);
+      return true;
+    }
+    const pair = this.#handovers.get(channel.id);
+    if (!pair) return false;
+    if (
+      event.type === 'StasisEnd' ||
+      event.type === 'ChannelHangupRequest' ||
+      event.type === 'ChannelDestroyed'
+    ) {
+      this.#handovers.delete(channel.id);
+      this.#handovers.delete(pair.other);
+      const { rest, logger } = this.#deps;
+      const quiet = (what: string) => (err: unknown) => {
+        if ((err as { kind?: string }).kind !== 'not_found')
+          logger.warn('handover release failed', { what, err });
+      };
+      void rest.hangup(pair.other, 'normal').catch(quiet('channel'));
+      void rest.destroyBridge(pair.bridgeId).catch(quiet('bridge'));
+    }
+    return true;
   }
 
   get size(): number {
@@ -90,6 +142,7 @@ export class AsteriskCalls {
   /** Routes one event; returns false when it concerns no live call (for the next handler). */
   route(event: AriEvent): boolean {
     if (event.type === 'other') return true;
+    if (this.#routeTransferEvent(event)) return true;
     const { channel } = event;
     const external = this.byExternal.get(channel.id);
     if (external) {
@@ -151,6 +204,13 @@ export class AsteriskCalls {
       rest,
       logger,
       transferContext: this.#deps.transferContext,
+      warm: {
+        app: this.#deps.app,
+        endpointTemplate: this.#deps.endpointTemplate,
+        routing: this,
+        holdBridgeId: tags.holdBridgeId,
+        consultChannelPrefix: tags.consultChannelPrefix,
+      },
     });
     let markExternalInStasis: () => void = () => undefined;
     const externalInStasis = new Promise<void>((resolve) => {
@@ -279,7 +339,11 @@ export class AsteriskCalls {
   /** Whether a bridge or channel id belongs to a call live on this task. */
   owns(id: string): boolean {
     if (this.byCaller.has(id) || this.byExternal.has(id)) return true;
-    return [...this.byCallId.values()].some((live) => live.transport.ids.bridgeId === id);
+    if (this.#consults.has(id) || this.#handovers.has(id)) return true;
+    if ([...this.#handovers.values()].some((pair) => pair.bridgeId === id)) return true;
+    return [...this.byCallId.values()].some(
+      (live) => live.transport.ids.bridgeId === id || tagsFor(live.transport.ids.callId).holdBridgeId === id,
+    );
   }
 
   /** After an ARI outage: end the calls whose caller channel Asterisk no longer has. */

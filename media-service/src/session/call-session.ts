@@ -169,6 +169,7 @@ export class CallSession implements LiveSession {
       endCall: (reason) => void this.end(reason),
       activity: () => this.guardrails?.activity(),
       screenDecided: (decision) => this.onScreenDecision(decision),
+      handedOver: () => this.close('transferred'),
     };
   }
 
@@ -232,6 +233,7 @@ export class CallSession implements LiveSession {
         break;
       case 'response.created':
         this.parts.responses.created(event.response.id);
+        this.parts.spoken.responseCreated(event.response.id);
         this.ending?.responseCreated(event.response.id);
         break;
       case 'response.output_audio.delta':
@@ -271,6 +273,7 @@ export class CallSession implements LiveSession {
     this.usage(usageFromResponse(response.usage as RealtimeUsagePayload | undefined));
     agentTurns.onResponseDone(responseId);
     responses.done(responseId);
+    this.parts.spoken.responseDone(responseId);
     if (isEnding(this.state)) {
       this.ending?.responseDone(responseId);
       return;
@@ -377,8 +380,11 @@ export class CallSession implements LiveSession {
   async close(reason: EndReason, options: { storeEnd?: boolean } = {}): Promise<void> {
     if (isClosing(this.state)) return this.closed;
     this.move('close_requested');
-    const { timers, playback, link, agentTurns, telemetry, persist, taps } = this.parts;
+    const { timers, playback, link, agentTurns, telemetry, persist, taps, spoken, transfer } = this.parts;
     this.guardrails?.stop();
+    spoken.stop();
+    // A consult leg still ringing or briefing is hung up, and the attempt stored, before the end.
+    const transferSettled = transfer?.callerLeft();
     timers.cancelAll();
     playback.stopWaiting();
     link.close();
@@ -386,6 +392,7 @@ export class CallSession implements LiveSession {
     agentTurns.finishAll();
     telemetry.reconnects = link.reconnects;
     try {
+      await transferSettled;
       await Promise.all([persist.flush(), taps.close(reason)]);
       if (options.storeEnd ?? true) {
         // call.ended carries the call's trace on to the consumers (summary, usage, webhooks).

@@ -1,4 +1,5 @@
 import type { CallProvider, EndReason, TranscriptTurn } from '#shared/calls/call-types.ts';
+import type { WarmTransferLine } from './transfer/warm-transfer-line.ts';
 
 /**
  * The seam between a telephony transport (Twilio Media Streams, Asterisk RTP, browser WebSocket)
@@ -102,6 +103,11 @@ export interface CallTransport {
    * Absent when the transport cannot transfer (browser); the `transfer_call` tool is then hidden.
    */
   transfer?(to: string): Promise<void>;
+  /**
+   * Warm transfer: hold the caller, dial and brief a person, then connect them or bring the caller
+   * back (see `transfer/warm-transfer-line.ts`). Absent where the transport cannot (browser).
+   */
+  readonly warm?: WarmTransferLine;
   /** Optional live view of the conversation (the browser shows captions): a turn as stored. */
   showTurn?(turn: TranscriptTurn): void;
   /**

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Agent } from '#shared/agents/agent-schema.ts';
-import type { Call } from '#shared/calls/call-types.ts';
+import type { Call, TransferOutcome } from '#shared/calls/call-types.ts';
 import type { Env } from '#shared/config/env.ts';
 import type { SecretStore } from '#shared/config/secrets.ts';
 import type { Db } from '#shared/data/client.ts';
@@ -41,6 +41,10 @@ export interface SessionDeps {
   audioTaps?: readonly AudioTapFactory[];
   /** Knowledge-base retrieval for agents with knowledge bases (their `search_knowledge` tool). */
   knowledge?: KnowledgeSearch;
+  /** Silence after a warm transfer's briefing that counts as accepting (5 s by default). */
+  transferDecisionMs?: number;
+  /** Told each warm transfer's outcome (metrics count them here). */
+  onTransferOutcome?: (outcome: TransferOutcome) => void;
   /** Told once per session after it closed and stored everything (metrics count outcomes here). */
   onCallClosed?: (closed: ClosedCall) => void;
   /** Told once per call refused at admission, with the reason (metrics count refusals here). */

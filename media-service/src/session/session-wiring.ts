@@ -1,4 +1,5 @@
 import type { EndReason } from '#shared/calls/call-types.ts';
+import { patchCall } from '#shared/data/calls.ts';
 import { putTranscriptTurn } from '#shared/data/transcripts.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { VERDICT_WAIT_MS } from '#shared/voicemail/answered-by.ts';
@@ -20,10 +21,14 @@ import { SessionTimers } from './session-timers.ts';
 import { timedConnector } from './timed-connector.ts';
 import { type ToolRun, toolRegistryFor } from './tools/tool-registry.ts';
 import { ToolRunner } from './tools/tool-runner.ts';
+import { SpokenLine } from './transfer/spoken-line.ts';
+import { WarmTransfer } from './transfer/warm-transfer.ts';
 import { TurnRecorder } from './turn-recorder.ts';
 
 /** Caller audio held while the model is not ready: 10 s. */
 const PENDING_AUDIO_MS = 10_000;
+/** Longest wait for one transfer line (announcement or briefing) from request to played. */
+const SPOKEN_LINE_CAP_MS = 30_000;
 /** Digits typed within this gap are sent to the model together ("1234", not four turns). */
 const DTMF_GAP_MS = 700;
 
@@ -52,6 +57,8 @@ export interface SessionReactions extends ModelLinkHandlers {
   activity(): void;
   /** Answering-machine detection let the call go on, or found a machine. */
   screenDecided(decision: ScreenDecision): void;
+  /** A warm transfer connected caller and person: the session closes as `transferred`. */
+  handedOver(): Promise<void>;
 }
 
 /** The parts one call session coordinates; built once per call by `wireSession`. */
@@ -71,6 +78,10 @@ export interface SessionParts {
   tools: ToolRunner;
   /** Holds the greeting of an outbound call with answering-machine detection. */
   screen: MachineScreen | undefined;
+  /** Lines the agent says outside the conversation (transfer announcements, briefings). */
+  spoken: SpokenLine;
+  /** Present when the transport can do warm transfers. */
+  transfer?: WarmTransfer;
 }
 
 /**
@@ -118,8 +129,37 @@ export function wireSession(
     send,
     cancelResponse: () => responses.cancel(),
   });
+  let transferNotes = 0;
+  const spoken = new SpokenLine({ send, playback, after: timers.after, capMs: SPOKEN_LINE_CAP_MS });
+  const transfer = transport.warm
+    ? new WarmTransfer({
+        line: transport.warm,
+        from: call.direction === 'inbound' ? call.to : call.from,
+        say: (instructions) => spoken.say(instructions),
+        note: (text) =>
+          recorder.record(`transfer:${call.id}:${++transferNotes}`, {
+            role: 'tool',
+            text,
+            startedAt: new Date().toISOString(),
+          }),
+        save: (transfers) =>
+          persist.run('transfers', () => patchCall(deps.db, call.tenantId, call.id, { transfers })),
+        handOver: () => reactions.handedOver(),
+        after: timers.after,
+        logger,
+        decisionMs: deps.transferDecisionMs,
+        onOutcome: deps.onTransferOutcome,
+      })
+    : undefined;
   const registry = toolRegistryFor(
-    { call, agent, canTransfer: typeof transport.transfer === 'function', deps, logger },
+    {
+      call,
+      agent,
+      warmTransfer: transfer,
+      canTransfer: typeof transport.transfer === 'function',
+      deps,
+      logger,
+    },
     undefined,
     (run) => telemetry.step(toolSpan(run)),
   );
@@ -188,5 +228,7 @@ export function wireSession(
     audio,
     link,
     tools,
+    spoken,
+    transfer,
   };
 }

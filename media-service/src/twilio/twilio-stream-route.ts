@@ -5,7 +5,10 @@ import type { SessionDeps } from '../session/session-deps.ts';
 import { startCallSession } from '../session/start-call-session.ts';
 import { type AdmissionProgress, runAdmittedCall } from '../session/run-admitted-call.ts';
 import { admitStreamConnection, type StreamRefusal } from '../session/stream-admission.ts';
-import { parseTwilioFrame } from './twilio-frames.ts';
+import { verifyStreamToken } from '#shared/calls/stream-token.ts';
+import { mediaStreamUrl } from '#shared/twilio/twiml.ts';
+import { ConsultDesk, type ConsultStreamHandler } from './consult-desk.ts';
+import { parseTwilioFrame, type TwilioStart } from './twilio-frames.ts';
 import { TWILIO_CLOSE, TwilioTransport } from './twilio-transport.ts';
 
 export const TWILIO_STREAM_PATH = '/twilio/stream';
@@ -46,8 +49,13 @@ export function twilioRestFrom(
 export function registerTwilioStream(routes: MediaRoutes, deps: SessionDeps): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const rest = twilioRestFrom(deps);
+  const warm: WarmOptions = {
+    desk: new ConsultDesk(),
+    streamUrl: mediaStreamUrl(deps.env.PUBLIC_MEDIA_URL, TWILIO_STREAM_PATH),
+    signingKey: () => deps.secrets.require('INTERNAL_SIGNING_KEY'),
+  };
   routes.upgrade.set(TWILIO_STREAM_PATH, (req, socket, head) => {
-    wss.handleUpgrade(req, socket, head, (ws) => handleStream(ws, deps, rest));
+    wss.handleUpgrade(req, socket, head, (ws) => handleStream(ws, deps, rest, warm));
   });
   return {
     close() {
@@ -57,13 +65,19 @@ export function registerTwilioStream(routes: MediaRoutes, deps: SessionDeps): { 
   };
 }
 
+type WarmOptions = NonNullable<ConstructorParameters<typeof TwilioTransport>[0]['warm']>;
+
 function handleStream(
   ws: WebSocket,
   deps: SessionDeps,
   rest: () => Promise<TwilioRestConfig | undefined>,
+  warm: WarmOptions,
 ): void {
   let logger = deps.logger.child({ transport: 'twilio' });
   let transport: TwilioTransport | undefined;
+  /** Set when this stream is a warm transfer's consult leg (the person), not a caller. */
+  let consult: ConsultStreamHandler | undefined;
+  let consultStarted = false;
   let invalidFrames = 0;
   let closed = false;
   const startTimer = setTimeout(() => ws.close(TWILIO_CLOSE.policy, 'no_start'), START_TIMEOUT_MS);
@@ -73,11 +87,13 @@ function handleStream(
     closed = true;
     clearTimeout(startTimer);
     transport?.socketClosed(code);
+    consult?.closed();
   });
   ws.on('message', (data, isBinary) => {
     const frame = isBinary
       ? ({ event: 'invalid', problem: 'binary frame' } as const)
       : parseTwilioFrame(data.toString());
+    if (consultStarted) return consultFrame(frame);
     switch (frame.event) {
       case 'media':
         if (frame.track !== 'outbound') transport?.callerAudio(frame.payload);
@@ -103,9 +119,14 @@ function handleStream(
         if (transport) return; // Twilio sends one start; a second one changes nothing
         clearTimeout(startTimer);
         const start = frame.start;
+        if (start.customParameters.consult) {
+          consultStarted = true;
+          void claimConsult(start);
+          return;
+        }
         const callId = start.customParameters.callId;
         logger = logger.child({ callId, streamSid: start.streamSid });
-        const current = new TwilioTransport({ socket: ws, start, logger, rest });
+        const current = new TwilioTransport({ socket: ws, start, logger, rest, warm });
         transport = current;
         void runAdmittedCall({
           transport: 'twilio',
@@ -120,6 +141,32 @@ function handleStream(
       }
     }
   });
+
+  /** A consult leg's stream: only the task that dialed it (and holds its token id) takes it. */
+  async function claimConsult(start: TwilioStart): Promise<void> {
+    const { consult: callId, token } = start.customParameters;
+    let jti: string | undefined;
+    try {
+      const claims = verifyStreamToken(token ?? '', await warm.signingKey());
+      if (claims.callId === callId) jti = claims.jti;
+    } catch (error) {
+      logger.warn('consult stream token refused', { err: error });
+    }
+    const handler = jti ? warm.desk.claim(jti) : undefined;
+    if (!handler || closed) {
+      if (!handler) logger.warn('consult stream for no transfer of this task', { callId });
+      ws.close(TWILIO_CLOSE.policy, 'consult_unknown');
+      return;
+    }
+    consult = handler;
+    handler.attached(ws, start);
+  }
+
+  function consultFrame(frame: ReturnType<typeof parseTwilioFrame>): void {
+    if (frame.event === 'dtmf') consult?.dtmf(frame.digit);
+    else if (frame.event === 'mark') consult?.mark(frame.name);
+    else if (frame.event === 'stop') consult?.closed();
+  }
 
   async function admitAndStart(
     current: TwilioTransport,
@@ -142,7 +189,7 @@ function handleStream(
       logger.info('caller left before the call started');
       return;
     }
-    await current.prepare();
+    await current.prepare(admission.call);
     await startCallSession({
       call: admission.call,
       agent: admission.agent,

@@ -9,6 +9,9 @@ import type {
   TransportAudioFormat,
   TransportEvents,
 } from '../session/call-transport.ts';
+import type { ConsultDesk } from './consult-desk.ts';
+import { holdAudioPeriod } from './hold-audio.ts';
+import { TwilioWarmLine } from './twilio-warm-transfer.ts';
 import {
   clearFrame,
   markFrame,
@@ -41,7 +44,13 @@ export interface TwilioTransportOptions {
   logger: Logger;
   /** Twilio REST for hang-up and transfer; absent locally, then closing the stream ends the call. */
   rest?: () => Promise<TwilioRestConfig | undefined>;
+  /** For warm transfers: where consult streams are claimed, this service's stream URL, the token key. */
+  warm?: { desk: ConsultDesk; streamUrl: string; signingKey: () => Promise<string> };
 }
+
+/** Hold audio is sent in real time in slices of this many ms (Twilio then never queues much of it). */
+const HOLD_SLICE_MS = 100;
+const HOLD_AUDIO = holdAudioPeriod();
 
 /**
  * The caller leg of a Twilio Media Stream. μ-law passes both ways as base64 without decoding.
@@ -60,6 +69,16 @@ export class TwilioTransport implements CallTransport {
   private sentBytes = 0;
   private currentItem = '';
   private ended = false;
+  /** The caller is on hold: their audio and keys are not the agent's; hold audio plays to them. */
+  private held = false;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private holdOffset = 0;
+  /** A warm transfer's person: agent audio goes to their stream while set. */
+  private consult: { socket: WebSocket; streamSid: string } | undefined;
+  /** A warm transfer moved the caller into a conference: the stream ends as `transferred`. */
+  private handedOver = false;
+  /** Set by `prepare()` when Twilio REST is configured and warm transfers are wired. */
+  warm?: TwilioWarmLine;
 
   constructor(options: TwilioTransportOptions) {
     this.options = options;
@@ -82,12 +101,14 @@ export class TwilioTransport implements CallTransport {
 
   /** Frames from the route's parser, after `start`. */
   callerAudio(payload: string): void {
+    if (this.held) return;
     if (this.events) this.events.callerAudio(payload);
     else if (this.earlyFrames.length < MAX_EARLY_FRAMES) this.earlyFrames.push({ kind: 'audio', payload });
     else this.droppedEarlyFrames++;
   }
 
   dtmf(digit: string): void {
+    if (this.held) return;
     if (this.events) this.events.dtmf(digit);
     else this.earlyFrames.push({ kind: 'dtmf', digit });
   }
@@ -98,32 +119,40 @@ export class TwilioTransport implements CallTransport {
   }
 
   stopped(): void {
-    this.events?.closed('caller_hangup', 'stop');
+    this.events?.closed(this.handedOver ? 'transferred' : 'caller_hangup', 'stop');
   }
 
   socketClosed(code: number): void {
-    if (!this.ended) this.events?.closed(code === 1000 ? 'caller_hangup' : 'media_error', `socket_${code}`);
+    if (this.ended) return;
+    if (this.handedOver) this.events?.closed('transferred', `socket_${code}`);
+    else this.events?.closed(code === 1000 ? 'caller_hangup' : 'media_error', `socket_${code}`);
   }
 
   sendAgentAudio(itemId: string, audio: AgentAudioChunk): void {
     if (this.ended) return;
+    // On hold, the agent speaks only to the person of a warm transfer (the briefing).
+    const target =
+      this.consult ?? (this.held ? undefined : { socket: this.options.socket, streamSid: this.streamSid });
+    if (!target) return;
     if (itemId !== this.currentItem) {
       this.currentItem = itemId;
       this.sentBytes = 0;
     }
     this.sentBytes += audio.byteLength;
-    const { socket } = this.options;
+    const { socket, streamSid } = target;
+    if (socket.readyState !== socket.OPEN) return;
     // One write for the pair: socket writes are most of the audio path's CPU (profiled).
     const raw = rawSocket(socket);
     raw?.cork();
-    socket.send(mediaFrame(this.streamSid, audio.base64));
-    socket.send(markFrame(this.streamSid, playbackMarkName(itemId, this.sentBytes)));
+    socket.send(mediaFrame(streamSid, audio.base64));
+    socket.send(markFrame(streamSid, playbackMarkName(itemId, this.sentBytes)));
     raw?.uncork();
   }
 
   clearPlayback(): void {
     if (this.ended) return;
-    this.options.socket.send(clearFrame(this.streamSid));
+    const target = this.consult ?? { socket: this.options.socket, streamSid: this.streamSid };
+    if (target.socket.readyState === target.socket.OPEN) target.socket.send(clearFrame(target.streamSid));
     this.currentItem = '';
     this.sentBytes = 0;
   }
@@ -139,9 +168,56 @@ export class TwilioTransport implements CallTransport {
   transfer?: (to: string) => Promise<void>;
 
   /** Resolves what this call can do at the provider before the session starts. */
-  async prepare(): Promise<void> {
+  async prepare(call?: { id: string; tenantId: string; agentId: string }): Promise<void> {
     const rest = await this.options.rest?.();
-    if (rest && this.options.start.callSid) this.transfer = (to) => this.transferTo(to);
+    const callSid = this.options.start.callSid;
+    if (!rest || !callSid) return;
+    this.transfer = (to) => this.transferTo(to);
+    const { warm } = this.options;
+    if (!warm || !call) return;
+    this.warm = new TwilioWarmLine({
+      call,
+      callSid,
+      rest,
+      signingKey: warm.signingKey,
+      streamUrl: warm.streamUrl,
+      desk: warm.desk,
+      logger: this.options.logger,
+      callerHeld: (held) => this.setHeld(held),
+      consultStream: (stream) => {
+        this.consult = stream;
+        this.currentItem = '';
+        this.sentBytes = 0;
+      },
+      consultMark: (name) => this.mark(name),
+      handingOver: (active) => {
+        this.handedOver = active;
+      },
+    });
+  }
+
+  private setHeld(held: boolean): void {
+    if (this.held === held || this.ended) return;
+    this.held = held;
+    const { socket } = this.options;
+    clearInterval(this.holdTimer);
+    this.holdTimer = undefined;
+    if (held) {
+      const slice = HOLD_SLICE_MS * 8;
+      const send = () => {
+        if (socket.readyState !== socket.OPEN) return;
+        const end = this.holdOffset + slice;
+        // The period is a whole number of slices: a slice never wraps.
+        const chunk = HOLD_AUDIO.subarray(this.holdOffset, end);
+        this.holdOffset = end % HOLD_AUDIO.length;
+        socket.send(mediaFrame(this.streamSid, chunk.toString('base64')));
+      };
+      send();
+      this.holdTimer = setInterval(send, HOLD_SLICE_MS);
+    } else if (socket.readyState === socket.OPEN) {
+      // Back with the agent: drop whatever hold audio Twilio still has queued.
+      socket.send(clearFrame(this.streamSid));
+    }
   }
 
   private async transferTo(to: string): Promise<void> {
@@ -154,6 +230,10 @@ export class TwilioTransport implements CallTransport {
   close(reason: EndReason): void {
     if (this.ended) return;
     this.ended = true;
+    clearInterval(this.holdTimer);
+    this.warm?.dispose();
+    const consult = this.consult?.socket;
+    if (consult && consult.readyState === consult.OPEN) consult.close(TWILIO_CLOSE.normal, String(reason));
     const { socket } = this.options;
     if (socket.readyState === socket.OPEN) socket.close(TWILIO_CLOSE.normal, String(reason).slice(0, 100));
   }

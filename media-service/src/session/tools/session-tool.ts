@@ -3,6 +3,7 @@ import type { Call, EndReason } from '#shared/calls/call-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { SessionDeps } from '../session-deps.ts';
 import type { RealtimeToolDefinition } from '../session-config.ts';
+import type { WarmTransfer } from '../transfer/warm-transfer.ts';
 
 /** One `function_call` the model made: its id and its arguments as the model wrote them (JSON text). */
 export interface ToolInvocation {
@@ -40,7 +41,10 @@ export interface CallControl {
  */
 export interface SessionTool {
   readonly definition: RealtimeToolDefinition;
-  readonly control?: CallControl;
+  /** Call control, fixed or decided from the call's arguments (JSON text as the model wrote it). */
+  readonly control?: CallControl | ((args: string) => CallControl | undefined);
+  /** The tool speaks for itself while it runs (a warm transfer): no filler line. */
+  readonly quiet?: boolean;
   run(invocation: ToolInvocation): Promise<ToolResult>;
 }
 
@@ -50,6 +54,8 @@ export interface ToolSetup {
   agent: Agent;
   /** The caller leg can be transferred (the transport implements `transfer`). */
   canTransfer: boolean;
+  /** Warm transfers of this call, when the transport can move legs (`WarmTransferLine`). */
+  warmTransfer?: WarmTransfer;
   /** The media service's shared dependencies (db, secrets, fetch, env). */
   deps: SessionDeps;
   /** The call's logger. */
@@ -64,6 +70,11 @@ export interface ToolSetup {
 export interface ToolEntry {
   readonly reservedNames?: readonly string[];
   tools(setup: ToolSetup): SessionTool[];
+}
+
+/** The call control of `tool` for one call with `args`, if it has any. */
+export function controlOf(tool: SessionTool | undefined, args: string): CallControl | undefined {
+  return typeof tool?.control === 'function' ? tool.control(args) : tool?.control;
 }
 
 /** Output of a call-control tool that was carried out. */

@@ -1,6 +1,6 @@
 import type { EndReason } from '#shared/calls/call-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
-import type { SessionTool, ToolResult } from './session-tool.ts';
+import { controlOf, type SessionTool, type ToolResult } from './session-tool.ts';
 import type { ToolRegistry } from './tool-registry.ts';
 
 export interface PendingToolCall {
@@ -69,26 +69,31 @@ export class ToolRunner {
     const calls = this.pending.splice(0);
     if (calls.length === 0) return;
     const { registry } = this.options;
-    const control = calls.find((call) => registry.get(call.name)?.control);
+    const control = calls.find((call) => controlOf(registry.get(call.name), call.arguments));
     const controlTool = control && registry.get(control.name);
-    if (control && controlTool?.control) {
+    const endReason = control && controlOf(controlTool, control.arguments)?.endReason;
+    if (control && controlTool && endReason) {
       const result = await this.run(controlTool, control);
       for (const call of calls)
         this.output(call.callId, call === control ? result.output : JSON.stringify({ skipped: true }));
       this.options.recordTool(control.callId, `${control.name}()`, new Date().toISOString());
-      this.options.endCall(controlTool.control.endReason);
+      this.options.endCall(endReason);
       return;
     }
 
     this.running = true;
     this.options.activity();
-    const filler = this.options.after(this.options.fillerAfterMs, () => {
-      this.options.logger.debug('tool is slow; filler requested');
-      this.options.send({
-        type: 'response.create',
-        response: { conversation: 'none', instructions: FILLER_INSTRUCTIONS },
-      });
-    });
+    // A tool that speaks for itself (a warm transfer) must not be talked over by a filler.
+    const quiet = calls.some((call) => registry.get(call.name)?.quiet);
+    const filler = quiet
+      ? undefined
+      : this.options.after(this.options.fillerAfterMs, () => {
+          this.options.logger.debug('tool is slow; filler requested');
+          this.options.send({
+            type: 'response.create',
+            response: { conversation: 'none', instructions: FILLER_INSTRUCTIONS },
+          });
+        });
     try {
       const results = await Promise.all(
         calls.map(async (call) => {
@@ -106,7 +111,7 @@ export class ToolRunner {
         );
       }
     } finally {
-      filler.cancel();
+      filler?.cancel();
       this.running = false;
     }
     this.options.activity();

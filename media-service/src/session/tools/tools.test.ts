@@ -3,7 +3,13 @@ import { type Agent, AgentFieldsSchema } from '#shared/agents/agent-schema.ts';
 import type { Call, EndReason } from '#shared/calls/call-types.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import type { SessionDeps } from '../session-deps.ts';
-import type { SessionTool, ToolEntry, ToolResult, ToolSetup } from './session-tool.ts';
+import {
+  controlOf,
+  type SessionTool,
+  type ToolEntry,
+  type ToolResult,
+  type ToolSetup,
+} from './session-tool.ts';
 import { TOOL_ENTRIES, ToolRegistry, type ToolRun, toolRegistryFor } from './tool-registry.ts';
 import { ToolRunner } from './tool-runner.ts';
 
@@ -24,8 +30,8 @@ function agentWith(fields: Partial<Agent> = {}): Agent {
 }
 
 /** Only what building definitions reads: HTTP tools touch `deps` when they run, never here. */
-const setupFor = (agent: Agent, canTransfer: boolean): ToolSetup => ({
-  call: { id: 'call_1', tenantId: 'ten_1' } as Call,
+const setupFor = (agent: Agent, canTransfer: boolean, provider: Call['provider'] = 'twilio'): ToolSetup => ({
+  call: { id: 'call_1', tenantId: 'ten_1', provider } as Call,
   agent,
   canTransfer,
   deps: {} as SessionDeps,
@@ -42,18 +48,44 @@ const names = (registry: ToolRegistry) => registry.definitions().map((definition
 
 describe('tool registry', () => {
   it.each([
-    ['transfer number, transport can transfer', '+14155550123', true, ['end_call', 'transfer_call']],
-    ['transfer number, transport cannot', '+14155550123', false, ['end_call']],
-    ['no transfer number', undefined, true, ['end_call']],
-  ])('%s', (_case, transferNumber, canTransfer, builtIns) => {
-    const registry = toolRegistryFor(setupFor(agentWith({ transferNumber }), canTransfer));
+    ['transfer number, transport can transfer', '+14155550123', true, 'twilio', true, 'transferred'],
+    // Browser calls: offered, so the model hears why it cannot transfer instead of promising it.
+    ['transfer number, browser call', '+14155550123', false, 'web', true, undefined],
+    ['transfer number, phone transport cannot', '+14155550123', false, 'twilio', false, undefined],
+    ['no transfer number', undefined, true, 'twilio', false, undefined],
+  ] as const)('%s', (_case, transferNumber, canTransfer, provider, offered, coldControl) => {
+    const registry = toolRegistryFor(setupFor(agentWith({ transferNumber }), canTransfer, provider));
+    const builtIns = offered ? ['end_call', 'transfer_call'] : ['end_call'];
     // `search_knowledge` is reserved by the knowledge entry: a tenant tool cannot take the name.
     expect(names(registry)).toEqual([...builtIns, 'lookup_order']);
-    expect(registry.get('transfer_call')?.control?.endReason).toBe(
-      canTransfer && transferNumber ? 'transferred' : undefined,
-    );
+    expect(controlOf(registry.get('transfer_call'), '{}')?.endReason).toBe(coldControl);
+    expect(controlOf(registry.get('transfer_call'), '{"mode":"warm"}')).toBeUndefined();
     expect(registry.get('end_call')?.control).toEqual({ endReason: 'agent_hangup' });
     expect(registry.get('lookup_order')?.control).toBeUndefined();
+  });
+
+  it.each([
+    ['browser call, cold', false, '{"mode":"cold"}', 'transfer_unavailable'],
+    ['browser call, warm', false, '{"mode":"warm"}', 'transfer_unavailable'],
+    ['not E.164', true, '{"mode":"warm","to":"0415 555 0199"}', 'invalid_target'],
+    ['not an allowed number', true, '{"mode":"warm","to":"+14155550999"}', 'target_not_allowed'],
+    ['transport without warm transfers', true, '{"mode":"warm","to":"+14155550124"}', 'transfer_unavailable'],
+  ])('transfer_call refuses with a tool error: %s', async (_case, canTransfer, args, error) => {
+    const agent = agentWith({ transferNumber: '+14155550123', transferNumbers: ['+14155550124'] });
+    const tool = toolRegistryFor(setupFor(agent, canTransfer, canTransfer ? 'twilio' : 'web')).get(
+      'transfer_call',
+    );
+    const result = await tool?.run({ toolCallId: 'c1', arguments: args });
+    expect(result?.ok).toBe(false);
+    expect(JSON.parse(result?.output ?? '{}')).toMatchObject({ error, message: expect.any(String) });
+  });
+
+  it('transfer_call offers warm transfers with only extra numbers, and refuses cold ones there', async () => {
+    const agent = agentWith({ transferNumbers: ['+14155550124'] });
+    const tool = toolRegistryFor(setupFor(agent, true)).get('transfer_call');
+    expect(controlOf(tool, '{}')).toBeUndefined();
+    const result = await tool?.run({ toolCallId: 'c1', arguments: '{}' });
+    expect(JSON.parse(result?.output ?? '{}')).toMatchObject({ error: 'transfer_unavailable' });
   });
 
   it('a new entry is one more item in the list; its reserved names beat tenant tools listed earlier', () => {
