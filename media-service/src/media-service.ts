@@ -7,6 +7,7 @@ import { createSessionRegistry, type SessionRegistry } from './session/session-r
 import { registerTwilioStream } from './twilio/twilio-stream-route.ts';
 import { registerWebCallRoutes } from './web/web-routes.ts';
 import { startMediaControl } from './commands/media-control.ts';
+import { newTaskId } from './resume/task-identity.ts';
 
 /** After ending every call at shutdown, how long calls still setting up get to start and end. */
 const SETUP_SETTLE_MS = 5_000;
@@ -35,9 +36,12 @@ export type MediaServiceOptions = MediaDeps &
       | 'onCallClosed'
       | 'audioTaps'
       | 'knowledge'
+      | 'leaseTiming'
     >
   > & {
     models?: ModelConnector;
+    /** This task's id on the calls it owns; a fresh random id by default. */
+    taskId?: string;
   };
 
 /**
@@ -72,6 +76,8 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
     onCallClosed: deps.onCallClosed,
     audioTaps: deps.audioTaps,
+    taskId: deps.taskId ?? newTaskId(),
+    leaseTiming: deps.leaseTiming,
   };
   const twilio = registerTwilioStream(routes, sessionDeps);
   const control = startMediaControl(sessionDeps, routes);
@@ -96,10 +102,15 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     const outcome = await Promise.race([registry.idle().then(() => 'idle' as const), graceOver]);
     clearTimeout(graceTimer);
     if (outcome === 'grace_over') {
-      deps.logger.warn('drain grace over; ending live calls', { liveCalls: registry.snapshot().liveCalls });
+      deps.logger.warn('drain grace over; handing live calls over or ending them', {
+        liveCalls: registry.snapshot().liveCalls,
+      });
       // Ringing calls first, so none is answered after the live ones were told to end; a call
       // still setting up is ended by the registry as soon as its session starts.
       await control.hangUpRinging();
+      // Calls whose provider reconnects them elsewhere continue on another task; the rest end.
+      const handedOver = await registry.handOverAll();
+      if (handedOver > 0) deps.logger.info('calls handed over to other tasks', { calls: handedOver });
       await registry.endAll('shutdown');
       await Promise.race([
         registry.idle(),

@@ -69,6 +69,8 @@ export const AnalyticsSummarySchema = z.strictObject({
     toolCallsByTool: tally,
     bargeIns: count,
     modelReconnects: count,
+    resumedCalls: count,
+    resumes: count,
   }),
   qa: z.strictObject({ average: z.number().nullable(), scored: count, distribution: QaDistributionSchema }),
   sentiment: z.strictObject({ positive: count, neutral: count, negative: count, mixed: count }),

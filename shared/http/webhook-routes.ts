@@ -7,6 +7,8 @@ import type { RouteDefinition } from './route-types.ts';
  */
 export const TWILIO_VOICE_PATH = '/webhooks/twilio/voice';
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
+/** `<Connect action>`: the stream ended; resume the call on a healthy media task or hang up. */
+export const TWILIO_STREAM_ENDED_PATH = '/webhooks/twilio/stream-ended';
 
 /** Provider webhooks: authenticated by the provider's signature, checked in the handler. */
 export const WEBHOOK_ROUTES: readonly RouteDefinition[] = [
@@ -20,6 +22,12 @@ export const WEBHOOK_ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: TWILIO_STATUS_PATH,
     handler: 'functions/webhooks/twilio-status.ts',
+    auth: 'signature',
+  },
+  {
+    method: 'POST',
+    path: TWILIO_STREAM_ENDED_PATH,
+    handler: 'functions/webhooks/twilio-stream-ended.ts',
     auth: 'signature',
   },
 ];

@@ -12,6 +12,8 @@ import type { AudioTapFactory } from './audio-taps.ts';
 import type { CallTransport } from './call-transport.ts';
 import type { ClosedCall } from './closed-call.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
+import type { LeaseTiming } from '../resume/call-ownership.ts';
+import type { ResumeState } from '../resume/resume-admission.ts';
 import type { SessionRegistry, SessionSlot } from './session-registry.ts';
 
 /**
@@ -40,6 +42,10 @@ export interface SessionDeps {
   knowledge?: KnowledgeSearch;
   /** Told once per session after it closed and stored everything (metrics count outcomes here). */
   onCallClosed?: (closed: ClosedCall) => void;
+  /** This media task's id: the owner written on the calls it runs (resume after a task dies). */
+  taskId: string;
+  /** Call lease length and renewal period; `DEFAULT_LEASE_TIMING` when absent. */
+  leaseTiming?: LeaseTiming;
 }
 
 /** Input of `startCallSession`: an admitted call whose caller leg is connected. */
@@ -50,4 +56,6 @@ export interface StartCallSessionInput {
   /** The registry place reserved for this call; the session binds it and frees it on close. */
   slot: SessionSlot;
   deps: SessionDeps;
+  /** Present when the call continues here after another task ran it (`admitResume`). */
+  resume?: ResumeState;
 }

@@ -18,6 +18,7 @@ import { SessionTimers } from './session-timers.ts';
 import { toolRegistryFor } from './tools/tool-registry.ts';
 import { ToolRunner } from './tools/tool-runner.ts';
 import { TurnRecorder } from './turn-recorder.ts';
+import { CallOwnership, DEFAULT_LEASE_TIMING } from '../resume/call-ownership.ts';
 
 /** Caller audio held while the model is not ready: 10 s. */
 const PENDING_AUDIO_MS = 10_000;
@@ -36,6 +37,8 @@ export interface SessionReactions extends ModelLinkHandlers {
   endCall(reason: EndReason): void;
   /** Something happened that is not silence (guardrails' idle clock). */
   activity(): void;
+  /** Another media task took the call over: let go without ending it. */
+  ownershipLost(): void;
 }
 
 /** The parts one call session coordinates; built once per call by `wireSession`. */
@@ -53,6 +56,7 @@ export interface SessionParts {
   audio: AgentAudio;
   link: ModelLink;
   tools: ToolRunner;
+  ownership: CallOwnership;
 }
 
 /**
@@ -87,6 +91,15 @@ export function wireSession(
     write: (turn) => putTranscriptTurn(deps.db, turn),
     onTurn: transport.showTurn ? (turn) => transport.showTurn?.(turn) : undefined,
   });
+  if (input.resume) recorder.restore(input.resume.turns);
+  const ownership = new CallOwnership({
+    db: deps.db,
+    logger,
+    taskId: deps.taskId,
+    timing: deps.leaseTiming ?? DEFAULT_LEASE_TIMING,
+    lost: () => reactions.ownershipLost(),
+  });
+  if (input.resume) ownership.adopt(input.resume.owner);
   const bpm = bytesPerMs(transport.audioFormat);
   const playback = new PlaybackTracker(bpm);
   const agentTurns = new AgentTurns(recorder, bpm);
@@ -137,6 +150,7 @@ export function wireSession(
       recorder.record(callId, { role: 'tool', text, startedAt, endedAt: new Date().toISOString() }),
     endCall: (reason) => reactions.endCall(reason),
     activity: () => reactions.activity(),
+    inFlight: (running) => ownership.toolsInFlight(running),
   });
   for (const factory of deps.audioTaps ?? []) {
     const tap = factory({
@@ -162,5 +176,6 @@ export function wireSession(
     audio,
     link,
     tools,
+    ownership,
   };
 }

@@ -51,6 +51,8 @@ export interface TwilioTransportOptions {
 export class TwilioTransport implements CallTransport {
   readonly provider = 'twilio' as const;
   readonly audioFormat: TransportAudioFormat = { type: 'audio/pcmu' };
+  /** Every stream's TwiML has `<Connect action>`: Twilio asks what next whenever the stream ends. */
+  readonly resumable = true;
   readonly media: Record<string, unknown>;
   private readonly options: TwilioTransportOptions;
   private readonly streamSid: string;
@@ -102,7 +104,8 @@ export class TwilioTransport implements CallTransport {
   }
 
   socketClosed(code: number): void {
-    if (!this.ended) this.events?.closed(code === 1000 ? 'caller_hangup' : 'media_error', `socket_${code}`);
+    // Without `stop` first, the stream broke rather than the call: Twilio requests the action URL.
+    if (!this.ended) this.events?.closed(code === 1000 ? 'caller_hangup' : 'leg_lost', `socket_${code}`);
   }
 
   sendAgentAudio(itemId: string, audio: AgentAudioChunk): void {

@@ -82,6 +82,7 @@ beforeAll(async () => {
   };
   const deps: SessionDeps = {
     env,
+    taskId: 'test-task',
     logger: createLogger({ level: 'error' }),
     db: dbFromEnv(),
     sqs: sqsFromEnv(),

@@ -24,6 +24,8 @@ export interface ToolRunnerOptions {
   /** A call-control tool was called: end the call politely with `reason`. */
   endCall(reason: EndReason): void;
   activity(): void;
+  /** The tools running now (tool call id → name), reported when a batch starts and ends. */
+  inFlight?(tools: Record<string, string>): void;
 }
 
 const FILLER_INSTRUCTIONS =
@@ -80,6 +82,7 @@ export class ToolRunner {
 
     this.running = true;
     this.options.activity();
+    this.options.inFlight?.(Object.fromEntries(calls.map((call) => [call.callId, call.name])));
     const filler = this.options.after(this.options.fillerAfterMs, () => {
       this.options.logger.debug('tool is slow; filler requested');
       this.options.send({
@@ -106,6 +109,7 @@ export class ToolRunner {
     } finally {
       filler.cancel();
       this.running = false;
+      this.options.inFlight?.({});
     }
     this.options.activity();
     this.options.requestResponse();
