@@ -62,7 +62,11 @@ async function main(): Promise<void> {
   }
   try {
     const port = await service.listen(env.MEDIA_PORT);
-    logger.info('media service listening', { port, maxCalls: env.MEDIA_MAX_CALLS });
+    logger.info('media service listening', {
+      port,
+      maxCalls: env.MEDIA_MAX_CALLS,
+      taskId: service.sessionDeps.taskId,
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(
