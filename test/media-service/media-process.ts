@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { rootDir } from '../platform.ts';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (not from ../platform.ts: the failover benchmark uses this outside vitest). */
+const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
  * One media task as its own process (`media-service/src/main.ts`), as ECS runs it: resolves once
@@ -21,7 +25,8 @@ export async function startMediaProcess(env: Record<string, string | undefined>)
     ['--disable-warning=ExperimentalWarning', 'media-service/src/main.ts'],
     {
       cwd: rootDir,
-      env: { ...process.env, MEDIA_PORT: '0', LOG_LEVEL: 'info', ...env },
+      // Info at least: the listening line (port, task id) and the call lines are how it is observed.
+    env: { ...process.env, MEDIA_PORT: '0', ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
