@@ -206,6 +206,20 @@ describe('a Twilio call survives losing its media task', () => {
     await resumed.client.stop();
   });
 
+  it('answers only signed stream-ended requests', async () => {
+    const leg = await callInto(taskA);
+    const url = new URL(leg.action);
+    const forged = await sendTwilioWebhook(
+      target,
+      url.pathname,
+      voiceParams({ callSid: leg.callSid, from: CALLER, to: NUMBER, callStatus: 'in-progress' }),
+      { query: url.search.slice(1), signature: 'forged' },
+    );
+    expect(forged.status).toBe(403);
+    expect((await getCallOwner(harness.db, leg.callId))?.resumeOffers).toBe(0);
+    await leg.client.stop();
+  });
+
   it('a call the platform ended is hung up, not resumed', async () => {
     const leg = await callInto(taskA);
     await sessionOn(taskA, leg.callId).close('api_request');
