@@ -10,6 +10,7 @@
  *
  * Everything runs on loopback: DynamoDB Local, the SQS emulator, the API gateway, an echo model.
  */
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -80,7 +81,10 @@ async function openStream(url: string, parameters: Record<string, string>, callS
 }
 
 const within = <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref()),
+  ]);
 
 async function main(): Promise<void> {
   const abort = setTimeout(() => {
@@ -114,7 +118,12 @@ async function main(): Promise<void> {
       maxDurationSeconds: 3600,
       idleTimeoutSeconds: 600,
     });
-    await createPhoneNumber(db, { tenantId: tenant.id, agentId: agent.id, number: NUMBER, provider: 'twilio' });
+    await createPhoneNumber(db, {
+      tenantId: tenant.id,
+      agentId: agent.id,
+      number: NUMBER,
+      provider: 'twilio',
+    });
     const taskEnv = {
       ...plane.env,
       ...secrets,
@@ -138,25 +147,38 @@ async function main(): Promise<void> {
     const pacer = setInterval(() => {
       for (const call of calls) if (call.client) call.client.sendMedia(FRAME.toString('base64'));
     }, 20);
+    let notPlaced = 0;
     await Promise.all(
       Array.from({ length: CALLS }, async () => {
-        const callSid = newCallSid();
-        const voice = await sendTwilioWebhook(target, TWILIO_VOICE_PATH, voiceParams({ callSid, from: CALLER, to: NUMBER }));
-        const stream = parseStreamTwiml(await voice.text());
-        const opened = await openStream(stream.url as string, stream.parameters, callSid);
-        calls.push({
-          callId: stream.parameters.callId as string,
-          callSid,
-          action: stream.action as string,
-          ...opened,
-        });
+        try {
+          const callSid = newCallSid();
+          const voice = await sendTwilioWebhook(
+            target,
+            TWILIO_VOICE_PATH,
+            voiceParams({ callSid, from: CALLER, to: NUMBER }),
+          );
+          const stream = parseStreamTwiml(await voice.text());
+          const opened = await openStream(stream.url as string, stream.parameters, callSid);
+          calls.push({
+            callId: stream.parameters.callId as string,
+            callSid,
+            action: stream.action as string,
+            ...opened,
+          });
+        } catch (error) {
+          notPlaced++;
+          process.stderr.write(`a call could not be placed: ${(error as Error).message}\n`);
+        }
       }),
     );
     await Promise.all(calls.map((c) => c.firstAudio));
     for (const call of calls) call.taskId = (await getCallOwner(db, call.callId))?.taskId;
     const victim = tasks[0] as MediaProcess;
     const victims = calls.filter((c) => c.taskId === victim.taskId);
-    print(`All calls flowing: ${victims.length} on the task to kill, ${calls.length - victims.length} on the other.`);
+    const [load1] = loadavg();
+    print(
+      `All calls flowing: ${victims.length} on the task to kill, ${calls.length - victims.length} on the other.`,
+    );
 
     const killedAt = performance.now();
     victim.child.kill('SIGKILL');
@@ -164,7 +186,11 @@ async function main(): Promise<void> {
       victims.map(async (call) => {
         await call.client.closed;
         const detectedAt = performance.now();
-        const action = await followConnectAction(target, call.action, { callSid: call.callSid, from: CALLER, to: NUMBER });
+        const action = await followConnectAction(target, call.action, {
+          callSid: call.callSid,
+          from: CALLER,
+          to: NUMBER,
+        });
         const answeredAt = performance.now();
         const stream = parseStreamTwiml(action.twiml);
         if (!stream.parameters.resume) return { detectedMs: detectedAt - killedAt };
@@ -203,14 +229,23 @@ async function main(): Promise<void> {
     }
 
     print();
-    print(`calls                         ${calls.length} on two tasks (${victims.length} on the killed one)`);
-    print(`resumed                       ${gaps.length}/${victims.length} (${((100 * gaps.length) / Math.max(1, victims.length)).toFixed(1)} %)`);
+    print(
+      `calls                         ${calls.length} on two tasks (${victims.length} on the killed one; ${notPlaced} not placed)`,
+    );
+    print(
+      `resumed                       ${gaps.length}/${victims.length} (${((100 * gaps.length) / Math.max(1, victims.length)).toFixed(1)} %)`,
+    );
     print(`gap, kill → agent audio       p50 ${ms(gaps, 0.5)}   p99 ${ms(gaps, 0.99)}   max ${ms(gaps, 1)}`);
     print(`  kill → stream closed        p50 ${ms(detected, 0.5)}   p99 ${ms(detected, 0.99)}`);
     print(`  stream-ended webhook        p50 ${ms(actions, 0.5)}   p99 ${ms(actions, 0.99)}`);
-    print(`  new stream → agent audio    p50 ${ms(streams, 0.5)}   p99 ${ms(streams, 0.99)}   (takeover, model, first audio)`);
+    print(
+      `  new stream → agent audio    p50 ${ms(streams, 0.5)}   p99 ${ms(streams, 0.99)}   (takeover, model, first audio)`,
+    );
     print(`stored as one resumed call    ${stored}/${victims.length}`);
     print(`target                        100 % resumed, p99 gap < 2000 ms on loopback`);
+    print(
+      `host                          ${cpus().length} CPUs, load average ${load1?.toFixed(1)} when the task was killed`,
+    );
   } finally {
     for (const task of tasks) if (task.child.exitCode === null) task.child.kill('SIGKILL');
     await balancer.close();

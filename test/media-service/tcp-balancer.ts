@@ -4,9 +4,10 @@ import { MEDIA_HEALTH_PATH } from '#shared/health/media-paths.ts';
 
 /**
  * A small TCP load balancer for process-level tests, in front of media tasks the way an AWS load
- * balancer is: new connections go round-robin to the backends whose health check (`GET /health`,
- * 200) passed last, a backend that refuses the connection is skipped at once, and bytes are piped
- * both ways untouched (WebSocket upgrades included). Test-only.
+ * balancer is: new connections go round-robin to the healthy backends (`GET /health` answers 200;
+ * two failed checks in a row make a backend unhealthy, one pass healthy again; with none healthy
+ * it fails open to all), a backend that refuses the connection is skipped at once, and bytes are
+ * piped both ways untouched (WebSocket upgrades included). Test-only.
  */
 export interface TcpBalancer {
   readonly port: number;
@@ -23,6 +24,7 @@ export interface TcpBalancer {
 export async function startTcpBalancer(options: { healthEveryMs?: number } = {}): Promise<TcpBalancer> {
   let backends: number[] = [];
   const healthy = new Set<number>();
+  const failures = new Map<number, number>();
   const assigned = new Map<number, number>();
   const sockets = new Set<Socket>();
   const healthWaiters: { ports: number[]; resolve: () => void }[] = [];
@@ -39,14 +41,20 @@ export async function startTcpBalancer(options: { healthEveryMs?: number } = {})
   const check = async (port: number) => {
     try {
       const response = await fetch(`http://127.0.0.1:${port}${MEDIA_HEALTH_PATH}`, {
-        signal: AbortSignal.timeout(1_000),
+        signal: AbortSignal.timeout(2_000),
       });
       await response.arrayBuffer();
-      if (response.status === 200) healthy.add(port);
-      else healthy.delete(port);
+      if (response.status === 200) {
+        failures.set(port, 0);
+        healthy.add(port);
+        return;
+      }
     } catch {
-      healthy.delete(port);
+      // counted below
     }
+    const failed = (failures.get(port) ?? 0) + 1;
+    failures.set(port, failed);
+    if (failed >= 2) healthy.delete(port);
   };
   let checking = false;
   const timer = setInterval(async () => {
@@ -58,7 +66,8 @@ export async function startTcpBalancer(options: { healthEveryMs?: number } = {})
   }, options.healthEveryMs ?? 100);
 
   const pick = (skip: Set<number>): number | undefined => {
-    const candidates = backends.filter((p) => healthy.has(p) && !skip.has(p));
+    const live = backends.filter((p) => healthy.has(p));
+    const candidates = (live.length > 0 ? live : backends).filter((p) => !skip.has(p));
     if (candidates.length === 0) return undefined;
     next = (next + 1) % candidates.length;
     return candidates[next];
@@ -94,6 +103,7 @@ export async function startTcpBalancer(options: { healthEveryMs?: number } = {})
       upstream.once('error', () => {
         if (upstream.connecting || !upstream.remoteAddress) {
           healthy.delete(port);
+          failures.set(port, 2);
           attempt();
         }
       });

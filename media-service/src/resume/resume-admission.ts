@@ -5,6 +5,7 @@ import { type ResumeClaims, verifyResumeToken } from '#shared/calls/resume-token
 import { getAgent } from '#shared/data/agents.ts';
 import {
   type CallOwner,
+  getCallOwner,
   releaseCallOwner,
   type TakeoverRefusal,
   takeOverCall,
@@ -121,21 +122,27 @@ export async function admitResume(
   }
   const { slot } = reservation;
   try {
-    const call = await getCall(deps.db, claims.tenantId, claims.callId);
+    // Without a minter that saw the drop (a browser's token is minted ahead of time), the gap
+    // runs from the owner's last write: its release, or its last lease renewal if it died.
+    const lostAtMs = claims.lostAtMs ?? (await getCallOwner(deps.db, claims.callId))?.updatedAtMs;
+    const gapMs = lostAtMs ? Math.max(0, nowMs - lostAtMs) : 0;
+    // One round trip for both: the takeover's own condition refuses a call ended on purpose.
+    const [call, taken] = await Promise.all([
+      getCall(deps.db, claims.tenantId, claims.callId),
+      takeOverCall(deps.db, {
+        callId: claims.callId,
+        taskId: deps.taskId,
+        generation: authority.kind === 'token' ? claims.generation : undefined,
+        requireLapsed: authority.kind === 'provider',
+        leaseMs: (deps.leaseTiming ?? DEFAULT_LEASE_TIMING).leaseMs,
+        gapMs,
+        nowMs,
+      }),
+    ]);
     if (!call || isTerminal(call.status) || call.provider !== claims.provider) {
       slot.release();
       return refuse('call_unavailable', claims.callId);
     }
-    const gapMs = claims.lostAtMs ? Math.max(0, nowMs - claims.lostAtMs) : 0;
-    const taken = await takeOverCall(deps.db, {
-      callId: call.id,
-      taskId: deps.taskId,
-      generation: authority.kind === 'token' ? claims.generation : undefined,
-      requireLapsed: authority.kind === 'provider',
-      leaseMs: (deps.leaseTiming ?? DEFAULT_LEASE_TIMING).leaseMs,
-      gapMs,
-      nowMs,
-    });
     if (!taken.ok) {
       slot.release();
       return refuse(TAKEOVER_REFUSAL[taken.reason], call.id);
