@@ -10,8 +10,11 @@
  *
  * Everything runs on loopback: DynamoDB Local, the SQS emulator, the API gateway, an echo model.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,7 +26,6 @@ import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { createTenant } from '#shared/data/tenants.ts';
 import { TWILIO_VOICE_PATH } from '#shared/http/webhook-routes.ts';
 import { createLogger } from '#shared/logging/logger.ts';
-import { startEchoRealtime } from '../fakes/realtime/echo-server.ts';
 import { connectTwilioMedia, type TwilioMediaClient } from '../fakes/twilio/media-client.ts';
 import {
   followConnectAction,
@@ -80,6 +82,21 @@ async function openStream(url: string, parameters: Record<string, string>, callS
   return { client, firstAudio };
 }
 
+/** The echo model in its own process, so its work does not slow this one (Twilio's side). */
+async function startEcho() {
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', join(rootDir, 'fakes/realtime/echo-server.ts')],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), 'line')) as [
+    string,
+  ];
+  return { url: (JSON.parse(line) as { url: string }).url, close: async () => void child.kill('SIGTERM') };
+}
+
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([
     promise,
@@ -94,7 +111,7 @@ async function main(): Promise<void> {
   abort.unref();
   const secrets = generateLocalSecrets();
   const balancer = await startTcpBalancer();
-  const echo = await startEchoRealtime();
+  const echo = await startEcho();
   print('Starting DynamoDB Local, SQS, the API gateway, an echo model and two media tasks (loopback only)…');
   const plane = await startControlPlane({
     rootDir,
