@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     queueUrls,
     secrets: secrets(),
     onCallClosed: (closed) => {
-      metrics?.callClosed(closed.reason, closed.telemetry);
+      // A call another task continues is counted once, where it really ends.
+      if (!closed.continuesElsewhere) metrics?.callClosed(closed.reason, closed.telemetry);
       tracing?.callClosed(closed);
     },
   });

@@ -423,6 +423,7 @@ export class CallSession implements LiveSession {
         spans: telemetry.spans(),
         startedAt: this.startedAt,
         endedAt: new Date(),
+        continuesElsewhere: release !== 'ended',
       });
       this.resolveClosed();
     }
