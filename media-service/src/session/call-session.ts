@@ -195,7 +195,10 @@ export class CallSession implements LiveSession {
           return;
         }
         // Hanging up or transferring makes the provider close the leg: keep the session's reason.
-        void this.close(this.ending ? this.ending.plan.reason : reason);
+        // A dropped leg that cannot be resumed (no ownership record) is a media failure.
+        void this.close(
+          this.ending ? this.ending.plan.reason : reason === 'leg_lost' ? 'media_error' : reason,
+        );
       },
     };
   }
