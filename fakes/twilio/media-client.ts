@@ -64,6 +64,8 @@ export interface TwilioMediaClient {
   /** Resolves once the socket is closed by either side. */
   readonly closed: Promise<{ code: number; reason: string }>;
   close(): void;
+  /** Breaks the connection without a close frame (the media service sees 1006), as a network failure does. */
+  drop(): void;
 }
 
 const FRAME_BYTES = 160;
@@ -237,6 +239,9 @@ export async function connectTwilioMedia(
     },
     close() {
       ws.close(1000);
+    },
+    drop() {
+      ws.terminate();
     },
   };
 }

@@ -73,8 +73,12 @@ export function voiceParams(fields: {
   };
 }
 
-/** Reads what the TwiML `<Connect><Stream>` says: the stream URL and its parameters. */
-export function parseStreamTwiml(twiml: string): { url?: string; parameters: Record<string, string> } {
+/** Reads what the TwiML `<Connect><Stream>` says: the stream URL, its parameters and the `<Connect action>`. */
+export function parseStreamTwiml(twiml: string): {
+  url?: string;
+  action?: string;
+  parameters: Record<string, string>;
+} {
   const decodeXml = (s: string) =>
     s
       .replace(/&lt;/g, '<')
@@ -83,11 +87,38 @@ export function parseStreamTwiml(twiml: string): { url?: string; parameters: Rec
       .replace(/&apos;/g, "'")
       .replace(/&amp;/g, '&');
   const url = /<Stream url="([^"]*)"/.exec(twiml)?.[1];
+  const action = /<Connect action="([^"]*)"/.exec(twiml)?.[1];
   const parameters: Record<string, string> = {};
   for (const match of twiml.matchAll(/<Parameter name="([^"]*)" value="([^"]*)"\/>/g)) {
     parameters[decodeXml(match[1] as string)] = decodeXml(match[2] as string);
   }
-  return { url: url && decodeXml(url), parameters };
+  return { url: url && decodeXml(url), action: action && decodeXml(action), parameters };
+}
+
+/**
+ * Twilio's `<Connect action>` request after a stream ended with the call still up: posts the
+ * standard call fields, signed over the action URL (query included), and returns the TwiML.
+ */
+export async function followConnectAction(
+  target: TwilioWebhookTarget,
+  action: string,
+  fields: {
+    callSid: string;
+    from: string;
+    to: string;
+    callStatus?: string;
+    direction?: 'inbound' | 'outbound-api';
+  },
+): Promise<{ status: number; twiml: string }> {
+  const url = new URL(action);
+  const publicPath = url.pathname;
+  const response = await sendTwilioWebhook(
+    target,
+    publicPath,
+    voiceParams({ ...fields, callStatus: fields.callStatus ?? 'in-progress' }),
+    { query: url.search.slice(1) },
+  );
+  return { status: response.status, twiml: await response.text() };
 }
 
 /** The form Twilio posts to `AsyncAmdStatusCallback` with its asynchronous AMD verdict. */

@@ -178,8 +178,12 @@ describe('POST /webhooks/twilio/voice: inbound calls', () => {
     expect(ttl).toBeGreaterThan(30);
     expect(ttl).toBeLessThanOrEqual(60);
     expect(text.length).toBeLessThan(1000);
-    // Heard only if the media service closes the stream while the call is up (full, draining).
-    expect(text).toContain(`</Connect><Say>${VOICE_MESSAGES.mediaUnavailable}</Say><Hangup/></Response>`);
+    // The stream ending with the call still up asks the stream-ended webhook what next (resume it
+    // on another media task, or the "cannot take your call" line), so nothing follows <Connect>.
+    expect(stream.action).toBe(
+      `${PUBLIC_API_URL}/webhooks/twilio/stream-ended?callId=${call?.id}&tenantId=${tenant.id}`,
+    );
+    expect(text).toMatch(/<\/Connect><\/Response>$/);
   });
 
   it('leaves the fallback line out where the media service cannot hang up over REST', async () => {

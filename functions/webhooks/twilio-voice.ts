@@ -22,6 +22,7 @@ export const handler = httpHandler(
         db: dbFromEnv(),
         signingKey: await secrets().require('INTERNAL_SIGNING_KEY'),
         publicMediaUrl: env().PUBLIC_MEDIA_URL,
+        publicApiUrl: env().PUBLIC_API_URL,
         spokenFallback: Boolean(env().TWILIO_ACCOUNT_SID),
         logger,
       },

@@ -13,6 +13,7 @@ export const CLOSE_CODES = {
   4409: 'token_used',
   4410: 'token_expired',
   4503: 'unavailable',
+  4012: 'reconnect',
 };
 
 export const MESSAGES = {

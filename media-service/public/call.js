@@ -6,6 +6,8 @@ import { AudioSetupError, assertAudioSupport, openMicrophone, startAudio } from 
 import { CLOSE_CODES, messageFor } from './call-messages.js';
 
 const PING_TIMEOUT_MS = 15000; // the server pings every 5 s; three missed pings mean the link is gone
+/** After a dropped connection the call is resumed with the latest resume token, this many times at most. */
+const RESUME_DELAYS_MS = [100, 300, 700, 1500, 3000];
 /** End reasons (`ended` message) that mean the call broke rather than finished. */
 const ENDED_BY_FAILURE = new Set(['model_error', 'media_error', 'shutdown']);
 const ENDED_TEXT = {
@@ -29,7 +31,7 @@ const ui = {
 
 const mode = ui.body.dataset.mode === 'demo' ? 'demo' : 'token';
 let state = 'idle';
-let call = null; // {socket, audio, timerHandle, watchdog, readyAt, currentItem}
+let call = null; // {socket, audio, timerHandle, watchdog, readyAt, currentItem, resumeToken, resumeAttempts}
 let agentAudioMs = 0;
 
 function setState(next, statusText) {
@@ -102,13 +104,20 @@ function resetWatchdog() {
   clearTimeout(call.watchdog);
   call.watchdog = setTimeout(() => {
     // No ping for too long: the network is gone even if the socket has not noticed yet.
-    finish('failed', 'connection_lost');
+    connectionLost('connection_lost');
   }, PING_TIMEOUT_MS);
 }
 
 function onServerMessage(message) {
   switch (message.type) {
     case 'ready':
+      call.resumeAttempts = 0;
+      if (call.readyAt) {
+        // A resumed call: same call, same timer; the agent picks up where it was.
+        hideError();
+        setState('live', 'Connected again.');
+        break;
+      }
       call.readyAt = Date.now();
       if (message.agentName) {
         $('title').textContent = message.agentName;
@@ -143,6 +152,9 @@ function onServerMessage(message) {
     case 'error':
       showError(message.code);
       break;
+    case 'resume':
+      call.resumeToken = message.token;
+      break;
     case 'ended':
       // A call the platform could not carry on ends with an explanation; a normal end just ends.
       if (ENDED_BY_FAILURE.has(message.reason)) finish('failed', message.reason);
@@ -153,9 +165,33 @@ function onServerMessage(message) {
   }
 }
 
-function connect(token) {
+/**
+ * The connection broke without the call ending: reconnect with the latest resume token (the call
+ * continues on whichever media task takes it), a few times with growing pauses, else give up.
+ */
+function connectionLost(code) {
+  if (!call) return;
+  const attempt = call.resumeAttempts ?? 0;
+  if (!call.resumeToken || state !== 'live' || attempt >= RESUME_DELAYS_MS.length) {
+    finish('failed', code === 'reconnect' ? 'connection_lost' : code);
+    return;
+  }
+  call.resumeAttempts = attempt + 1;
+  const token = call.resumeToken;
+  call.resumeToken = null; // single use: the resumed task sends a new one
+  clearTimeout(call.watchdog);
+  const stale = call.socket;
+  call.socket = null;
+  if (stale && stale.readyState <= WebSocket.OPEN) stale.close(4000, 'resuming');
+  setState('live', 'Reconnecting…');
+  setTimeout(() => {
+    if (call && state === 'live') connect('resume', token);
+  }, RESUME_DELAYS_MS[attempt]);
+}
+
+function connect(kind, token) {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const socket = new WebSocket(`${scheme}//${location.host}/web?token=${encodeURIComponent(token)}`);
+  const socket = new WebSocket(`${scheme}//${location.host}/web?${kind}=${encodeURIComponent(token)}`);
   socket.binaryType = 'arraybuffer';
   call.socket = socket;
   socket.onmessage = (event) => {
@@ -180,6 +216,8 @@ function connect(token) {
     if (!call || call.socket !== socket) return;
     const code = CLOSE_CODES[event.code] ?? 'connection_lost';
     if (code === 'call_ended') finish('ended', null);
+    else if (code === 'connection_lost' || code === 'reconnect' || code === 'unavailable')
+      connectionLost(code);
     else finish('failed', code);
   };
   resetWatchdog();
@@ -203,7 +241,16 @@ async function start() {
   try {
     assertAudioSupport();
     stream = await openMicrophone();
-    call = { socket: null, audio: null, timerHandle: 0, watchdog: 0, readyAt: 0, currentItem: null };
+    call = {
+      socket: null,
+      audio: null,
+      timerHandle: 0,
+      watchdog: 0,
+      readyAt: 0,
+      currentItem: null,
+      resumeToken: null,
+      resumeAttempts: 0,
+    };
     call.audio = await startAudio(stream, {
       onFrame: (pcm) => {
         if (call?.socket?.readyState === WebSocket.OPEN) call.socket.send(pcm);
@@ -222,7 +269,7 @@ async function start() {
     const token =
       mode === 'demo' ? await fetchDemoToken() : new URLSearchParams(location.search).get('token');
     if (!token) throw new AudioSetupError('token_invalid');
-    connect(token);
+    connect('token', token);
   } catch (error) {
     const code = error instanceof AudioSetupError ? error.code : 'internal_error';
     if (!call) for (const track of stream?.getTracks() ?? []) track.stop();

@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     queueUrls,
     secrets: secrets(),
     onCallClosed: (closed) => {
-      metrics?.callClosed(closed.reason, closed.telemetry);
+      // A call another task continues is counted once, where it really ends.
+      if (!closed.continuesElsewhere) metrics?.callClosed(closed.reason, closed.telemetry);
       tracing?.callClosed(closed);
     },
     onCallRefused: (reason) => metrics?.callRefused(reason),
@@ -63,7 +64,11 @@ async function main(): Promise<void> {
   }
   try {
     const port = await service.listen(env.MEDIA_PORT);
-    logger.info('media service listening', { port, maxCalls: env.MEDIA_MAX_CALLS });
+    logger.info('media service listening', {
+      port,
+      maxCalls: env.MEDIA_MAX_CALLS,
+      taskId: service.sessionDeps.taskId,
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(

@@ -10,6 +10,7 @@ import { startMediaControl } from './commands/media-control.ts';
 import { createS3Client } from '#shared/exports/s3-client.ts';
 import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
 import { recordingTaps } from './recording/recording-tap.ts';
+import { newTaskId } from './resume/task-identity.ts';
 
 /** After ending every call at shutdown, how long calls still setting up get to start and end. */
 const SETUP_SETTLE_MS = 5_000;
@@ -39,6 +40,7 @@ export type MediaServiceOptions = MediaDeps &
       | 'onCallRefused'
       | 'audioTaps'
       | 'knowledge'
+      | 'leaseTiming'
     >
   > & {
     models?: ModelConnector;
@@ -47,6 +49,8 @@ export type MediaServiceOptions = MediaDeps &
      * shrinks the upload's parts for tests.
      */
     recordings?: { target?: RecordingsBucket; partBytes?: number };
+    /** This task's id on the calls it owns; a fresh random id by default. */
+    taskId?: string;
   };
 
 /**
@@ -81,6 +85,8 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
     onCallClosed: deps.onCallClosed,
     onCallRefused: deps.onCallRefused,
+    taskId: deps.taskId ?? newTaskId(),
+    leaseTiming: deps.leaseTiming,
     audioTaps: [
       recordingTaps({
         env: deps.env,
@@ -119,10 +125,15 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     const outcome = await Promise.race([registry.idle().then(() => 'idle' as const), graceOver]);
     clearTimeout(graceTimer);
     if (outcome === 'grace_over') {
-      deps.logger.warn('drain grace over; ending live calls', { liveCalls: registry.snapshot().liveCalls });
+      deps.logger.warn('drain grace over; handing live calls over or ending them', {
+        liveCalls: registry.snapshot().liveCalls,
+      });
       // Ringing calls first, so none is answered after the live ones were told to end; a call
       // still setting up is ended by the registry as soon as its session starts.
       await control.hangUpRinging();
+      // Calls whose provider reconnects them elsewhere continue on another task; the rest end.
+      const handedOver = await registry.handOverAll();
+      if (handedOver > 0) deps.logger.info('calls handed over to other tasks', { calls: handedOver });
       await registry.endAll('shutdown');
       await Promise.race([
         registry.idle(),

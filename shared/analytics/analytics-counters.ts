@@ -23,6 +23,8 @@ export const AN = {
   toolCalls: 'toolCalls',
   bargeIns: 'bargeIns',
   modelReconnects: 'modelReconnects',
+  resumes: 'resumes',
+  resumedCalls: 'resumedCalls',
   outboundAnswered: 'outboundAnswered',
   outboundUnanswered: 'outboundUnanswered',
   summarized: 'summarized',
@@ -135,6 +137,10 @@ export function endedCallDeltas(facts: EndedCallFacts): Record<string, number> {
   const bargeIns = telemetry.bargeInStopMs ?? [];
   if (bargeIns.length) deltas[AN.bargeIns] = bargeIns.length;
   if (telemetry.modelReconnects) deltas[AN.modelReconnects] = telemetry.modelReconnects;
+  if (telemetry.resumes) {
+    deltas[AN.resumes] = telemetry.resumes;
+    deltas[AN.resumedCalls] = 1;
+  }
   for (const [tool, count] of Object.entries(telemetry.toolCalls ?? {})) {
     if (!(count > 0)) continue;
     deltas[AN.toolCalls] = (deltas[AN.toolCalls] ?? 0) + count;

@@ -104,6 +104,12 @@ export const AnalyticsSummarySchema = z.strictObject({
       toolCallsByTool: tally.describe('Tool calls by tool name.'),
       bargeIns: count.describe('Times callers spoke over the agent and cut it off.'),
       modelReconnects: count.describe('Model connections re-established during calls.'),
+      resumedCalls: count.describe(
+        'Calls that continued on another media task after theirs died or drained.',
+      ),
+      resumes: count.describe(
+        'Times calls continued on another media task (a call can resume more than once).',
+      ),
     })
     .describe('What happened on the calls, counted.'),
   qa: z

@@ -79,6 +79,8 @@ export function presentSummary(range: ResolvedRange, k: Counters, agentId?: stri
       toolCallsByTool: breakdown(k, 'tool'),
       bargeIns: c(k, AN.bargeIns),
       modelReconnects: c(k, AN.modelReconnects),
+      resumedCalls: c(k, AN.resumedCalls),
+      resumes: c(k, AN.resumes),
     },
     qa: { average: m('qa_avg'), scored: c(k, AN.qaScored), distribution: qaDistribution(k) },
     sentiment: {

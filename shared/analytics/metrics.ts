@@ -31,6 +31,7 @@ export const METRICS: Readonly<Record<string, (k: Counters) => number | null>> =
   tool_calls: (k) => c(k, AN.toolCalls),
   barge_ins: (k) => c(k, AN.bargeIns),
   model_reconnects: (k) => c(k, AN.modelReconnects),
+  resumed_calls: (k) => c(k, AN.resumedCalls),
   outbound_answered: (k) => c(k, AN.outboundAnswered),
   outbound_unanswered: (k) => c(k, AN.outboundUnanswered),
   summarized: (k) => c(k, AN.summarized),

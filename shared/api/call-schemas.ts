@@ -102,6 +102,14 @@ const TelemetrySchema = z
       .number()
       .optional()
       .describe('Times the model connection was re-established mid-call.'),
+    resumes: z
+      .number()
+      .optional()
+      .describe('Times the call continued on another media task after its own died or handed it over.'),
+    resumeGapsMs: z
+      .array(z.number())
+      .optional()
+      .describe('Per resume: milliseconds the caller was without the agent.'),
   })
   .describe(
     'Latency figures measured by the media service, in milliseconds; present once the call has ended.',

@@ -66,6 +66,10 @@ export interface CallTelemetry {
   modelReconnects?: number;
   /** Tool invocations by tool name. */
   toolCalls?: Record<string, number>;
+  /** Times the call continued on another media task after its own died or handed it over. */
+  resumes?: number;
+  /** Milliseconds without media before each resume. */
+  resumeGapsMs?: number[];
 }
 
 export interface CallSummary {

@@ -42,6 +42,8 @@ export const keys = {
   outboxEvent: (eventId: string): ItemKey => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
   streamWatch: (callId: string): ItemKey => ({ pk: `STREAMWATCH#${callId}`, sk: 'STREAMWATCH' }),
   recordingWatch: (callId: string): ItemKey => ({ pk: `RECWATCH#${callId}`, sk: 'RECWATCH' }),
+  /** Which media task runs a live call, under a lease (shared/data/call-owners.ts). */
+  callOwner: (callId: string): ItemKey => ({ pk: callPk(callId), sk: 'OWNER' }),
   // People (shared/people): users, their sign-in state and the tenant's audit trail.
   user: (tenantId: string, userId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `USER#${userId}` }),
   userEmail: (email: string): ItemKey => ({ pk: `USEREMAIL#${email}`, sk: 'USEREMAIL' }),

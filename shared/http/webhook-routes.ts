@@ -9,6 +9,8 @@ export const TWILIO_VOICE_PATH = '/webhooks/twilio/voice';
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
 /** Twilio's asynchronous answering-machine detection verdicts (`AsyncAmdStatusCallback`). */
 export const TWILIO_AMD_PATH = '/webhooks/twilio/amd';
+/** `<Connect action>`: the stream ended; resume the call on a healthy media task or hang up. */
+export const TWILIO_STREAM_ENDED_PATH = '/webhooks/twilio/stream-ended';
 
 /** Provider webhooks: authenticated by the provider's signature, checked in the handler. */
 export const WEBHOOK_ROUTES: readonly RouteDefinition[] = [
@@ -28,6 +30,12 @@ export const WEBHOOK_ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: TWILIO_AMD_PATH,
     handler: 'functions/webhooks/twilio-amd.ts',
+    auth: 'signature',
+  },
+  {
+    method: 'POST',
+    path: TWILIO_STREAM_ENDED_PATH,
+    handler: 'functions/webhooks/twilio-stream-ended.ts',
     auth: 'signature',
   },
 ];

@@ -10,6 +10,7 @@ import { findPhoneNumber } from '../data/phone-numbers.ts';
 import { AppError, ValidationError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { connectStreamTwiml, hangupTwiml, mediaStreamUrl, sayAndHangupTwiml } from './twiml.ts';
+import { streamEndedActionUrl } from './stream-ended-url.ts';
 
 /** What callers hear when no agent can take the call. Short: the caller pays for the seconds. */
 export const VOICE_MESSAGES = {
@@ -47,6 +48,11 @@ export interface AnswerVoiceCallDeps {
    * how it ends a call, and the line would follow every goodbye.
    */
   spokenFallback?: boolean;
+  /**
+   * PUBLIC_API_URL: when set, the stream's `<Connect action>` points at the stream-ended webhook,
+   * which resumes the call on another media task if its stream broke off.
+   */
+  publicApiUrl?: string;
   nowMs?: number;
 }
 
@@ -77,6 +83,7 @@ async function connect(deps: AnswerVoiceCallDeps, call: Call): Promise<VoiceAnsw
       name: call.id,
       parameters: { callId: call.id, token },
       fallbackMessage: deps.spokenFallback ? VOICE_MESSAGES.mediaUnavailable : undefined,
+      action: deps.publicApiUrl ? streamEndedActionUrl(deps.publicApiUrl, call) : undefined,
     }),
   };
 }

@@ -51,6 +51,12 @@ export interface ConnectStreamOptions {
    * REST first, so callers never hear this after a normal goodbye.
    */
   fallbackMessage?: string;
+  /**
+   * `<Connect action>`: requested by Twilio whenever the stream ends while the call is still up;
+   * its answer decides what follows (resume on another media task, or hang up). With an action,
+   * verbs after `<Connect>` never run, so `fallbackMessage` is left out: the action says it.
+   */
+  action?: string;
 }
 
 /**
@@ -70,9 +76,13 @@ export function connectStreamTwiml(options: ConnectStreamOptions): string {
     .join('');
   const name = options.name ? ` name="${escapeXml(options.name)}"` : '';
   // `<Connect><Stream>` blocks; the verbs after it run only once the media service closes the socket.
-  const fallback = options.fallbackMessage ? `<Say>${escapeXml(options.fallbackMessage)}</Say><Hangup/>` : '';
+  const fallback =
+    options.fallbackMessage && !options.action
+      ? `<Say>${escapeXml(options.fallbackMessage)}</Say><Hangup/>`
+      : '';
+  const action = options.action ? ` action="${escapeXml(options.action)}" method="POST"` : '';
   return response(
-    `<Connect><Stream url="${escapeXml(options.url)}"${name}>${parameters}</Stream></Connect>${fallback}`,
+    `<Connect${action}><Stream url="${escapeXml(options.url)}"${name}>${parameters}</Stream></Connect>${fallback}`,
   );
 }
 

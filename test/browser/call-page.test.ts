@@ -57,6 +57,7 @@ beforeAll(async () => {
   owner = await createTestTenant({ maxConcurrentCalls: 50, requestsPerSecond: 1000 });
   const deps: SessionDeps = {
     env: loadEnv(),
+    taskId: 'test-task',
     logger: createLogger({ level: 'error' }),
     db: dbFromEnv(),
     sqs: sqsFromEnv(),

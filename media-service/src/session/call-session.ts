@@ -20,6 +20,16 @@ import { CallEnding, endAtProvider, endPlanFor } from './session-ending.ts';
 import type { LiveSession } from './session-registry.ts';
 import { type SessionParts, type SessionReactions, wireSession } from './session-wiring.ts';
 import { usageFromResponse, usageFromTranscription } from './usage.ts';
+import type { ResumeState } from '../resume/resume-admission.ts';
+import {
+  callTelemetry,
+  claimFirstStart,
+  leaveOwnership,
+  type Release,
+  openResumed,
+  remainingDurationMs,
+  watchDetached,
+} from '../resume/session-continuity.ts';
 
 /** Errors the realtime API sends in normal operation of this sequencing; not worth a warning. */
 const BENIGN_ERRORS = new Set(['response_cancel_not_active', 'conversation_already_has_active_response']);
@@ -39,6 +49,9 @@ export class CallSession implements LiveSession {
   private readonly transport: CallTransport;
   private readonly deps: SessionDeps;
   private readonly startedAt = new Date();
+  /** When the caller was first connected: on a resumed call, on the task that first ran it. */
+  private readonly answeredAt: Date;
+  private readonly resume: ResumeState | undefined;
   private readonly parts: SessionParts;
   private readonly logger: Logger;
   private guardrails: Guardrails | undefined;
@@ -59,6 +72,8 @@ export class CallSession implements LiveSession {
     this.agent = agent;
     this.transport = transport;
     this.deps = deps;
+    this.resume = input.resume;
+    this.answeredAt = input.resume ? new Date(input.resume.owner.answeredAt) : this.startedAt;
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -86,11 +101,14 @@ export class CallSession implements LiveSession {
     return this.parts.taps.subscribe(tap);
   }
 
-  /** Attaches the transport, marks the call started and connects the model, then greets. */
+  /**
+   * Attaches the transport, marks the call started (a resumed call already was) and connects the
+   * model, then greets (a resumed call: the restored conversation, then the resume line).
+   */
   async start(): Promise<void> {
     this.transport.attach(this.transportEvents());
     const [started, model] = await Promise.allSettled([
-      markCallStarted(this.deps, this.call, this.transport.media, this.startedAt),
+      this.resume ? Promise.resolve(true) : this.markStarted(),
       this.parts.link.start(),
     ]);
     const setUp = started.status === 'fulfilled' && started.value && model.status === 'fulfilled';
@@ -109,7 +127,8 @@ export class CallSession implements LiveSession {
       return;
     }
     this.agentOnLine = true;
-    if (this.screen) {
+    // A resumed call was screened on the task that answered it.
+    if (this.screen && !this.resume) {
       this.move('screen_started');
       this.screen.start();
       return;
@@ -140,15 +159,35 @@ export class CallSession implements LiveSession {
 
   /** The agent's first words, then the guardrails' clocks start. */
   private greet(): void {
-    this.parts.link.send(greetingResponse(this.agent, recordingPlanFor(this.call, this.agent)?.disclosure));
+    if (this.resume) openResumed(this.parts, this.logger, this.resume);
+    else
+      this.parts.link.send(greetingResponse(this.agent, recordingPlanFor(this.call, this.agent)?.disclosure));
     this.guardrails = new Guardrails({
-      maxDurationMs: this.agent.maxDurationSeconds * 1000,
+      maxDurationMs: remainingDurationMs(this.agent, this.resume),
       idleMs: this.agent.idleTimeoutSeconds * 1000,
       onMaxDuration: () => void this.end('max_duration'),
       onIdle: () => void this.end('idle_timeout'),
       busy: () => this.callerSpeaking || this.parts.playback.isPlaying() || this.parts.tools.running,
       after: this.parts.timers.after,
     });
+  }
+
+  /** First start: the call becomes in progress, and this task its owner. */
+  private async markStarted(): Promise<boolean> {
+    const started = await markCallStarted(this.deps, this.call, this.transport.media, this.startedAt);
+    if (started) await claimFirstStart(this.parts, this.call, this.agent, this.startedAt);
+    return started;
+  }
+
+  /**
+   * Lets the caller leg go to another media task (drain): true when the transport's provider
+   * reconnects it there (Twilio's `<Connect action>`, the browser page), false when the call must
+   * be ended instead.
+   */
+  async handOver(): Promise<boolean> {
+    if (!this.transport.resumable || !this.parts.ownership.current || isEnding(this.state)) return false;
+    await this.close('handover', { release: 'handover' });
+    return true;
   }
 
   private move(event: CallStateEvent): void {
@@ -170,6 +209,7 @@ export class CallSession implements LiveSession {
       activity: () => this.guardrails?.activity(),
       screenDecided: (decision) => this.onScreenDecision(decision),
       handedOver: () => this.close('transferred'),
+      ownershipLost: () => void this.close('taken_over', { release: 'lost' }),
     };
   }
 
@@ -193,8 +233,16 @@ export class CallSession implements LiveSession {
       },
       closed: (reason, detail) => {
         this.logger.info('caller leg closed', { reason, detail });
+        // Dropped without a hang-up: the provider may reconnect it to any task, which resumes it.
+        if (reason === 'leg_lost' && !this.ending && this.parts.ownership.current) {
+          void this.close('leg_lost', { release: 'detached' });
+          return;
+        }
         // Hanging up or transferring makes the provider close the leg: keep the session's reason.
-        void this.close(this.ending ? this.ending.plan.reason : reason);
+        // A dropped leg that cannot be resumed (no ownership record) is a media failure.
+        void this.close(
+          this.ending ? this.ending.plan.reason : reason === 'leg_lost' ? 'media_error' : reason,
+        );
       },
     };
   }
@@ -376,11 +424,15 @@ export class CallSession implements LiveSession {
    * Releases everything once (every timer, the model socket, the caller leg, the taps); the
    * returned promise resolves when all call data is stored. `storeEnd: false` when the call
    * record was already ended elsewhere (the caller hung up before the session started).
+   * `release` says how the call's ownership is left (`ended` unless told otherwise): a call that
+   * continues elsewhere is not ended here, and a call this task lost stores nothing more.
    */
-  async close(reason: EndReason, options: { storeEnd?: boolean } = {}): Promise<void> {
+  async close(reason: EndReason, options: { storeEnd?: boolean; release?: Release } = {}): Promise<void> {
     if (isClosing(this.state)) return this.closed;
     this.move('close_requested');
     const { timers, playback, link, agentTurns, telemetry, persist, taps, spoken, transfer } = this.parts;
+    const release = options.release ?? 'ended';
+    let storeEnd = (options.storeEnd ?? true) && release === 'ended';
     this.guardrails?.stop();
     spoken.stop();
     // A consult leg still ringing or briefing is hung up, and the attempt stored, before the end.
@@ -388,21 +440,28 @@ export class CallSession implements LiveSession {
     timers.cancelAll();
     playback.stopWaiting();
     link.close();
-    this.transport.close(reason);
     agentTurns.finishAll();
     telemetry.reconnects = link.reconnects;
     try {
-      await transferSettled;
+      // A consult leg that fails to hang up must not keep the call from closing.
+      await transferSettled?.catch((err: unknown) => this.logger.warn('consult leg not settled', { err }));
+      // Before the leg closes: the provider's "stream ended" request must find the call's state.
+      if (!(await leaveOwnership(this.parts, release, String(reason)))) storeEnd = false;
+    } finally {
+      this.transport.close(reason);
+    }
+    try {
       await Promise.all([persist.flush(), taps.close(reason)]);
-      if (options.storeEnd ?? true) {
+      if (release === 'detached') watchDetached(this.deps, this.parts, this.call, this.answeredAt);
+      if (storeEnd) {
         // call.ended carries the call's trace on to the consumers (summary, usage, webhooks).
         await runWithTrace(mediaCallTrace(this.call), () =>
           markCallEnded(this.deps, this.call, {
             status: !this.agentOnLine && reason === 'model_error' ? 'failed' : 'completed',
             endReason: reason,
-            answeredAt: this.startedAt,
+            answeredAt: this.answeredAt,
             endedAt: new Date(),
-            telemetry: telemetry.snapshot(),
+            telemetry: callTelemetry(this.parts),
           }),
         );
       }
@@ -414,10 +473,11 @@ export class CallSession implements LiveSession {
       this.deps.onCallClosed?.({
         call: this.call,
         reason,
-        telemetry: telemetry.snapshot(),
+        telemetry: callTelemetry(this.parts),
         spans: telemetry.spans(),
         startedAt: this.startedAt,
         endedAt: new Date(),
+        continuesElsewhere: release !== 'ended',
       });
       this.resolveClosed();
     }

@@ -54,7 +54,12 @@ export type TransportCloseReason =
   /** The media connection broke without a clean end (socket error, abnormal close). */
   | 'media_error'
   /** The provider moved the call elsewhere (a completed transfer). */
-  | 'transferred';
+  | 'transferred'
+  /**
+   * The leg dropped without a hang-up and the provider reconnects it to some media task (only
+   * transports that are `resumable`): the session lets the call go instead of ending it.
+   */
+  | 'leg_lost';
 
 /** What a transport reports to its session. Every callback is optional to fire, never to handle. */
 export interface TransportEvents {
@@ -80,6 +85,12 @@ export interface CallTransport {
   readonly audioFormat: TransportAudioFormat;
   /** Transport details to store on the call record (`call.media`), e.g. the Twilio stream sid. */
   readonly media: Record<string, unknown>;
+  /**
+   * The provider reconnects this leg to another media task when it ends without a hang-up
+   * (Twilio's `<Connect action>`, the browser page with its resume token), so the call can be
+   * handed over on draining and survive this task's death.
+   */
+  readonly resumable?: boolean;
   /**
    * Subscribes the session. Called exactly once, before any other method. Events the transport
    * received before (caller audio after `start`) are delivered in order right after, bounded.

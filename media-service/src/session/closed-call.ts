@@ -9,4 +9,6 @@ export interface ClosedCall {
   spans: TelemetrySpan[];
   startedAt: Date;
   endedAt: Date;
+  /** This task let the call go to another task (dropped leg, drain, takeover): it did not end. */
+  continuesElsewhere?: boolean;
 }

@@ -13,6 +13,8 @@ import type { AudioTapFactory } from './audio-taps.ts';
 import type { CallTransport } from './call-transport.ts';
 import type { ClosedCall } from './closed-call.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
+import type { LeaseTiming } from '../resume/call-ownership.ts';
+import type { ResumeState } from '../resume/resume-admission.ts';
 import type { SessionRegistry, SessionSlot } from './session-registry.ts';
 
 /**
@@ -49,6 +51,10 @@ export interface SessionDeps {
   onCallClosed?: (closed: ClosedCall) => void;
   /** Told once per call refused at admission, with the reason (metrics count refusals here). */
   onCallRefused?: (reason: string) => void;
+  /** This media task's id: the owner written on the calls it runs (resume after a task dies). */
+  taskId: string;
+  /** Call lease length and renewal period; `DEFAULT_LEASE_TIMING` when absent. */
+  leaseTiming?: LeaseTiming;
 }
 
 /** Input of `startCallSession`: an admitted call whose caller leg is connected. */
@@ -61,4 +67,6 @@ export interface StartCallSessionInput {
   deps: SessionDeps;
   /** A verdict known before the session starts (Asterisk's AMD() ran in the dialplan). */
   machineVerdict?: MachineVerdict;
+  /** Present when the call continues here after another task ran it (`admitResume`). */
+  resume?: ResumeState;
 }

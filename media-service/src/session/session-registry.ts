@@ -10,6 +10,11 @@ export interface LiveSession {
   readonly closed: Promise<void>;
   /** An answering-machine verdict for the call (Twilio's asynchronous AMD). */
   machineVerdict?(verdict: MachineVerdict): void;
+  /**
+   * Lets the call continue on another media task (drain); resolves false when its transport
+   * cannot be reconnected elsewhere and the call must be ended instead.
+   */
+  handOver?(): Promise<boolean>;
 }
 
 /** A reserved place for one call; release it if the call never starts, `bind` it when it does. */
@@ -50,6 +55,8 @@ export interface SessionRegistry {
    * a call answered during shutdown never outlives it.
    */
   endAll(reason: EndReason): Promise<void>;
+  /** Hands every live session that can continue elsewhere over to another task; returns how many. */
+  handOverAll(): Promise<number>;
 }
 
 export function createSessionRegistry(maxCalls: number): SessionRegistry {
@@ -103,6 +110,11 @@ export function createSessionRegistry(maxCalls: number): SessionRegistry {
     },
     idle: () =>
       slots.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
+    async handOverAll() {
+      const live = [...slots.values()].flatMap((entry) => (entry.session?.handOver ? [entry.session] : []));
+      const results = await Promise.allSettled(live.map((session) => session.handOver?.()));
+      return results.filter((r) => r.status === 'fulfilled' && r.value === true).length;
+    },
     async endAll(reason) {
       endedWith = reason;
       const live = [...slots.values()].flatMap((entry) => (entry.session ? [entry.session] : []));

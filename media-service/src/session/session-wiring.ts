@@ -24,6 +24,7 @@ import { ToolRunner } from './tools/tool-runner.ts';
 import { SpokenLine } from './transfer/spoken-line.ts';
 import { WarmTransfer } from './transfer/warm-transfer.ts';
 import { TurnRecorder } from './turn-recorder.ts';
+import { CallOwnership, DEFAULT_LEASE_TIMING } from '../resume/call-ownership.ts';
 
 /** Caller audio held while the model is not ready: 10 s. */
 const PENDING_AUDIO_MS = 10_000;
@@ -59,6 +60,8 @@ export interface SessionReactions extends ModelLinkHandlers {
   screenDecided(decision: ScreenDecision): void;
   /** A warm transfer connected caller and person: the session closes as `transferred`. */
   handedOver(): Promise<void>;
+  /** Another media task took the call over: let go without ending it. */
+  ownershipLost(): void;
 }
 
 /** The parts one call session coordinates; built once per call by `wireSession`. */
@@ -82,6 +85,7 @@ export interface SessionParts {
   spoken: SpokenLine;
   /** Present when the transport can do warm transfers. */
   transfer?: WarmTransfer;
+  ownership: CallOwnership;
 }
 
 /**
@@ -116,6 +120,15 @@ export function wireSession(
     write: (turn) => putTranscriptTurn(deps.db, turn),
     onTurn: transport.showTurn ? (turn) => transport.showTurn?.(turn) : undefined,
   });
+  if (input.resume) recorder.restore(input.resume.turns);
+  const ownership = new CallOwnership({
+    db: deps.db,
+    logger,
+    taskId: deps.taskId,
+    timing: deps.leaseTiming ?? DEFAULT_LEASE_TIMING,
+    lost: () => reactions.ownershipLost(),
+  });
+  if (input.resume) ownership.adopt(input.resume.owner);
   const bpm = bytesPerMs(transport.audioFormat);
   const playback = new PlaybackTracker(bpm);
   const agentTurns = new AgentTurns(recorder, bpm);
@@ -194,6 +207,7 @@ export function wireSession(
     endCall: (reason) => reactions.endCall(reason),
     activity: () => reactions.activity(),
     toolCalled: (name) => telemetry.toolCalled(name),
+    inFlight: (running) => ownership.toolsInFlight(running),
   });
   for (const factory of deps.audioTaps ?? []) {
     const tap = factory({
@@ -230,5 +244,6 @@ export function wireSession(
     tools,
     spoken,
     transfer,
+    ownership,
   };
 }

@@ -75,6 +75,19 @@ export class TurnRecorder {
     return turn;
   }
 
+  /**
+   * Continues a conversation stored by another task (a resumed call): its turns are the history,
+   * and new turns are numbered after them.
+   */
+  restore(turns: readonly TranscriptTurn[]): void {
+    for (const turn of turns) {
+      this.turns.push(turn);
+      if (turn.itemId) this.recordedKeys.add(turn.itemId);
+      this.nextSeq = Math.max(this.nextSeq, turn.seq + 1);
+    }
+    this.turns.sort((a, b) => a.seq - b.seq);
+  }
+
   /** The stored conversation so far, in order (replayed into a new model session). */
   history(): readonly TranscriptTurn[] {
     return this.turns;

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getCallOwner } from '#shared/data/call-owners.ts';
 import { createDb } from '#shared/data/client.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import { rootDir } from '../../../test/platform.ts';
@@ -225,15 +226,15 @@ describe('drain', () => {
     expect((await harness.callRecord(live.call.id))?.endReason).toBe('caller_hangup');
   });
 
-  it('ends calls still live when the grace is over, politely, with reason shutdown', async () => {
+  it('hands calls still live over when the grace is over: Twilio reconnects them elsewhere, nothing ends them', async () => {
     const own = await harness.startService({}, { goodbyeTimeoutMs: 5_000 });
     const live = await startCall(own.streamUrl);
-    const drained = own.service.drain(50);
-    await live.model.waitFor('response.create', (e) => /end the call now/.test(JSON.stringify(e)));
-    live.model.speak('r_bye', 'item_bye', [tone(400)], 'We have to end the call now, goodbye.');
-    await drained;
-    expect((await harness.callRecord(live.call.id))?.endReason).toBe('shutdown');
+    await own.service.drain(50);
     expect((await live.client.closed).code).toBe(1000);
+    expect((await getCallOwner(harness.db, live.call.id))?.state).toBe('handover');
+    expect((await harness.callRecord(live.call.id))?.status).toBe('in_progress');
+    // No goodbye: the caller is about to hear the agent again from another task.
+    expect(live.model.received.filter((e) => /end the call now/.test(JSON.stringify(e)))).toEqual([]);
   });
 
   it('SIGTERM: the process refuses new calls, lets the live one finish, stores it, exits 0', async () => {

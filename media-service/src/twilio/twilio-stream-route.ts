@@ -9,6 +9,7 @@ import { verifyStreamToken } from '#shared/calls/stream-token.ts';
 import { mediaStreamUrl } from '#shared/twilio/twiml.ts';
 import { ConsultDesk, type ConsultStreamHandler } from './consult-desk.ts';
 import { parseTwilioFrame, type TwilioStart } from './twilio-frames.ts';
+import { admitResume } from '../resume/resume-admission.ts';
 import { TWILIO_CLOSE, TwilioTransport } from './twilio-transport.ts';
 
 export const TWILIO_STREAM_PATH = '/twilio/stream';
@@ -43,8 +44,9 @@ export function twilioRestFrom(
 
 /**
  * `wss://…/twilio/stream`: one Twilio Media Stream per call. The `start` frame carries the
- * stream token and call id (TwiML `<Parameter>`s); nothing touches a model before the token is
- * verified and consumed.
+ * stream token and call id (TwiML `<Parameter>`s), or a resume token when the stream-ended
+ * webhook moved a live call here; nothing touches a model before the token is verified and
+ * consumed.
  */
 export function registerTwilioStream(routes: MediaRoutes, deps: SessionDeps): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -173,11 +175,19 @@ function handleStream(
     params: Record<string, string>,
     progress: AdmissionProgress,
   ): Promise<void> {
-    const admission = await admitStreamConnection(deps, {
-      token: params.token,
-      provider: 'twilio',
-      callId: params.callId,
-    });
+    const admission =
+      params.resume !== undefined
+        ? await admitResume(deps, {
+            kind: 'token',
+            token: params.resume,
+            provider: 'twilio',
+            callId: params.callId,
+          })
+        : await admitStreamConnection(deps, {
+            token: params.token,
+            provider: 'twilio',
+            callId: params.callId,
+          });
     if (!admission.ok) {
       logger.warn('twilio stream refused', { reason: admission.reason });
       if (ws.readyState === ws.OPEN) ws.close(REFUSAL_CLOSE[admission.reason], admission.reason);
@@ -196,6 +206,7 @@ function handleStream(
       transport: current,
       slot: admission.slot,
       deps,
+      resume: 'resume' in admission ? admission.resume : undefined,
     });
   }
 }

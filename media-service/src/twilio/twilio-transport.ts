@@ -60,6 +60,8 @@ const HOLD_AUDIO = holdAudioPeriod();
 export class TwilioTransport implements CallTransport {
   readonly provider = 'twilio' as const;
   readonly audioFormat: TransportAudioFormat = { type: 'audio/pcmu' };
+  /** Every stream's TwiML has `<Connect action>`: Twilio asks what next whenever the stream ends. */
+  readonly resumable = true;
   readonly media: Record<string, unknown>;
   private readonly options: TwilioTransportOptions;
   private readonly streamSid: string;
@@ -125,7 +127,8 @@ export class TwilioTransport implements CallTransport {
   socketClosed(code: number): void {
     if (this.ended) return;
     if (this.handedOver) this.events?.closed('transferred', `socket_${code}`);
-    else this.events?.closed(code === 1000 ? 'caller_hangup' : 'media_error', `socket_${code}`);
+    // Without `stop` first, the stream broke rather than the call: Twilio requests the action URL.
+    else this.events?.closed(code === 1000 ? 'caller_hangup' : 'leg_lost', `socket_${code}`);
   }
 
   sendAgentAudio(itemId: string, audio: AgentAudioChunk): void {

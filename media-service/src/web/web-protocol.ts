@@ -26,6 +26,8 @@ export const WEB_CLOSE = {
   tokenUsed: { code: 4409, reason: 'token_used' },
   tokenExpired: { code: 4410, reason: 'token_expired' },
   unavailable: { code: 4503, reason: 'unavailable' },
+  /** The call moves to another media task (this one is draining): reconnect with the resume token. */
+  moved: { code: 4012, reason: 'reconnect' },
 } as const;
 export type WebCloseName = keyof typeof WEB_CLOSE;
 
@@ -97,6 +99,8 @@ export type ServerMessage =
   | { type: 'transcript.delta'; role: TranscriptRole; itemId: string; delta: string }
   | { type: 'transcript.done'; role: TranscriptRole; itemId: string; text: string; interrupted?: boolean }
   | { type: 'ping' }
+  /** The latest resume token: after a dropped connection, reconnect with `/web?resume=<token>`. */
+  | { type: 'resume'; token: string; expiresInMs: number }
   | { type: 'error'; code: string; message: string }
   | { type: 'ended'; reason: string };
 

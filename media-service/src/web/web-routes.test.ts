@@ -82,6 +82,7 @@ beforeAll(async () => {
   };
   const deps: SessionDeps = {
     env,
+    taskId: 'test-task',
     logger: createLogger({ level: 'error' }),
     db: dbFromEnv(),
     sqs: sqsFromEnv(),
@@ -301,7 +302,7 @@ describe('the browser transport on the wire', () => {
     });
     await client.message('transcript.done');
     const sequence = client.frames.filter(
-      (f) => Buffer.isBuffer(f) || (f.type !== 'ping' && f.type !== 'ready'),
+      (f) => Buffer.isBuffer(f) || (f.type !== 'ping' && f.type !== 'ready' && f.type !== 'resume'),
     );
     expect(sequence).toEqual([
       { type: 'agent.audio', itemId: 'item_b' },
@@ -327,12 +328,13 @@ describe('the browser transport on the wire', () => {
     expect(await session.closed).toEqual(['media_error', 'protocol_error']);
   });
 
-  it('reports a vanished browser as a media error', async () => {
+  it('reports a vanished browser as a lost leg the page can resume, after giving it a resume token', async () => {
     const client = openSocket((await newLink()).token);
     await client.message('ready');
+    expect(await client.message('resume')).toMatchObject({ token: expect.any(String), expiresInMs: 60_000 });
     const session = started.at(-1) as RecordedCall;
     client.ws.terminate();
-    expect((await session.closed)[0]).toBe('media_error');
+    expect((await session.closed)[0]).toBe('leg_lost');
   });
 
   it('says why when the session hangs up', async () => {

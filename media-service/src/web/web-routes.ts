@@ -5,6 +5,8 @@ import type { SessionDeps, StartCallSessionInput } from '../session/session-deps
 import { startCallSession } from '../session/start-call-session.ts';
 import { type AdmissionProgress, runAdmittedCall } from '../session/run-admitted-call.ts';
 import { admitStreamConnection, type StreamRefusal } from '../session/stream-admission.ts';
+import { admitResume } from '../resume/resume-admission.ts';
+import { webResumeTokens } from '../resume/web-resume-tokens.ts';
 import { loadCallPage, type PageProblem, pageTokenProblem } from './call-page.ts';
 import { demoAgentOf, mintDemoCall } from './demo-call.ts';
 import { MAX_CLIENT_FRAME_BYTES, WEB_CLOSE, type WebCloseName } from './web-protocol.ts';
@@ -41,7 +43,8 @@ export interface WebCallRouteOptions {
  * Browser calls on the media service: the call page (`/call?token=…`, plus `/call/demo` locally),
  * its static files, and the `/web?token=…` WebSocket, which admits the connection with its
  * single-use token before anything else and then runs the call as a third transport of the same
- * call session as Twilio and Asterisk.
+ * call session as Twilio and Asterisk. `/web?resume=…` continues a live call whose connection
+ * dropped or whose task drained, with the resume token the page was given.
  */
 export function registerWebCallRoutes(
   routes: MediaRoutes,
@@ -57,10 +60,14 @@ export function registerWebCallRoutes(
   });
 
   const acceptBrowser = async (ws: WebSocket, url: URL, progress: AdmissionProgress) => {
-    const admission = await admitStreamConnection(deps, {
-      token: url.searchParams.get('token') ?? undefined,
-      provider: 'web',
-    });
+    const resumeToken = url.searchParams.get('resume');
+    const admission =
+      resumeToken !== null
+        ? await admitResume(deps, { kind: 'token', token: resumeToken, provider: 'web' })
+        : await admitStreamConnection(deps, {
+            token: url.searchParams.get('token') ?? undefined,
+            provider: 'web',
+          });
     if (!admission.ok) {
       const close = WEB_CLOSE[REFUSAL_CLOSE[admission.reason]];
       deps.logger.info('browser call refused', { callId: admission.callId, reason: admission.reason });
@@ -78,6 +85,11 @@ export function registerWebCallRoutes(
       agentName: admission.agent.name,
       logger: deps.logger,
       pingIntervalMs: options.pingIntervalMs ?? WEB_PING_INTERVAL_MS,
+      resumeToken: webResumeTokens(
+        deps,
+        admission.call,
+        'resume' in admission ? admission.resume.owner.generation : 1,
+      ),
     });
     await startSession({
       call: admission.call,
@@ -85,6 +97,7 @@ export function registerWebCallRoutes(
       transport,
       slot: admission.slot,
       deps,
+      resume: 'resume' in admission ? admission.resume : undefined,
     });
   };
 

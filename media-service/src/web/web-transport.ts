@@ -12,6 +12,8 @@ import {
 
 /** How often the server pings: the page treats three missed JSON pings as a lost connection. */
 export const WEB_PING_INTERVAL_MS = 5_000;
+/** A fresh resume token this often, well inside its lifetime, so the page always holds a valid one. */
+export const WEB_RESUME_REFRESH_MS = 20_000;
 /** Without a WebSocket pong for this long the browser is gone (network loss, closed laptop). */
 const PONG_TIMEOUT_MS = 3 * WEB_PING_INTERVAL_MS;
 
@@ -23,6 +25,11 @@ export interface WebTransportOptions {
   agentName: string;
   logger: Logger;
   pingIntervalMs?: number;
+  /**
+   * Mints a resume token for this call. When given, the page holds a fresh one at all times and a
+   * connection that drops (or a task that drains) is continued by the page reconnecting with it.
+   */
+  resumeToken?: () => Promise<{ token: string; expiresInMs: number } | undefined>;
 }
 
 /**
@@ -40,6 +47,8 @@ export function createWebTransport(socket: WebSocket, options: WebTransportOptio
   let closed = false;
   let lastPongAt = Date.now();
   let pinger: NodeJS.Timeout | undefined;
+  let resumeRefresh: NodeJS.Timeout | undefined;
+  const resumable = Boolean(options.resumeToken);
 
   const send = (message: ServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(encodeServerMessage(message));
@@ -49,6 +58,7 @@ export function createWebTransport(socket: WebSocket, options: WebTransportOptio
     if (closed) return;
     closed = true;
     clearInterval(pinger);
+    clearInterval(resumeRefresh);
     socket.off('message', onMessage);
     socket.off('close', onClose);
     if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING)
@@ -92,7 +102,10 @@ export function createWebTransport(socket: WebSocket, options: WebTransportOptio
     const clean = code === 1000 || code === 1001;
     closed = true;
     clearInterval(pinger);
-    events?.closed(clean ? 'caller_hangup' : 'media_error', clean ? 'browser_closed' : `close_${code}`);
+    clearInterval(resumeRefresh);
+    // A page holding a resume token reconnects after a broken connection, on any task.
+    const broken = resumable ? 'leg_lost' : 'media_error';
+    events?.closed(clean ? 'caller_hangup' : broken, clean ? 'browser_closed' : `close_${code}`);
   }
 
   socket.on('message', onMessage);
@@ -106,6 +119,7 @@ export function createWebTransport(socket: WebSocket, options: WebTransportOptio
     provider: 'web',
     audioFormat: AUDIO_FORMAT,
     media: { transport: 'web' },
+    resumable,
 
     attach(subscriber) {
       events = subscriber;
@@ -120,6 +134,19 @@ export function createWebTransport(socket: WebSocket, options: WebTransportOptio
         send({ type: 'ping' });
       }, pingIntervalMs);
       pinger.unref();
+      if (options.resumeToken) {
+        const issue = () => {
+          options
+            .resumeToken?.()
+            .then((minted) => {
+              if (minted) send({ type: 'resume', ...minted });
+            })
+            .catch((error: unknown) => logger.warn('resume token not issued', { err: error }));
+        };
+        issue();
+        resumeRefresh = setInterval(issue, WEB_RESUME_REFRESH_MS);
+        resumeRefresh.unref();
+      }
     },
 
     sendAgentAudio(itemId, audio) {
@@ -161,6 +188,10 @@ export function createWebTransport(socket: WebSocket, options: WebTransportOptio
 
     close(reason: EndReason) {
       if (closed) return;
+      if (reason === 'handover' && resumable) {
+        shutDown(WEB_CLOSE.moved.code, WEB_CLOSE.moved.reason);
+        return;
+      }
       send({ type: 'ended', reason });
       shutDown(WEB_CLOSE.normal.code, WEB_CLOSE.normal.reason);
     },

@@ -26,6 +26,8 @@ export interface ToolRunnerOptions {
   activity(): void;
   /** A tool of the registry was invoked (names the model made up are not counted). */
   toolCalled?(name: string): void;
+  /** The tools running now (tool call id → name), reported when a batch starts and ends. */
+  inFlight?(tools: Record<string, string>): void;
 }
 
 const FILLER_INSTRUCTIONS =
@@ -83,6 +85,7 @@ export class ToolRunner {
 
     this.running = true;
     this.options.activity();
+    this.options.inFlight?.(Object.fromEntries(calls.map((call) => [call.callId, call.name])));
     // A tool that speaks for itself (a warm transfer) must not be talked over by a filler.
     const quiet = calls.some((call) => registry.get(call.name)?.quiet);
     const filler = quiet
@@ -113,6 +116,7 @@ export class ToolRunner {
     } finally {
       filler?.cancel();
       this.running = false;
+      this.options.inFlight?.({});
     }
     this.options.activity();
     this.options.requestResponse();

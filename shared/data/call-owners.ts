@@ -1,0 +1,292 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CallProvider } from '../calls/providers.ts';
+import type { Db } from './client.ts';
+import { isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
+import { keys } from './keys.ts';
+import { stripKeys } from './pagination.ts';
+
+/**
+ * Where a live call runs. `live`: a media task holds it under a lease it renews. `detached`: the
+ * caller's leg dropped without a hang-up and the provider may reconnect it. `handover`: a
+ * draining task let it go on purpose so another task takes it. `ended`: the platform ended the
+ * call; it is never resumed.
+ */
+export type OwnerState = 'live' | 'detached' | 'handover' | 'ended';
+
+/**
+ * The ownership record of a call (one item in the call's partition). Every change is a
+ * conditional write on `generation`: a task that lost the call (it was taken over while the task
+ * was presumed dead) can no longer renew, release or end it, so its leftovers never bill twice.
+ */
+export interface CallOwner {
+  callId: string;
+  tenantId: string;
+  provider: CallProvider;
+  taskId: string;
+  generation: number;
+  state: OwnerState;
+  /** The lease runs out at this time (epoch ms) unless renewed. */
+  leaseUntilMs: number;
+  /** When the caller was first connected: the call's one answer time across every task. */
+  answeredAt: string;
+  /** The agent's maximum duration, as an absolute deadline (epoch ms). */
+  maxDurationAtMs: number;
+  resumes: number;
+  /** Milliseconds without media before each resume (newest last, bounded). */
+  resumeGapsMs: number[];
+  /** Resume offers made (Twilio action requests answered with a new stream). */
+  resumeOffers: number;
+  /** Tools running right now: tool call id → tool name. Reported as interrupted after a resume. */
+  toolsInFlight: Record<string, string>;
+  endReason?: string;
+  updatedAtMs: number;
+}
+
+export type OwnerKey = Pick<CallOwner, 'callId' | 'taskId' | 'generation'>;
+
+/** Keeps the item well past any call (4 h maximum) for post-mortems; TTL only tidies. */
+const OWNER_TTL_SECONDS = 2 * 24 * 3600;
+const MAX_GAPS = 50;
+
+function ttl(nowMs: number): number {
+  return Math.floor(nowMs / 1000) + OWNER_TTL_SECONDS;
+}
+
+/** The condition every write of the current owner carries. */
+const OWNED = 'taskId = :task AND generation = :gen';
+
+async function send<T>(run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw translateDynamoError(error);
+  }
+}
+
+/**
+ * Records the first owner when a call's media session starts (generation 1). False when the call
+ * already has an owner record (a session already ran for it).
+ */
+export async function claimCallOwner(
+  db: Db,
+  owner: Pick<CallOwner, 'callId' | 'tenantId' | 'provider' | 'taskId' | 'answeredAt' | 'maxDurationAtMs'>,
+  leaseMs: number,
+  nowMs: number = Date.now(),
+): Promise<CallOwner | undefined> {
+  const item: CallOwner = {
+    ...owner,
+    generation: 1,
+    state: 'live',
+    leaseUntilMs: nowMs + leaseMs,
+    resumes: 0,
+    resumeGapsMs: [],
+    resumeOffers: 0,
+    toolsInFlight: {},
+    updatedAtMs: nowMs,
+  };
+  const out = await send(() =>
+    db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...keys.callOwner(owner.callId), type: 'callOwner', ...item, expiresAt: ttl(nowMs) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+  return out ? item : undefined;
+}
+
+export async function getCallOwner(db: Db, callId: string): Promise<CallOwner | undefined> {
+  try {
+    const out = await db.doc.send(
+      new GetCommand({ TableName: db.tableName, Key: keys.callOwner(callId), ConsistentRead: true }),
+    );
+    return out.Item ? stripKeys<CallOwner>(out.Item) : undefined;
+  } catch (error) {
+    throw translateDynamoError(error);
+  }
+}
+
+/** Extends the lease. False when the task no longer owns the call (it was taken over or ended). */
+export async function renewCallLease(
+  db: Db,
+  key: OwnerKey,
+  leaseMs: number,
+  nowMs: number = Date.now(),
+): Promise<boolean> {
+  const out = await send(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.callOwner(key.callId),
+        UpdateExpression: 'SET leaseUntilMs = :lease, updatedAtMs = :now',
+        ConditionExpression: `${OWNED} AND #state = :live`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':task': key.taskId,
+          ':gen': key.generation,
+          ':live': 'live',
+          ':lease': nowMs + leaseMs,
+          ':now': nowMs,
+        },
+      }),
+    ),
+  );
+  return Boolean(out);
+}
+
+/**
+ * Lets the call go: `ended` (the platform ended it; never resumed), `detached` or `handover`
+ * (another task may take it over). False when the task had already lost the call, in which case
+ * it must not store the call's end either.
+ */
+export async function releaseCallOwner(
+  db: Db,
+  key: OwnerKey,
+  state: Exclude<OwnerState, 'live'>,
+  reason: string,
+  nowMs: number = Date.now(),
+): Promise<boolean> {
+  const out = await send(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.callOwner(key.callId),
+        UpdateExpression: 'SET #state = :state, endReason = :reason, leaseUntilMs = :now, updatedAtMs = :now',
+        ConditionExpression: `${OWNED} AND #state <> :ended`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':task': key.taskId,
+          ':gen': key.generation,
+          ':state': state,
+          ':ended': 'ended',
+          ':reason': reason,
+          ':now': nowMs,
+        },
+      }),
+    ),
+  );
+  return Boolean(out);
+}
+
+/** Records the tools running right now (reported to the model as interrupted after a resume). */
+export async function setToolsInFlight(
+  db: Db,
+  key: OwnerKey,
+  tools: Record<string, string>,
+  nowMs: number = Date.now(),
+): Promise<boolean> {
+  const out = await send(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.callOwner(key.callId),
+        UpdateExpression: 'SET toolsInFlight = :tools, updatedAtMs = :now',
+        ConditionExpression: OWNED,
+        ExpressionAttributeValues: {
+          ':task': key.taskId,
+          ':gen': key.generation,
+          ':tools': tools,
+          ':now': nowMs,
+        },
+      }),
+    ),
+  );
+  return Boolean(out);
+}
+
+export type TakeoverRefusal = 'replayed' | 'ended' | 'missing' | 'owned';
+
+/**
+ * Moves the call to `taskId`: consumes `generation` (a resume token's) with a conditional write,
+ * so a token works once and two tasks can never both win. `requireLapsed` (takeovers authorised by
+ * the provider's own reconnect rather than a token) also requires that the current owner let the
+ * call go or stopped renewing its lease.
+ */
+export async function takeOverCall(
+  db: Db,
+  input: {
+    callId: string;
+    taskId: string;
+    /** The generation the authority was issued for; the current one when absent. */
+    generation?: number;
+    leaseMs: number;
+    gapMs: number;
+    requireLapsed?: boolean;
+    nowMs?: number;
+  },
+): Promise<{ ok: true; owner: CallOwner } | { ok: false; reason: TakeoverRefusal }> {
+  const nowMs = input.nowMs ?? Date.now();
+  let generation = input.generation;
+  if (generation === undefined) {
+    const current = await getCallOwner(db, input.callId);
+    if (!current) return { ok: false, reason: 'missing' };
+    generation = current.generation;
+  }
+  const lapsed = input.requireLapsed ? ' AND (#state <> :live OR leaseUntilMs < :now)' : '';
+  const gap = Math.max(0, Math.round(input.gapMs));
+  let out: Record<string, unknown> | undefined;
+  try {
+    const result = await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.callOwner(input.callId),
+        UpdateExpression:
+          'SET generation = :next, taskId = :task, #state = :live, leaseUntilMs = :lease, updatedAtMs = :now, ' +
+          'resumeGapsMs = list_append(if_not_exists(resumeGapsMs, :empty), :gap) ADD resumes :one',
+        ConditionExpression: `attribute_exists(pk) AND generation = :gen AND #state <> :ended${lapsed}`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':gen': generation,
+          ':next': generation + 1,
+          ':task': input.taskId,
+          ':live': 'live',
+          ':ended': 'ended',
+          ':lease': nowMs + input.leaseMs,
+          ':now': nowMs,
+          ':empty': [],
+          ':gap': [gap],
+          ':one': 1,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    out = result.Attributes;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw translateDynamoError(error);
+    const current = await getCallOwner(db, input.callId);
+    if (!current) return { ok: false, reason: 'missing' };
+    if (current.state === 'ended') return { ok: false, reason: 'ended' };
+    if (current.generation !== generation) return { ok: false, reason: 'replayed' };
+    return { ok: false, reason: 'owned' };
+  }
+  const owner = stripKeys<CallOwner>(out ?? {});
+  if (owner.resumeGapsMs.length > MAX_GAPS) owner.resumeGapsMs = owner.resumeGapsMs.slice(-MAX_GAPS);
+  return { ok: true, owner };
+}
+
+/**
+ * Counts one resume offer (a Twilio action request answered with a new stream) unless the call
+ * ended; returns the owner after the count, or undefined when there is nothing to resume.
+ */
+export async function countResumeOffer(
+  db: Db,
+  callId: string,
+  nowMs: number = Date.now(),
+): Promise<CallOwner | undefined> {
+  const out = await send(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.callOwner(callId),
+        UpdateExpression: 'SET updatedAtMs = :now ADD resumeOffers :one',
+        ConditionExpression: 'attribute_exists(pk) AND #state <> :ended',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':now': nowMs, ':one': 1, ':ended': 'ended' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    ),
+  );
+  return out?.Attributes ? stripKeys<CallOwner>(out.Attributes) : undefined;
+}
