@@ -176,11 +176,15 @@ describe('an owner runs the business from the console', () => {
       .getByLabel('Instructions')
       .fill('You are Ava, the receptionist of Acme Dental. Book, move and cancel appointments.');
     await page.getByLabel('Greeting').fill(GREETING);
+    await page.getByLabel('Record this agent’s calls').check();
+    await page.getByLabel('Keep recordings for').selectOption('90');
+    await page.getByLabel('Disclosure').fill('This call is recorded.');
     await page.getByRole('button', { name: 'Create agent' }).click();
     await page.waitForURL(/\/agents\/agt_/);
     const agentPath = new URL(page.url()).pathname;
     await settled(page);
     await expect(page.getByLabel('Name').inputValue()).resolves.toBe('Ava at Acme Dental');
+    await expect(page.getByLabel('Keep recordings for').inputValue()).resolves.toBe('90');
 
     // 2. Talk to it: the platform's call page in the agent page, Chromium's fake microphone.
     await page.getByRole('button', { name: 'Talk to this agent' }).click();
@@ -241,6 +245,15 @@ describe('an owner runs the business from the console', () => {
     await list.getByLabel('Escalation reason').fill('Wants a call back from the hygienist.');
     await list.getByRole('button', { name: 'Escalate' }).click();
     await list.getByText('Wants a call back from the hygienist.').waitFor();
+    // The recording: a player whose short-lived link serves the WAV (caller and agent channels).
+    const player = list.locator('.recording audio');
+    await player.waitFor({ timeout: 30_000 });
+    const wav = await list.request.get((await player.getAttribute('src')) as string);
+    expect(wav.status()).toBe(200);
+    const header = Buffer.from(await wav.body());
+    expect(header.subarray(0, 4).toString('ascii')).toBe('RIFF');
+    expect(header.readUInt16LE(22)).toBe(2);
+    expect(await list.locator('.recording').textContent()).toContain('caller left, agent right');
     await visit(list, callPath, 'call-detail');
     // A reload of a deep link lands on the same call.
     await list.reload();

@@ -13,7 +13,31 @@ export interface AgentForm {
   idleTimeoutSeconds: string;
   tools: ToolForm[];
   knowledgeBaseIds: string[];
+  /** More numbers a warm transfer may dial, one per line or separated by commas. */
+  transferNumbers: string;
+  recording: RecordingForm;
+  voicemail: VoicemailForm;
 }
+
+export type RecordingSettings = NonNullable<AgentRecord['recording']>;
+
+export interface RecordingForm {
+  enabled: boolean;
+  channels: RecordingSettings['channels'];
+  retentionDays: string;
+  disclosure: string;
+}
+
+/** What an answering machine gets; `''` is no detection (every answer is a person). */
+export interface VoicemailForm {
+  action: '' | NonNullable<AgentRecord['voicemail']>['action'];
+  message: string;
+}
+
+/** The retention choices the API accepts (each has its own storage expiry rule). */
+export const RETENTION_CHOICES = [
+  1, 7, 14, 30, 60, 90, 180, 365, 730, 1095, 1825, 2555,
+] as const satisfies readonly RecordingSettings['retentionDays'][];
 
 export interface ToolForm {
   name: string;
@@ -47,7 +71,23 @@ export function agentToForm(agent?: AgentRecord & { knowledgeBaseIds?: string[] 
       parameters: JSON.stringify(t.parameters, null, 2),
     })),
     knowledgeBaseIds: agent?.knowledgeBaseIds ?? [],
+    transferNumbers: (agent?.transferNumbers ?? []).join('\n'),
+    recording: {
+      enabled: agent?.recording?.enabled ?? false,
+      channels: agent?.recording?.channels ?? 'dual',
+      retentionDays: String(agent?.recording?.retentionDays ?? 30),
+      disclosure: agent?.recording?.disclosure ?? '',
+    },
+    voicemail: { action: agent?.voicemail?.action ?? '', message: agent?.voicemail?.message ?? '' },
   };
+}
+
+/** Numbers typed one per line or separated by commas, without spaces and formatting characters. */
+export function parseNumberList(text: string): string[] {
+  return text
+    .split(/[\n,;]+/)
+    .map((n) => n.replace(/[\s().-]/g, ''))
+    .filter(Boolean);
 }
 
 export class AgentFormError extends Error {
@@ -99,6 +139,28 @@ export function formToBody(
     tools,
   };
   if (includeKnowledge) body.knowledgeBaseIds = form.knowledgeBaseIds;
+  const numbers = parseNumberList(form.transferNumbers);
+  body.transferNumbers = numbers.length ? numbers : mode === 'edit' ? null : undefined;
+  // Turning recording off keeps the other choices, so turning it on again restores them.
+  body.recording =
+    form.recording.enabled || mode === 'edit'
+      ? {
+          enabled: form.recording.enabled,
+          channels: form.recording.channels,
+          retentionDays: Number(form.recording.retentionDays),
+          ...(form.recording.disclosure.trim() ? { disclosure: form.recording.disclosure.trim() } : {}),
+        }
+      : undefined;
+  if (form.voicemail.action === 'leave_message' && !form.voicemail.message.trim())
+    throw new AgentFormError('Voicemail: write the message the agent leaves after the beep.');
+  body.voicemail = form.voicemail.action
+    ? {
+        action: form.voicemail.action,
+        ...(form.voicemail.action === 'leave_message' ? { message: form.voicemail.message.trim() } : {}),
+      }
+    : mode === 'edit'
+      ? null
+      : undefined;
   for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
   return body;
 }

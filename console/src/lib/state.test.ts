@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Timeseries } from '../api/contracts.ts';
-import { agentToForm, formToBody } from './agent-form.ts';
+import { AgentFormError, agentToForm, formToBody, parseNumberList } from './agent-form.ts';
 import { filtersFromSearch, filtersToQuery, isLive, pollInterval, statusTone } from './call-state.ts';
 import { addDays, daysIn, granularityFor, parseRange, rangeFor, todayIn } from './date-range.ts';
 import { recentMonths } from './months.ts';
@@ -143,5 +143,47 @@ describe('small rules', () => {
   });
   it('lists recent months newest first across a year boundary', () => {
     expect(recentMonths(new Date('2026-02-15T00:00:00Z'), 3)).toEqual(['2026-02', '2026-01', '2025-12']);
+  });
+
+  it('sends recording, voicemail and warm-transfer numbers as the API takes them', () => {
+    const form = { ...agentToForm(), name: 'Reception', instructions: 'Be kind.' };
+    const full = {
+      ...form,
+      transferNumbers: '+1 (415) 555-0101\n+14155550102, ',
+      recording: { enabled: true, channels: 'mono' as const, retentionDays: '90', disclosure: ' Recorded. ' },
+      voicemail: { action: 'leave_message' as const, message: ' Call us back. ' },
+    };
+    expect(formToBody(full, 'create', false)).toMatchObject({
+      transferNumbers: ['+14155550101', '+14155550102'],
+      recording: { enabled: true, channels: 'mono', retentionDays: 90, disclosure: 'Recorded.' },
+      voicemail: { action: 'leave_message', message: 'Call us back.' },
+    });
+    const off = formToBody(form, 'create', false);
+    expect(off).not.toHaveProperty('recording');
+    expect(off).not.toHaveProperty('voicemail');
+    expect(off).not.toHaveProperty('transferNumbers');
+    // Editing: off keeps the recording choices; cleared settings are removed with null.
+    expect(formToBody(form, 'edit', false)).toMatchObject({
+      recording: { enabled: false, channels: 'dual', retentionDays: 30 },
+      voicemail: null,
+      transferNumbers: null,
+    });
+    expect(
+      formToBody({ ...full, voicemail: { action: 'hangup', message: 'ignored' } }, 'edit', false).voicemail,
+    ).toEqual({
+      action: 'hangup',
+    });
+    expect(() =>
+      formToBody({ ...full, voicemail: { action: 'leave_message', message: ' ' } }, 'create', false),
+    ).toThrow(AgentFormError);
+  });
+
+  it.each([
+    ['+14155550101', ['+14155550101']],
+    ['+1 415 555 0101', ['+14155550101']],
+    ['+1-415-555-0101\n+44 20 7183 8750; +33.1.23', ['+14155550101', '+442071838750', '+33123']],
+    ['', []],
+  ])('number list %j', (text, numbers) => {
+    expect(parseNumberList(text)).toEqual(numbers);
   });
 });

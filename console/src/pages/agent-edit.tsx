@@ -4,6 +4,7 @@ import { api } from '../api/client.ts';
 import type { KnowledgeBase } from '../api/contracts.ts';
 import { canWrite, useUser } from '../api/session.tsx';
 import type { AgentRecord, Page } from '../api/types.ts';
+import { RecordingFields, VoicemailFields } from '../components/call-handling-fields.tsx';
 import { ToolsEditor } from '../components/tools-editor.tsx';
 import { TalkToAgent } from '../components/talk-to-agent.tsx';
 import { ErrorState, FormError, Loading } from '../components/states.tsx';
@@ -158,6 +159,24 @@ export default function AgentEditPage() {
                 { placeholder: '+14155550100', type: 'tel' },
                 'Where "transfer to a person" goes (E.164).',
               )}
+              <Field
+                label="Warm transfer numbers"
+                hint="Other people the agent may hand a caller to with a briefing; one per line (E.164)."
+              >
+                {(p) => (
+                  <textarea
+                    {...p}
+                    name="transferNumbers"
+                    rows={2}
+                    disabled={!editable}
+                    placeholder="+14155550101"
+                    value={form.transferNumbers}
+                    onChange={(e) => set('transferNumbers', e.target.value)}
+                  />
+                )}
+              </Field>
+            </div>
+            <div className="field-row">
               {text(
                 'webhookUrl',
                 'Webhook URL',
@@ -180,6 +199,16 @@ export default function AgentEditPage() {
               })}
             </div>
           </Card>
+          <RecordingFields
+            value={form.recording}
+            disabled={!editable}
+            onChange={(recording) => set('recording', recording)}
+          />
+          <VoicemailFields
+            value={form.voicemail}
+            disabled={!editable}
+            onChange={(voicemail) => set('voicemail', voicemail)}
+          />
           <Card title="Tools">
             <ToolsEditor tools={form.tools} disabled={!editable} onChange={(tools) => set('tools', tools)} />
           </Card>
