@@ -91,6 +91,8 @@ export interface Call {
   usage: RealtimeUsage;
   telemetry?: CallTelemetry;
   metadata: Record<string, string>;
+  /** Values of the agent's `{{name}}` placeholders for this call (campaign contacts). */
+  variables?: Record<string, string>;
   /** Transport details operators can inspect (Asterisk channel ids, RTP ports, Twilio stream sid). */
   media?: Record<string, unknown>;
   /** Highest status-callback sequence number applied (Twilio), for ordering and dedupe. */

@@ -9,7 +9,7 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 export interface CallingWindow {
   /** Local days on which calls may be placed. */
-  days: readonly Weekday[];
+  days: Weekday[];
   /** Local opening time, `HH:MM` (24-hour). */
   start: string;
   /** Local closing time, `HH:MM`, after `start`: the last dial happens before it. */

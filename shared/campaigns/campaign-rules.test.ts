@@ -9,7 +9,10 @@ describe('contactTimeZone', () => {
     [{ number: '+442071838750' }, { ok: true, timeZone: 'Europe/London', source: 'country' }],
     [{ number: '+4930901820' }, { ok: true, timeZone: 'Europe/Berlin', source: 'country' }],
     [{ number: '+919876543210' }, { ok: true, timeZone: 'Asia/Calcutta', source: 'country' }],
-    [{ number: '+14155550100', timezone: 'America/Denver' }, { ok: true, timeZone: 'America/Denver', source: 'contact' }],
+    [
+      { number: '+14155550100', timezone: 'America/Denver' },
+      { ok: true, timeZone: 'America/Denver', source: 'contact' },
+    ],
     [
       { number: '+14155550100', campaignTimeZone: 'America/Chicago' },
       { ok: true, timeZone: 'America/Chicago', source: 'campaign' },

@@ -9,7 +9,8 @@ export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** The distinct placeholder names used in some texts, in order of first use. */
 export function placeholdersIn(...texts: (string | undefined)[]): string[] {
   const names = new Set<string>();
-  for (const text of texts) for (const match of (text ?? '').matchAll(PLACEHOLDER)) names.add(match[1] as string);
+  for (const text of texts)
+    for (const match of (text ?? '').matchAll(PLACEHOLDER)) names.add(match[1] as string);
   return [...names];
 }
 

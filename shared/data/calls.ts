@@ -13,7 +13,7 @@ import { stripKeys } from './pagination.ts';
 import { buildUpdate } from './update-expression.ts';
 
 export type NewCall = Pick<Call, 'tenantId' | 'agentId' | 'direction' | 'provider' | 'from' | 'to'> &
-  Partial<Pick<Call, 'providerCallId' | 'metadata' | 'status' | 'media'>>;
+  Partial<Pick<Call, 'providerCallId' | 'metadata' | 'status' | 'media' | 'variables'>>;
 
 /** The concurrency cap was reached; stable code `rate_limited`, reason in details. */
 export class ConcurrencyLimitError extends RateLimitedError {
@@ -68,6 +68,7 @@ export async function createCall(
     updatedAt: now.toISOString(),
     usage: emptyUsage(),
     metadata: input.metadata ?? {},
+    ...(input.variables ? { variables: input.variables } : {}),
     media: input.media,
     traceId: currentTrace()?.root ?? newTraceId(now.getTime()),
   };

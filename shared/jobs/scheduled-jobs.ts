@@ -11,6 +11,8 @@ export interface ScheduledJob {
   everyMinutes: number;
   timeoutSeconds: number;
   description: string;
+  /** Locally (`npm start`) the job runs this often instead, where a minute is too slow to watch. */
+  localEveryMs?: number;
 }
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
@@ -20,5 +22,13 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     everyMinutes: 1,
     timeoutSeconds: 60,
     description: 'Ends calls whose media stream never connected; re-publishes deferred call events',
+  },
+  {
+    id: 'DispatchCampaigns',
+    handler: 'functions/jobs/dispatch-campaigns.ts',
+    everyMinutes: 1,
+    timeoutSeconds: 60,
+    description: 'Claims due campaign contacts within their calling windows and queues their dials',
+    localEveryMs: 10_000,
   },
 ];
