@@ -275,7 +275,7 @@ describe('dispatching', () => {
         onFailed: { maxAttempts: 1, delayMinutes: 0 },
       },
     });
-    const [noAnswer, busy, voicemail, failed, answered] = numbers(400, 5) as string[];
+    const [noAnswer, busy, voicemail, failed, answered] = numbers(400, 5) as [string, string, string, string, string];
     await t.api.post(`/v1/campaigns/${campaign.id}/contacts`, {
       contacts: [noAnswer, busy, voicemail, failed, answered].map((number) => ({ number })),
     });
@@ -290,7 +290,7 @@ describe('dispatching', () => {
     };
     let live = await attempt();
     expect(live.size).toBe(5);
-    const id = (number: string | undefined) => live.get(number as string).id;
+    const id = (number: string) => live.get(number).id;
     // Each outcome's event delivered twice: the second does nothing.
     await finishCall(t.tenant.id, id(noAnswer), { status: 'no_answer', endReason: 'no_answer' }, 2);
     await finishCall(t.tenant.id, id(busy), { status: 'busy', endReason: 'busy' }, 2);
@@ -357,7 +357,7 @@ describe('dispatching', () => {
   it('checks the do-not-call list again at dial time, and DELETE takes a number off it', async () => {
     const t = await campaignTenant(platform);
     const campaign = await createCampaign(t.api, { agentId: t.agentId });
-    const [first, second] = numbers(500, 2) as string[];
+    const [first, second] = numbers(500, 2) as [string, string];
     await t.api.post(`/v1/campaigns/${campaign.id}/contacts`, {
       contacts: [{ number: first }, { number: second }],
     });
@@ -384,7 +384,7 @@ describe('dispatching', () => {
   it('gives back a claim whose command was lost, and settles a call whose end event was lost', async () => {
     const t = await campaignTenant(platform);
     const campaign = await createCampaign(t.api, { agentId: t.agentId });
-    const [lost, quiet] = numbers(600, 2) as string[];
+    const [lost, quiet] = numbers(600, 2) as [string, string];
     await t.api.post(`/v1/campaigns/${campaign.id}/contacts`, { contacts: [{ number: lost }] });
     await t.api.post(`/v1/campaigns/${campaign.id}/start`);
     await runDispatcher();
