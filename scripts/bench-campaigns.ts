@@ -70,6 +70,7 @@ async function main() {
         headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
+      // biome-ignore lint/suspicious/noExplicitAny: the bench reads arbitrary API JSON
       const json = (await res.json()) as Record<string, any>;
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
