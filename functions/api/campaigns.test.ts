@@ -275,7 +275,13 @@ describe('dispatching', () => {
         onFailed: { maxAttempts: 1, delayMinutes: 0 },
       },
     });
-    const [noAnswer, busy, voicemail, failed, answered] = numbers(400, 5) as [string, string, string, string, string];
+    const [noAnswer, busy, voicemail, failed, answered] = numbers(400, 5) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     await t.api.post(`/v1/campaigns/${campaign.id}/contacts`, {
       contacts: [noAnswer, busy, voicemail, failed, answered].map((number) => ({ number })),
     });
