@@ -42,10 +42,15 @@ function toLambdaResult(result: HttpResult, requestId: string): LambdaHttpResult
  */
 export function httpHandler(
   route: RouteFunction,
-  options: { auth: RouteAuth; scope?: Permission } & Omit<AccessRequirements, 'permission'>,
+  options: {
+    auth: RouteAuth;
+    scope?: Permission;
+    /** Routes that take batches allow more than the API's 64 KB (API Gateway's cap is 10 MB). */
+    maxBodyBytes?: number;
+  } & Omit<AccessRequirements, 'permission'>,
 ) {
   const handle = async (event: APIGatewayProxyEventV2): Promise<LambdaHttpResult> => {
-    const request = parseRequest(event);
+    const request = parseRequest(event, options.maxBodyBytes);
     const logger = baseLogger.child({ requestId: request.requestId, route: event.routeKey });
     request.auth = await authenticate(dbFromEnv(), request, options.auth, {
       permission: options.scope ?? ROUTE_PERMISSIONS[event.routeKey],

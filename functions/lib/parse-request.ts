@@ -19,14 +19,14 @@ export function requestIdOf(event: APIGatewayProxyEventV2): string {
 }
 
 /** Turns an HTTP API v2 event into an HttpRequest; the body is decoded but not yet parsed. */
-export function parseRequest(event: APIGatewayProxyEventV2): HttpRequest {
+export function parseRequest(event: APIGatewayProxyEventV2, maxBodyBytes = MAX_BODY_BYTES): HttpRequest {
   const rawBody = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64').toString('utf8')
       : event.body
     : '';
-  if (Buffer.byteLength(rawBody, 'utf8') > MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(`Request bodies are limited to ${MAX_BODY_BYTES / 1024} KB.`);
+  if (Buffer.byteLength(rawBody, 'utf8') > maxBodyBytes) {
+    throw new PayloadTooLargeError(`Request bodies are limited to ${maxBodyBytes / 1024} KB.`);
   }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;

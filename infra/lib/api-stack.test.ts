@@ -316,3 +316,34 @@ describe('scheduled jobs', () => {
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'sqs:SendMessage']));
   });
 });
+
+describe('campaigns', () => {
+  it('dispatches every minute from an EventBridge rule that may claim contacts and queue dial commands', () => {
+    const dispatcher = functionId(
+      'Claims due campaign contacts within their calling windows and queues their dials',
+    );
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [dispatcher, 'Arn'] } })]),
+    });
+    const statements = statementsOf(dispatcher);
+    expect(actionsOf(statements)).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:UpdateItem']));
+    expect(actionsOn(statements, 'CampaignDials')).toContain('sqs:SendMessage');
+    expect(actionsOn(statements, 'MediaCommands')).toEqual([]);
+  });
+
+  it('consumes dial commands, call outcomes and imports, each queue with its DLQ', () => {
+    for (const handler of [
+      'functions/consumers/dial-campaign-contact.ts',
+      'functions/consumers/record-campaign-outcome.ts',
+      'functions/consumers/run-contact-import.ts',
+    ]) {
+      const consumer = api.consumers.consumers.find((c) => c.handler === handler);
+      expect(consumer?.function).toBeDefined();
+      expect(consumer?.skipped).toBeUndefined();
+    }
+    for (const queue of [QUEUES.campaignDials, QUEUES.campaignOutcomes, QUEUES.contactImports]) {
+      expect(queue.consumer).toBeDefined();
+    }
+  });
+});

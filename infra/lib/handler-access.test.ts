@@ -76,7 +76,7 @@ describe('createAccessAnalyzer', () => {
     [
       'a publisher that passes the event type through',
       'functions/relays.ts',
-      { sendQueues: ['summaries', 'usage', 'webhooks'] },
+      { sendQueues: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'] },
     ],
     ['a media command sender', 'functions/commands.ts', { secrets: true, sendQueues: ['mediaCommands'] }],
     ['a dynamic import', 'functions/lazy.ts', { table: true }],

@@ -93,10 +93,13 @@ const USES_KNOWLEDGE_BUCKET: Capability = {
 const LANCE_IMPORT = /from\s+['"]@lancedb\/lancedb['"]/;
 const JOB_PUBLISHER_MODULE = 'shared/queues/job-publisher.ts';
 /** The job publisher's senders, each bound to one queue. */
+const CAMPAIGN_MESSAGES_MODULE = 'shared/campaigns/campaign-messages.ts';
 const JOB_SENDERS: readonly [Capability, QueueId][] = [
   [{ calls: [callOf('queueExportJob')], definedIn: JOB_PUBLISHER_MODULE }, 'exports'],
   [{ calls: [callOf('queueBackfillJob')], definedIn: JOB_PUBLISHER_MODULE }, 'backfills'],
   [{ calls: [callOf('publishExportCompleted')], definedIn: JOB_PUBLISHER_MODULE }, 'webhooks'],
+  [{ calls: [callOf('queueDialCommands')], definedIn: CAMPAIGN_MESSAGES_MODULE }, 'campaignDials'],
+  [{ calls: [callOf('queueImportJob')], definedIn: CAMPAIGN_MESSAGES_MODULE }, 'contactImports'],
 ];
 const USES_EXPORTS_BUCKET: Capability = {
   calls: [callOf('s3FromEnv')],
@@ -122,6 +125,7 @@ const KNOWN_SENDERS = new Set([
   DEAD_LETTER_MODULE,
   KNOWLEDGE_MESSAGES_MODULE,
   JOB_PUBLISHER_MODULE,
+  CAMPAIGN_MESSAGES_MODULE,
 ]);
 const EVENT_TYPE_LITERAL = /\btype:\s*['"](call\.[a-z_]+)['"]/g;
 const PUBLISH_CALLS = /(?<!function\s+)\bpublishCallEvent\s*\(/g;

@@ -132,7 +132,7 @@ describe('the secret', () => {
 });
 
 describe('the exports bucket', () => {
-  it('is encrypted, private, TLS-only and expires exports', () => {
+  it('is encrypted, private, TLS-only and expires exports and CSV imports', () => {
     dev.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
@@ -151,6 +151,7 @@ describe('the exports bucket', () => {
             AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
             Status: 'Enabled',
           }),
+          Match.objectLike({ Prefix: 'imports/', ExpirationInDays: 7, Status: 'Enabled' }),
         ],
       },
     });

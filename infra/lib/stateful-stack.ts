@@ -138,6 +138,8 @@ export class StatefulStack extends Stack {
           expiration: Duration.days(EXPORT_RETENTION_DAYS),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        // CSV imports and their error reports are working files: a week is plenty.
+        { id: 'expire-imports', prefix: 'imports/', expiration: Duration.days(7) },
       ],
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

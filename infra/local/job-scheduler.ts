@@ -40,11 +40,14 @@ export function startJobScheduler(options: {
         .catch((err: unknown) => options.logger.error('scheduled job failed', { job: job.id, err }))
         .finally(() => {
           running.delete(pending);
-          if (!stopped) timers.push(setTimeout(tick, options.intervalMs ?? job.everyMinutes * 60_000));
+          if (!stopped)
+            timers.push(
+              setTimeout(tick, options.intervalMs ?? job.localEveryMs ?? job.everyMinutes * 60_000),
+            );
         });
       running.add(pending);
     };
-    timers.push(setTimeout(tick, options.intervalMs ?? job.everyMinutes * 60_000));
+    timers.push(setTimeout(tick, options.intervalMs ?? job.localEveryMs ?? job.everyMinutes * 60_000));
   }
   return {
     async stop() {

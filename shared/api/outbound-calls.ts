@@ -49,22 +49,28 @@ export async function placeOutboundCall(
   tenantId: string,
   input: z.output<typeof CreateCallBodySchema>,
   logger: Logger,
+  options: { id?: string; variables?: Record<string, string> } = {},
 ): Promise<Call> {
   const agent = await requireAgent(deps.db, tenantId, input.agentId);
   const origin = await resolveCallerNumber(deps.db, tenantId, agent.id, input);
-  const { call } = await admitCall(deps.db, {
-    tenantId,
-    agentId: agent.id,
-    direction: 'outbound',
-    provider: origin.provider,
-    from: origin.number,
-    to: input.to,
-    metadata: input.metadata ?? {},
-    status: 'queued',
-    ...(input.recording === false ? { recording: { status: 'off' as const } } : {}),
-    // Detection runs for agents that say what to do with a machine, unless this call opts out.
-    machineDetection: agent.voicemail && input.machineDetection !== false ? {} : undefined,
-  });
+  const { call } = await admitCall(
+    deps.db,
+    {
+      tenantId,
+      agentId: agent.id,
+      direction: 'outbound',
+      provider: origin.provider,
+      from: origin.number,
+      to: input.to,
+      metadata: input.metadata ?? {},
+      variables: options.variables,
+      status: 'queued',
+      ...(input.recording === false ? { recording: { status: 'off' as const } } : {}),
+      // Detection runs for agents that say what to do with a machine, unless this call opts out.
+      machineDetection: agent.voicemail && input.machineDetection !== false ? {} : undefined,
+    },
+    { id: options.id },
+  );
   try {
     if (call.provider === 'twilio') return await dialWithTwilio(deps, call, agent, logger);
     await sendMediaCommand(deps.sqs, deps.queueUrls, {

@@ -118,6 +118,8 @@ export interface Call {
   usage: RealtimeUsage;
   telemetry?: CallTelemetry;
   metadata: Record<string, string>;
+  /** Values of the agent's `{{name}}` placeholders for this call (campaign contacts). */
+  variables?: Record<string, string>;
   /** Transport details operators can inspect (Asterisk channel ids, RTP ports, Twilio stream sid). */
   media?: Record<string, unknown>;
   /** Warm transfer attempts, in order (the last one `answered` when the caller was handed over). */

@@ -36,6 +36,9 @@ export const EnvSchema = z
     QUEUE_KNOWLEDGE_INDEX_URL: queueUrl.optional(),
     QUEUE_EXPORTS_URL: queueUrl.optional(),
     QUEUE_BACKFILLS_URL: queueUrl.optional(),
+    QUEUE_CAMPAIGN_DIALS_URL: queueUrl.optional(),
+    QUEUE_CAMPAIGN_OUTCOMES_URL: queueUrl.optional(),
+    QUEUE_CONTACT_IMPORTS_URL: queueUrl.optional(),
     /** S3 API endpoint (the local emulator); unset in AWS. */
     S3_ENDPOINT: url.optional(),
     /** Bucket for call exports (private, encrypted, objects expire). */

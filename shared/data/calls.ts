@@ -13,7 +13,12 @@ import { stripKeys } from './pagination.ts';
 import { buildUpdate } from './update-expression.ts';
 
 export type NewCall = Pick<Call, 'tenantId' | 'agentId' | 'direction' | 'provider' | 'from' | 'to'> &
-  Partial<Pick<Call, 'providerCallId' | 'metadata' | 'status' | 'media' | 'recording' | 'machineDetection'>>;
+  Partial<
+    Pick<
+      Call,
+      'providerCallId' | 'metadata' | 'status' | 'media' | 'recording' | 'machineDetection' | 'variables'
+    >
+  >;
 
 /** The concurrency cap was reached; stable code `rate_limited`, reason in details. */
 export class ConcurrencyLimitError extends RateLimitedError {
@@ -68,6 +73,7 @@ export async function createCall(
     updatedAt: now.toISOString(),
     usage: emptyUsage(),
     metadata: input.metadata ?? {},
+    ...(input.variables ? { variables: input.variables } : {}),
     media: input.media,
     ...(input.recording ? { recording: input.recording } : {}),
     ...(input.machineDetection ? { machineDetection: input.machineDetection } : {}),

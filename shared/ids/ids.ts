@@ -21,6 +21,8 @@ export const ID_PREFIX = {
   auditEvent: 'aud',
   export: 'exp',
   backfill: 'bf',
+  campaign: 'cmp',
+  contactImport: 'imp',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

@@ -11,6 +11,8 @@ export interface ScheduledJob {
   everyMinutes: number;
   timeoutSeconds: number;
   description: string;
+  /** Locally (`npm start`) the job runs this often instead, where a minute is too slow to watch. */
+  localEveryMs?: number;
 }
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
@@ -36,5 +38,13 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     everyMinutes: 5,
     timeoutSeconds: 120,
     description: 'Knowledge bases: sync watchdog and scheduled refreshes',
+  },
+  {
+    id: 'DispatchCampaigns',
+    handler: 'functions/jobs/dispatch-campaigns.ts',
+    everyMinutes: 1,
+    timeoutSeconds: 60,
+    description: 'Claims due campaign contacts within their calling windows and queues their dials',
+    localEveryMs: 10_000,
   },
 ];

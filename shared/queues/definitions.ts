@@ -128,6 +128,49 @@ export const QUEUES = {
     maxReceiveCount: 3,
     consumerTimeoutSeconds: 900,
   },
+  /** One message per claimed campaign contact: place its call (functions/consumers/dial-campaign-contact.ts). */
+  campaignDials: {
+    id: 'CampaignDials',
+    urlEnv: 'QUEUE_CAMPAIGN_DIALS_URL',
+    consumer: {
+      handler: 'functions/consumers/dial-campaign-contact.ts',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 20,
+    },
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    consumerTimeoutSeconds: 30,
+  },
+  /** `call.started` / `call.ended` of campaign calls: the contact's state and retries. */
+  campaignOutcomes: {
+    id: 'CampaignOutcomes',
+    urlEnv: 'QUEUE_CAMPAIGN_OUTCOMES_URL',
+    consumer: {
+      handler: 'functions/consumers/record-campaign-outcome.ts',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      maxConcurrency: 10,
+    },
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 8,
+    consumerTimeoutSeconds: 30,
+  },
+  /** CSV imports of campaign contacts and do-not-call numbers: one message per job. */
+  contactImports: {
+    id: 'ContactImports',
+    urlEnv: 'QUEUE_CONTACT_IMPORTS_URL',
+    consumer: {
+      handler: 'functions/consumers/run-contact-import.ts',
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 2,
+      memorySizeMb: 1024,
+    },
+    visibilityTimeoutSeconds: 5400,
+    maxReceiveCount: 3,
+    consumerTimeoutSeconds: 900,
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueId = keyof typeof QUEUES;

@@ -6,8 +6,8 @@ import type { QueueId } from './definitions.ts';
  * consumer owns its queue, its retries and its DLQ.
  */
 export const EVENT_SUBSCRIPTIONS: Readonly<Record<CallEventType, readonly QueueId[]>> = {
-  'call.started': ['webhooks'],
-  'call.ended': ['summaries', 'usage', 'webhooks'],
+  'call.started': ['webhooks', 'campaignOutcomes'],
+  'call.ended': ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
   'call.summarized': ['webhooks'],
   'call.escalated': ['webhooks'],
   'call.recording_ready': ['webhooks'],

@@ -115,13 +115,16 @@ export function bindKnowledgeBucket(
   }
 }
 
-/** The exports bucket's name plus object read/write (multipart included) under `exports/`. */
+/**
+ * The exports bucket's name plus object read/write (multipart included) under `exports/`, and
+ * under `imports/` (CSV uploads of contacts and do-not-call numbers, and their error reports).
+ */
 export function bindExportsBucket(target: Bindable, bucket: s3.IBucket): void {
   target.addEnvironment('EXPORTS_BUCKET', bucket.bucketName);
   iam.Grant.addToPrincipal({
     grantee: { grantPrincipal: target.grantPrincipal },
     actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
-    resourceArns: [bucket.arnForObjects('exports/*')],
+    resourceArns: [bucket.arnForObjects('exports/*'), bucket.arnForObjects('imports/*')],
   });
 }
 

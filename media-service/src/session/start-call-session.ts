@@ -1,5 +1,23 @@
+import type { Agent } from '#shared/agents/agent-schema.ts';
+import { fillPlaceholders } from '#shared/campaigns/template-variables.ts';
+import type { Call } from '#shared/calls/call-types.ts';
 import { CallSession } from './call-session.ts';
 import type { StartCallSessionInput } from './session-deps.ts';
+
+/**
+ * The agent as this call's model sees it: `{{name}}` placeholders of its instructions and
+ * greeting filled with the call's variables (a campaign contact's). Calls without variables get
+ * the agent unchanged, so text that happens to contain braces is never touched.
+ */
+export function personalizedAgent(agent: Agent, call: Pick<Call, 'variables'>): Agent {
+  const values = call.variables;
+  if (!values || Object.keys(values).length === 0) return agent;
+  return {
+    ...agent,
+    instructions: fillPlaceholders(agent.instructions, values),
+    ...(agent.greeting ? { greeting: fillPlaceholders(agent.greeting, values) } : {}),
+  };
+}
 
 /**
  * Starts the one session of an admitted call whose caller leg is connected. The session binds
@@ -8,7 +26,7 @@ import type { StartCallSessionInput } from './session-deps.ts';
  * end the call with a reason stored on it.
  */
 export async function startCallSession(input: StartCallSessionInput): Promise<CallSession> {
-  const session = new CallSession(input);
+  const session = new CallSession({ ...input, agent: personalizedAgent(input.agent, input.call) });
   try {
     await session.start();
   } catch (error) {

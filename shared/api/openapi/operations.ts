@@ -11,9 +11,17 @@ import { PEOPLE_OPERATIONS } from '../../people/people-operations.ts';
 import { WEB_CALL_OPERATIONS } from '../../web-calls/web-call-operation.ts';
 import { ACCOUNT_OPERATIONS } from './account-operations.ts';
 import { CALL_OPERATIONS } from './call-operations.ts';
+import { CAMPAIGN_OPERATIONS } from './campaign-operations.ts';
 import { KNOWLEDGE_OPERATIONS } from './knowledge-operations.ts';
 import type { ApiOperation } from './operation-types.ts';
 import { KnowledgeBaseSchema, SyncSchema } from '../../knowledge/knowledge-schemas.ts';
+import {
+  CampaignSchema,
+  ContactInputSchema,
+  ContactSchema,
+  DncEntrySchema,
+} from '../../campaigns/campaign-schemas.ts';
+import { ImportSchema } from '../../campaigns/import-api.ts';
 
 export type { ApiOperation } from './operation-types.ts';
 
@@ -26,6 +34,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   ...KNOWLEDGE_OPERATIONS,
   ...PEOPLE_OPERATIONS,
   ...ANALYTICS_OPERATIONS,
+  ...CAMPAIGN_OPERATIONS,
 ];
 
 /**
@@ -45,4 +54,9 @@ export const NAMED_MODELS: Readonly<Record<string, z.ZodType>> = {
   Error: ErrorResponseSchema,
   KnowledgeBase: KnowledgeBaseSchema,
   KnowledgeSync: SyncSchema,
+  Campaign: CampaignSchema,
+  ContactInput: ContactInputSchema,
+  CampaignContact: ContactSchema,
+  DoNotCallEntry: DncEntrySchema,
+  ContactImport: ImportSchema,
 };

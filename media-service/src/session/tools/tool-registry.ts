@@ -1,4 +1,5 @@
 import type { RealtimeToolDefinition } from '../session-config.ts';
+import { doNotCallToolEntry } from './do-not-call-tool.ts';
 import { endCallTool } from './end-call-tool.ts';
 import { httpTools } from './http-tools.ts';
 import { searchKnowledgeTool } from './search-knowledge.ts';
@@ -13,6 +14,7 @@ import { transferCallTool } from './transfer-call-tool.ts';
 export const TOOL_ENTRIES: readonly ToolEntry[] = [
   endCallTool,
   transferCallTool,
+  doNotCallToolEntry,
   searchKnowledgeTool,
   httpTools,
 ];

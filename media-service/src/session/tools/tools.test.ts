@@ -244,3 +244,26 @@ describe('ToolRunner', () => {
     expect(h.sent.filter((event) => event.type === 'response.create')).toEqual([]);
   });
 });
+
+describe('add_to_do_not_call', () => {
+  const outbound = (fields: Partial<Call>): ToolSetup => ({
+    ...setupFor(agentWith(), false),
+    call: {
+      id: 'call_1',
+      tenantId: 'ten_1',
+      direction: 'outbound',
+      provider: 'asterisk',
+      to: '+14155550199',
+      ...fields,
+    } as Call,
+  });
+
+  it.each([
+    ['an outbound phone call', {}, true],
+    ['an inbound call', { direction: 'inbound' as const }, false],
+    ['a browser call', { provider: 'web' as const, to: 'agt_1' }, false],
+  ])('is offered on %s: %s', (_case, fields, offered) => {
+    const registry = toolRegistryFor(outbound(fields));
+    expect(names(registry).includes('add_to_do_not_call')).toBe(offered);
+  });
+});
