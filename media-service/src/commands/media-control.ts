@@ -3,7 +3,7 @@ import { startPerCallTransport } from '../asterisk-percall/percall-transport.ts'
 import type { MediaCommand } from '#shared/queues/contracts.ts';
 import { isTerminal } from '#shared/calls/call-status.ts';
 import { getCall } from '#shared/data/calls.ts';
-import { type AsteriskTransport, startAsteriskTransport } from '../asterisk/asterisk-transport.ts';
+import { startAsteriskTransport } from '../asterisk/asterisk-transport.ts';
 import type { MediaRoutes } from '../server.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
 import { startMediaCommandConsumer } from './media-command-consumer.ts';
