@@ -136,6 +136,8 @@ describe('EMF records match what dashboards, alarms and autoscaling read', () =>
         responseLatenciesMs: [600, 900],
         bargeInStopMs: [],
         modelReconnects: 1,
+        resumes: 1,
+        resumeGapsMs: [1_400],
       });
     }
     metrics.callRefused('capacity');

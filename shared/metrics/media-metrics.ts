@@ -18,6 +18,10 @@ export const MEDIA_METRICS = {
   responseLatency: 'ResponseLatency',
   /** Counter: model connections re-established during calls. */
   modelReconnects: 'ModelReconnects',
+  /** Counter: times calls continued on another media task after theirs died or drained (at call end). */
+  callResumes: 'CallResumes',
+  /** Milliseconds a caller went without the agent while the call moved to another task; one per resume. */
+  resumeLatency: 'ResumeLatency',
   stageDimension: 'Stage',
   outcomeDimension: 'Outcome',
   /**

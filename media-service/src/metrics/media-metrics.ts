@@ -61,6 +61,12 @@ export function startMediaMetrics(options: MediaMetricsOptions): MediaMetrics {
       if (telemetry.modelReconnects) {
         values.push({ name: MEDIA_METRICS.modelReconnects, unit: 'Count', value: telemetry.modelReconnects });
       }
+      if (telemetry.resumes) {
+        values.push({ name: MEDIA_METRICS.callResumes, unit: 'Count', value: telemetry.resumes });
+      }
+      for (const ms of telemetry.resumeGapsMs ?? []) {
+        values.push({ name: MEDIA_METRICS.resumeLatency, unit: 'Milliseconds', value: ms });
+      }
       emitter.emit(values);
     },
     callRefused: (reason) => writeCallRefused(emitter, reason),

@@ -430,6 +430,7 @@ export class CallSession implements LiveSession {
   async close(reason: EndReason, options: { storeEnd?: boolean; release?: Release } = {}): Promise<void> {
     if (isClosing(this.state)) return this.closed;
     this.move('close_requested');
+    const hangUpStartedMs = Date.now();
     const { timers, playback, link, agentTurns, telemetry, persist, taps, spoken, transfer } = this.parts;
     const release = options.release ?? 'ended';
     let storeEnd = (options.storeEnd ?? true) && release === 'ended';
@@ -469,6 +470,12 @@ export class CallSession implements LiveSession {
       this.logger.error('call end could not be stored', { err: error, reason });
     } finally {
       this.move('closed');
+      telemetry.step({
+        name: 'hang-up',
+        startMs: hangUpStartedMs,
+        endMs: Date.now(),
+        annotations: { reason },
+      });
       this.logger.info('call closed', { reason });
       this.deps.onCallClosed?.({
         call: this.call,

@@ -12,7 +12,8 @@ export interface TelemetrySpan {
     | 'response'
     | 'tool-call'
     | 'barge-in-stop'
-    | 'model-reconnect';
+    | 'model-reconnect'
+    | 'hang-up';
   startMs: number;
   endMs: number;
   /** The step failed (a model that could not be reached, a tool that answered an error). */

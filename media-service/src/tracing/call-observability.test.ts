@@ -99,8 +99,10 @@ describe('a call leaves metrics and a trace, and none while audio flows', () => 
       'first-agent-audio',
       'response',
       'tool-call',
+      'hang-up',
     ]);
-    const [connect, setup, , , tool] = subsegments;
+    const [connect, setup, , , tool, hangUp] = subsegments;
+    expect(hangUp).toMatchObject({ annotations: { reason: 'agent_hangup' } });
     expect(connect?.annotations).toEqual({ warm: expect.any(Boolean) });
     expect(setup?.start_time).toBe(segment.start_time);
     expect(setup?.end_time).toBeGreaterThanOrEqual(connect?.end_time ?? Infinity);
