@@ -40,6 +40,8 @@ let chrome: LaunchedChromium;
 let denyingChrome: LaunchedChromium;
 /** Every TCP connection to the media server, upgraded WebSockets included, to cut them. */
 const tcpConnections = new Set<Socket>();
+/** While true, the network is down: every new TCP connection is cut at once. */
+let networkDown = false;
 
 function attachOnly(input: StartCallSessionInput): void {
   input.transport.attach({
@@ -74,6 +76,10 @@ beforeAll(async () => {
   registerWebCallRoutes(routes, deps, { startSession: attachOnly });
   server = createMediaHttpServer(deps, routes, () => deps.registry.snapshot());
   server.on('connection', (socket) => {
+    if (networkDown) {
+      socket.destroy();
+      return;
+    }
     tcpConnections.add(socket);
     socket.once('close', () => tcpConnections.delete(socket));
   });
@@ -170,15 +176,21 @@ describe('the call page explains what went wrong', () => {
     await retry.close();
   });
 
-  it('says the connection was lost when the network drops mid-call', async () => {
+  it('says the connection was lost when the network goes away mid-call and stays away', async () => {
     const page = await chrome.browser.newPage();
     await page.goto((await newLink()).url);
     await page.click('#start');
     await page.waitForSelector('body[data-state="live"]');
-    // The TCP connections die without a WebSocket close, as when the network goes away.
-    for (const socket of tcpConnections) socket.destroy();
-    expect((await errorShown(page)).code).toBe('connection_lost');
-    expect(await page.getAttribute('body', 'data-state')).toBe('failed');
+    // The TCP connections die without a WebSocket close, and the page's reconnect (with its
+    // resume token) finds no network either.
+    networkDown = true;
+    try {
+      for (const socket of tcpConnections) socket.destroy();
+      expect((await errorShown(page)).code).toBe('connection_lost');
+      expect(await page.getAttribute('body', 'data-state')).toBe('failed');
+    } finally {
+      networkDown = false;
+    }
     await page.close();
   });
 

@@ -43,6 +43,9 @@ export type ResumeAdmission =
   | { ok: true; call: Call; agent: Agent; slot: SessionSlot; resume: ResumeState }
   | { ok: false; reason: StreamRefusal; callId?: string };
 
+/** How long a resume waits for the call's old session on this task to finish closing. */
+const CLOSING_WAIT_MS = 3_000;
+
 const TAKEOVER_REFUSAL: Record<TakeoverRefusal, StreamRefusal> = {
   replayed: 'token_replayed',
   ended: 'call_unavailable',
@@ -116,7 +119,15 @@ export async function admitResume(
   const verified = await verifiedClaims(deps, authority, nowMs);
   if (!verified.ok) return refuse(verified.reason, verified.callId);
   const { claims } = verified;
-  const reservation = deps.registry.reserve(claims.callId);
+  let reservation = deps.registry.reserve(claims.callId);
+  const closing =
+    !reservation.ok && reservation.reason === 'duplicate' ? deps.registry.get(claims.callId) : undefined;
+  if (closing) {
+    // The call's old session is on this very task and still letting go (a browser that
+    // reconnects faster than the dropped socket's session closes): wait for it, briefly.
+    await Promise.race([closing.closed, new Promise((resolve) => setTimeout(resolve, CLOSING_WAIT_MS))]);
+    reservation = deps.registry.reserve(claims.callId);
+  }
   if (!reservation.ok) {
     return refuse(reservation.reason === 'duplicate' ? 'token_replayed' : reservation.reason, claims.callId);
   }

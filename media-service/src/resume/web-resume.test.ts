@@ -113,6 +113,23 @@ describe('a browser call survives losing its media task', () => {
     });
   });
 
+  it('a page that reconnects to the same task before its dropped session has closed resumes there', async () => {
+    const call = await browserCall(taskA);
+    const first = taskA.service.registry.get(call.callId) as CallSession;
+    call.page.ws.terminate();
+    // No wait for `first.closed`: the resume races the old session's release on this task.
+    const resumed = await resumeOn(taskA, call.token);
+    await first.closed;
+    expect(restoredTexts(resumed.model)).toEqual(['Hi, this is the booking line.', 'Can I book for Friday?']);
+    expect(taskA.service.registry.get(call.callId)).not.toBe(first);
+    resumed.page.ws.send(JSON.stringify({ type: 'end' }));
+    await (taskA.service.registry.get(call.callId) as CallSession | undefined)?.closed;
+    expect(await harness.callRecord(call.callId)).toMatchObject({
+      status: 'completed',
+      telemetry: expect.objectContaining({ resumes: 1 }),
+    });
+  });
+
   it('a draining task tells the page to reconnect, and the call moves', async () => {
     const draining = await harness.startService({}, { leaseTiming: LEASE, taskId: 'web-d' });
     const call = await browserCall(draining);
