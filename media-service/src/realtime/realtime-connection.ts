@@ -1,3 +1,4 @@
+import type { ClientEvent } from './realtime-events.ts';
 import WebSocket from 'ws';
 import { FATAL_ERROR_CODES, type KnownServerEvent, parseServerEvent } from './realtime-events.ts';
 
@@ -38,7 +39,7 @@ export interface RealtimeConnection {
   readonly isOpen: boolean;
   attach(listeners: RealtimeListeners): void;
   /** Sends a client event (JSON). Dropped silently once closed. */
-  send(event: { type: string; [key: string]: unknown }): void;
+  send(event: ClientEvent): void;
   /** `input_audio_buffer.append` with base64 audio, built without an intermediate object. */
   appendAudio(base64: string): void;
   close(code?: number, reason?: string): void;

@@ -1,8 +1,15 @@
+import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 /**
  * OpenAI Realtime (GA) server events the call session acts on, and a parser that never throws.
  * Unknown event types are kept (`kind: 'unknown'`) so a newer API never breaks a call; events
  * of a known type with missing fields come back `malformed` and are logged, not acted on.
  */
+
+/**
+ * What we send on the Realtime socket, typed by the vendor's SDK so the compiler checks every event
+ * the media service builds (the fakes cannot catch a field the real API would refuse).
+ */
+export type ClientEvent = RealtimeClientEvent;
 
 export interface RealtimeUsagePayload {
   input_tokens?: number;

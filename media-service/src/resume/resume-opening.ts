@@ -5,7 +5,7 @@ import type { ResumeState } from './resume-admission.ts';
 /** What the agent says first on a resumed call, so the caller knows to pick up where they were. */
 export const RESUME_LINE = 'Sorry, I lost you for a second — you were saying?';
 
-type ClientEvent = { type: string; [key: string]: unknown };
+import type { ClientEvent } from '../realtime/realtime-events.ts';
 
 /** The transcript text stored for a tool that was running when the media connection was lost. */
 export function interruptedToolText(name: string): string {

@@ -1,3 +1,4 @@
+import type { ClientEvent } from '../realtime/realtime-events.ts';
 import type { AgentTurns } from './agent-turns.ts';
 import type { AudioTaps } from './audio-taps.ts';
 import { base64ByteLength, type CallTransport } from './call-transport.ts';
@@ -13,7 +14,7 @@ export interface AgentAudioDeps {
   taps: AudioTaps;
   callStartedAtMs: number;
   /** Sends a client event to the model. */
-  send(event: { type: string; [key: string]: unknown }): void;
+  send(event: ClientEvent): void;
   /** Cancels the active response, if any; returns its id. */
   cancelResponse(): string | undefined;
 }

@@ -1,3 +1,4 @@
+import type { ClientEvent } from '../realtime/realtime-events.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { ModelConnector } from '../realtime/model-pool.ts';
 import { ModelConnectError, type RealtimeConnection } from '../realtime/realtime-connection.ts';
@@ -22,7 +23,7 @@ export interface ModelLinkOptions {
   logger: Logger;
   policy: ReconnectPolicy;
   /** Client events that configure a fresh socket for this call (session.update, then history). */
-  configure(): { type: string; [key: string]: unknown }[];
+  configure(): ClientEvent[];
   handlers: ModelLinkHandlers;
   /** Caller audio held while not connected (bytes). */
   maxPendingBytes: number;
@@ -82,7 +83,7 @@ export class ModelLink {
     }
   }
 
-  send(event: { type: string; [key: string]: unknown }): void {
+  send(event: ClientEvent): void {
     if (this.ready) this.connection?.send(event);
     else this.options.logger.debug('model event dropped while reconnecting', { type: event.type });
   }

@@ -1,4 +1,4 @@
-type ClientEvent = { type: string; [key: string]: unknown };
+import type { ClientEvent } from '../realtime/realtime-events.ts';
 
 /**
  * Only one response may write to the conversation at a time; a `response.create` sent while one

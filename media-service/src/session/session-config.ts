@@ -1,5 +1,10 @@
 import type { Agent } from '#shared/agents/agent-schema.ts';
 import type { TranscriptTurn } from '#shared/calls/call-types.ts';
+import type {
+  ConversationItemCreateEvent,
+  ResponseCreateEvent,
+  SessionUpdateEvent,
+} from 'openai/resources/realtime/realtime';
 import type { TransportAudioFormat } from './call-transport.ts';
 
 /** A function tool as the GA realtime API takes it: flat, not nested under `function`. */
@@ -22,7 +27,7 @@ export interface SessionConfigInput {
  * format in both directions as the caller leg, so audio passes through untouched; server VAD
  * with `interrupt_response` so the model stops itself when the caller talks over it.
  */
-export function buildSessionUpdate(input: SessionConfigInput): { type: 'session.update'; session: unknown } {
+export function buildSessionUpdate(input: SessionConfigInput): SessionUpdateEvent {
   const { agent, format } = input;
   return {
     type: 'session.update',
@@ -63,10 +68,7 @@ export function buildSessionUpdate(input: SessionConfigInput): { type: 'session.
 export function greetingResponse(
   agent: Agent,
   disclosure?: string,
-): {
-  type: 'response.create';
-  response: { instructions: string };
-} {
+): ResponseCreateEvent & { response: { instructions: string } } {
   const greeting = agent.greeting
     ? `Greet the caller by saying exactly: "${agent.greeting}"`
     : 'Greet the caller briefly and ask how you can help.';
@@ -84,9 +86,7 @@ const REPLAY_MAX_CHARS = 24_000;
  * Conversation items that restore a call's context in a fresh model session (after a dropped
  * socket or the ~60-minute limit): the most recent turns as text, newest last.
  */
-export function replayItems(
-  turns: readonly TranscriptTurn[],
-): { type: 'conversation.item.create'; item: unknown }[] {
+export function replayItems(turns: readonly TranscriptTurn[]): ConversationItemCreateEvent[] {
   const recent: TranscriptTurn[] = [];
   let chars = 0;
   for (let i = turns.length - 1; i >= 0 && recent.length < REPLAY_MAX_TURNS; i--) {
@@ -118,7 +118,7 @@ export const RESUME_AFTER_GAP_INSTRUCTIONS =
  * Keypad digits reach the model as a user message (it answers them like speech); the same text
  * is stored as the caller's turn.
  */
-export function keypadMessage(digits: string): { text: string; event: { type: string; item: unknown } } {
+export function keypadMessage(digits: string): { text: string; event: ConversationItemCreateEvent } {
   const text = `[The caller pressed ${digits} on the phone keypad.]`;
   return {
     text,

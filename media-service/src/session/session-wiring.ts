@@ -1,3 +1,4 @@
+import type { ClientEvent } from '../realtime/realtime-events.ts';
 import type { EndReason } from '#shared/calls/call-types.ts';
 import { patchCall } from '#shared/data/calls.ts';
 import { putTranscriptTurn } from '#shared/data/transcripts.ts';
@@ -111,7 +112,7 @@ export function wireSession(
   const telemetry = new LatencyTelemetry();
   // The link is built last; everything before it sends through this.
   let link: ModelLink | undefined;
-  const send = (event: { type: string; [key: string]: unknown }) => link?.send(event);
+  const send = (event: ClientEvent) => link?.send(event);
   const responses = new ResponseSequencer(send);
   const dtmf = new DtmfCollector(DTMF_GAP_MS, (digits) => reactions.digits(digits), timers.after);
   const recorder = new TurnRecorder({

@@ -1,3 +1,4 @@
+import type { ClientEvent } from '../../realtime/realtime-events.ts';
 import type { EndReason } from '#shared/calls/call-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import { controlOf, type SessionTool, type ToolResult } from './session-tool.ts';
@@ -16,7 +17,7 @@ export interface ToolRunnerOptions {
   fillerAfterMs: number;
   /** Starts a timer the session cancels when it closes. */
   after(delayMs: number, run: () => void): { cancel(): void };
-  send(event: { type: string; [key: string]: unknown }): void;
+  send(event: ClientEvent): void;
   /** Asks for the next response (sequenced after any active one). */
   requestResponse(response?: Record<string, unknown>): void;
   /** Stores a tool turn in the transcript. */

@@ -1,3 +1,4 @@
+import type { ClientEvent } from '../../realtime/realtime-events.ts';
 import { describe, expect, it } from 'vitest';
 import { type Agent, AgentFieldsSchema } from '#shared/agents/agent-schema.ts';
 import type { Call, EndReason } from '#shared/calls/call-types.ts';
@@ -130,7 +131,7 @@ describe('tool runs observed through the registry', () => {
 
 interface Harness {
   runner: ToolRunner;
-  sent: { type: string; [key: string]: unknown }[];
+  sent: ClientEvent[];
   recorded: string[];
   ended: EndReason[];
   responses: number;
@@ -171,10 +172,10 @@ function runnerWith(tools: SessionTool[]): Harness {
 
 const outputs = (sent: Harness['sent']) =>
   sent
-    .filter((event) => event.type === 'conversation.item.create')
-    .map((event) => {
-      const item = event.item as { call_id: string; output: string };
-      return [item.call_id, item.output];
+    .flatMap((event) => (event.type === 'conversation.item.create' ? [event.item] : []))
+    .map((item) => {
+      const output = item as { call_id: string; output: string };
+      return [output.call_id, output.output];
     });
 
 describe('ToolRunner', () => {

@@ -1,9 +1,10 @@
+import type { ClientEvent } from '../../realtime/realtime-events.ts';
 import type { PlaybackTracker } from '../playback-tracker.ts';
 import type { StartTimer, Timer } from '../session-timers.ts';
 
 export interface SpokenLineDeps {
   /** Sends a client event to the model. */
-  send(event: { type: string; [key: string]: unknown }): void;
+  send(event: ClientEvent): void;
   playback: Pick<PlaybackTracker, 'drained'>;
   after: StartTimer;
   /** Longest wait for one line, from request to played (a silent model never stalls a transfer). */
