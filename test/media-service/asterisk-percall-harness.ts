@@ -89,7 +89,9 @@ export function usePerCallHarness() {
         {
           routes: service.routes,
           reconnect: { initialMs: 20, maxMs: 100 },
-          unclaimedAfterMs: options.unclaimedAfterMs ?? 200,
+          // The production wait unless a test is about unclaimed connections: a short one here
+          // turns a StasisStart delayed by a loaded machine into a "reconnect" and drops the call.
+          unclaimedAfterMs: options.unclaimedAfterMs,
         },
       );
       await transport.ready;
