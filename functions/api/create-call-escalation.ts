@@ -1,4 +1,4 @@
-import { escalateCall } from '#shared/api/call-escalation.ts';
+import { escalateCall } from '#shared/calls/call-escalation.ts';
 import { CreateEscalationBodySchema } from '#shared/api/call-schemas.ts';
 import { presentEscalation } from '#shared/api/presenters.ts';
 import { dbFromEnv } from '#shared/data/client.ts';

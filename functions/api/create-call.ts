@@ -1,5 +1,5 @@
 import { CreateCallBodySchema } from '#shared/api/call-schemas.ts';
-import { placeOutboundCallOnce } from '#shared/api/idempotent-call.ts';
+import { placeOutboundCallOnce } from '#shared/calls/idempotent-call.ts';
 import { presentCall } from '#shared/api/presenters.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { callDepsFromEnv, parseBody, tenantIdOf } from '../lib/route-helpers.ts';

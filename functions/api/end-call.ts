@@ -1,4 +1,4 @@
-import { endCall } from '#shared/api/end-call.ts';
+import { endCall } from '#shared/calls/end-call.ts';
 import { presentCall } from '#shared/api/presenters.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { callDepsFromEnv, pathId, tenantIdOf } from '../lib/route-helpers.ts';

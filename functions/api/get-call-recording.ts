@@ -1,4 +1,4 @@
-import { recordingLink } from '#shared/api/call-recording.ts';
+import { recordingLink } from '#shared/calls/call-recording.ts';
 import { env } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { recordingsFromEnv } from '#shared/recordings/recording-objects.ts';

@@ -1,4 +1,4 @@
-import { requireCall } from '#shared/api/call-deps.ts';
+import { requireCall } from '#shared/calls/call-deps.ts';
 import { presentTranscriptTurn } from '#shared/api/presenters.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';

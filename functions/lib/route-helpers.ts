@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { cursorSigningKey } from '#shared/api/cursor-key.ts';
-import type { CallDeps } from '#shared/api/call-deps.ts';
+import type { CallDeps } from '#shared/calls/call-deps.ts';
 import { env } from '#shared/config/env.ts';
 import { secrets } from '#shared/config/secrets.ts';
 import { dbFromEnv } from '#shared/data/client.ts';

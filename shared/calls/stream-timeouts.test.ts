@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTwilioRest, type FakeTwilioRest } from '../../fakes/twilio/rest-server.ts';
 import { newCallSid, voiceParams } from '../../fakes/twilio/webhooks.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { placeOutboundCall } from '../api/outbound-calls.ts';
+import { placeOutboundCall } from './outbound-calls.ts';
 import { getActiveCallCount, getCall } from '../data/calls.ts';
 import { dbFromEnv } from '../data/client.ts';
 import { listDue } from '../data/due-index.ts';

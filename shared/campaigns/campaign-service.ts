@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { resolveCallerNumber } from '../api/caller-number.ts';
+import { resolveCallerNumber } from '../calls/caller-number.ts';
 import { getAgent } from '../data/agents.ts';
 import type { Db } from '../data/client.ts';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.ts';

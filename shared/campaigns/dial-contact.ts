@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CallDeps } from '../api/call-deps.ts';
-import { placeOutboundCall } from '../api/outbound-calls.ts';
+import type { CallDeps } from '../calls/call-deps.ts';
+import { placeOutboundCall } from '../calls/outbound-calls.ts';
 import { getCall } from '../data/calls.ts';
 import { toAppError } from '../errors/app-error.ts';
 import { newId } from '../ids/ids.ts';

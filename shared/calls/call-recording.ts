@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Call } from '../calls/call-types.ts';
+import type { Call } from './call-types.ts';
 import type { Db } from '../data/client.ts';
 import { ConflictError, NotFoundError } from '../errors/app-error.ts';
 import {
@@ -10,7 +10,7 @@ import {
 import { storeRecordingDeleted } from '../recordings/recording-store.ts';
 import type { CallRecording } from '../recordings/recording-types.ts';
 import { requireCall } from './call-deps.ts';
-import type { RecordingLinkSchema } from './call-schemas.ts';
+import type { RecordingLinkSchema } from '../api/call-schemas.ts';
 
 export interface RecordingDeps {
   db: Db;

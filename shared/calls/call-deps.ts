@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Call } from '../calls/call-types.ts';
+import type { Call } from './call-types.ts';
 import { getCall } from '../data/calls.ts';
 import type { Db } from '../data/client.ts';
 import { NotFoundError } from '../errors/app-error.ts';

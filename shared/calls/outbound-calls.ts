@@ -1,23 +1,23 @@
 import type { z } from 'zod';
 import type { Agent } from '../agents/agent-schema.ts';
-import { admitCall } from '../calls/admission.ts';
-import { endUnconnectedCall } from '../calls/end-unconnected-call.ts';
-import type { Call } from '../calls/call-types.ts';
+import { admitCall } from './admission.ts';
+import { endUnconnectedCall } from './end-unconnected-call.ts';
+import type { Call } from './call-types.ts';
 import { linkProviderCallId } from '../data/calls.ts';
 import { AppError, RateLimitedError, toAppError, UnavailableError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { sendMediaCommand } from '../queues/publisher.ts';
 import { createTwilioCall, updateTwilioCall } from '../twilio/rest-client.ts';
 import { STREAM_TOKEN_TTL_SECONDS } from '../twilio/answer-voice-call.ts';
-import { watchForStream } from '../calls/stream-timeouts.ts';
+import { watchForStream } from './stream-timeouts.ts';
 import { TWILIO_AMD_PATH, TWILIO_STATUS_PATH, TWILIO_VOICE_PATH } from '../http/webhook-routes.ts';
 import { TWILIO_AMD_TIMEOUT_SECONDS } from '../voicemail/answered-by.ts';
 
 /** Twilio rings an outbound call for 60 s by default before it reports `no-answer`. */
 const TWILIO_RING_SECONDS = 60;
-import { requireAgent } from './agent-changes.ts';
+import { requireAgent } from '../api/agent-changes.ts';
 import type { CallDeps } from './call-deps.ts';
-import type { CreateCallBodySchema } from './call-schemas.ts';
+import type { CreateCallBodySchema } from '../api/call-schemas.ts';
 import { resolveCallerNumber } from './caller-number.ts';
 
 /**

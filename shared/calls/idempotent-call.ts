@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { Call } from '../calls/call-types.ts';
+import type { Call } from './call-types.ts';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -9,7 +9,7 @@ import {
 import { ConflictError, ValidationError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type CallDeps, requireCall } from './call-deps.ts';
-import type { CreateCallBodySchema } from './call-schemas.ts';
+import type { CreateCallBodySchema } from '../api/call-schemas.ts';
 import { placeOutboundCall } from './outbound-calls.ts';
 
 /** Keys are kept a day, like the payment APIs clients know this header from. */

@@ -1,6 +1,6 @@
-import { isTerminal } from '../calls/call-status.ts';
-import { endUnconnectedCall } from '../calls/end-unconnected-call.ts';
-import type { Call } from '../calls/call-types.ts';
+import { isTerminal } from './call-status.ts';
+import { endUnconnectedCall } from './end-unconnected-call.ts';
+import type { Call } from './call-types.ts';
 import { ConflictError, UnavailableError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { sendMediaCommand } from '../queues/publisher.ts';

@@ -3,7 +3,7 @@ import type { Db } from '../data/client.ts';
 import { type CallEscalation, createCallEscalation, deleteCallEscalation } from '../data/escalations.ts';
 import { publishCallEvent } from '../queues/publisher.ts';
 import { type CallDeps, requireCall } from './call-deps.ts';
-import type { CreateEscalationBodySchema } from './call-schemas.ts';
+import type { CreateEscalationBodySchema } from '../api/call-schemas.ts';
 
 /**
  * Records an escalation and announces it (`call.escalated` → the tenant's webhook). If the event
