@@ -14,3 +14,4 @@ export type PhoneProvider = (typeof PHONE_PROVIDERS)[number];
 
 /** Providers whose media connection is admitted with a signed stream token. */
 export const STREAM_TOKEN_PROVIDERS = ['twilio', 'web'] as const satisfies readonly CallProvider[];
+export type StreamTokenProvider = (typeof STREAM_TOKEN_PROVIDERS)[number];

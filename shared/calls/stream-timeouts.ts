@@ -5,10 +5,11 @@ import { deleteDue, dueIndexAttributes, listDue } from '../data/due-index.ts';
 import { dynamo } from '../data/dynamo-errors.ts';
 import { keys } from '../data/keys.ts';
 import { ConflictError } from '../errors/app-error.ts';
-import { fetchTwilioCall, type TwilioRestConfig, updateTwilioCall } from '../twilio/rest-client.ts';
-import { callStatusFromTwilio } from '../twilio/status-mapping.ts';
+import type { TwilioRestConfig } from '../twilio/rest-client.ts';
+import { reconcileUnstreamedTwilioCall } from '../twilio/twilio-reconcile.ts';
 import { isTerminal } from './call-status.ts';
 import type { Call } from './call-types.ts';
+import type { CallProvider } from './providers.ts';
 import { type EndUnconnectedCallDeps, endUnconnectedCall } from './end-unconnected-call.ts';
 
 /**
@@ -52,7 +53,14 @@ export interface StreamSweepDeps extends EndUnconnectedCallDeps {
   twilio?: () => Promise<TwilioRestConfig | undefined>;
 }
 
-type Verdict = { status: 'failed' | 'busy' | 'no_answer' | 'canceled'; reason: string };
+/** How a call that never streamed is stored. */
+export type UnstreamedVerdict = { status: 'failed' | 'busy' | 'no_answer' | 'canceled'; reason: string };
+/** Asks the call's provider about it; undefined when it has nothing better than `stream_timeout`. */
+export type ReconcileUnstreamed = (
+  deps: StreamSweepDeps,
+  call: Call,
+) => Promise<UnstreamedVerdict | undefined>;
+const TIMED_OUT: UnstreamedVerdict = { status: 'failed', reason: 'stream_timeout' };
 
 /** Whether a media connection ever claimed the call (then its session owns the ending). */
 async function streamClaimed(db: Db, callId: string): Promise<boolean> {
@@ -69,25 +77,12 @@ async function streamClaimed(db: Db, callId: string): Promise<boolean> {
 }
 
 /**
- * Asks Twilio what became of the call. A call Twilio says ended unconnected keeps Twilio's
- * status; one still up (the caller hears silence) is hung up; either way nothing reached the agent.
+ * Providers that can say what became of a call whose stream never connected (busy, unanswered,
+ * still ringing into silence); the others' calls end as `stream_timeout`.
  */
-async function reconcileWithTwilio(deps: StreamSweepDeps, call: Call): Promise<Verdict> {
-  const timedOut: Verdict = { status: 'failed', reason: 'stream_timeout' };
-  const rest = call.provider === 'twilio' && call.providerCallId ? await deps.twilio?.() : undefined;
-  if (!rest || !call.providerCallId) return timedOut;
-  try {
-    const remote = await fetchTwilioCall(rest, call.providerCallId);
-    const status = callStatusFromTwilio(remote.status);
-    if (status === 'busy' || status === 'no_answer' || status === 'canceled')
-      return { status, reason: status };
-    if (status && isTerminal(status)) return timedOut; // completed or failed there: no stream here
-    await updateTwilioCall(rest, call.providerCallId, { status: 'completed' });
-  } catch (error) {
-    deps.logger.warn('twilio call status could not be reconciled', { callId: call.id, err: error });
-  }
-  return timedOut;
-}
+const RECONCILE_UNSTREAMED: { readonly [P in CallProvider]?: ReconcileUnstreamed } = {
+  twilio: reconcileUnstreamedTwilioCall,
+};
 
 /**
  * Ends calls whose media stream never connected (or whose final status callback was lost) once
@@ -108,7 +103,7 @@ export async function sweepStreamTimeouts(
     const callId = String(watch.callId);
     const call = await getCall(deps.db, tenantId, callId);
     if (call && !isTerminal(call.status) && !(await streamClaimed(deps.db, callId))) {
-      const verdict = await reconcileWithTwilio(deps, call);
+      const verdict = (await RECONCILE_UNSTREAMED[call.provider]?.(deps, call)) ?? TIMED_OUT;
       try {
         const result = await endUnconnectedCall(deps, call, verdict.status, verdict.reason);
         if (result.changed) {

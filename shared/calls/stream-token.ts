@@ -5,7 +5,7 @@ import type { Db } from '../data/client.ts';
 import { isConditionFailure, translateDynamoError } from '../data/dynamo-errors.ts';
 import { keys } from '../data/keys.ts';
 import { ConflictError, UnauthorizedError } from '../errors/app-error.ts';
-import { STREAM_TOKEN_PROVIDERS } from './providers.ts';
+import { STREAM_TOKEN_PROVIDERS, type StreamTokenProvider } from './providers.ts';
 
 /**
  * Short-lived, single-use credential that lets one media connection (a Twilio Media Stream or a
@@ -16,7 +16,7 @@ export interface StreamTokenClaims {
   callId: string;
   tenantId: string;
   agentId: string;
-  provider: 'twilio' | 'web';
+  provider: StreamTokenProvider;
   /** Expiry, epoch seconds. */
   exp: number;
   /** Unique token id: the single-use key. */

@@ -1,5 +1,5 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { CallProvider } from '../calls/call-types.ts';
+import type { PhoneProvider } from '../calls/providers.ts';
 import { newId } from '../ids/ids.ts';
 import type { Db } from './client.ts';
 import { ConflictError, NotFoundError } from '../errors/app-error.ts';
@@ -13,7 +13,7 @@ export interface PhoneNumber {
   tenantId: string;
   number: string;
   agentId: string;
-  provider: Exclude<CallProvider, 'web'>;
+  provider: PhoneProvider;
   createdAt: string;
 }
 

@@ -8,6 +8,9 @@ import { formatDateTime, formatPhone } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
 import { useFormAction } from '../lib/use-form-action.ts';
 
+/** Every provider that owns numbers: the compiler asks for a label when one is added. */
+const PROVIDER_LABELS: Record<PhoneNumber['provider'], string> = { twilio: 'Twilio', asterisk: 'Asterisk' };
+
 export default function PhoneNumbersPage() {
   const user = useUser();
   const editable = canWrite(user.role);
@@ -79,8 +82,11 @@ export default function PhoneNumbersPage() {
             <Field label="Provider">
               {(p) => (
                 <select {...p} value={provider} onChange={(e) => setProvider(e.target.value)}>
-                  <option value="twilio">Twilio</option>
-                  <option value="asterisk">Asterisk</option>
+                  {Object.entries(PROVIDER_LABELS).map(([value, label]) => (
+                    <option key={value} value={value}>
+                      {label}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>
