@@ -3,7 +3,6 @@ import { UpdateAgentBodySchema } from '#shared/api/agent-schemas.ts';
 import { presentAgent } from '#shared/api/presenters.ts';
 import { env } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
-import { outboundPolicyFor } from '#shared/net/outbound-target.ts';
 import { assertAllowedTargets } from '#shared/net/saved-targets.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { parseBody, pathId, tenantIdOf } from '../lib/route-helpers.ts';
@@ -13,7 +12,7 @@ export const handler = httpHandler(
   async ({ request, logger }) => {
     const agentId = pathId(request, 'agent', 'Agent');
     const patch = parseBody(request, UpdateAgentBodySchema);
-    assertAllowedTargets(patch, outboundPolicyFor(env()));
+    assertAllowedTargets(patch, env().outboundPolicy);
     const agent = await updateAgent(dbFromEnv(), tenantIdOf(request), agentId, patch);
     logger.info('agent updated', { agentId, fields: Object.keys(patch) });
     return { status: 200, body: { agent: presentAgent(agent) } };

@@ -2,7 +2,6 @@ import { presentTenant } from '#shared/api/presenters.ts';
 import { UpdateTenantBodySchema } from '#shared/api/tenant-schemas.ts';
 import { env } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
-import { outboundPolicyFor } from '#shared/net/outbound-target.ts';
 import { assertAllowedTargets } from '#shared/net/saved-targets.ts';
 import { updateTenant } from '#shared/data/tenants.ts';
 import { httpHandler } from '../lib/http-handler.ts';
@@ -13,7 +12,7 @@ export const handler = httpHandler(
   async ({ request, logger }) => {
     const tenantId = pathId(request, 'tenant', 'Tenant');
     const patch = parseBody(request, UpdateTenantBodySchema);
-    assertAllowedTargets(patch, outboundPolicyFor(env()));
+    assertAllowedTargets(patch, env().outboundPolicy);
     const tenant = await updateTenant(dbFromEnv(), tenantId, patch);
     logger.info('tenant updated', { tenantId, fields: Object.keys(patch) });
     return { status: 200, body: { tenant: presentTenant(tenant) } };

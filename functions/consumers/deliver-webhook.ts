@@ -7,30 +7,19 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { getTenant } from '#shared/data/tenants.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { OutboundTargetRefusedError, outboundRequest } from '#shared/net/outbound-request.ts';
-import { type OutboundPolicy, outboundPolicyFor, refusedUrl } from '#shared/net/outbound-target.ts';
+import { type OutboundPolicy, refusedUrl } from '#shared/net/outbound-target.ts';
 import { type WebhookEvent, WebhookEventSchema } from '#shared/queues/contracts.ts';
 import { QUEUES } from '#shared/queues/definitions.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { recordAttempt, wasDelivered } from '#shared/webhooks/delivery-store.ts';
 import { exportWebhookPayload, webhookPayload } from '#shared/webhooks/payload.ts';
-import {
-  DEFAULT_WEBHOOK_RETRY_SCHEDULE,
-  deliveryOutcome,
-  retryDelaySeconds,
-} from '#shared/webhooks/retry-schedule.ts';
+import { deliveryOutcome, retryDelaySeconds } from '#shared/webhooks/retry-schedule.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import { webhookHeaders } from '#shared/webhooks/signing.ts';
 import { type MessageContext, type Outcome, processBatch } from './batch/process-batch.ts';
 
 const logger = createLogger({ context: { service: 'deliver-webhook' } });
-
-function schedule(): readonly number[] {
-  const configured = env()
-    .WEBHOOK_RETRY_SCHEDULE_SECONDS?.map(Number)
-    .filter((n) => Number.isFinite(n) && n >= 0);
-  return configured?.length ? configured : DEFAULT_WEBHOOK_RETRY_SCHEDULE;
-}
 
 /**
  * POSTs the signed payload under the outbound-target policy; any answer other than 2xx (or no
@@ -85,7 +74,7 @@ async function deliverOne(event: WebhookEvent, { attempt, logger: log }: Message
 
   const config = env();
   const now = new Date();
-  const policy = outboundPolicyFor(config);
+  const policy = config.outboundPolicy;
   const tenantId = tenant.id;
   const recordBlocked = async (blocked: string): Promise<Outcome> => {
     await recordAttempt(db, {
@@ -121,7 +110,7 @@ async function deliverOne(event: WebhookEvent, { attempt, logger: log }: Message
 
   const status = result.httpStatus === undefined ? 'retry' : deliveryOutcome(result.httpStatus);
   const lastAttempt = attempt >= QUEUES.webhooks.maxReceiveCount;
-  const delay = retryDelaySeconds(attempt, schedule());
+  const delay = retryDelaySeconds(attempt, config.WEBHOOK_RETRY_SCHEDULE_SECONDS);
   await recordAttempt(db, {
     tenantId: tenant.id,
     eventId: event.eventId,
@@ -157,5 +146,5 @@ export const handler = async (event: SQSEvent) =>
     logger,
     handle: deliverOne,
     schema: WebhookEventSchema,
-    retryDelaySeconds: (attempt) => retryDelaySeconds(attempt, schedule()),
+    retryDelaySeconds: (attempt) => retryDelaySeconds(attempt, env().WEBHOOK_RETRY_SCHEDULE_SECONDS),
   });

@@ -10,12 +10,11 @@ import type { KnowledgeDeps } from '#shared/knowledge/knowledge-operations.ts';
 import { knowledgeStorageFromEnv } from '#shared/knowledge/knowledge-storage.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
-import { outboundPolicyFor } from '#shared/net/outbound-target.ts';
 import type { HttpRequest } from './http-types.ts';
 
 /** The platform's one outbound-target policy: private crawl targets only on the local stage. */
 export function allowPrivateCrawlTargets(): boolean {
-  return outboundPolicyFor(env()).allowPrivate;
+  return env().outboundPolicy.allowPrivate;
 }
 
 export function knowledgeDepsFromEnv(): KnowledgeDeps {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE } from '../webhooks/retry-schedule.ts';
 import { ConfigError, loadEnv } from './env.ts';
 
 describe('loadEnv', () => {
@@ -109,5 +110,32 @@ describe('loadEnv', () => {
     ],
   ])('accepts %s', (_name, source, expected) => {
     expect(loadEnv(source)).toMatchObject(expected);
+  });
+});
+
+describe('derived configuration', () => {
+  it.each([
+    [{}, DEFAULT_WEBHOOK_RETRY_SCHEDULE],
+    [{ WEBHOOK_RETRY_SCHEDULE_SECONDS: '1' }, [1]],
+    [{ WEBHOOK_RETRY_SCHEDULE_SECONDS: '5, 30 ,x,-1,0' }, [5, 30, 0]],
+    [{ WEBHOOK_RETRY_SCHEDULE_SECONDS: 'never' }, DEFAULT_WEBHOOK_RETRY_SCHEDULE],
+  ])('webhook retry schedule of %j is %j seconds', (source, expected) => {
+    expect(loadEnv(source).WEBHOOK_RETRY_SCHEDULE_SECONDS).toEqual(expected);
+  });
+
+  it.each([
+    [{}, true],
+    [{ OUTBOUND_ALLOW_PRIVATE_TARGETS: 'false' }, false],
+    [{ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' }, false],
+    [{ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false', OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true' }, true],
+    [{ STAGE: 'prod' }, false],
+    [{ STAGE: 'prod', OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true' }, false],
+  ])('private outbound targets under %j: %s', (source, allowPrivate) => {
+    expect(loadEnv(source).outboundPolicy).toEqual({ allowPrivate });
+  });
+
+  it('gives the secrets cache lifetime in milliseconds', () => {
+    expect(loadEnv({}).secretsCacheTtlMs).toBe(300_000);
+    expect(loadEnv({ SECRETS_CACHE_TTL_SECONDS: '0' }).secretsCacheTtlMs).toBe(0);
   });
 });

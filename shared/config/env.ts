@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { type OutboundPolicy, outboundPolicyFor } from '../net/outbound-target.ts';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE } from '../webhooks/retry-schedule.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.url();
@@ -104,8 +106,17 @@ export const EnvSchema = z
     BILLING_MINIMUM_SECONDS: z.coerce.number().int().min(0).optional(),
     /** First retry delay of a failed summary (doubles per attempt); 0 leaves it to the queue's visibility. */
     CONSUMER_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(43_200).default(30),
-    /** Delays between customer webhook attempts (the last repeats), spanning about 24 h. */
-    WEBHOOK_RETRY_SCHEDULE_SECONDS: csv.optional(),
+    /**
+     * Delays between customer webhook attempts (the last repeats), spanning about 24 h. Parsed to
+     * seconds; entries that are not non-negative numbers are dropped, and an empty list is the
+     * default schedule.
+     */
+    WEBHOOK_RETRY_SCHEDULE_SECONDS: csv
+      .transform((parts): readonly number[] => {
+        const delays = parts.map(Number).filter((n) => Number.isFinite(n) && n >= 0);
+        return delays.length ? delays : DEFAULT_WEBHOOK_RETRY_SCHEDULE;
+      })
+      .default(DEFAULT_WEBHOOK_RETRY_SCHEDULE),
     WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
     /** A call event the queue has not taken within this long goes to the outbox (sent later). */
     SQS_PUBLISH_TIMEOUT_MS: positiveInt.default(3_000),
@@ -215,7 +226,24 @@ export const EnvSchema = z
     }
   });
 
-export type Env = z.output<typeof EnvSchema>;
+/**
+ * Values derived from several keys, computed once when the environment is parsed so no caller
+ * re-derives them (or reads the raw keys) on its own.
+ */
+export interface DerivedConfig {
+  /** Whether webhooks, tools and crawls may reach private addresses (`outboundPolicyFor`). */
+  outboundPolicy: OutboundPolicy;
+  /** `SECRETS_CACHE_TTL_SECONDS` in milliseconds. */
+  secretsCacheTtlMs: number;
+}
+
+const ConfigSchema = EnvSchema.transform((values): z.output<typeof EnvSchema> & DerivedConfig => ({
+  ...values,
+  outboundPolicy: outboundPolicyFor(values),
+  secretsCacheTtlMs: values.SECRETS_CACHE_TTL_SECONDS * 1000,
+}));
+
+export type Env = z.output<typeof ConfigSchema>;
 
 export class ConfigError extends Error {
   readonly badKeys: string[];
@@ -236,7 +264,7 @@ function withoutEmpty(source: Record<string, string | undefined>): Record<string
 
 /** Parses the environment once; throws a ConfigError naming every bad key. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
-  const result = EnvSchema.safeParse(withoutEmpty(source));
+  const result = ConfigSchema.safeParse(withoutEmpty(source));
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => ({ key: issue.path.join('.') || '(env)', message: issue.message })),

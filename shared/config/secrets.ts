@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UnavailableError } from '../errors/app-error.ts';
+import { env } from './env.ts';
 
 /** Secret values the platform needs. In AWS they are keys of one JSON secret (`SECRETS_ARN`). */
 export const SECRET_NAMES = [
@@ -89,22 +90,15 @@ export function createSecretStore(options: SecretStoreOptions = {}): SecretStore
   };
 }
 
-/** `SECRETS_CACHE_TTL_SECONDS` in ms (validated by the env schema; the default when unset). */
-function cacheTtlMs(seconds: string | undefined): number | undefined {
-  const value = Number(seconds);
-  return seconds !== undefined && seconds !== '' && Number.isFinite(value) && value >= 0
-    ? value * 1000
-    : undefined;
-}
-
 let processStore: SecretStore | undefined;
-/** The process-wide store built from the environment. */
+/** The process-wide store built from the parsed configuration (values without an ARN: the environment). */
 export function secrets(): SecretStore {
+  const config = env();
   processStore ??= createSecretStore({
-    secretArn: process.env.SECRETS_ARN || undefined,
-    endpoint: process.env.SECRETS_ENDPOINT || undefined,
-    region: process.env.AWS_REGION || undefined,
-    ttlMs: cacheTtlMs(process.env.SECRETS_CACHE_TTL_SECONDS),
+    secretArn: config.SECRETS_ARN,
+    endpoint: config.SECRETS_ENDPOINT,
+    region: config.AWS_REGION,
+    ttlMs: config.secretsCacheTtlMs,
   });
   return processStore;
 }
