@@ -3,7 +3,7 @@ import { DialCommandSchema } from '#shared/campaigns/campaign-messages.ts';
 import { dialContact } from '#shared/campaigns/dial-contact.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
-import { callDepsFromEnv } from '../lib/route-helpers.ts';
+import { callDepsFromEnv } from '../lib/call-deps.ts';
 import {
   campaignTenant,
   contactsByNumber,

@@ -2,7 +2,8 @@ import { CreateCallBodySchema } from '#shared/api/call-schemas.ts';
 import { placeOutboundCallOnce } from '#shared/calls/idempotent-call.ts';
 import { presentCall } from '#shared/api/presenters.ts';
 import { httpHandler } from '../lib/http-handler.ts';
-import { callDepsFromEnv, parseBody, tenantIdOf } from '../lib/route-helpers.ts';
+import { callDepsFromEnv } from '../lib/call-deps.ts';
+import { parseBody, tenantIdOf } from '../lib/route-helpers.ts';
 
 /**
  * POST /v1/calls: admits an outbound call and hands it to its provider; 202 while it dials.

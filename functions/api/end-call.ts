@@ -1,7 +1,8 @@
 import { endCall } from '#shared/calls/end-call.ts';
 import { presentCall } from '#shared/api/presenters.ts';
 import { httpHandler } from '../lib/http-handler.ts';
-import { callDepsFromEnv, pathId, tenantIdOf } from '../lib/route-helpers.ts';
+import { callDepsFromEnv } from '../lib/call-deps.ts';
+import { pathId, tenantIdOf } from '../lib/route-helpers.ts';
 
 /** POST /v1/calls/{id}/end: 202; the final status follows from the provider. */
 export const handler = httpHandler(

@@ -6,7 +6,7 @@ import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { exponentialDelaySeconds } from '#shared/webhooks/retry-schedule.ts';
-import { callDepsFromEnv } from '../lib/route-helpers.ts';
+import { callDepsFromEnv } from '../lib/call-deps.ts';
 import { type MessageContext, type Outcome, processBatch } from './batch/process-batch.ts';
 
 const logger = createLogger({ context: { service: 'dial-campaign-contact' } });

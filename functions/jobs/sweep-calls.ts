@@ -1,11 +1,11 @@
 import { sweepStreamTimeouts } from '#shared/calls/stream-timeouts.ts';
 import { env } from '#shared/config/env.ts';
-import { secrets } from '#shared/config/secrets.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { publishDeferredEvents } from '#shared/queues/durable-publish.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
+import { twilioRestFromEnv } from '../lib/call-deps.ts';
 
 const logger = createLogger({ context: { service: 'sweep-calls' } });
 
@@ -23,17 +23,7 @@ export const handler = async (): Promise<{ ended: number; published: number; sti
     logger,
     publishTimeoutMs: config.SQS_PUBLISH_TIMEOUT_MS,
   };
-  const twilio = async () => {
-    const authToken = await secrets().get('TWILIO_AUTH_TOKEN');
-    return config.TWILIO_ACCOUNT_SID && authToken
-      ? {
-          accountSid: config.TWILIO_ACCOUNT_SID,
-          authToken,
-          baseUrl: config.TWILIO_API_BASE_URL,
-          timeoutMs: 5_000,
-        }
-      : undefined;
-  };
+  const twilio = () => twilioRestFromEnv({ timeoutMs: 5_000 });
   const streams = await sweepStreamTimeouts({ ...deps, twilio });
   const events = await publishDeferredEvents(deps);
   if (streams.ended || events.published || events.failed) {

@@ -1,14 +1,9 @@
 import type { z } from 'zod';
 import { cursorSigningKey } from '#shared/api/cursor-key.ts';
-import type { CallDeps } from '#shared/calls/call-deps.ts';
-import { env } from '#shared/config/env.ts';
 import { secrets } from '#shared/config/secrets.ts';
-import { dbFromEnv } from '#shared/data/client.ts';
 import { InternalError, NotFoundError } from '#shared/errors/app-error.ts';
 import { parseOrThrow } from '#shared/errors/zod-error.ts';
 import { hasPrefix, type IdKind } from '#shared/ids/ids.ts';
-import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
-import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import type { HttpRequest } from './http-types.ts';
 import { jsonBody } from './parse-request.ts';
 
@@ -39,20 +34,4 @@ export function parseBody<S extends z.ZodType>(request: HttpRequest, schema: S):
 
 export async function cursorKey(): Promise<string> {
   return cursorSigningKey(await secrets().require('INTERNAL_SIGNING_KEY'));
-}
-
-/** Everything the call operations need, from the environment and the secret store. */
-export async function callDepsFromEnv(): Promise<CallDeps> {
-  const config = env();
-  const authToken = await secrets().get('TWILIO_AUTH_TOKEN');
-  return {
-    db: dbFromEnv(),
-    sqs: sqsFromEnv(),
-    queueUrls: queueUrlsFromEnv(),
-    twilio:
-      config.TWILIO_ACCOUNT_SID && authToken
-        ? { accountSid: config.TWILIO_ACCOUNT_SID, authToken, baseUrl: config.TWILIO_API_BASE_URL }
-        : undefined,
-    publicApiUrl: config.PUBLIC_API_URL,
-  };
 }
