@@ -111,6 +111,30 @@ describe('outbound Asterisk calls', () => {
   });
 });
 
+describe('browser calls', () => {
+  it('are ended by the media service that holds the socket (the web provider cannot be dialed)', async () => {
+    const t = await asteriskTenant();
+    const created = await t.api.post('/v1/web-calls', { agentId: t.agentId });
+    expect(created.status).toBe(201);
+    const callId = created.body.callId as string;
+    await transitionCall(dbFromEnv(), t.tenant.id, callId, 'in_progress', {
+      answeredAt: new Date().toISOString(),
+    });
+    const res = await t.api.post(`/v1/calls/${callId}/end`);
+    expect(res.status).toBe(202);
+    expect(res.body.call).toMatchObject({ provider: 'web', status: 'in_progress' });
+    const [command] = await mediaCommand('call.end', callId);
+    expect(command).toMatchObject({ tenantId: t.tenant.id, reason: 'api_request' });
+
+    const dialed = await t.api.post('/v1/calls', {
+      agentId: t.agentId,
+      to: '+442071838759',
+      provider: 'web',
+    });
+    expectError(dialed, 400, 'validation_error');
+  });
+});
+
 describe('Idempotency-Key', () => {
   it('returns the first call for a retried request instead of dialing twice', async () => {
     const t = await asteriskTenant();
