@@ -1,5 +1,4 @@
 import type { HttpTool } from '#shared/agents/agent-schema.ts';
-import { outboundPolicyFor } from '#shared/net/outbound-target.ts';
 import { signingSecrets } from '#shared/webhooks/secret-store.ts';
 import { callHttpTool } from './http-tool.ts';
 import type { SessionTool, ToolEntry, ToolSetup } from './session-tool.ts';
@@ -37,7 +36,7 @@ function httpTool(tool: HttpTool, setup: ToolSetup, secrets: () => Promise<strin
         rawArguments,
         { tenantId: setup.call.tenantId, callId: setup.call.id, agentId: setup.agent.id, toolCallId },
         // Checked at call time too (after DNS, on every redirect): saved URLs were checked at save time.
-        { secrets: await secrets(), policy: outboundPolicyFor(setup.deps.env) },
+        { secrets: await secrets(), policy: setup.deps.env.outboundPolicy },
       ),
   };
 }
