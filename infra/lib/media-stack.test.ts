@@ -175,6 +175,22 @@ describe('the Fargate service', () => {
     expect(ingress.every((rule) => rule.CidrIp === '10.20.0.0/16')).toBe(true);
   });
 
+  it('lets media tasks reach each other on the media port (relayed commands), and nothing else in', () => {
+    const groupId = (rule: Resource) => JSON.stringify(rule.Properties.GroupId);
+    const source = (rule: Resource) => JSON.stringify(rule.Properties.SourceSecurityGroupId);
+    const selfRules = (
+      Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')) as Resource[]
+    ).filter((rule) => rule.Properties.Description === 'Commands relayed between media tasks');
+    expect(selfRules).toHaveLength(1);
+    expect(selfRules[0]?.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080 });
+    expect(source(selfRules[0] as Resource)).toBe(groupId(selfRules[0] as Resource));
+    const selfEgress = (
+      Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')) as Resource[]
+    ).filter((rule) => rule.Properties.Description === 'Commands relayed between media tasks');
+    expect(selfEgress).toHaveLength(1);
+    expect(selfEgress[0]?.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080 });
+  });
+
   it('serves TLS with the configured certificate and redirects plain HTTP', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,

@@ -11,6 +11,8 @@ import { createS3Client } from '#shared/exports/s3-client.ts';
 import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
 import { recordingTaps } from './recording/recording-tap.ts';
 import { newTaskId } from './resume/task-identity.ts';
+import { registerCommandRelayRoute } from './fleet/relay-route.ts';
+import { announceTask } from './fleet/task-announcement.ts';
 
 /** After ending every call at shutdown, how long calls still setting up get to start and end. */
 const SETUP_SETTLE_MS = 5_000;
@@ -105,6 +107,7 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
   const twilio = registerTwilioStream(routes, sessionDeps);
   const control = startMediaControl(sessionDeps, routes);
   registerWebCallRoutes(routes, sessionDeps);
+  registerCommandRelayRoute(routes, { registry, secrets: deps.secrets, logger: deps.logger });
   const server = createMediaHttpServer(
     deps,
     routes,
@@ -156,7 +159,12 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     listen: (port, host = '0.0.0.0') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+        server.listen(port, host, () => {
+          const bound = (server.address() as AddressInfo).port;
+          // Before resolving: a call can only be owned here once the others can find this task.
+          void announceTask({ env: deps.env, db: deps.db, logger: deps.logger, taskId: sessionDeps.taskId, port: bound })
+            .finally(() => resolve(bound));
+        });
       }),
     drain(graceMs) {
       drained ??= drain(graceMs);

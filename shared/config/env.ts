@@ -59,6 +59,12 @@ export const EnvSchema = z
     MEDIA_PORT: port.default(8080),
     PUBLIC_API_URL: url.default('http://127.0.0.1:3000'),
     PUBLIC_MEDIA_URL: url.default('http://127.0.0.1:8080'),
+    /**
+     * Where the other media tasks reach this one (relayed commands). In ECS it comes from the task
+     * metadata endpoint (`ECS_CONTAINER_METADATA_URI_V4`, set by the agent); locally it is loopback.
+     */
+    MEDIA_TASK_URL: url.optional(),
+    ECS_CONTAINER_METADATA_URI_V4: url.optional(),
     CORS_ORIGINS: csv.default([]),
 
     // OpenAI

@@ -44,6 +44,8 @@ export const keys = {
   recordingWatch: (callId: string): ItemKey => ({ pk: `RECWATCH#${callId}`, sk: 'RECWATCH' }),
   /** Which media task runs a live call, under a lease (shared/data/call-owners.ts). */
   callOwner: (callId: string): ItemKey => ({ pk: callPk(callId), sk: 'OWNER' }),
+  /** Where a media task can be reached by the other tasks (shared/data/media-tasks.ts). */
+  mediaTask: (taskId: string): ItemKey => ({ pk: `MEDIATASK#${taskId}`, sk: 'MEDIATASK' }),
   // People (shared/people): users, their sign-in state and the tenant's audit trail.
   user: (tenantId: string, userId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `USER#${userId}` }),
   userEmail: (email: string): ItemKey => ({ pk: `USEREMAIL#${email}`, sk: 'USEREMAIL' }),

@@ -1,6 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { type DeploymentConfig, usesRtpMedia } from '../config.ts';
+import { MEDIA_CONTAINER_PORT } from './media-load-balancer.ts';
 
 /**
  * The VPC and the media tasks' security group. Egress is explicit: HTTPS (OpenAI, AWS APIs,
@@ -33,6 +34,19 @@ export class MediaNetwork extends Construct {
       allowAllOutbound: false,
     });
     this.serviceSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to APIs');
+    // A task that receives a command for a call another task runs hands it over directly
+    // (media-service/src/fleet): tasks reach each other on the media port, inside the VPC only.
+    const media = ec2.Port.tcp(MEDIA_CONTAINER_PORT);
+    this.serviceSecurityGroup.addIngressRule(
+      this.serviceSecurityGroup,
+      media,
+      'Commands relayed between media tasks',
+    );
+    this.serviceSecurityGroup.addEgressRule(
+      this.serviceSecurityGroup,
+      media,
+      'Commands relayed between media tasks',
+    );
 
     if (config.asteriskCidr) {
       const asterisk = ec2.Peer.ipv4(config.asteriskCidr);

@@ -119,4 +119,42 @@ describe('runMediaCommand', () => {
     };
     await expect(runMediaCommand({ registry, logger, ...stale }, verdict('call_5'))).resolves.toBe('done');
   });
+
+  it.each([
+    // command not live here, what the owner relay says → what happens to the queue message
+    { command: 'end', relayed: 'delivered', outcome: 'done' },
+    { command: 'end', relayed: 'unreachable', outcome: 'retry_later' },
+    { command: 'end', relayed: 'not_elsewhere', outcome: 'done' },
+    { command: 'verdict', relayed: 'delivered', outcome: 'done' },
+    { command: 'verdict', relayed: 'unreachable', outcome: 'retry_later' },
+    { command: 'verdict', relayed: 'not_elsewhere', outcome: 'retry_later' },
+  ] as const)(
+    '$command for a call not live here, relay $relayed → $outcome',
+    async ({ command, relayed, outcome }) => {
+      const asked: string[] = [];
+      const relay = async (sent: MediaCommand) => {
+        asked.push(sent.callId);
+        return relayed;
+      };
+      const options = {
+        registry: createSessionRegistry(5),
+        logger,
+        relay,
+        isCallOver: async () => false,
+        now: () => Date.parse(base.occurredAt) + 1_000,
+      };
+      const sent = command === 'end' ? end('call_7') : verdict('call_7');
+      await expect(runMediaCommand(options, sent)).resolves.toBe(outcome);
+      expect(asked).toEqual(['call_7']);
+    },
+  );
+
+  it('never relays a command for a call live on this task', async () => {
+    const { registry, ended } = liveRegistry('call_8');
+    const relay = async () => {
+      throw new Error('must not relay');
+    };
+    await expect(runMediaCommand({ registry, logger, relay }, end('call_8'))).resolves.toBe('done');
+    expect(ended).toEqual(['api_request']);
+  });
 });

@@ -8,7 +8,9 @@ import type { Logger } from '#shared/logging/logger.ts';
 import { type MediaCommand, MediaCommandSchema } from '#shared/queues/contracts.ts';
 import { decodeMessageBody } from '#shared/queues/message-body.ts';
 import { VERDICT_WAIT_MS } from '#shared/voicemail/answered-by.ts';
+import type { CommandRelay } from '../fleet/command-relay.ts';
 import type { SessionRegistry } from '../session/session-registry.ts';
+import { deliverToLiveSession } from './live-delivery.ts';
 
 /** What the consumer needs from the Asterisk transport, when this task runs one. */
 export interface AsteriskCommands {
@@ -32,14 +34,24 @@ export interface MediaCommandConsumerOptions {
   onNotForUs?: (message: Message, delaySeconds?: number) => Promise<void>;
   /** Whether a call has ended (or does not exist): a verdict for it is dropped, not retried. */
   isCallOver?: (tenantId: string, callId: string) => Promise<boolean>;
+  /**
+   * Hands a live-call command to the task that runs the call when that is another task (the
+   * queue is shared by every task). Without it such commands wait for the right task to get them.
+   */
+  relay?: CommandRelay;
   now?: () => number;
 }
 
 export type CommandOutcome = 'done' | 'retry' | 'retry_later' | 'invalid';
 
+type RunOptions = Pick<
+  MediaCommandConsumerOptions,
+  'registry' | 'asterisk' | 'logger' | 'isCallOver' | 'relay' | 'now'
+>;
+
 /**
- * A verdict for a call whose session is not bound yet (the stream is still connecting) or runs
- * on another task comes back after this long.
+ * A verdict for a call whose session is not bound yet (the stream is still connecting), or a
+ * command for a call another task holds but did not take, comes back after this long.
  */
 export const VERDICT_RETRY_SECONDS = 1;
 
@@ -49,20 +61,17 @@ export const VERDICT_RETRY_SECONDS = 1;
  * call that is still ringing. `call.originate` dials on Asterisk. Handlers are idempotent: a
  * redelivered command finds the call already handled and does nothing.
  */
-export async function runMediaCommand(
-  options: Pick<MediaCommandConsumerOptions, 'registry' | 'asterisk' | 'logger' | 'isCallOver' | 'now'>,
-  command: MediaCommand,
-): Promise<CommandOutcome> {
+export async function runMediaCommand(options: RunOptions, command: MediaCommand): Promise<CommandOutcome> {
   if (command.type === 'call.machine_verdict') return runMachineVerdict(options, command);
   if (command.type === 'call.end') {
-    const live = options.registry.get(command.callId);
-    if (live) {
-      await live.end(command.reason);
-      return 'done';
-    }
+    if (await deliverToLiveSession(options.registry, command)) return 'done';
     if (await options.asterisk?.cancelRinging(command.callId)) return 'done';
-    // Not on this task: nothing live to end (a queued call is canceled by the API itself).
-    options.logger.info('call.end for a call not live here', { callId: command.callId });
+    const relayed = await options.relay?.(command);
+    if (relayed === 'delivered') return 'done';
+    // Another task holds the call but did not take it yet (dying, or the call is moving).
+    if (relayed === 'unreachable') return 'retry_later';
+    // Not live anywhere: nothing to end (a queued call is canceled by the API itself).
+    options.logger.info('call.end for a call not live on any task', { callId: command.callId });
     return 'done';
   }
   if (!options.asterisk) {
@@ -76,20 +85,18 @@ export async function runMediaCommand(
 }
 
 /**
- * Hands an answering-machine verdict to the session of its call. Not live here: the session may
- * still be binding, or run on another task, so the command comes back shortly, until the call is
- * over or the verdict is older than a session waits for one (the session has greeted by then).
+ * Hands an answering-machine verdict to the session of its call, here or (relayed) on the task
+ * that runs it. Not live anywhere yet: the session may still be binding, so the command comes back
+ * shortly, until the call is over or the verdict is older than a session waits for one (the
+ * session has greeted by then).
  */
 async function runMachineVerdict(
-  options: Pick<MediaCommandConsumerOptions, 'registry' | 'logger' | 'isCallOver' | 'now'>,
+  options: RunOptions,
   command: Extract<MediaCommand, { type: 'call.machine_verdict' }>,
 ): Promise<CommandOutcome> {
-  const { answeredBy, providerVerdict, detectionMs } = command;
-  const live = options.registry.get(command.callId);
-  if (live?.machineVerdict) {
-    live.machineVerdict({ answeredBy, providerVerdict, detectionMs });
-    return 'done';
-  }
+  const { answeredBy } = command;
+  if (await deliverToLiveSession(options.registry, command)) return 'done';
+  if ((await options.relay?.(command)) === 'delivered') return 'done';
   const ageMs = (options.now?.() ?? Date.now()) - Date.parse(command.occurredAt);
   if (ageMs > VERDICT_WAIT_MS || (await options.isCallOver?.(command.tenantId, command.callId))) {
     options.logger.info('machine verdict for a call not live here dropped', {

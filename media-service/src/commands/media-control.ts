@@ -6,6 +6,7 @@ import { getCall } from '#shared/data/calls.ts';
 import { startAsteriskTransport } from '../asterisk/asterisk-transport.ts';
 import type { MediaRoutes } from '../server.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
+import { createCommandRelay } from '../fleet/command-relay.ts';
 import { startMediaCommandConsumer } from './media-command-consumer.ts';
 
 /** What media control needs of either Asterisk transport (classic or per-call). */
@@ -94,6 +95,12 @@ export function startMediaControl(deps: SessionDeps, routes: MediaRoutes): Media
               }),
             )
             .then(() => undefined),
+        relay: createCommandRelay({
+          db: deps.db,
+          secrets: deps.secrets,
+          taskId: deps.taskId,
+          logger: logger.child({ component: 'command-relay' }),
+        }),
         isCallOver: async (tenantId, callId) => {
           const call = await getCall(deps.db, tenantId, callId);
           return !call || isTerminal(call.status);
