@@ -80,14 +80,14 @@ try {
     });
     const probe = JSON.parse(
       execFileSync(process.execPath, [join(copy, 'probe.mjs')], { cwd: tmpdir(), encoding: 'utf8' }).trim(),
-    ) as { native?: string; top?: string; node: string; arch: string };
+    ) as { native?: string; top?: string; hits: number; node: string; arch: string };
     const ok =
       packages.length === 1 &&
       packages[0] === expected &&
       machine === fn.architecture &&
       loaded.startsWith('function ') &&
       loaded.includes(fn.asset) &&
-      probe.top === 'c137' &&
+      probe.hits === 3 &&
       Boolean(probe.native?.startsWith(copy));
     if (!ok) failed += 1;
     console.log(
