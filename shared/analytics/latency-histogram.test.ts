@@ -9,7 +9,6 @@ import {
   histogramOf,
   percentileMs,
 } from './latency-histogram.ts';
-import { planRange } from './analytics-reads.ts';
 import { utcHoursOfLocalDay, localDay } from './time-zones.ts';
 
 function lognormal(seed: number, n: number, medianMs: number): number[] {
@@ -76,32 +75,6 @@ describe('time zones and range plans', () => {
     ['2026-06-01', 'Asia/Tokyo', 24],
   ])('%s in %s has %i hours', (day, zone, hours) => {
     expect(utcHoursOfLocalDay(day, zone)).toHaveLength(hours);
-  });
-
-  it('reads ranges as whole months plus the days around them (three Queries at most)', () => {
-    expect(planRange('2026-01-01', '2026-03-01')).toEqual([
-      { granule: 'day', from: '2026-03-01', to: '2026-03-01' },
-      { granule: 'month', from: '2026-01', to: '2026-02' },
-    ]);
-    expect(planRange('2026-09-05', '2026-12-03')).toEqual([
-      { granule: 'day', from: '2026-09-05', to: '2026-09-30' },
-      { granule: 'day', from: '2026-12-01', to: '2026-12-03' },
-      { granule: 'month', from: '2026-10', to: '2026-11' },
-    ]);
-    expect(planRange('2026-02-01', '2026-02-28')).toEqual([
-      { granule: 'month', from: '2026-02', to: '2026-02' },
-    ]);
-    expect(planRange('2026-02-03', '2026-02-20')).toEqual([
-      { granule: 'day', from: '2026-02-03', to: '2026-02-20' },
-    ]);
-    expect(planRange('2026-09-05', '2026-12-03', { fewestQueries: true })).toEqual([
-      { granule: 'day', from: '2026-09-05', to: '2026-12-03' },
-    ]);
-    expect(planRange('2025-10-15', '2026-03-10')).toEqual([
-      { granule: 'day', from: '2025-10-15', to: '2025-10-31' },
-      { granule: 'day', from: '2026-03-01', to: '2026-03-10' },
-      { granule: 'month', from: '2025-11', to: '2026-02' },
-    ]);
   });
 });
 

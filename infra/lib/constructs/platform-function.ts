@@ -26,7 +26,19 @@ export interface PlatformFunctionProps {
   lanceDb?: boolean;
 }
 
-const LANCE_NATIVE_PACKAGE = '@lancedb/lancedb-linux-x64-gnu';
+/**
+ * LanceDB functions run on x86_64: npm installs only the native package of the machine it runs on
+ * (linux-x64-gnu on the build hosts), and the asset must carry the binary of the Lambda's own
+ * architecture. Both come from here so they cannot drift (platform-function.test.ts checks the
+ * installed binary's ELF machine against it).
+ */
+export const LANCE_ARCHITECTURE = lambda.Architecture.X86_64;
+
+/** LanceDB's native package for a Lambda architecture (Lambda's Linux is glibc). */
+export const lanceNativePackage = (architecture: lambda.Architecture) =>
+  `@lancedb/lancedb-linux-${architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64'}-gnu`;
+
+const LANCE_NATIVE_PACKAGE = lanceNativePackage(LANCE_ARCHITECTURE);
 
 function lanceBundling(): nodejs.BundlingOptions {
   return {
@@ -86,7 +98,7 @@ export class PlatformFunction extends Construct implements Bindable {
       projectRoot: props.rootDir,
       depsLockFilePath: join(props.rootDir, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: props.lanceDb ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
+      architecture: props.lanceDb ? LANCE_ARCHITECTURE : lambda.Architecture.ARM_64,
       description: props.description,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
