@@ -5,6 +5,35 @@ import type { AddressInfo } from 'node:net';
 import { type AnswerOptions, answerCall } from './answering-phone.ts';
 import { amdParams, sendTwilioWebhook } from './webhooks.ts';
 import { createFakeConferences } from './conferences.ts';
+import {
+  type Answer,
+  checkAmdParams,
+  E164_OR_CLIENT,
+  isHttpUrl,
+  newSid,
+  publicCall,
+  readBody,
+  rfc2822,
+  STATUS_EVENTS,
+  TERMINAL,
+  twilioError,
+} from './rest-checks.ts';
+import type {
+  FakeTwilioCall,
+  FakeTwilioRest,
+  FakeTwilioRestOptions,
+  InjectedFailure,
+  RecordedTwilioRequest,
+} from './rest-types.ts';
+
+export type {
+  AmdResultOptions,
+  FakeTwilioCall,
+  FakeTwilioRest,
+  FakeTwilioRestOptions,
+  InjectedFailure,
+  RecordedTwilioRequest,
+} from './rest-types.ts';
 
 /**
  * A local stand-in for Twilio's REST API (the Calls resource), over real HTTP on a loopback port.
@@ -12,141 +41,6 @@ import { createFakeConferences } from './conferences.ts';
  * Twilio's JSON shapes and error bodies, and records every request for assertions. Production
  * code talks to it through `shared/twilio/rest-client.ts` with only `TWILIO_API_BASE_URL` changed.
  */
-
-/** One request as the fake received it. `params` keeps repeated keys (`StatusCallbackEvent`). */
-export interface RecordedTwilioRequest {
-  method: string;
-  path: string;
-  /**
-   * `create` = POST Calls.json, `update` = POST Calls/{sid}.json, `fetch` = GET Calls/{sid}.json,
-   * `conference` = a Conferences or Participants resource (`conferences.ts`), `other` = anything else.
-   */
-  kind: 'create' | 'update' | 'fetch' | 'conference' | 'other';
-  callSid?: string;
-  contentType: string;
-  /** Basic-auth credentials matched the account. */
-  authorized: boolean;
-  params: URLSearchParams;
-  /** The query string (GET list filters). */
-  query: URLSearchParams;
-  /** The HTTP status the fake answered. */
-  status: number;
-}
-
-/** Twilio's call resource (the subset of fields clients read). */
-export interface FakeTwilioCall {
-  sid: string;
-  account_sid: string;
-  to: string;
-  from: string;
-  status: 'queued' | 'ringing' | 'in-progress' | 'completed' | 'canceled' | 'busy' | 'failed' | 'no-answer';
-  direction: 'outbound-api' | 'inbound';
-  api_version: '2010-04-01';
-  date_created: string;
-  date_updated: string;
-  uri: string;
-  /** Not part of Twilio's resource: where the fake was told to send the call, for tests. */
-  url?: string;
-  twiml?: string;
-  statusCallback?: string;
-  statusCallbackEvents: string[];
-  /** `MachineDetection` as asked for (`Enable` or `DetectMessageEnd`). */
-  machineDetection?: string;
-  /** Where the asynchronous AMD verdict goes (`AsyncAmd=true`). */
-  asyncAmdStatusCallback?: string;
-}
-
-/** Options of a simulated AMD verdict. */
-export interface AmdResultOptions {
-  /** `MachineDetectionDuration` in milliseconds. */
-  durationMs?: number;
-  /** Post here instead of the callback's own origin (the local gateway behind a public URL). */
-  deliverTo?: string;
-  /** Overrides the signature (a forged callback); `null` sends none. */
-  signature?: string | null;
-}
-
-/** A failure to inject: the next `count` matching requests get this error body. */
-export interface InjectedFailure {
-  status: number;
-  code?: number;
-  message?: string;
-  count?: number;
-  /** Which requests fail; all by default. */
-  kind?: 'create' | 'update';
-}
-
-export interface FakeTwilioRest {
-  /** Base URL to put in TWILIO_API_BASE_URL (no trailing slash). */
-  url: string;
-  accountSid: string;
-  authToken: string;
-  /** Every request in arrival order. */
-  readonly requests: RecordedTwilioRequest[];
-  /** Calls created so far, by sid. */
-  readonly calls: ReadonlyMap<string, FakeTwilioCall>;
-  /** Conferences calls joined with `<Dial><Conference>` TwiML, and their participants. */
-  readonly conferences: ReturnType<typeof createFakeConferences>;
-  /** Makes the next matching request(s) fail with Twilio's error body. */
-  failNext(failure: InjectedFailure): void;
-  /** Resolves with the first recorded request (past or future) that matches. */
-  waitForRequest(match?: (request: RecordedTwilioRequest) => boolean): Promise<RecordedTwilioRequest>;
-  /** A call that reached one of our numbers (inbound): Twilio knows it, the fake did not place it. */
-  addInboundCall(sid: string, status: FakeTwilioCall['status']): void;
-  /** Sets a call's status, as Twilio would when the callee answers or hangs up. */
-  setCallStatus(sid: string, status: FakeTwilioCall['status']): void;
-  /**
-   * Sends the asynchronous AMD verdict of a call created with `AsyncAmd=true`, signed like every
-   * Twilio webhook, to its `AsyncAmdStatusCallback`.
-   */
-  sendAmdResult(sid: string, answeredBy: string, options?: AmdResultOptions): Promise<Response>;
-  close(): Promise<void>;
-}
-
-export interface FakeTwilioRestOptions {
-  accountSid?: string;
-  authToken?: string;
-  /** Answer every created call with a simulated phone (the local demo); calls just sit queued otherwise. */
-  answer?: Omit<AnswerOptions, 'authToken'>;
-  /** Listen on this port (0 = any free one). */
-  port?: number;
-}
-
-const STATUS_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
-const TERMINAL = new Set(['completed', 'canceled', 'busy', 'failed', 'no-answer']);
-const E164_OR_CLIENT = /^(\+[1-9]\d{6,14}|client:[\w.-]+|sip:\S+)$/;
-
-const rfc2822 = (date: Date) => date.toUTCString().replace('GMT', '+0000');
-const newSid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function isHttpUrl(value: string | null): boolean {
-  if (!value) return false;
-  try {
-    const parsed = new URL(value);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-const twilioError = (status: number, code: number, message: string): Answer => ({
-  status,
-  body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
-});
 
 export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): Promise<FakeTwilioRest> {
   const accountSid = options.accountSid ?? newSid('AC');
@@ -405,45 +299,4 @@ export async function startFakeTwilioRest(options: FakeTwilioRestOptions = {}): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-const MACHINE_DETECTION = new Set(['Enable', 'DetectMessageEnd']);
-
-/** Twilio's checks of the AMD parameters of a call create; undefined when they are fine. */
-function checkAmdParams(params: URLSearchParams): Answer | undefined {
-  const mode = params.get('MachineDetection');
-  if (mode !== null && !MACHINE_DETECTION.has(mode)) {
-    return twilioError(400, 21263, `Invalid MachineDetection: ${mode}`);
-  }
-  const timeout = params.get('MachineDetectionTimeout');
-  if (timeout !== null && !(/^\d+$/.test(timeout) && Number(timeout) >= 3 && Number(timeout) <= 59)) {
-    return twilioError(400, 21263, 'MachineDetectionTimeout must be between 3 and 59 seconds.');
-  }
-  const asyncAmd = params.get('AsyncAmd');
-  if (asyncAmd !== null && asyncAmd !== 'true' && asyncAmd !== 'false') {
-    return twilioError(400, 21263, `Invalid AsyncAmd: ${asyncAmd}`);
-  }
-  const callback = params.get('AsyncAmdStatusCallback');
-  if (callback !== null && !isHttpUrl(callback)) {
-    return twilioError(400, 21263, `AsyncAmdStatusCallback is not a valid URL: ${callback}`);
-  }
-  const method = params.get('AsyncAmdStatusCallbackMethod');
-  if (method !== null && method !== 'POST') {
-    return twilioError(400, 21263, 'AsyncAmdStatusCallbackMethod must be POST.');
-  }
-  return undefined;
-}
-
-/** The JSON Twilio returns: its fields only, without the fake's bookkeeping. */
-function publicCall(call: FakeTwilioCall): Record<string, unknown> {
-  const {
-    url: _url,
-    twiml: _twiml,
-    statusCallback: _cb,
-    statusCallbackEvents: _events,
-    machineDetection: _md,
-    asyncAmdStatusCallback: _amd,
-    ...resource
-  } = call;
-  return { ...resource, price: null, price_unit: 'USD', parent_call_sid: null, answered_by: null };
 }

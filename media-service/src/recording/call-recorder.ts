@@ -1,31 +1,15 @@
-import { UploadPartCommand } from '@aws-sdk/client-s3';
 import type { Db } from '#shared/data/client.ts';
 import type { Logger } from '#shared/logging/logger.ts';
-import {
-  abortRecordingUpload,
-  completeRecordingUpload,
-  type RecordingsBucket,
-  startRecordingUpload,
-} from '#shared/recordings/recording-objects.ts';
-import {
-  renewRecordingLease,
-  storeRecordingFinished,
-  storeRecordingPart,
-  storeRecordingStarted,
-} from '#shared/recordings/recording-store.ts';
-import {
-  type RecordingChannels,
-  type RecordingPart,
-  recordingKey,
-  recordingSeconds,
-} from '#shared/recordings/recording-types.ts';
-import { WAV_HEADER_BYTES, wavMulawHeader } from '#shared/recordings/wav-header.ts';
+import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
+import { type RecordingChannels, recordingKey } from '#shared/recordings/recording-types.ts';
+import { wavMulawHeader } from '#shared/recordings/wav-header.ts';
 import type { AgentAudioCut, AudioTap } from '../session/audio-taps.ts';
 import type { AgentAudioChunk, TransportAudioFormat } from '../session/call-transport.ts';
 import { Pcm24kToMulaw8k } from './downsampler.ts';
 import { alawToMulaw, MULAW_SILENCE } from './g711.ts';
 import { interleave, mix } from './recording-frames.ts';
 import { RecordingSpool } from './recording-spool.ts';
+import { RecordingUpload } from './recording-upload.ts';
 import { RecordingTimeline, type Span } from './recording-timeline.ts';
 
 /** S3's smallest part (all but the last). */
@@ -44,7 +28,6 @@ const RING_SAMPLES = 5 * 60 * 8000;
  * keep up) is recorded as silence, keeping both tracks aligned, and logged.
  */
 export const MAX_BUFFERED_BYTES = 40 * 1024;
-const LEASE_RENEW_MS = 60_000;
 
 export interface CallRecorderOptions {
   call: { tenantId: string; callId: string; agentId: string };
@@ -78,8 +61,7 @@ export class CallRecorder implements AudioTap {
   private readonly agentPcm = new Pcm24kToMulaw8k();
   private work: Promise<void>;
   private spool: RecordingSpool | undefined;
-  private uploadId: string | undefined;
-  private uploadStarted: Promise<string> | undefined;
+  private upload: RecordingUpload | undefined;
   private failure: string | undefined;
   /** Track bytes waiting for the disk, in runs of consecutive positions. */
   private pendingWrites: { track: 'caller' | 'agent'; position: number; chunks: Buffer[]; bytes: number }[] =
@@ -93,13 +75,6 @@ export class CallRecorder implements AudioTap {
   private buffered = 0;
   /** Highest `buffered` seen: the recorder's audio memory (see docs/recording.md). */
   peakBufferedBytes = 0;
-  private dataBytes = 0;
-  /** Part being filled: its number and bytes so far (part 1 includes the header). */
-  private partNumber = 1;
-  private partFill = WAV_HEADER_BYTES;
-  private readonly parts: RecordingPart[] = [];
-  private readonly uploads = new Map<number, Promise<void>>();
-  private leaseTimer: NodeJS.Timeout | undefined;
   private closing = false;
 
   constructor(options: CallRecorderOptions) {
@@ -149,20 +124,20 @@ export class CallRecorder implements AudioTap {
   /** Resolves once the audio so far is on disk and the parts filled so far are uploaded. */
   async whenIdle(): Promise<void> {
     await this.work;
-    await Promise.all(this.uploads.values());
+    await this.upload?.whenUploaded();
   }
 
   /** Writes out the rest, completes the upload and stores the recording; never throws. */
   async close(): Promise<void> {
     this.closing = true;
-    clearInterval(this.leaseTimer);
+    this.upload?.stopLease();
     await this.work;
-    await this.uploadStarted?.catch(() => undefined);
-    clearInterval(this.leaseTimer);
+    await this.upload?.whenStarted();
+    this.upload?.stopLease();
     try {
       if (!this.failure) {
         await this.encode(this.timeline.callerSamples);
-        await this.complete();
+        await this.requireUpload().complete();
         return;
       }
     } catch (error) {
@@ -170,7 +145,7 @@ export class CallRecorder implements AudioTap {
     } finally {
       await this.spool?.remove();
     }
-    await this.abandon();
+    await this.upload?.abandon(this.failure ?? 'failed');
   }
 
   private get stopped(): boolean {
@@ -191,41 +166,23 @@ export class CallRecorder implements AudioTap {
       this.fail('spool_failed', error);
       return;
     }
-    this.uploadStarted = this.startUpload();
-    // A failure is recorded by startUpload; parts and completion wait on it.
-    this.uploadStarted.catch(() => undefined);
-  }
-
-  /** Creates the multipart upload and stores it on the call with the sweeper's lease. */
-  private async startUpload(): Promise<string> {
-    const { call, target, db, retentionDays, channels } = this.options;
-    try {
-      const uploadId = await startRecordingUpload(target, this.key, retentionDays);
-      this.uploadId = uploadId;
-      await storeRecordingStarted(
-        db,
-        call,
-        {
-          bucket: target.bucket,
-          key: this.key,
-          uploadId,
-          channels,
-          retentionDays,
-          startedAt: this.now().toISOString(),
-        },
-        this.now(),
-      );
-      this.leaseTimer = setInterval(() => {
-        renewRecordingLease(db, call, this.now()).catch((error) =>
-          this.options.logger.warn('recording lease not renewed', { err: error }),
-        );
-      }, LEASE_RENEW_MS).unref();
-      if (this.closing) clearInterval(this.leaseTimer);
-      return uploadId;
-    } catch (error) {
-      this.fail('start_failed', error);
-      throw error;
-    }
+    const { call, channels, retentionDays, target, db, logger, onReady } = this.options;
+    this.upload = new RecordingUpload({
+      call,
+      channels,
+      retentionDays,
+      target,
+      db,
+      logger,
+      onReady,
+      key: this.key,
+      partBytes: this.partBytes,
+      spool: this.spool,
+      fail: (failure, error) => this.fail(failure, error),
+      failed: () => this.failure,
+      now: () => this.now(),
+    });
+    this.upload.start();
   }
 
   private toMulaw(audio: Buffer | string, pcm: Pcm24kToMulaw8k): Buffer {
@@ -236,9 +193,9 @@ export class CallRecorder implements AudioTap {
     return typeof audio === 'string' ? bytes : Buffer.from(bytes); // the transport may reuse its buffer
   }
 
-  private async requireUpload(): Promise<string> {
-    if (!this.uploadStarted) throw new Error('recording upload not started');
-    return this.uploadStarted;
+  private requireUpload(): RecordingUpload {
+    if (!this.upload) throw new Error('recording upload not started');
+    return this.upload;
   }
 
   private requireSpool(): RecordingSpool {
@@ -327,110 +284,9 @@ export class CallRecorder implements AudioTap {
         const b = Math.min(span.end, end);
         if (a < b) await spool.readTrack('agent', a, agent, a - start, b - a);
       }
-      await this.append(this.channelCount === 2 ? interleave(caller, agent) : mix(caller, agent));
-    }
-  }
-
-  /** Appends WAV frames to the part being filled; a full part starts uploading. */
-  private async append(frames: Buffer): Promise<void> {
-    const spool = this.requireSpool();
-    let done = 0;
-    while (done < frames.length) {
-      if (this.partFill === this.partBytes) await this.startNextPart();
-      const length = Math.min(frames.length - done, this.partBytes - this.partFill);
-      await spool.writeAt(
-        this.regionOf(this.partNumber) + this.partFill,
-        frames.subarray(done, done + length),
+      await this.requireUpload().append(
+        this.channelCount === 2 ? interleave(caller, agent) : mix(caller, agent),
       );
-      this.partFill += length;
-      this.dataBytes += length;
-      done += length;
-    }
-  }
-
-  private regionOf(partNumber: number): number {
-    const spool = this.requireSpool();
-    return spool.regionOffset(partNumber === 1 ? 0 : partNumber % 2 === 0 ? 1 : 2);
-  }
-
-  /** Uploads the full part in the background and moves on to the next part's region. */
-  private async startNextPart(): Promise<void> {
-    const full = this.partNumber;
-    this.uploads.set(full, this.uploadInBackground(full, this.partBytes));
-    this.partNumber = full + 1;
-    this.partFill = 0;
-    // The new part's region was last used two parts ago: that upload must be done.
-    await this.uploads.get(this.partNumber - 2);
-  }
-
-  /** A part upload nobody awaits yet: a failure fails the recording instead of going unhandled. */
-  private uploadInBackground(partNumber: number, bytes: number): Promise<void> {
-    return this.uploadPart(partNumber, bytes).catch((error) => this.fail('upload_failed', error));
-  }
-
-  private async uploadPart(partNumber: number, bytes: number): Promise<void> {
-    const { target, db, call } = this.options;
-    const uploadId = await this.requireUpload();
-    const out = await target.s3.send(
-      new UploadPartCommand({
-        Bucket: target.bucket,
-        Key: this.key,
-        UploadId: uploadId,
-        PartNumber: partNumber,
-        Body: this.requireSpool().streamRange(this.regionOf(partNumber), bytes),
-        ContentLength: bytes,
-      }),
-    );
-    const part = { partNumber, etag: out.ETag ?? '', bytes };
-    const index = this.parts.findIndex((p) => p.partNumber === partNumber);
-    if (index >= 0) this.parts[index] = part;
-    else this.parts.push(part);
-    // Later uploads of part 1 (the final header) are not for the sweeper: it has the first.
-    if (index < 0) await storeRecordingPart(db, call, uploadId, part);
-  }
-
-  /**
-   * Uploads the last part, puts part 1 back with the header's final sizes, and completes. A call
-   * shorter than one part has only part 1, header and all.
-   */
-  private async complete(): Promise<void> {
-    const { db, call, target, channels } = this.options;
-    const spool = this.requireSpool();
-    const uploadId = await this.requireUpload();
-    const last = this.partNumber;
-    if (last > 1 && this.partFill > 0) this.uploads.set(last, this.uploadInBackground(last, this.partFill));
-    await Promise.all(this.uploads.values());
-    if (this.failure) throw new Error(`recording failed: ${this.failure}`);
-    await spool.writeAt(spool.regionOffset(0), wavMulawHeader(this.channelCount, this.dataBytes));
-    await this.uploadPart(1, last === 1 ? this.partFill : this.partBytes);
-    const parts = this.parts.filter((part) => part.bytes > 0);
-    await completeRecordingUpload(target, this.key, uploadId, parts);
-    const bytes = parts.reduce((sum, part) => sum + part.bytes, 0);
-    const durationSeconds = recordingSeconds(this.dataBytes, channels);
-    const now = this.now();
-    const stored = await storeRecordingFinished(db, call, uploadId, {
-      status: 'ready',
-      bytes,
-      durationSeconds,
-      completedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.options.retentionDays * 86_400_000).toISOString(),
-    });
-    if (stored) await this.options.onReady({ durationSeconds, bytes, channels });
-  }
-
-  /** Nothing playable: the upload is aborted and the call says why. */
-  private async abandon(): Promise<void> {
-    const { db, call, target, logger } = this.options;
-    if (!this.uploadId) return;
-    try {
-      await abortRecordingUpload(target, this.key, this.uploadId);
-      await storeRecordingFinished(db, call, this.uploadId, {
-        status: 'failed',
-        failure: this.failure ?? 'failed',
-      });
-    } catch (error) {
-      // The lease runs out and the sweeper tries again.
-      logger.error('recording could not be abandoned', { err: error });
     }
   }
 
