@@ -18,7 +18,13 @@ export interface OrphanedCall {
  */
 export type ResumeHook = (orphan: OrphanedCall) => Promise<boolean>;
 
-export type UnclaimedOutcome = 'unknown_channel' | 'media_channel' | 'not_bridged' | 'resumed' | 'hung_up';
+export type UnclaimedOutcome =
+  | 'unknown_channel'
+  | 'media_channel'
+  | 'not_bridged'
+  | 'resumed'
+  | 'gone'
+  | 'hung_up';
 
 /**
  * A connection that announced `ApplicationRegistered` but no `StasisStart` in time. Real Asterisk
@@ -51,6 +57,8 @@ export async function resolveUnclaimed(
   );
   if (!bridge) return 'not_bridged';
   if (input.resume && (await input.resume({ connection, channel, bridge }))) return 'resumed';
+  // Asterisk closed it while the resume was tried: the caller hung up, nothing is left to do here.
+  if (connection.isClosed) return 'gone';
   logger.warn('asterisk call without an owner hung up', { channelId: channel.id, bridgeId: bridge.id });
   const others = bridge.channels.filter((id) => id !== channel.id);
   const ignoreGone = (err: unknown) => {
