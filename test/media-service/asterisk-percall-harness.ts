@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createCall, findCallByProviderId } from '#shared/data/calls.ts';
 import { newId } from '#shared/ids/ids.ts';
+import type { Logger } from '#shared/logging/logger.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
@@ -70,6 +71,8 @@ export function usePerCallHarness() {
       resume?: boolean;
       /** Call leases (short ones let a test see a lapsed owner quickly). */
       leaseTiming?: LeaseTiming;
+      /** The services' logger (a test can wait for a log line). */
+      logger?: Logger;
     } = {},
   ) {
     const ari: FakeAriServer = await startFakeAriServer({ originateOutcome: options.originate });
@@ -83,6 +86,7 @@ export function usePerCallHarness() {
           goodbyeTimeoutMs: 100,
           queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined },
           ...(options.leaseTiming ? { leaseTiming: options.leaseTiming } : {}),
+          ...(options.logger ? { logger: options.logger } : {}),
         },
       );
       const env = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getCallOwner, releaseCallOwner } from '#shared/data/call-owners.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
+import { createLogger } from '#shared/logging/logger.ts';
 import type { FakeChannel } from '../../../fakes/asterisk/ari-server.ts';
 import type { FakeRealtimeConnection } from '../../../fakes/realtime/scripted-server.ts';
 import {
@@ -145,6 +146,45 @@ describe('Asterisk per-call call resume', () => {
     expect(b.service.registry.get(live.call.id)).toBeUndefined();
     expect(media().realtime.connections.length).toBe(before);
     expect((await getCallOwner(media().db, live.call.id))?.generation).toBe(owner!.generation);
+  }, 30_000);
+
+  it('a duplicate re-connection for a call its owner still runs is held: the call goes on untouched', async () => {
+    let held: () => void = () => undefined;
+    const heldLogged = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    const logger = createLogger({
+      level: 'warn',
+      write: (line) => {
+        if ((JSON.parse(line) as { msg: string }).msg.startsWith('asterisk call still run by its owner'))
+          held();
+      },
+    });
+    const s = await setup({
+      resume: true,
+      unclaimedAfterMs: 50,
+      leaseTiming: { leaseMs: 600, heartbeatMs: 100, detachedWindowMs: 30_000 },
+      logger,
+    });
+    const live = await inboundCall(s);
+    const owner = await getCallOwner(media().db, live.call.id);
+    // A second connection naming the live caller, while its own connection and media are fine.
+    const duplicate = s.ari.openPerCallForUnknownChannel(live.channel.name);
+    await heldLogged;
+    expect((await getCallOwner(media().db, live.call.id))?.generation).toBe(owner?.generation);
+    expect(duplicate.closeCode).toBeUndefined();
+    expect(s.ari.bridges.get(`ai-caller-bridge-${live.call.id}`)?.channels).toEqual([
+      live.channel.id,
+      live.mediaChannelId,
+    ]);
+    // Still the owner's call: its audio flows and it ends normally.
+    const audio = pattern(160 * 2, 6);
+    await s.ari.sendMedia(live.mediaChannelId, audio);
+    await live.model.waitFor('input_audio_buffer.append', () => live.model.receivedAudio().length >= 320);
+    expect(live.model.receivedAudio().subarray(0, 320)).toEqual(audio);
+    s.ari.hangUp(live.channel.id);
+    await live.session.closed;
+    expect(await media().callRecord(live.call.id)).toMatchObject({ endReason: 'caller_hangup' });
   }, 30_000);
 
   it('closes a re-connection for a channel Asterisk no longer has, cleanly, with resume on', async () => {

@@ -57,8 +57,8 @@ async function untilOwnerLetGo(
  * its ownership record (`admitResume` with the provider as authority): at once when the old
  * owner's media channel is gone from the bridge (Asterisk hung it up when the owner's socket
  * died), else once the owner let go or its lease lapsed. A new media channel joins the same bridge
- * and the session continues the conversation, opening with the resume line. Resolves false when
- * the call is not ours to continue (ended, unknown, taken elsewhere): the caller is hung up then.
+ * and the session continues the conversation, opening with the resume line. `refused` when the
+ * call is not ours to continue (ended, unknown, taken elsewhere): the caller is hung up then.
  */
 export function createPerCallResume(deps: PerCallResumeDeps): ResumeHook {
   const { session, logger: baseLogger } = deps.asterisk;
@@ -67,19 +67,25 @@ export function createPerCallResume(deps: PerCallResumeDeps): ResumeHook {
     const lostAtMs = connection.registeredAtMs ?? Date.now();
     const callId = callIdOfBridge(bridge.id);
     const logger = baseLogger.child({ callId, channelId: channel.id });
-    if (!callId) return false;
+    if (!callId) return 'refused';
     const read = () => getCallOwner(session.db, callId);
     const first = await read();
     if (first?.provider !== 'asterisk') {
       logger.warn('asterisk call without an ownership record is not resumed');
-      return false;
+      return 'refused';
     }
     const ownerGone = !bridge.channels.some((id) => id !== channel.id);
     if (!ownerGone) {
       const wait = await untilOwnerLetGo(orphan, read);
+      if (wait === 'timeout') {
+        // Renewed past a whole lease with its media still bridged: the owner is alive and running
+        // the call (a duplicate re-connection). Taking it, or hanging it up, would break a live call.
+        logger.warn('asterisk call still run by its owner; re-connection held, not taken over');
+        return 'owner_active';
+      }
       if (wait !== 'free') {
         logger.info('asterisk call not resumed', { wait });
-        return false;
+        return 'refused';
       }
     }
     const admission = await admitResume(session, {
@@ -90,7 +96,7 @@ export function createPerCallResume(deps: PerCallResumeDeps): ResumeHook {
       lostAtMs,
       ownerGone,
     });
-    if (!admission.ok) return false;
+    if (!admission.ok) return 'refused';
     const { call, agent, slot, resume } = admission;
     const rest = deps.restFor(orphan);
     // The old owner's media channel, if it is still bridged: it has no one behind it now.
@@ -109,7 +115,7 @@ export function createPerCallResume(deps: PerCallResumeDeps): ResumeHook {
         rest,
         resume: { state: resume, externalChannelId: resumedMediaChannelId(call.id, resume.owner.generation) },
       });
-      return true;
+      return 'resumed';
     } catch (error) {
       // Taken over but its media could not be set up: the call ends here, once, as a media error.
       slot.release();
@@ -124,7 +130,7 @@ export function createPerCallResume(deps: PerCallResumeDeps): ResumeHook {
           telemetry: resumeTelemetry(owner),
         }).catch((err: unknown) => logger.error('resumed call end not stored', { err }));
       }
-      return false;
+      return 'refused';
     }
   };
 }

@@ -178,15 +178,19 @@ export async function startPerCallTransport(
         if (claimedBy) return;
         const takeOver = resume
           ? async (orphan: Parameters<typeof resume>[0]) => {
-              controlByCaller.set(orphan.channel.id, connection);
-              claimedBy = orphan.channel.id;
-              const taken = await resume(orphan);
-              if (!taken) {
-                claimedBy = undefined;
-                if (controlByCaller.get(orphan.channel.id) === connection)
-                  controlByCaller.delete(orphan.channel.id);
+              const id = orphan.channel.id;
+              // The media set-up finds the call's control connection here (hand-over closes it).
+              const previous = controlByCaller.get(id);
+              controlByCaller.set(id, connection);
+              claimedBy = id;
+              const outcome = await resume(orphan);
+              if (outcome !== 'resumed') {
+                if (previous) controlByCaller.set(id, previous);
+                else if (controlByCaller.get(id) === connection) controlByCaller.delete(id);
               }
-              return taken;
+              // Refused: the caller is hung up next. Owner active: held, claimed, left alone.
+              if (outcome === 'refused') claimedBy = undefined;
+              return outcome;
             }
           : undefined;
         void resolveUnclaimed(connection, { logger, resume: takeOver }).then(
@@ -212,10 +216,12 @@ export async function startPerCallTransport(
     connection.onClose(() => {
       clearTimeout(unclaimedTimer);
       clearTimeout(registrationTimer);
-      if (claimedBy && controlByCaller.get(claimedBy) === connection) controlByCaller.delete(claimedBy);
+      // Only the call's control connection speaks for it (not a duplicate re-connection held here).
+      const control = claimedBy !== undefined && controlByCaller.get(claimedBy) === connection;
+      if (control) controlByCaller.delete(claimedBy as string);
       // The caller's control connection broke while its call was up: nothing can steer it from
       // here. With resume, Asterisk reconnects it to some task, which takes the call over.
-      const live = claimedBy ? calls.byCaller.get(claimedBy) : undefined;
+      const live = control ? calls.byCaller.get(claimedBy as string) : undefined;
       if (live && !live.transport.callerHasLeft) {
         live.transport.callerLeft(
           live.transport.resumable ? 'leg_lost' : 'media_error',
