@@ -6,7 +6,10 @@
  * resumed and the gap each caller heard: from the kill to the first agent audio on the new stream
  * (the echo realtime server answers every caller frame, so audio flows as soon as the call runs).
  *
- *   npm run bench:failover -- [--calls 50] [--max-minutes 5]
+ * Then the same for Asterisk per-call mode (scripts/lib/bench-failover-asterisk.ts): the killed
+ * task's callers are re-connected by Asterisk through the balancer and taken over by the survivor.
+ *
+ *   npm run bench:failover -- [--calls 50] [--max-minutes 5] [--transport all|twilio|asterisk]
  *
  * Everything runs on loopback: DynamoDB Local, the SQS emulator, the API gateway, an echo model.
  */
@@ -40,11 +43,13 @@ import { generateLocalSecrets } from '../infra/local/local-secrets.ts';
 import { type MediaProcess, startMediaProcess } from '../test/media-service/media-process.ts';
 import { startTcpBalancer } from '../test/media-service/tcp-balancer.ts';
 import { quantile } from './lib/bench-calls.ts';
+import { benchAsteriskFailover } from './lib/bench-failover-asterisk.ts';
 
 const { values: args } = parseArgs({
   options: {
     calls: { type: 'string', default: '50' },
     'max-minutes': { type: 'string', default: '5' },
+    transport: { type: 'string', default: 'all' },
   },
 });
 const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -150,6 +155,12 @@ async function main(): Promise<void> {
       MEDIA_MODEL_POOL_SIZE: '0',
       MEDIA_MAX_CALLS: String(CALLS * 2),
     };
+    const asterisk = () =>
+      benchAsteriskFailover({ db, tenantId: tenant.id, agentId: agent.id, calls: CALLS, taskEnv, print });
+    if (args.transport === 'asterisk') {
+      await asterisk();
+      return;
+    }
     tasks.push(...(await Promise.all([startMediaProcess(taskEnv), startMediaProcess(taskEnv)])));
     balancer.setBackends(tasks.map((t) => t.port));
     await balancer.waitForHealthy(tasks.map((t) => t.port));
@@ -263,6 +274,10 @@ async function main(): Promise<void> {
     print(
       `host                          ${cpus().length} CPUs, load average ${load1?.toFixed(1)} when the task was killed`,
     );
+    if (args.transport === 'all') {
+      print();
+      await asterisk();
+    }
   } finally {
     for (const task of tasks) if (task.child.exitCode === null) task.child.kill('SIGKILL');
     await balancer.close();

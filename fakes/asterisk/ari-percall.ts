@@ -18,6 +18,10 @@ export interface PerCallConfig {
   stasisDelayMs?: number;
   /** Channel destroyed → Asterisk closes its per-call connection (about 3 s recorded). */
   closeDelayMs?: number;
+  /** A re-connection that fails (refused, 503) is tried again after this (`reconnect_interval`). */
+  reconnectIntervalMs?: number;
+  /** How many times a failed re-connection is tried (`reconnect_attempts`). */
+  reconnectAttempts?: number;
 }
 
 export interface PerCallSocket {
@@ -62,7 +66,7 @@ export function createPerCallAsterisk(asterisk: FakeAsterisk, restHandler: () =>
     handleProtocols: (p) => (p.has('media') ? 'media' : false),
   });
 
-  function open(channel: FakeChannel, args: string[] | undefined, reconnect = false): void {
+  function open(channel: FakeChannel, args: string[] | undefined, reconnect = false, retry = 0): void {
     const current = config;
     if (!current) return;
     const attempt = opened++;
@@ -80,13 +84,29 @@ export function createPerCallAsterisk(asterisk: FakeAsterisk, restHandler: () =>
       reconnect,
     };
     connections.push(entry);
+    // A re-connection that fails is tried again, as `reconnect_interval`/`reconnect_attempts` say.
+    let failed = false;
+    let wasOpen = false;
+    const retryReconnect = () => {
+      if (failed || !reconnect) return;
+      failed = true;
+      if (retry + 1 >= (current.reconnectAttempts ?? 5)) return;
+      setTimeout(() => {
+        if (asterisk.channels.get(channel.id)?.inStasis && !byChannel.has(channel.id))
+          open(channel, undefined, true, retry + 1);
+      }, current.reconnectIntervalMs ?? 20);
+    };
     socket.on('unexpected-response', (_req, res) => {
       refusedUpgrades.push(res.statusCode ?? 0);
       entry.closeCode = res.statusCode;
       asterisk.notify();
+      retryReconnect();
     });
-    socket.on('error', () => undefined);
+    socket.on('error', () => {
+      if (!wasOpen) retryReconnect();
+    });
     socket.on('open', () => {
+      wasOpen = true;
       byChannel.set(channel.id, entry);
       socket.send(
         JSON.stringify({
@@ -110,6 +130,7 @@ export function createPerCallAsterisk(asterisk: FakeAsterisk, restHandler: () =>
       if (byChannel.get(channel.id) === entry) byChannel.delete(channel.id);
       asterisk.notify();
       // A live channel's connection dropped: Asterisk opens a new one at once, to any target.
+      if (!wasOpen) return;
       if (code !== 1000 && asterisk.channels.get(channel.id)?.inStasis) open(channel, undefined, true);
     });
   }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createCall, findCallByProviderId } from '#shared/data/calls.ts';
 import { newId } from '#shared/ids/ids.ts';
+import type { Logger } from '#shared/logging/logger.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
@@ -15,6 +16,7 @@ import {
   startPerCallTransport,
 } from '../../media-service/src/asterisk-percall/percall-transport.ts';
 import type { MediaService } from '../../media-service/src/media-service.ts';
+import type { LeaseTiming } from '../../media-service/src/resume/call-ownership.ts';
 import type { CallSession } from '../../media-service/src/session/call-session.ts';
 import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
 
@@ -65,6 +67,12 @@ export function usePerCallHarness() {
       unclaimedAfterMs?: number;
       percallPassword?: string;
       originate?: (endpoint: string) => OriginateOutcome;
+      /** Call resume on (as in production); off keeps the "hang up an orphaned call" behaviour. */
+      resume?: boolean;
+      /** Call leases (short ones let a test see a lapsed owner quickly). */
+      leaseTiming?: LeaseTiming;
+      /** The services' logger (a test can wait for a log line). */
+      logger?: Logger;
     } = {},
   ) {
     const ari: FakeAriServer = await startFakeAriServer({ originateOutcome: options.originate });
@@ -74,7 +82,12 @@ export function usePerCallHarness() {
       // The service runs without its own Asterisk control and queue consumer: the test drives both.
       const { service, baseUrl } = await media().startService(
         { ARI_PASSWORD: ari.password, ASTERISK_PERCALL_PASSWORD: PERCALL_PASSWORD },
-        { goodbyeTimeoutMs: 100, queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined } },
+        {
+          goodbyeTimeoutMs: 100,
+          queueUrls: { ...queueUrlsFromEnv(), mediaCommands: undefined },
+          ...(options.leaseTiming ? { leaseTiming: options.leaseTiming } : {}),
+          ...(options.logger ? { logger: options.logger } : {}),
+        },
       );
       const env = {
         ...service.sessionDeps.env,
@@ -92,6 +105,7 @@ export function usePerCallHarness() {
           // The production wait unless a test is about unclaimed connections: a short one here
           // turns a StasisStart delayed by a loaded machine into a "reconnect" and drops the call.
           unclaimedAfterMs: options.unclaimedAfterMs,
+          resume: options.resume,
         },
       );
       await transport.ready;

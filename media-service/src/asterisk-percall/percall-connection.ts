@@ -31,6 +31,8 @@ export class PerCallConnection {
   readonly rest: AriRest;
   /** `ApplicationRegistered`: the app and the name of the channel this connection is about. */
   registration: { app: string; channelName: string } | undefined;
+  /** When `ApplicationRegistered` arrived: for a re-connected call, about when its owner lost it. */
+  registeredAtMs: number | undefined;
   readonly #socket: WebSocket;
   readonly #options: PerCallConnectionOptions;
   readonly #pending = new Map<string, Pending>();
@@ -123,6 +125,7 @@ export class PerCallConnection {
       case 'registered':
         if (this.registration) return;
         this.registration = { app: message.app, channelName: message.channelName };
+        this.registeredAtMs = Date.now();
         for (const listener of this.#registeredListeners.splice(0)) listener();
         return;
       case 'response': {

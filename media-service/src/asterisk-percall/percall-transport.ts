@@ -13,7 +13,8 @@ import { PerCallConnection } from './percall-connection.ts';
 import { registerPerCallEndpoint } from './percall-endpoint.ts';
 import { PerCallDialer, takeAnsweredCall } from './percall-outbound.ts';
 import { createExchangeRest, httpExchange } from './request-rest.ts';
-import { type ResumeHook, resolveUnclaimed } from './unclaimed-connection.ts';
+import { createPerCallResume } from './percall-resume.ts';
+import { resolveUnclaimed } from './unclaimed-connection.ts';
 
 /** Real Asterisk sends StasisStart ~500 ms after ApplicationRegistered; no StasisStart by then is a reconnect. */
 const UNCLAIMED_AFTER_MS = 1_500;
@@ -37,8 +38,12 @@ export interface PerCallTransportOptions {
   startSession?: (input: StartCallSessionInput) => unknown;
   externalStasisTimeoutMs?: number;
   unclaimedAfterMs?: number;
-  /** Takes over a call whose owner is gone (call resume); without it such calls are hung up. */
-  resume?: ResumeHook;
+  /**
+   * Call resume: a call whose owner lost its control connection is taken over by the task Asterisk
+   * reconnects it to, and a draining task hands its calls over instead of hanging them up.
+   * Without it such calls are hung up.
+   */
+  resume?: boolean;
   reconnect?: ReconnectPolicy;
 }
 
@@ -89,7 +94,24 @@ export async function startPerCallTransport(
     logger,
     externalStasisTimeoutMs: options.externalStasisTimeoutMs,
   };
+  /** Each live caller's control connection, by caller channel id (hand-over closes it). */
+  const controlByCaller = new Map<string, PerCallConnection>();
+  if (options.resume) {
+    asteriskDeps.control = (callerChannelId) => {
+      const connection = controlByCaller.get(callerChannelId);
+      if (!connection) return undefined;
+      // 1001 "going away": Asterisk re-opens the connection, through the load balancer.
+      return { resumable: true, detach: () => connection.close(1001, 'handover') };
+    };
+  }
   const calls = new AsteriskCalls(asteriskDeps);
+  const resume = options.resume
+    ? createPerCallResume({
+        asterisk: asteriskDeps,
+        calls,
+        restFor: ({ connection }) => preferConnection(connection, http),
+      })
+    : undefined;
   const dialerApp = `${env.ARI_APP}-dialer-${randomBytes(4).toString('hex')}`;
   const dialer = new PerCallDialer(asteriskDeps, http, dialerApp, async (channelId) => {
     const answer = await exchange(
@@ -154,9 +176,26 @@ export async function startPerCallTransport(
       }
       unclaimedTimer = setTimeout(() => {
         if (claimedBy) return;
-        void resolveUnclaimed(connection, { logger, resume: options.resume }).then(
+        const takeOver = resume
+          ? async (orphan: Parameters<typeof resume>[0]) => {
+              const id = orphan.channel.id;
+              // The media set-up finds the call's control connection here (hand-over closes it).
+              const previous = controlByCaller.get(id);
+              controlByCaller.set(id, connection);
+              claimedBy = id;
+              const outcome = await resume(orphan);
+              if (outcome !== 'resumed') {
+                if (previous) controlByCaller.set(id, previous);
+                else if (controlByCaller.get(id) === connection) controlByCaller.delete(id);
+              }
+              // Refused: the caller is hung up next. Owner active: held, claimed, left alone.
+              if (outcome === 'refused') claimedBy = undefined;
+              return outcome;
+            }
+          : undefined;
+        void resolveUnclaimed(connection, { logger, resume: takeOver }).then(
           (outcome) => {
-            if (outcome === 'media_channel' || outcome === 'resumed') claimedBy = outcome;
+            if (outcome === 'media_channel') claimedBy = outcome;
           },
           (err) => logger.warn('asterisk unclaimed connection not resolved', { err }),
         );
@@ -165,6 +204,7 @@ export async function startPerCallTransport(
     connection.onEvent((event) => {
       if (event.type === 'StasisStart' && !claimedBy) {
         claimedBy = event.channel.id;
+        controlByCaller.set(event.channel.id, connection);
         clearTimeout(unclaimedTimer);
         clearTimeout(registrationTimer);
         if (calls.route(event)) return;
@@ -176,10 +216,17 @@ export async function startPerCallTransport(
     connection.onClose(() => {
       clearTimeout(unclaimedTimer);
       clearTimeout(registrationTimer);
-      // The caller's control connection broke while its call was up: nothing can steer it from here.
-      const live = claimedBy ? calls.byCaller.get(claimedBy) : undefined;
+      // Only the call's control connection speaks for it (not a duplicate re-connection held here).
+      const control = claimedBy !== undefined && controlByCaller.get(claimedBy) === connection;
+      if (control) controlByCaller.delete(claimedBy as string);
+      // The caller's control connection broke while its call was up: nothing can steer it from
+      // here. With resume, Asterisk reconnects it to some task, which takes the call over.
+      const live = control ? calls.byCaller.get(claimedBy as string) : undefined;
       if (live && !live.transport.callerHasLeft) {
-        live.transport.callerLeft('media_error', 'per-call connection lost');
+        live.transport.callerLeft(
+          live.transport.resumable ? 'leg_lost' : 'media_error',
+          'per-call connection lost',
+        );
       }
     });
   };

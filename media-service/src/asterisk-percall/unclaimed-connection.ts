@@ -14,11 +14,21 @@ export interface OrphanedCall {
 
 /**
  * Takes over a call whose per-call connection came back without `StasisStart` (its task died or
- * the link broke; Asterisk reconnected to any task). Resolves true when it took the call.
+ * the link broke; Asterisk reconnected to any task). `resumed`: it took the call. `refused`: the
+ * call is not to be continued (ended, unknown, taken elsewhere), so its caller is hung up.
+ * `owner_active`: its owner is still running it (renewing its lease, its media channel bridged),
+ * so nothing is touched and the connection is held.
  */
-export type ResumeHook = (orphan: OrphanedCall) => Promise<boolean>;
+export type ResumeHook = (orphan: OrphanedCall) => Promise<'resumed' | 'refused' | 'owner_active'>;
 
-export type UnclaimedOutcome = 'unknown_channel' | 'media_channel' | 'not_bridged' | 'resumed' | 'hung_up';
+export type UnclaimedOutcome =
+  | 'owner_active'
+  | 'unknown_channel'
+  | 'media_channel'
+  | 'not_bridged'
+  | 'resumed'
+  | 'gone'
+  | 'hung_up';
 
 /**
  * A connection that announced `ApplicationRegistered` but no `StasisStart` in time. Real Asterisk
@@ -50,7 +60,10 @@ export async function resolveUnclaimed(
       b.channels.includes(channel.id) && (b.id.startsWith(OUR_ID_PREFIX) || b.name.startsWith(OUR_ID_PREFIX)),
   );
   if (!bridge) return 'not_bridged';
-  if (input.resume && (await input.resume({ connection, channel, bridge }))) return 'resumed';
+  const resumed = input.resume ? await input.resume({ connection, channel, bridge }) : 'refused';
+  if (resumed !== 'refused') return resumed;
+  // Asterisk closed it while the resume was tried: the caller hung up, nothing is left to do here.
+  if (connection.isClosed) return 'gone';
   logger.warn('asterisk call without an owner hung up', { channelId: channel.id, bridgeId: bridge.id });
   const others = bridge.channels.filter((id) => id !== channel.id);
   const ignoreGone = (err: unknown) => {

@@ -38,6 +38,12 @@ export interface AsteriskCallTransportOptions {
   logger: Logger;
   /** Dialplan context a cold transfer continues in, with the E.164 number as extension. */
   transferContext: string;
+  /**
+   * Per-call mode with call resume: when this task lets the call go (its control connection
+   * dropped, or a drain hands it over) Asterisk reconnects the caller's control connection to
+   * another task, which takes the call over; `detach` closes that connection on purpose.
+   */
+  control?: { resumable: boolean; detach(): void };
   /** For warm transfers: our app, the dial string template, and the event router of consult channels. */
   warm?: {
     app: string;
@@ -83,6 +89,10 @@ export class AsteriskCallTransport implements CallTransport {
   #resolveEnded: () => void = () => undefined;
 
   readonly warm?: AsteriskWarmLine;
+
+  get resumable(): boolean {
+    return this.#options.control?.resumable ?? false;
+  }
 
   constructor(options: AsteriskCallTransportOptions) {
     this.#options = options;
@@ -234,6 +244,16 @@ export class AsteriskCallTransport implements CallTransport {
         .hangup(this.ids.externalChannelId)
         .catch((err) => this.#releaseFailed('external channel', err, reason)),
     ];
+    if (this.resumable && (reason === 'leg_lost' || reason === 'handover')) {
+      // Let go for another task: caller and bridge stay up for it; only our media channel goes.
+      // The control connection closes once the media channel's hang-up was answered over it.
+      this.released = Promise.all(releases).then(() => {
+        if (reason === 'handover') this.#options.control?.detach();
+      });
+      this.#resolveEnded();
+      this.#resolveClosed();
+      return;
+    }
     // After a warm hand-over the bridge holds caller and person; it goes when one of them hangs up.
     if (!this.#handedOver) {
       releases.push(

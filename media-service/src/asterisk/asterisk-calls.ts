@@ -2,6 +2,7 @@ import type { Agent } from '#shared/agents/agent-schema.ts';
 import type { Call } from '#shared/calls/call-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { MachineVerdict } from '#shared/voicemail/answered-by.ts';
+import type { ResumeState } from '../resume/resume-admission.ts';
 import type { SessionDeps, StartCallSessionInput } from '../session/session-deps.ts';
 import type { SessionSlot } from '../session/session-registry.ts';
 import type { AriChannel, AriEvent } from './ari-events.ts';
@@ -56,6 +57,8 @@ export interface AsteriskDeps {
   logger: Logger;
   /** How long set-up waits for the ExternalMedia channel's StasisStart; tests shorten it. */
   externalStasisTimeoutMs?: number;
+  /** Per-call mode with resume: how a caller's control connection is let go (see the transport). */
+  control?: (callerChannelId: string) => { resumable: boolean; detach(): void } | undefined;
 }
 
 /** A call whose media is being set up or running on this task. */
@@ -188,6 +191,12 @@ export class AsteriskCalls implements ConsultRouting {
     rest?: AriRest;
     /** The dialplan's AMD() verdict, for outbound calls with detection. */
     machineVerdict?: MachineVerdict;
+    /**
+     * A call taken over from a task that lost it: the caller already sits in the call's bridge,
+     * the session restores the conversation, and the media channel gets `externalChannelId`
+     * (one per owner, so the old owner's late release cannot hang up the new one).
+     */
+    resume?: { state: ResumeState; externalChannelId: string };
   }): Promise<AsteriskCallTransport> {
     const { logger } = this.#deps;
     const rest = input.rest ?? this.#deps.rest;
@@ -198,10 +207,11 @@ export class AsteriskCalls implements ConsultRouting {
         callId: call.id,
         callerChannelId: caller.id,
         bridgeId: tags.bridgeId,
-        externalChannelId: tags.externalChannelId,
+        externalChannelId: input.resume?.externalChannelId ?? tags.externalChannelId,
       },
       lease,
       rest,
+      control: this.#deps.control?.(caller.id),
       logger,
       transferContext: this.#deps.transferContext,
       warm: {
@@ -219,31 +229,14 @@ export class AsteriskCalls implements ConsultRouting {
     const live: LiveAsteriskCall = { transport, externalInStasis: () => markExternalInStasis() };
     // Registered before any REST call: the ExternalMedia StasisStart can arrive before its REST answer.
     this.byCaller.set(caller.id, live);
-    this.byExternal.set(tags.externalChannelId, live);
+    this.byExternal.set(transport.ids.externalChannelId, live);
     this.byCallId.set(call.id, live);
     try {
-      if (input.answer) {
-        // Gone already: the caller hung up while the call was being admitted.
-        await rest.answer(caller.id).catch((error: unknown) => {
-          throw (error as { kind?: string }).kind === 'not_found' ? new CallEndedDuringSetupError() : error;
-        });
-      }
-      await rest.createBridge({ bridgeId: tags.bridgeId, name: tags.bridgeName });
-      await rest.addChannels(tags.bridgeId, [caller.id]);
-      if (lease) {
-        const external = await rest.externalMedia({
-          app: this.#deps.app,
-          externalHost: `${this.#deps.rtpHost}:${lease.port}`,
-          format: 'ulaw',
-          channelId: tags.externalChannelId,
-        });
-        transport.connectMedia({ address: external.rtpAddress, port: external.rtpPort });
-        // Added on its own StasisStart: addChannel before it answers 422 "Channel not in Stasis application".
-        const outcome = await this.#untilEnded(transport, externalInStasis);
-        if (outcome === 'timeout') throw new Error('ExternalMedia channel never entered the app');
-        await rest.addChannels(tags.bridgeId, [tags.externalChannelId]);
-      } else {
+      if (input.resume) {
+        // Still bridged from its previous task: only a new media channel joins.
         await this.#connectWebSocketMedia(transport, rest, externalInStasis);
+      } else {
+        await this.#connectNew(input, transport, rest, externalInStasis);
       }
     } catch (error) {
       transport.close('media_error');
@@ -258,6 +251,7 @@ export class AsteriskCalls implements ConsultRouting {
         slot: input.slot,
         deps: this.#deps.session,
         machineVerdict: input.machineVerdict,
+        resume: input.resume?.state,
       });
       if (started instanceof Promise) {
         started.catch((err: unknown) => {
@@ -272,6 +266,40 @@ export class AsteriskCalls implements ConsultRouting {
     }
     void transport.whenClosed.then(() => this.#forget(call.id));
     return transport;
+  }
+
+  /** A new call: answered if asked, a bridge created with the caller, then its media channel. */
+  async #connectNew(
+    input: { caller: AriChannel; lease?: RtpPortLease; answer: boolean },
+    transport: AsteriskCallTransport,
+    rest: AriRest,
+    externalInStasis: Promise<void>,
+  ): Promise<void> {
+    const { caller, lease } = input;
+    const { bridgeId, externalChannelId, callId } = transport.ids;
+    if (input.answer) {
+      // Gone already: the caller hung up while the call was being admitted.
+      await rest.answer(caller.id).catch((error: unknown) => {
+        throw (error as { kind?: string }).kind === 'not_found' ? new CallEndedDuringSetupError() : error;
+      });
+    }
+    await rest.createBridge({ bridgeId, name: tagsFor(callId).bridgeName });
+    await rest.addChannels(bridgeId, [caller.id]);
+    if (!lease) {
+      await this.#connectWebSocketMedia(transport, rest, externalInStasis);
+      return;
+    }
+    const external = await rest.externalMedia({
+      app: this.#deps.app,
+      externalHost: `${this.#deps.rtpHost}:${lease.port}`,
+      format: 'ulaw',
+      channelId: externalChannelId,
+    });
+    transport.connectMedia({ address: external.rtpAddress, port: external.rtpPort });
+    // Added on its own StasisStart: addChannel before it answers 422 "Channel not in Stasis application".
+    const outcome = await this.#untilEnded(transport, externalInStasis);
+    if (outcome === 'timeout') throw new Error('ExternalMedia channel never entered the app');
+    await rest.addChannels(bridgeId, [externalChannelId]);
   }
 
   /**

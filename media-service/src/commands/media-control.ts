@@ -20,7 +20,7 @@ interface AsteriskControl {
 /** Starts the Asterisk transport of `ASTERISK_MODE` (classic ARI, or per-call WebSockets). */
 async function startAsterisk(deps: SessionDeps, routes: MediaRoutes): Promise<AsteriskControl> {
   if (deps.env.ASTERISK_MODE === 'per_call') {
-    const perCall = await startPerCallTransport(deps, { routes });
+    const perCall = await startPerCallTransport(deps, { routes, resume: true });
     return {
       originate: perCall.originate,
       cancelRinging: perCall.cancelRinging,

@@ -26,7 +26,18 @@ import { DEFAULT_LEASE_TIMING } from './call-ownership.ts';
  */
 export type ResumeAuthority =
   | { kind: 'token'; token: unknown; provider: CallProvider; callId?: unknown }
-  | { kind: 'provider'; provider: CallProvider; tenantId: string; callId: string; lostAtMs?: number };
+  | {
+      kind: 'provider';
+      provider: CallProvider;
+      tenantId: string;
+      callId: string;
+      lostAtMs?: number;
+      /**
+       * The provider shows the owner has lost both the call's control and its media (Asterisk
+       * hung up the owner's media channel when its socket died): no need to wait for its lease.
+       */
+      ownerGone?: boolean;
+    };
 
 /** Everything a session needs to continue a call another task was running. */
 export interface ResumeState {
@@ -144,7 +155,7 @@ export async function admitResume(
         callId: claims.callId,
         taskId: deps.taskId,
         generation: authority.kind === 'token' ? claims.generation : undefined,
-        requireLapsed: authority.kind === 'provider',
+        requireLapsed: authority.kind === 'provider' && !authority.ownerGone,
         leaseMs: (deps.leaseTiming ?? DEFAULT_LEASE_TIMING).leaseMs,
         gapMs,
         nowMs,
