@@ -11,6 +11,9 @@
  *
  *   npm run bench:failover -- [--calls 50] [--max-minutes 5] [--transport all|twilio|asterisk]
  *
+ * A transport (`TRANSPORTS`) says how its provider places a call and how it reconnects one whose
+ * media connection died; `all` runs Twilio, then Asterisk per-call mode.
+ *
  * Everything runs on loopback: DynamoDB Local, the SQS emulator, the API gateway, an echo model.
  */
 import { spawn } from 'node:child_process';
@@ -18,7 +21,7 @@ import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAgent } from '#shared/data/agents.ts';
@@ -108,7 +111,81 @@ const within = <T>(promise: Promise<T>, ms: number) =>
     new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref()),
   ]);
 
+/** What one resumed call measured, each from the kill (ms). */
+interface ResumeOutcome {
+  /** The provider side noticed the media connection closed. */
+  detectedMs: number;
+  /** The provider got its instructions to reconnect (Twilio: the action webhook's TwiML). */
+  answeredMs?: number;
+  /** The new media connection was open. */
+  reconnectedMs?: number;
+  /** The first agent audio on it; undefined when the call was not resumed in time. */
+  gapMs?: number;
+}
+
+interface BenchContext {
+  target: TwilioWebhookTarget;
+}
+
+/** How one provider places a call and reconnects it after its media task died. */
+interface FailoverTransport {
+  place(ctx: BenchContext): Promise<BenchCall>;
+  resume(ctx: BenchContext, call: BenchCall, killedAt: number): Promise<ResumeOutcome>;
+}
+
+/**
+ * Twilio: the voice webhook's `<Connect><Stream>`; when the stream ends, Twilio requests the
+ * `<Connect action>` URL (only that: it does not retry the stream by itself) and follows the
+ * TwiML it gets, here a new stream carrying a resume token.
+ */
+const twilioTransport: FailoverTransport = {
+  async place({ target }) {
+    const callSid = newCallSid();
+    const voice = await sendTwilioWebhook(
+      target,
+      TWILIO_VOICE_PATH,
+      voiceParams({ callSid, from: CALLER, to: NUMBER }),
+    );
+    const stream = parseStreamTwiml(await voice.text());
+    const opened = await openStream(stream.url as string, stream.parameters, callSid);
+    return {
+      callId: stream.parameters.callId as string,
+      callSid,
+      action: stream.action as string,
+      ...opened,
+    };
+  },
+  async resume({ target }, call, killedAt) {
+    await call.client.closed;
+    const detectedMs = performance.now() - killedAt;
+    const action = await followConnectAction(target, call.action, {
+      callSid: call.callSid,
+      from: CALLER,
+      to: NUMBER,
+    });
+    const answeredMs = performance.now() - killedAt;
+    const stream = parseStreamTwiml(action.twiml);
+    if (!stream.parameters.resume) return { detectedMs, answeredMs };
+    const reopened = await openStream(stream.url as string, stream.parameters, call.callSid);
+    const reconnectedMs = performance.now() - killedAt;
+    call.client = reopened.client;
+    const heardAt = await within(reopened.firstAudio, RESUME_TIMEOUT_MS);
+    return {
+      detectedMs,
+      answeredMs,
+      reconnectedMs,
+      gapMs: heardAt === undefined ? undefined : heardAt - killedAt,
+    };
+  },
+};
+
+const TRANSPORTS: Record<string, FailoverTransport> = { twilio: twilioTransport };
+
 async function main(): Promise<void> {
+  // `all` and `asterisk` start with (or only run) the Asterisk part below; `all` measures Twilio first.
+  const transport = TRANSPORTS[args.transport === 'all' || args.transport === 'asterisk' ? 'twilio' : (args.transport as string)];
+  if (!transport)
+    throw new Error(`unknown --transport ${args.transport}; one of ${Object.keys(TRANSPORTS).join(', ')}`);
   const abort = setTimeout(() => {
     process.stderr.write('bench:failover: time limit reached, stopping\n');
     process.exit(2);
@@ -179,20 +256,7 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: CALLS }, async () => {
         try {
-          const callSid = newCallSid();
-          const voice = await sendTwilioWebhook(
-            target,
-            TWILIO_VOICE_PATH,
-            voiceParams({ callSid, from: CALLER, to: NUMBER }),
-          );
-          const stream = parseStreamTwiml(await voice.text());
-          const opened = await openStream(stream.url as string, stream.parameters, callSid);
-          calls.push({
-            callId: stream.parameters.callId as string,
-            callSid,
-            action: stream.action as string,
-            ...opened,
-          });
+          calls.push(await transport.place({ target }));
         } catch (error) {
           notPlaced++;
           process.stderr.write(`a call could not be placed: ${(error as Error).message}\n`);
@@ -210,36 +274,24 @@ async function main(): Promise<void> {
 
     const killedAt = performance.now();
     victim.child.kill('SIGKILL');
-    const outcomes = await Promise.all(
-      victims.map(async (call) => {
-        await call.client.closed;
-        const detectedAt = performance.now();
-        const action = await followConnectAction(target, call.action, {
-          callSid: call.callSid,
-          from: CALLER,
-          to: NUMBER,
-        });
-        const answeredAt = performance.now();
-        const stream = parseStreamTwiml(action.twiml);
-        if (!stream.parameters.resume) return { detectedMs: detectedAt - killedAt };
-        const reopened = await openStream(stream.url as string, stream.parameters, call.callSid);
-        call.client = reopened.client;
-        const heardAt = await within(reopened.firstAudio, RESUME_TIMEOUT_MS);
-        return {
-          detectedMs: detectedAt - killedAt,
-          actionMs: answeredAt - detectedAt,
-          gapMs: heardAt === undefined ? undefined : heardAt - killedAt,
-          streamMs: heardAt === undefined ? undefined : heardAt - answeredAt,
-        };
-      }),
-    );
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const outcomes = await Promise.all(victims.map((call) => transport.resume({ target }, call, killedAt)));
+    loopDelay.disable();
     clearInterval(pacer);
     const sorted = (values: (number | undefined)[]) =>
       Float64Array.from(values.filter((v): v is number => v !== undefined)).sort();
     const gaps = sorted(outcomes.map((o) => o.gapMs));
     const detected = sorted(outcomes.map((o) => o.detectedMs));
-    const actions = sorted(outcomes.map((o) => o.actionMs));
-    const streams = sorted(outcomes.map((o) => o.streamMs));
+    const between = (from: keyof ResumeOutcome, to: keyof ResumeOutcome) =>
+      sorted(
+        outcomes.map((o) =>
+          o[from] === undefined || o[to] === undefined ? undefined : (o[to] as number) - (o[from] as number),
+        ),
+      );
+    const actions = between('detectedMs', 'answeredMs');
+    const connects = between('answeredMs', 'reconnectedMs');
+    const streams = between('reconnectedMs', 'gapMs');
     const ms = (values: Float64Array, q: number) => `${quantile(values, q).toFixed(0)} ms`;
 
     for (const call of calls) await call.client.stop();
@@ -265,14 +317,20 @@ async function main(): Promise<void> {
     );
     print(`gap, kill → agent audio       p50 ${ms(gaps, 0.5)}   p99 ${ms(gaps, 0.99)}   max ${ms(gaps, 1)}`);
     print(`  kill → stream closed        p50 ${ms(detected, 0.5)}   p99 ${ms(detected, 0.99)}`);
-    print(`  stream-ended webhook        p50 ${ms(actions, 0.5)}   p99 ${ms(actions, 0.99)}`);
     print(
-      `  new stream → agent audio    p50 ${ms(streams, 0.5)}   p99 ${ms(streams, 0.99)}   (takeover, model, first audio)`,
+      `  reconnect instructions      p50 ${ms(actions, 0.5)}   p99 ${ms(actions, 0.99)}   (Twilio: action webhook → TwiML)`,
+    );
+    print(`  new media connection open   p50 ${ms(connects, 0.5)}   p99 ${ms(connects, 0.99)}`);
+    print(
+      `  → first agent audio         p50 ${ms(streams, 0.5)}   p99 ${ms(streams, 0.99)}   (token check, takeover, history, model, echo)`,
+    );
+    print(
+      `bench process event-loop delay during the resumes: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms (the fake Twilio and the API run here)`,
     );
     print(`stored as one resumed call    ${stored}/${victims.length}`);
     print(`target                        100 % resumed, p99 gap < 2000 ms on loopback`);
     print(
-      `host                          ${cpus().length} CPUs, load average ${load1?.toFixed(1)} when the task was killed`,
+      `host                          ${cpus().length} CPUs, load average ${load1?.toFixed(1)} when the task was killed (${args.transport})`,
     );
     if (args.transport === 'all') {
       print();

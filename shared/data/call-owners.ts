@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallProvider } from '../calls/providers.ts';
 import type { Db } from './client.ts';
+import { dueIndexAttributes } from './due-index.ts';
 import { isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
 import { stripKeys } from './pagination.ts';
@@ -52,8 +53,28 @@ function ttl(nowMs: number): number {
   return Math.floor(nowMs / 1000) + OWNER_TTL_SECONDS;
 }
 
+/**
+ * How long after its lease ran out (a dead owner stopped renewing, or a released leg was never
+ * reconnected) a call that nobody resumed is finalised by the lost-call sweeper. Longer than the
+ * media task's own detached window (30 s), so a live last owner usually ends the call itself.
+ */
+export const LOST_CALL_GRACE_MS = 60_000;
+
+/**
+ * gsi1 attributes that put a not-ended call on the lost-call sweeper's work list, due once its
+ * lease plus the grace ran out. Every write that moves the lease moves the due time with it.
+ */
+export function ownerDue(callId: string, leaseUntilMs: number) {
+  return dueIndexAttributes('owner', new Date(leaseUntilMs + LOST_CALL_GRACE_MS), callId);
+}
+
 /** The condition every write of the current owner carries. */
 const OWNED = 'taskId = :task AND generation = :gen';
+
+function dueValues(callId: string, leaseUntilMs: number) {
+  const due = ownerDue(callId, leaseUntilMs);
+  return { ':duePk': due.gsi1pk, ':dueSk': due.gsi1sk };
+}
 
 async function send<T>(run: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -89,7 +110,13 @@ export async function claimCallOwner(
     db.doc.send(
       new PutCommand({
         TableName: db.tableName,
-        Item: { ...keys.callOwner(owner.callId), type: 'callOwner', ...item, expiresAt: ttl(nowMs) },
+        Item: {
+          ...keys.callOwner(owner.callId),
+          ...ownerDue(owner.callId, item.leaseUntilMs),
+          type: 'callOwner',
+          ...item,
+          expiresAt: ttl(nowMs),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     ),
@@ -120,7 +147,7 @@ export async function renewCallLease(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.callOwner(key.callId),
-        UpdateExpression: 'SET leaseUntilMs = :lease, updatedAtMs = :now',
+        UpdateExpression: 'SET leaseUntilMs = :lease, updatedAtMs = :now, gsi1pk = :duePk, gsi1sk = :dueSk',
         ConditionExpression: `${OWNED} AND #state = :live`,
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
@@ -129,6 +156,7 @@ export async function renewCallLease(
           ':live': 'live',
           ':lease': nowMs + leaseMs,
           ':now': nowMs,
+          ...dueValues(key.callId, nowMs + leaseMs),
         },
       }),
     ),
@@ -153,7 +181,11 @@ export async function releaseCallOwner(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.callOwner(key.callId),
-        UpdateExpression: 'SET #state = :state, endReason = :reason, leaseUntilMs = :now, updatedAtMs = :now',
+        // An ended call leaves the sweeper's list; a detached or handed-over one stays on it,
+        // due once the grace after its release ran out (nobody reconnected it).
+        UpdateExpression:
+          'SET #state = :state, endReason = :reason, leaseUntilMs = :now, updatedAtMs = :now' +
+          (state === 'ended' ? ' REMOVE gsi1pk, gsi1sk' : ', gsi1pk = :duePk, gsi1sk = :dueSk'),
         ConditionExpression: `${OWNED} AND #state <> :ended`,
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
@@ -163,6 +195,7 @@ export async function releaseCallOwner(
           ':ended': 'ended',
           ':reason': reason,
           ':now': nowMs,
+          ...(state === 'ended' ? {} : dueValues(key.callId, nowMs)),
         },
       }),
     ),
@@ -234,6 +267,7 @@ export async function takeOverCall(
         Key: keys.callOwner(input.callId),
         UpdateExpression:
           'SET generation = :next, taskId = :task, #state = :live, leaseUntilMs = :lease, updatedAtMs = :now, ' +
+          'gsi1pk = :duePk, gsi1sk = :dueSk, ' +
           'resumeGapsMs = list_append(if_not_exists(resumeGapsMs, :empty), :gap) ADD resumes :one',
         ConditionExpression: `attribute_exists(pk) AND generation = :gen AND #state <> :ended${lapsed}`,
         ExpressionAttributeNames: { '#state': 'state' },
@@ -248,6 +282,7 @@ export async function takeOverCall(
           ':empty': [],
           ':gap': [gap],
           ':one': 1,
+          ...dueValues(input.callId, nowMs + input.leaseMs),
         },
         ReturnValues: 'ALL_NEW',
       }),

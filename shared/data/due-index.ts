@@ -6,9 +6,10 @@ import { CALL_INDEX } from './table.ts';
 
 /**
  * Work the sweeper finds through gsi1: overdue stream watches, deferred call events, and
- * recordings whose media task stopped renewing their lease.
+ * recordings whose media task stopped renewing their lease, and calls whose owner lease ran out
+ * without anyone resuming them (`owner`: the call-owner item itself carries the attributes).
  */
-export type DueKind = 'stream' | 'outbox' | 'recording';
+export type DueKind = 'stream' | 'outbox' | 'recording' | 'owner';
 
 /** Sorts after every id character, so `{now}#~` bounds every item due at or before `now`. */
 const UPPER = '~';

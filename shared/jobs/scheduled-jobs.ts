@@ -31,6 +31,13 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     description: 'Completes or aborts the recordings of calls whose media task died',
   },
   {
+    id: 'SweepLostCalls',
+    handler: 'functions/jobs/sweep-lost-calls.ts',
+    everyMinutes: 1,
+    timeoutSeconds: 60,
+    description: 'Ends calls whose media was lost (closed tab, dead media task) and that nobody resumed',
+  },
+  {
     // A rate, not a cron per base: a base's refresh time follows its last sync, so many bases
     // spread over the day.
     id: 'MaintainKnowledgeBases',

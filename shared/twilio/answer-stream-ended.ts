@@ -60,7 +60,12 @@ export async function answerStreamEnded(
   const nowMs = deps.nowMs ?? Date.now();
   const callId = query.callId ?? '';
   const tenantId = query.tenantId ?? '';
-  const call = callId && tenantId ? await getCall(deps.db, tenantId, callId) : undefined;
+  // Both reads at once: this request is on the caller's silent gap (the owner read is wasted
+  // only for a request about an unknown call, which is rare and harmless).
+  const [call, owner] =
+    callId && tenantId
+      ? await Promise.all([getCall(deps.db, tenantId, callId), getCallOwner(deps.db, callId)])
+      : [undefined, undefined];
   const callSid = params.get('CallSid') ?? '';
   if (call?.provider !== 'twilio' || (call.providerCallId && call.providerCallId !== callSid)) {
     deps.logger.warn('stream-ended request for an unknown call', { callId, callSid });
@@ -71,7 +76,6 @@ export async function answerStreamEnded(
     return { ...ids, outcome: 'caller_gone', twiml: hangupTwiml() };
   if (isTerminal(call.status)) return { ...ids, outcome: 'call_ended', twiml: hangupTwiml() };
   const fallback = deps.spokenFallback ? sayAndHangupTwiml(VOICE_MESSAGES.mediaUnavailable) : hangupTwiml();
-  const owner = await getCallOwner(deps.db, call.id);
   // No session ever ran the call (the stream was refused: full, draining): what the caller heard
   // before resumes existed.
   if (!owner) return { ...ids, outcome: 'never_started', twiml: fallback };

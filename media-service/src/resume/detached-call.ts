@@ -1,11 +1,9 @@
 import type { Call, CallTelemetry } from '#shared/calls/call-types.ts';
 import { type CallOwner, getCallOwner, releaseCallOwner } from '#shared/data/call-owners.ts';
+import { MEDIA_LOST_REASON } from '#shared/calls/sweep-lost-calls.ts';
 import { markCallEnded } from '../session/call-lifecycle.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
 import { DEFAULT_LEASE_TIMING } from './call-ownership.ts';
-
-/** Why a call ends when its leg dropped and nobody resumed it in time. */
-export const MEDIA_LOST_REASON = 'media_lost';
 
 /**
  * After a caller leg dropped without a hang-up, the provider gets `detachedWindowMs` to reconnect

@@ -3,36 +3,24 @@ import type { Call, EndReason, RealtimeUsage } from '#shared/calls/call-types.ts
 import { addCallUsage } from '#shared/data/calls.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { MachineVerdict } from '#shared/voicemail/answered-by.ts';
-import { mediaCallTrace } from '#shared/observability/call-trace.ts';
-import { runWithTrace } from '#shared/observability/trace-scope.ts';
-import { recordingPlanFor } from '#shared/recordings/recording-plan.ts';
 import type { KnownServerEvent, RealtimeUsagePayload } from '../realtime/realtime-events.ts';
 import type { AudioTap } from './audio-taps.ts';
-import { markCallEnded, markCallStarted } from './call-lifecycle.ts';
+import { markCallStarted } from './call-lifecycle.ts';
+import { greetAndGuard, logModelError, screenOutcome } from './call-opening.ts';
 import { type CallState, type CallStateEvent, isClosing, isEnding, nextCallState } from './call-state.ts';
 import type { CallTransport, TransportEvents } from './call-transport.ts';
-import { Guardrails } from './guardrails.ts';
+import { type CloseOptions, legClosedOutcome, runCloseSequence } from './close-sequence.ts';
+import type { Guardrails } from './guardrails.ts';
 import type { MachineScreen, ScreenDecision } from './machine-screen.ts';
 import { DEFAULT_RECONNECT_POLICY } from './reconnect-policy.ts';
-import { greetingResponse, keypadMessage, RESUME_AFTER_GAP_INSTRUCTIONS } from './session-config.ts';
+import { keypadMessage, RESUME_AFTER_GAP_INSTRUCTIONS } from './session-config.ts';
 import type { SessionDeps, StartCallSessionInput } from './session-deps.ts';
-import { CallEnding, endAtProvider, endPlanFor } from './session-ending.ts';
+import { beginEnding, type CallEnding, endAtProvider } from './session-ending.ts';
 import type { LiveSession } from './session-registry.ts';
 import { type SessionParts, type SessionReactions, wireSession } from './session-wiring.ts';
 import { usageFromResponse, usageFromTranscription } from './usage.ts';
 import type { ResumeState } from '../resume/resume-admission.ts';
-import {
-  callTelemetry,
-  claimFirstStart,
-  leaveOwnership,
-  type Release,
-  openResumed,
-  remainingDurationMs,
-  watchDetached,
-} from '../resume/session-continuity.ts';
-
-/** Errors the realtime API sends in normal operation of this sequencing; not worth a warning. */
-const BENIGN_ERRORS = new Set(['response_cancel_not_active', 'conversation_already_has_active_response']);
+import { claimFirstStart } from '../resume/session-continuity.ts';
 
 /**
  * One phone call: bridges the transport's caller leg and the model, owns every socket, timer and
@@ -143,14 +131,8 @@ export class CallSession implements LiveSession {
   }
 
   private onScreenDecision(decision: ScreenDecision): void {
-    this.logger.info('answering-machine screen decided', {
-      action: decision.action,
-      answeredBy: decision.verdict?.answeredBy ?? 'no_verdict',
-      providerVerdict: decision.verdict?.providerVerdict,
-      late: decision.late,
-    });
-    if (decision.action === 'voicemail') void this.end('voicemail');
-    else if (decision.action === 'hang_up') void this.end('fax');
+    const outcome = screenOutcome(this.logger, decision);
+    if (outcome !== 'greet') void this.end(outcome);
     else if (this.state === 'screening') {
       this.move('human_answered');
       this.greet();
@@ -159,16 +141,14 @@ export class CallSession implements LiveSession {
 
   /** The agent's first words, then the guardrails' clocks start. */
   private greet(): void {
-    if (this.resume) openResumed(this.parts, this.logger, this.resume);
-    else
-      this.parts.link.send(greetingResponse(this.agent, recordingPlanFor(this.call, this.agent)?.disclosure));
-    this.guardrails = new Guardrails({
-      maxDurationMs: remainingDurationMs(this.agent, this.resume),
-      idleMs: this.agent.idleTimeoutSeconds * 1000,
-      onMaxDuration: () => void this.end('max_duration'),
-      onIdle: () => void this.end('idle_timeout'),
+    this.guardrails = greetAndGuard({
+      call: this.call,
+      agent: this.agent,
+      parts: this.parts,
+      logger: this.logger,
+      resume: this.resume,
+      end: (reason) => void this.end(reason),
       busy: () => this.callerSpeaking || this.parts.playback.isPlaying() || this.parts.tools.running,
-      after: this.parts.timers.after,
     });
   }
 
@@ -233,16 +213,12 @@ export class CallSession implements LiveSession {
       },
       closed: (reason, detail) => {
         this.logger.info('caller leg closed', { reason, detail });
-        // Dropped without a hang-up: the provider may reconnect it to any task, which resumes it.
-        if (reason === 'leg_lost' && !this.ending && this.parts.ownership.current) {
-          void this.close('leg_lost', { release: 'detached' });
-          return;
-        }
-        // Hanging up or transferring makes the provider close the leg: keep the session's reason.
-        // A dropped leg that cannot be resumed (no ownership record) is a media failure.
-        void this.close(
-          this.ending ? this.ending.plan.reason : reason === 'leg_lost' ? 'media_error' : reason,
+        const outcome = legClosedOutcome(
+          reason,
+          this.ending?.plan.reason,
+          Boolean(this.parts.ownership.current),
         );
+        void this.close(outcome.reason, outcome.release ? { release: outcome.release } : {});
       },
     };
   }
@@ -309,7 +285,7 @@ export class CallSession implements LiveSession {
         this.onResponseDone(event.response.id, event.response);
         break;
       case 'error':
-        this.onModelError(event.error);
+        logModelError(this.logger, event.error);
         break;
       default:
         break;
@@ -339,11 +315,6 @@ export class CallSession implements LiveSession {
     if (isEnding(this.state)) return; // only the closing line is spoken now
     this.parts.responses.request(response);
     if (this.state === 'tool_call') this.move('tool_finished');
-  }
-
-  private onModelError(error: { code?: string; message?: string; type?: string }): void {
-    if (BENIGN_ERRORS.has(error.code ?? '')) return;
-    this.logger.warn('model error', { code: error.code, type: error.type, message: error.message });
   }
 
   private onModelInterrupted(): void {
@@ -393,22 +364,15 @@ export class CallSession implements LiveSession {
     if (isEnding(this.state)) return this.closed;
     this.move('end_requested');
     this.guardrails?.stop();
-    const { link, responses, playback, timers } = this.parts;
-    this.ending = new CallEnding(endPlanFor(reason, this.agent), {
+    this.ending = beginEnding(reason, {
+      agent: this.agent,
+      parts: this.parts,
       transport: this.transport,
-      playback,
       logger: this.logger,
-      modelReady: () => link.ready,
-      say: (instructions) => {
-        responses.cancel();
-        link.send({ type: 'response.create', response: { instructions, tool_choice: 'none' } });
-      },
+      goodbyeTimeoutMs: this.deps.goodbyeTimeoutMs ?? 8_000,
       isClosing: () => isClosing(this.state),
       close: (endReason) => this.close(endReason),
-      goodbyeTimeoutMs: this.deps.goodbyeTimeoutMs ?? 8_000,
-      after: timers.after,
     });
-    this.ending.begin();
     return this.closed;
   }
 
@@ -427,66 +391,25 @@ export class CallSession implements LiveSession {
    * `release` says how the call's ownership is left (`ended` unless told otherwise): a call that
    * continues elsewhere is not ended here, and a call this task lost stores nothing more.
    */
-  async close(reason: EndReason, options: { storeEnd?: boolean; release?: Release } = {}): Promise<void> {
+  async close(reason: EndReason, options: CloseOptions = {}): Promise<void> {
     if (isClosing(this.state)) return this.closed;
     this.move('close_requested');
-    const hangUpStartedMs = Date.now();
-    const { timers, playback, link, agentTurns, telemetry, persist, taps, spoken, transfer } = this.parts;
-    const release = options.release ?? 'ended';
-    let storeEnd = (options.storeEnd ?? true) && release === 'ended';
-    this.guardrails?.stop();
-    spoken.stop();
-    // A consult leg still ringing or briefing is hung up, and the attempt stored, before the end.
-    const transferSettled = transfer?.callerLeft();
-    timers.cancelAll();
-    playback.stopWaiting();
-    link.close();
-    agentTurns.finishAll();
-    telemetry.reconnects = link.reconnects;
-    try {
-      // A consult leg that fails to hang up must not keep the call from closing.
-      await transferSettled?.catch((err: unknown) => this.logger.warn('consult leg not settled', { err }));
-      // Before the leg closes: the provider's "stream ended" request must find the call's state.
-      if (!(await leaveOwnership(this.parts, release, String(reason)))) storeEnd = false;
-    } finally {
-      this.transport.close(reason);
-    }
-    try {
-      await Promise.all([persist.flush(), taps.close(reason)]);
-      if (release === 'detached') watchDetached(this.deps, this.parts, this.call, this.answeredAt);
-      if (storeEnd) {
-        // call.ended carries the call's trace on to the consumers (summary, usage, webhooks).
-        await runWithTrace(mediaCallTrace(this.call), () =>
-          markCallEnded(this.deps, this.call, {
-            status: !this.agentOnLine && reason === 'model_error' ? 'failed' : 'completed',
-            endReason: reason,
-            answeredAt: this.answeredAt,
-            endedAt: new Date(),
-            telemetry: callTelemetry(this.parts),
-          }),
-        );
-      }
-    } catch (error) {
-      this.logger.error('call end could not be stored', { err: error, reason });
-    } finally {
-      this.move('closed');
-      telemetry.step({
-        name: 'hang-up',
-        startMs: hangUpStartedMs,
-        endMs: Date.now(),
-        annotations: { reason },
-      });
-      this.logger.info('call closed', { reason });
-      this.deps.onCallClosed?.({
+    await runCloseSequence(
+      {
         call: this.call,
-        reason,
-        telemetry: callTelemetry(this.parts),
-        spans: telemetry.spans(),
+        deps: this.deps,
+        parts: this.parts,
+        transport: this.transport,
+        logger: this.logger,
+        answeredAt: this.answeredAt,
         startedAt: this.startedAt,
-        endedAt: new Date(),
-        continuesElsewhere: release !== 'ended',
-      });
-      this.resolveClosed();
-    }
+        guardrails: this.guardrails,
+        agentOnLine: this.agentOnLine,
+        markClosed: () => this.move('closed'),
+      },
+      reason,
+      options,
+    );
+    this.resolveClosed();
   }
 }

@@ -4,6 +4,7 @@ import type { EndReason } from '#shared/calls/call-types.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { CallTransport } from './call-transport.ts';
 import type { PlaybackTracker } from './playback-tracker.ts';
+import type { SessionParts } from './session-wiring.ts';
 import type { StartTimer } from './session-timers.ts';
 
 /** How a call ends: what the agent says first (if anything), then hang up or transfer. */
@@ -162,4 +163,36 @@ export async function endAtProvider(
     if (plan.transferTo) await deps.transport.hangUp(plan.reason).catch(() => undefined);
     return false;
   }
+}
+
+/** What a polite ending needs of its session's parts. */
+export interface EndingSession {
+  agent: Pick<Agent, 'transferNumber' | 'voicemail'>;
+  parts: Pick<SessionParts, 'link' | 'responses' | 'playback' | 'timers'>;
+  transport: Pick<CallTransport, 'hangUp' | 'transfer'>;
+  logger: Logger;
+  goodbyeTimeoutMs: number;
+  isClosing(): boolean;
+  close(reason: EndReason): Promise<void>;
+}
+
+/** Starts the polite ending fitting `reason` on a session's model link and playback. */
+export function beginEnding(reason: EndReason, session: EndingSession): CallEnding {
+  const { link, responses, playback, timers } = session.parts;
+  const ending = new CallEnding(endPlanFor(reason, session.agent), {
+    transport: session.transport,
+    playback,
+    logger: session.logger,
+    modelReady: () => link.ready,
+    say: (instructions) => {
+      responses.cancel();
+      link.send({ type: 'response.create', response: { instructions, tool_choice: 'none' } });
+    },
+    isClosing: session.isClosing,
+    close: session.close,
+    goodbyeTimeoutMs: session.goodbyeTimeoutMs,
+    after: timers.after,
+  });
+  ending.begin();
+  return ending;
 }
