@@ -3,6 +3,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '#shared/http/route-table.ts';
+import type { RouteDefinition } from '#shared/http/route-types.ts';
 import { QUEUES } from '#shared/queues/definitions.ts';
 import { ApiStack } from './api-stack.ts';
 import { readDeploymentConfig } from './config.ts';
@@ -15,6 +16,15 @@ import {
   stackTemplates,
   templateWithNested,
 } from '../../test/infra/test-platform-app.ts';
+
+/** A route table entry for a hand-made table (grants as a plain API handler declares them). */
+const route = (method: 'GET', path: string, file: string, auth: 'none' | 'apiKey'): RouteDefinition => ({
+  method,
+  path,
+  handler: `functions/api/${file}.ts`,
+  auth,
+  grants: { table: 'write', secrets: true, sessionKeys: true },
+});
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -272,9 +282,9 @@ describe('a route whose handler is not written yet', () => {
         rootDir: repoRoot,
         resources: stateful,
         routes: [
-          { method: 'GET', path: '/health', handler: 'functions/api/get-health.ts', auth: 'none' },
-          { method: 'GET', path: '/v1/agents', handler: 'functions/api/list-agents.ts', auth: 'apiKey' },
-          { method: 'GET', path: '/v1/later', handler: 'functions/api/not-written-yet.ts', auth: 'apiKey' },
+          route('GET', '/health', 'get-health', 'none'),
+          route('GET', '/v1/agents', 'list-agents', 'apiKey'),
+          route('GET', '/v1/later', 'not-written-yet', 'apiKey'),
         ],
         queues: {},
         publicMediaUrl: 'https://media.example.com',
