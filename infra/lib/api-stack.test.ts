@@ -49,14 +49,14 @@ function functionId(description: string): string {
   return found[0];
 }
 
-/** Every IAM statement attached to a function's execution role. */
-function statementsOf(fnId: string): Statement[] {
-  const fn = resources[fnId];
+/** Every IAM statement attached to a function's execution role (in the main template, or `from`). */
+function statementsOf(fnId: string, from: Record<string, Resource> = resources): Statement[] {
+  const fn = from[fnId];
   if (!fn) throw new Error(`no resource ${fnId}`);
   const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return ofType('AWS::IAM::Policy')
-    .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
-    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  return Object.values(from)
+    .filter((p) => p.Type === 'AWS::IAM::Policy' && JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
 /** Actions granted on the queue (or table) with this construct id, referenced through a stack export. */
@@ -283,7 +283,8 @@ describe('a route whose handler is not written yet', () => {
         resources: stateful,
         routes: [
           route('GET', '/health', 'get-health', 'none'),
-          route('GET', '/v1/agents', 'list-agents', 'apiKey'),
+          // Declared read-only (the real handler writes: this checks only what CDK grants).
+          { ...route('GET', '/v1/agents', 'list-agents', 'apiKey'), grants: { table: 'read' } },
           route('GET', '/v1/later', 'not-written-yet', 'apiKey'),
         ],
         queues: {},
@@ -308,6 +309,14 @@ describe('a route whose handler is not written yet', () => {
       // No EMAIL_FROM: no function may send email.
       const policies = JSON.stringify(wip.findResources('AWS::IAM::Policy'));
       expect(policies).not.toContain('ses:');
+      // A read-only declaration is granted item reads and nothing else.
+      const wipResources = wip.toJSON().Resources as Record<string, Resource>;
+      const [listAgentsId = ''] =
+        Object.entries(wipResources).find(([, r]) => r.Properties.Description === 'GET /v1/agents') ?? [];
+      const readOnly = actionsOf(statementsOf(listAgentsId, wipResources)).filter((a) =>
+        a.startsWith('dynamodb:'),
+      );
+      expect(readOnly.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     },
     SYNTH_TIMEOUT_MS,
   );
