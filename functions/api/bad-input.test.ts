@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '#shared/http/api-routes.ts';
+import { ROUTES } from '#shared/http/route-table.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 import { type ApiClient, apiClient } from '../../test/functions/api-test-client.ts';
 
@@ -38,7 +38,8 @@ const ODD_QUERIES = [
 ];
 
 describe('bad input never gives a 5xx', () => {
-  for (const route of API_ROUTES.filter((r) => r.path !== '/health')) {
+  // Provider webhooks answer bad signatures before reading anything (functions/webhooks tests).
+  for (const route of ROUTES.filter((r) => r.path !== '/health' && r.auth !== 'signature')) {
     it(`${route.method} ${route.path}`, async () => {
       const api = route.auth === 'admin' ? adminApi : tenantApi;
       const paths = route.path.includes('{id}')

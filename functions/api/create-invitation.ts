@@ -43,5 +43,5 @@ export const handler = httpHandler(
     const { emailed: _emailed, ...body } = created;
     return { status: 201, headers: { 'cache-control': 'no-store' }, body };
   },
-  { auth: 'apiKey' },
+  { auth: 'apiKey', scope: 'admin' },
 );

@@ -23,5 +23,5 @@ export const handler = httpHandler(
     });
     return { status: 204 };
   },
-  { auth: 'apiKey' },
+  { auth: 'apiKey', scope: 'admin' },
 );

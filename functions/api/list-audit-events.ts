@@ -15,5 +15,5 @@ export const handler = httpHandler(
     const items = page.items.map(({ tenantId: _tenantId, ...event }) => event);
     return { status: 200, body: { items, nextCursor: page.nextCursor } };
   },
-  { auth: 'apiKey' },
+  { auth: 'apiKey', scope: 'admin' },
 );

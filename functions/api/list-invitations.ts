@@ -15,5 +15,5 @@ export const handler = httpHandler(
     });
     return { status: 200, body: { items: page.items.map(presentInvitation), nextCursor: page.nextCursor } };
   },
-  { auth: 'apiKey' },
+  { auth: 'apiKey', scope: 'admin' },
 );

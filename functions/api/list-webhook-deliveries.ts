@@ -28,5 +28,5 @@ export const handler = httpHandler(
       },
     };
   },
-  { auth: 'apiKey' },
+  { auth: 'apiKey', scope: 'admin' },
 );

@@ -22,5 +22,5 @@ export const handler = httpHandler(
     }
     return { status: 200, body: { settings: await putSecuritySettings(db, tenantId, input) } };
   },
-  { auth: 'apiKey' },
+  { auth: 'apiKey', scope: 'owner' },
 );

@@ -39,5 +39,5 @@ export const handler = httpHandler(
     });
     return { status: 200, body: { user: presentUser(updated) } };
   },
-  { auth: 'apiKey' },
+  { auth: 'apiKey', scope: 'admin' },
 );

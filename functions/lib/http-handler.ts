@@ -6,7 +6,6 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { type Logger, createLogger } from '#shared/logging/logger.ts';
 import type { RouteAuth } from '#shared/http/route-types.ts';
 import type { Permission } from '#shared/people/permissions.ts';
-import { ROUTE_PERMISSIONS } from '#shared/people/route-policy.ts';
 import { type AccessRequirements, authenticate } from './authenticate.ts';
 import { auditChange } from './audit-change.ts';
 import { corsHeaders } from './cors.ts';
@@ -35,25 +34,25 @@ function toLambdaResult(result: HttpResult, requestId: string): LambdaHttpResult
   return { statusCode: result.status, headers, body: JSON.stringify(result.body), ...cookies };
 }
 
+export interface HttpHandlerOptions extends Omit<AccessRequirements, 'permission'> {
+  /** The route's auth and scope, as its operation declares them (a test compares the two). */
+  auth: RouteAuth;
+  scope?: Permission;
+  /** Routes that take batches allow more than the API's 64 KB (API Gateway's cap is 10 MB). */
+  maxBodyBytes?: number;
+}
+
 /**
  * Wraps a route function as a Lambda handler (middy): parses the v2 event (size limit, base64),
  * authenticates per the route's mode, and maps every error to the JSON error shape in one place.
  * CORS headers come from CORS_ORIGINS; preflight OPTIONS is answered here.
  */
-export function httpHandler(
-  route: RouteFunction,
-  options: {
-    auth: RouteAuth;
-    scope?: Permission;
-    /** Routes that take batches allow more than the API's 64 KB (API Gateway's cap is 10 MB). */
-    maxBodyBytes?: number;
-  } & Omit<AccessRequirements, 'permission'>,
-) {
+export function httpHandler(route: RouteFunction, options: HttpHandlerOptions) {
   const handle = async (event: APIGatewayProxyEventV2): Promise<LambdaHttpResult> => {
     const request = parseRequest(event, options.maxBodyBytes);
     const logger = baseLogger.child({ requestId: request.requestId, route: event.routeKey });
     request.auth = await authenticate(dbFromEnv(), request, options.auth, {
-      permission: options.scope ?? ROUTE_PERMISSIONS[event.routeKey],
+      permission: options.scope,
       userOnly: options.userOnly,
       allowWithoutMfa: options.allowWithoutMfa,
     });
@@ -71,7 +70,7 @@ export function httpHandler(
   // of everything the request logs and publishes.
   const base = (event: APIGatewayProxyEventV2, _context: Context): Promise<LambdaHttpResult> =>
     runWithTrace(currentTrace() ?? parseTraceHeader(event.headers?.['x-amzn-trace-id']), () => handle(event));
-  return middy<APIGatewayProxyEventV2, LambdaHttpResult>()
+  const wrapped = middy<APIGatewayProxyEventV2, LambdaHttpResult>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use({
       before: async (request) => {
@@ -106,4 +105,6 @@ export function httpHandler(
       },
     })
     .handler(base);
+  // Exposed so `functions/api/route-declarations.test.ts` can hold them against the route table.
+  return Object.assign(wrapped, { routeOptions: { auth: options.auth, scope: options.scope } });
 }

@@ -3,6 +3,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '#shared/http/route-table.ts';
+import type { RouteDefinition } from '#shared/http/route-types.ts';
 import { QUEUES } from '#shared/queues/definitions.ts';
 import { ApiStack } from './api-stack.ts';
 import { readDeploymentConfig } from './config.ts';
@@ -15,6 +16,15 @@ import {
   stackTemplates,
   templateWithNested,
 } from '../../test/infra/test-platform-app.ts';
+
+/** A route table entry for a hand-made table (grants as a plain API handler declares them). */
+const route = (method: 'GET', path: string, file: string, auth: 'none' | 'apiKey'): RouteDefinition => ({
+  method,
+  path,
+  handler: `functions/api/${file}.ts`,
+  auth,
+  grants: { table: 'write', secrets: true, sessionKeys: true },
+});
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -39,14 +49,14 @@ function functionId(description: string): string {
   return found[0];
 }
 
-/** Every IAM statement attached to a function's execution role. */
-function statementsOf(fnId: string): Statement[] {
-  const fn = resources[fnId];
+/** Every IAM statement attached to a function's execution role (in the main template, or `from`). */
+function statementsOf(fnId: string, from: Record<string, Resource> = resources): Statement[] {
+  const fn = from[fnId];
   if (!fn) throw new Error(`no resource ${fnId}`);
   const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return ofType('AWS::IAM::Policy')
-    .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
-    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  return Object.values(from)
+    .filter((p) => p.Type === 'AWS::IAM::Policy' && JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
 /** Actions granted on the queue (or table) with this construct id, referenced through a stack export. */
@@ -272,9 +282,10 @@ describe('a route whose handler is not written yet', () => {
         rootDir: repoRoot,
         resources: stateful,
         routes: [
-          { method: 'GET', path: '/health', handler: 'functions/api/get-health.ts', auth: 'none' },
-          { method: 'GET', path: '/v1/agents', handler: 'functions/api/list-agents.ts', auth: 'apiKey' },
-          { method: 'GET', path: '/v1/later', handler: 'functions/api/not-written-yet.ts', auth: 'apiKey' },
+          route('GET', '/health', 'get-health', 'none'),
+          // Declared read-only (the real handler writes: this checks only what CDK grants).
+          { ...route('GET', '/v1/agents', 'list-agents', 'apiKey'), grants: { table: 'read' } },
+          route('GET', '/v1/later', 'not-written-yet', 'apiKey'),
         ],
         queues: {},
         publicMediaUrl: 'https://media.example.com',
@@ -298,6 +309,14 @@ describe('a route whose handler is not written yet', () => {
       // No EMAIL_FROM: no function may send email.
       const policies = JSON.stringify(wip.findResources('AWS::IAM::Policy'));
       expect(policies).not.toContain('ses:');
+      // A read-only declaration is granted item reads and nothing else.
+      const wipResources = wip.toJSON().Resources as Record<string, Resource>;
+      const [listAgentsId = ''] =
+        Object.entries(wipResources).find(([, r]) => r.Properties.Description === 'GET /v1/agents') ?? [];
+      const readOnly = actionsOf(statementsOf(listAgentsId, wipResources)).filter((a) =>
+        a.startsWith('dynamodb:'),
+      );
+      expect(readOnly.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     },
     SYNTH_TIMEOUT_MS,
   );

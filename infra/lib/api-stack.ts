@@ -37,7 +37,6 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const analyze = createAccessAnalyzer(props.rootDir);
     const environment: Record<string, string> = {
       STAGE: config.stage,
       LOG_LEVEL: config.logLevel,
@@ -63,18 +62,15 @@ export class ApiStack extends Stack {
       routes: props.routes,
       functions: functionSettings,
       environment,
-      analyze,
     });
     this.consumers = new QueueConsumers(this, 'Consumers', {
       queues: props.queues,
       functions: { ...functionSettings, environment: { ...environment, PUBLIC_API_URL: this.httpApi.url } },
-      analyze,
       reserveConcurrency: config.reserveConsumerConcurrency,
     });
     this.jobs = new ScheduledJobs(this, 'Jobs', {
       jobs: SCHEDULED_JOBS,
       functions: { ...functionSettings, environment },
-      analyze,
     });
 
     this.missingHandlers = [
@@ -87,6 +83,8 @@ export class ApiStack extends Stack {
         `Handler ${handler} does not exist yet: its route or consumer is not deployed.`,
       );
     }
+    // Grants are declared; only raw SQS sends, whose queue no declaration can name, are looked for.
+    const analyze = createAccessAnalyzer(props.rootDir);
     for (const fn of this.functions) {
       for (const module of analyze(fn.entry).unknownQueueSenders) {
         Annotations.of(fn).addWarningV2(

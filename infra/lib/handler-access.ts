@@ -15,6 +15,8 @@ export interface HandlerAccess {
   /** Every repository module the entry reaches through static or dynamic imports. */
   modules: string[];
   table: boolean;
+  /** Some bundled module builds a DynamoDB write (put, update, delete, batch or transaction). */
+  tableWrites: boolean;
   secrets: boolean;
   /** Reads or writes the exports bucket (`shared/exports/s3-client.ts`). */
   exportsBucket: boolean;
@@ -118,6 +120,7 @@ const FINISHES_RECORDINGS: Capability = {
   ],
   definedIn: RECORDING_OBJECTS_MODULE,
 };
+const TABLE_WRITE = /\bnew\s+(?:Put|Update|Delete|BatchWrite|TransactWrite)(?:Item)?Command\s*\(/;
 const RAW_SQS_SEND = /\bnew\s+SendMessage(?:Batch)?Command\s*\(/;
 /** Modules whose raw sends are accounted for by a capability above. */
 const KNOWN_SENDERS = new Set([
@@ -241,6 +244,7 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       exists: false,
       modules: [],
       table: false,
+      tableWrites: false,
       secrets: false,
       exportsBucket: false,
       sendQueues: [],
@@ -280,6 +284,7 @@ export function createAccessAnalyzer(rootDir: string): (entry: string) => Handle
       exists: true,
       modules,
       table: anyUses(USES_TABLE),
+      tableWrites: sources.some(({ source }) => TABLE_WRITE.test(source)),
       secrets: anyUses(USES_SECRETS),
       exportsBucket: anyUses(USES_EXPORTS_BUCKET),
       sendQueues: ALL_QUEUE_IDS.filter((id) => sendQueues.has(id)),

@@ -22,7 +22,16 @@ describe('local job scheduler', () => {
       };`,
     );
     const scheduler = startJobScheduler({
-      jobs: [{ id: 'Test', handler: 'job.mjs', everyMinutes: 1, timeoutSeconds: 5, description: 'test' }],
+      jobs: [
+        {
+          id: 'Test',
+          handler: 'job.mjs',
+          grants: {},
+          everyMinutes: 1,
+          timeoutSeconds: 5,
+          description: 'test',
+        },
+      ],
       rootDir: dir,
       logger: createLogger({ level: 'error' }),
       intervalMs: 10,

@@ -14,6 +14,7 @@ const definition: QueueDefinition = {
   urlEnv: 'QUEUE_POLLER_TEST_URL',
   consumer: {
     handler: 'test/fixtures/consumers/recording-consumer.ts',
+    grants: {},
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
   },

@@ -1,3 +1,6 @@
+import type { HandlerGrants } from '../grants/handler-grants.ts';
+import type { Permission } from '../people/permissions.ts';
+
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /**
@@ -14,4 +17,8 @@ export interface RouteDefinition {
   /** Handler module, relative to the repository root; it exports `handler`. */
   handler: string;
   auth: RouteAuth;
+  /** The permission class when not the default (GET → read, others → write). */
+  scope?: Permission;
+  /** What the handler's function may touch; CDK grants exactly this. */
+  grants: HandlerGrants;
 }

@@ -12,30 +12,59 @@ export const TWILIO_AMD_PATH = '/webhooks/twilio/amd';
 /** `<Connect action>`: the stream ended; resume the call on a healthy media task or hang up. */
 export const TWILIO_STREAM_ENDED_PATH = '/webhooks/twilio/stream-ended';
 
-/** Provider webhooks: authenticated by the provider's signature, checked in the handler. */
+/**
+ * Provider webhooks: authenticated by the provider's signature, checked in the handler. They are
+ * not API operations (providers call them, not API clients), so the reference leaves them out.
+ */
 export const WEBHOOK_ROUTES: readonly RouteDefinition[] = [
   {
     method: 'POST',
     path: TWILIO_VOICE_PATH,
     handler: 'functions/webhooks/twilio-voice.ts',
     auth: 'signature',
+    grants: {
+      table: 'write',
+      secrets: true,
+      sessionKeys: true,
+      sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
+    },
   },
   {
     method: 'POST',
     path: TWILIO_STATUS_PATH,
     handler: 'functions/webhooks/twilio-status.ts',
     auth: 'signature',
+    grants: {
+      table: 'write',
+      secrets: true,
+      sessionKeys: true,
+      sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
+    },
   },
   {
     method: 'POST',
     path: TWILIO_AMD_PATH,
     handler: 'functions/webhooks/twilio-amd.ts',
     auth: 'signature',
+    grants: { table: 'write', secrets: true, sessionKeys: true, sendsTo: ['mediaCommands'] },
   },
   {
     method: 'POST',
     path: TWILIO_STREAM_ENDED_PATH,
     handler: 'functions/webhooks/twilio-stream-ended.ts',
     auth: 'signature',
+    grants: {
+      table: 'write',
+      secrets: true,
+      sessionKeys: true,
+      sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
+    },
+  },
+  {
+    method: 'POST',
+    path: '/webhooks/stripe',
+    handler: 'functions/webhooks/stripe-webhook.ts',
+    auth: 'signature',
+    grants: { table: 'write', secrets: true, sessionKeys: true },
   },
 ];

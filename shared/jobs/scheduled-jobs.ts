@@ -1,3 +1,5 @@
+import type { HandlerGrants } from '../grants/handler-grants.ts';
+
 /**
  * Handlers that run on a clock rather than on a request or a message. CDK turns each into an
  * EventBridge rule; the local platform (`npm start`) runs the same handlers on a timer.
@@ -7,6 +9,8 @@ export interface ScheduledJob {
   id: string;
   /** Handler file (exports `handler`), relative to the repository root. */
   handler: string;
+  /** What the job's function may touch. */
+  grants: HandlerGrants;
   /** How often the job runs. EventBridge's finest rate is one minute. */
   everyMinutes: number;
   timeoutSeconds: number;
@@ -19,6 +23,11 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   {
     id: 'SweepCalls',
     handler: 'functions/jobs/sweep-calls.ts',
+    grants: {
+      table: 'write',
+      secrets: true,
+      sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
+    },
     everyMinutes: 1,
     timeoutSeconds: 60,
     description: 'Ends calls whose media stream never connected; re-publishes deferred call events',
@@ -26,6 +35,11 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   {
     id: 'SweepRecordings',
     handler: 'functions/jobs/sweep-recordings.ts',
+    grants: {
+      table: 'write',
+      sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
+      recordingsBucket: 'finish',
+    },
     everyMinutes: 1,
     timeoutSeconds: 120,
     description: 'Completes or aborts the recordings of calls whose media task died',
@@ -42,6 +56,12 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     // spread over the day.
     id: 'MaintainKnowledgeBases',
     handler: 'functions/jobs/maintain-knowledge-bases.ts',
+    grants: {
+      table: 'write',
+      secrets: true,
+      sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
+      knowledgeBucket: 'readWrite',
+    },
     everyMinutes: 5,
     timeoutSeconds: 120,
     description: 'Knowledge bases: sync watchdog and scheduled refreshes',
@@ -49,6 +69,7 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   {
     id: 'DispatchCampaigns',
     handler: 'functions/jobs/dispatch-campaigns.ts',
+    grants: { table: 'write', sendsTo: ['campaignDials'] },
     everyMinutes: 1,
     timeoutSeconds: 60,
     description: 'Claims due campaign contacts within their calling windows and queues their dials',

@@ -1,24 +1,3 @@
-import type { Permission } from './permissions.ts';
-
-/**
- * Route classes that differ from the default (GET → read, other methods → write), by route key.
- * Handlers may also declare theirs; together with permissions.ts this is the whole policy.
- */
-export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
-  'POST /v1/webhook-secret/rotate': 'admin',
-  'GET /v1/webhook-deliveries': 'admin',
-  'POST /v1/api-keys': 'admin',
-  'GET /v1/api-keys': 'admin',
-  'DELETE /v1/api-keys/{id}': 'admin',
-  'POST /v1/invitations': 'admin',
-  'GET /v1/invitations': 'admin',
-  'DELETE /v1/invitations/{id}': 'admin',
-  'PATCH /v1/users/{id}': 'admin',
-  'DELETE /v1/users/{id}': 'admin',
-  'GET /v1/audit-events': 'admin',
-  'PATCH /v1/security-settings': 'owner',
-};
-
 /**
  * Changes recorded in the audit log by the HTTP layer itself, so every route of these kinds is
  * covered whoever wrote its handler: the action, and where the target's id is (the path's `{id}`

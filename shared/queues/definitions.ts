@@ -1,3 +1,5 @@
+import type { HandlerGrants } from '../grants/handler-grants.ts';
+
 /**
  * SQS queues, declared once for CDK and the local platform. Each has a dead-letter queue that
  * receives a message after `maxReceiveCount` failed deliveries.
@@ -10,6 +12,8 @@ export interface QueueDefinition {
   /** Handler module consuming the queue (a Lambda in AWS, a poller locally); none for the media service's. */
   consumer?: {
     handler: string;
+    /** What the consumer's function may touch (its own queue's receive is implied). */
+    grants: HandlerGrants;
     batchSize: number;
     maxBatchingWindowSeconds: number;
     maxConcurrency?: number;
@@ -22,12 +26,37 @@ export interface QueueDefinition {
   consumerTimeoutSeconds: number;
 }
 
+/**
+ * The queues' ids, listed apart from QUEUES because consumer grants name queues (`sendsTo`), so
+ * the id type cannot be derived from the table that contains them.
+ */
+export const QUEUE_IDS = [
+  'summaries',
+  'usage',
+  'webhooks',
+  'exports',
+  'backfills',
+  'mediaCommands',
+  'knowledgeCrawl',
+  'knowledgeIndex',
+  'campaignDials',
+  'campaignOutcomes',
+  'contactImports',
+] as const;
+export type QueueId = (typeof QUEUE_IDS)[number];
+
 export const QUEUES = {
   summaries: {
     id: 'Summaries',
     urlEnv: 'QUEUE_SUMMARIES_URL',
     consumer: {
       handler: 'functions/consumers/summarize-call.ts',
+      grants: {
+        table: 'write',
+        secrets: true,
+        sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
+        deadLetters: true,
+      },
       batchSize: 5,
       maxBatchingWindowSeconds: 1,
       maxConcurrency: 5,
@@ -41,6 +70,7 @@ export const QUEUES = {
     urlEnv: 'QUEUE_USAGE_URL',
     consumer: {
       handler: 'functions/consumers/meter-usage.ts',
+      grants: { table: 'write', secrets: true, deadLetters: true },
       batchSize: 10,
       maxBatchingWindowSeconds: 1,
       maxConcurrency: 5,
@@ -54,6 +84,7 @@ export const QUEUES = {
     urlEnv: 'QUEUE_WEBHOOKS_URL',
     consumer: {
       handler: 'functions/consumers/deliver-webhook.ts',
+      grants: { table: 'write', secrets: true, deadLetters: true },
       batchSize: 10,
       maxBatchingWindowSeconds: 1,
       maxConcurrency: 10,
@@ -68,6 +99,7 @@ export const QUEUES = {
     urlEnv: 'QUEUE_EXPORTS_URL',
     consumer: {
       handler: 'functions/consumers/run-export.ts',
+      grants: { table: 'write', sendsTo: ['webhooks'], deadLetters: true, exportsBucket: 'readWrite' },
       batchSize: 1,
       maxBatchingWindowSeconds: 0,
       maxConcurrency: 2,
@@ -82,6 +114,7 @@ export const QUEUES = {
     urlEnv: 'QUEUE_BACKFILLS_URL',
     consumer: {
       handler: 'functions/consumers/run-analytics-backfill.ts',
+      grants: { table: 'write', sendsTo: ['backfills'], deadLetters: true },
       batchSize: 1,
       maxBatchingWindowSeconds: 0,
       maxConcurrency: 2,
@@ -103,6 +136,13 @@ export const QUEUES = {
     urlEnv: 'QUEUE_KNOWLEDGE_CRAWL_URL',
     consumer: {
       handler: 'functions/consumers/crawl-knowledge-page.ts',
+      grants: {
+        table: 'write',
+        secrets: true,
+        sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
+        deadLetters: true,
+        knowledgeBucket: 'readWrite',
+      },
       batchSize: 10,
       maxBatchingWindowSeconds: 1,
       maxConcurrency: 10,
@@ -118,6 +158,7 @@ export const QUEUES = {
     urlEnv: 'QUEUE_KNOWLEDGE_INDEX_URL',
     consumer: {
       handler: 'functions/consumers/publish-knowledge-index.ts',
+      grants: { table: 'write', deadLetters: true, knowledgeBucket: 'readWrite', lanceDb: true },
       batchSize: 1,
       maxBatchingWindowSeconds: 0,
       maxConcurrency: 5,
@@ -134,6 +175,12 @@ export const QUEUES = {
     urlEnv: 'QUEUE_CAMPAIGN_DIALS_URL',
     consumer: {
       handler: 'functions/consumers/dial-campaign-contact.ts',
+      grants: {
+        table: 'write',
+        secrets: true,
+        sendsTo: ['summaries', 'usage', 'webhooks', 'mediaCommands', 'campaignOutcomes'],
+        deadLetters: true,
+      },
       batchSize: 10,
       maxBatchingWindowSeconds: 0,
       maxConcurrency: 20,
@@ -148,6 +195,7 @@ export const QUEUES = {
     urlEnv: 'QUEUE_CAMPAIGN_OUTCOMES_URL',
     consumer: {
       handler: 'functions/consumers/record-campaign-outcome.ts',
+      grants: { table: 'write', deadLetters: true },
       batchSize: 10,
       maxBatchingWindowSeconds: 1,
       maxConcurrency: 10,
@@ -162,6 +210,7 @@ export const QUEUES = {
     urlEnv: 'QUEUE_CONTACT_IMPORTS_URL',
     consumer: {
       handler: 'functions/consumers/run-contact-import.ts',
+      grants: { table: 'write', deadLetters: true, exportsBucket: 'readWrite' },
       batchSize: 1,
       maxBatchingWindowSeconds: 0,
       maxConcurrency: 2,
@@ -171,7 +220,5 @@ export const QUEUES = {
     maxReceiveCount: 3,
     consumerTimeoutSeconds: 900,
   },
-} as const satisfies Record<string, QueueDefinition>;
-
-export type QueueId = keyof typeof QUEUES;
+} as const satisfies Record<QueueId, QueueDefinition>;
 export const ALL_QUEUES: readonly QueueDefinition[] = Object.values(QUEUES);

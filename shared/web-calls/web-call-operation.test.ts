@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { WEB_CALL_ROUTES } from '../http/web-call-routes.ts';
 import { WEB_CALL_OPERATIONS } from './web-call-operation.ts';
 
 describe('the documented web-call operations', () => {
-  it('match the routes served, one for one', () => {
-    const documented = WEB_CALL_OPERATIONS.map((op) => `${op.method} ${op.path} ${op.auth}`);
-    const served = WEB_CALL_ROUTES.map((route) => `${route.method} ${route.path} ${route.auth}`);
-    expect(documented).toEqual(served);
-  });
-
   it('convert to JSON Schema for the OpenAPI document', () => {
     for (const op of WEB_CALL_OPERATIONS) {
       const request = z.toJSONSchema(op.body as z.ZodType, { io: 'input' }) as Record<string, unknown>;

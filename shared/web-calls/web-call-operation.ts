@@ -7,6 +7,13 @@ export const WEB_CALL_OPERATIONS: readonly ApiOperation[] = [
     method: 'POST',
     path: '/v1/web-calls',
     operationId: 'createWebCall',
+    handler: 'create-web-call',
+    grants: {
+      table: 'write',
+      secrets: true,
+      sessionKeys: true,
+      sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
+    },
     tag: 'Calls',
     auth: 'apiKey',
     summary: 'Create a browser call link',

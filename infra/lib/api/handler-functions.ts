@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -17,7 +19,7 @@ import {
   type TableLike,
 } from '../constructs/bindings.ts';
 import { PlatformFunction } from '../constructs/platform-function.ts';
-import type { HandlerAccess } from '../handler-access.ts';
+import type { HandlerGrants } from '#shared/grants/handler-grants.ts';
 
 /** The stateful resources handlers may be bound to (owned by the stateful stack). */
 export interface PlatformResources {
@@ -53,46 +55,61 @@ function logLevelOverride(levels: Record<string, string> | undefined, entry: str
   return level ? { LOG_LEVEL: level } : {};
 }
 
+/** A handler file and what it declares it touches (its route, queue or job definition). */
+export interface DeclaredHandler {
+  /** Repository-relative entry file. */
+  entry: string;
+  grants: HandlerGrants;
+}
+
+/** Whether the handler file exists yet (a teammate's half-landed route is left out, not fatal). */
+export function handlerExists(rootDir: string, entry: string): boolean {
+  return existsSync(join(rootDir, entry));
+}
+
 /**
- * A handler's function with exactly the bindings its code needs (see `handler-access.ts`):
- * the table, the secret, the queues it publishes to or probes.
+ * A handler's function with exactly the bindings it declares (`HandlerGrants`, checked against
+ * its code by `handler-grants.test.ts`): the table, the secrets, the queues it sends to or probes,
+ * the buckets and SES.
  */
 export function createHandlerFunction(
   scope: Construct,
   id: string,
   settings: HandlerFunctionSettings,
-  access: HandlerAccess,
+  { entry, grants }: DeclaredHandler,
   options: { description: string; timeout?: Duration; memorySize?: number; reservedConcurrency?: number },
 ): PlatformFunction {
   const fn = new PlatformFunction(scope, id, {
     rootDir: settings.rootDir,
-    entry: access.entry,
+    entry,
     environment: {
       ...settings.environment,
-      ...logLevelOverride(settings.functionLogLevels, access.entry),
+      ...logLevelOverride(settings.functionLogLevels, entry),
     },
     logRetentionDays: settings.logRetentionDays,
     retainLogs: settings.retainLogs,
-    lanceDb: access.lanceDb,
+    lanceDb: grants.lanceDb === true,
     ...options,
   });
-  const { table, queues, secret, knowledgeBucket } = settings.resources;
-  if (access.table) bindTable(fn, table);
-  if (access.knowledgeBucket) bindKnowledgeBucket(fn, knowledgeBucket, 'readWrite');
-  if (access.secrets) bindSecret(fn, secret);
-  if (access.sessionKeys && settings.resources.sessionKeysSecret)
-    bindSessionKeys(fn, settings.resources.sessionKeysSecret);
-  if (access.sendsEmail && settings.emailFrom) {
+  const { table, queues, secret, knowledgeBucket, sessionKeysSecret, exportsBucket, recordingsBucket } =
+    settings.resources;
+  if (grants.table) bindTable(fn, table, grants.table);
+  if (grants.knowledgeBucket) bindKnowledgeBucket(fn, knowledgeBucket, grants.knowledgeBucket);
+  if (grants.secrets) bindSecret(fn, secret);
+  if (grants.sessionKeys && sessionKeysSecret) bindSessionKeys(fn, sessionKeysSecret);
+  if (grants.email && settings.emailFrom) {
     const stack = Stack.of(scope);
     bindEmailSender(fn, settings.emailFrom, `arn:${stack.partition}:ses:${stack.region}:${stack.account}:`);
   }
-  if (access.exportsBucket && settings.resources.exportsBucket)
-    bindExportsBucket(fn, settings.resources.exportsBucket);
-  if (access.recordingsBucket !== 'none' && settings.resources.recordingsBucket)
-    bindRecordingsBucket(fn, settings.resources.recordingsBucket, access.recordingsBucket);
-  for (const queueId of access.sendQueues) bindQueue(fn, QUEUES[queueId], queues[queueId], 'send');
-  for (const queueId of access.probeQueues) {
-    if (!access.sendQueues.includes(queueId)) bindQueue(fn, QUEUES[queueId], queues[queueId], 'probe');
+  if (grants.exportsBucket && exportsBucket) bindExportsBucket(fn, exportsBucket);
+  if (grants.recordingsBucket && recordingsBucket)
+    bindRecordingsBucket(fn, recordingsBucket, grants.recordingsBucket);
+  const sendsTo = grants.sendsTo ?? [];
+  for (const queueId of sendsTo) bindQueue(fn, QUEUES[queueId], queues[queueId], 'send');
+  if (grants.probesQueues) {
+    for (const queueId of Object.keys(QUEUES) as QueueId[]) {
+      if (!sendsTo.includes(queueId)) bindQueue(fn, QUEUES[queueId], queues[queueId], 'probe');
+    }
   }
   return fn;
 }

@@ -6,20 +6,21 @@ import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { AUTHORIZER } from '#shared/http/route-table.ts';
 import type { RouteDefinition } from '#shared/http/route-types.ts';
 import type { PlatformFunction } from '../constructs/platform-function.ts';
 import type { DeploymentConfig } from '../config.ts';
-import type { HandlerAccess } from '../handler-access.ts';
 import {
   createHandlerFunction,
   type HandlerFunctionSettings,
+  handlerExists,
   routeConstructId,
 } from './handler-functions.ts';
 
 /** Routes per nested stack: about 7 resources each keeps a stack near 300 of its 500. */
 const ROUTES_PER_STACK = 40;
 
-export const AUTHORIZER_ENTRY = 'functions/authorizer/authorize-api-key.ts';
+export const AUTHORIZER_ENTRY = AUTHORIZER.handler;
 
 export interface PlatformHttpApiProps {
   config: DeploymentConfig;
@@ -27,7 +28,6 @@ export interface PlatformHttpApiProps {
   functions: Omit<HandlerFunctionSettings, 'environment'>;
   /** Plain settings for every handler, without PUBLIC_API_URL (this construct adds it). */
   environment: Record<string, string>;
-  analyze: (entry: string) => HandlerAccess;
 }
 
 /** What a route was deployed as (or why it was not). */
@@ -120,7 +120,7 @@ export class PlatformHttpApi extends Construct {
       this,
       'ApiKeyAuthorizer',
       settings,
-      props.analyze(AUTHORIZER_ENTRY),
+      { entry: AUTHORIZER.handler, grants: AUTHORIZER.grants },
       { description: 'API key authorizer', timeout: Duration.seconds(5) },
     );
     const authorizer = new authorizers.HttpLambdaAuthorizer('ApiKey', this.authorizerFunction.function, {
@@ -134,8 +134,7 @@ export class PlatformHttpApi extends Construct {
 
     let deployed = 0;
     for (const route of props.routes) {
-      const access = props.analyze(route.handler);
-      if (!access.exists) {
+      if (!handlerExists(props.functions.rootDir, route.handler)) {
         this.routes.push({ route, skipped: 'handler file not found' });
         continue;
       }
@@ -143,7 +142,8 @@ export class PlatformHttpApi extends Construct {
       if (!this.routeStacks[group]) this.routeStacks[group] = new NestedStack(this, `Routes${group + 1}`);
       const scope = this.routeStacks[group];
       const id = routeConstructId(route.method, route.path);
-      const fn = createHandlerFunction(scope, id, settings, access, {
+      const declared = { entry: route.handler, grants: route.grants };
+      const fn = createHandlerFunction(scope, id, settings, declared, {
         description: `${route.method} ${route.path}`,
         timeout: Duration.seconds(25),
       });

@@ -5,13 +5,11 @@ import { Construct } from 'constructs';
 import type { QueueDefinition, QueueId } from '#shared/queues/definitions.ts';
 import { bindQueue } from '../constructs/bindings.ts';
 import type { PlatformFunction } from '../constructs/platform-function.ts';
-import type { HandlerAccess } from '../handler-access.ts';
-import { createHandlerFunction, type HandlerFunctionSettings } from './handler-functions.ts';
+import { createHandlerFunction, type HandlerFunctionSettings, handlerExists } from './handler-functions.ts';
 
 export interface QueueConsumersProps {
   queues: Readonly<Partial<Record<QueueId, QueueDefinition>>>;
   functions: HandlerFunctionSettings;
-  analyze: (entry: string) => HandlerAccess;
   /** Reserve each consumer's maximum concurrency, so API traffic can never starve it (and it can never exceed it). */
   reserveConcurrency: boolean;
 }
@@ -36,13 +34,13 @@ export class QueueConsumers extends Construct {
     for (const [queueId, definition] of Object.entries(props.queues) as [QueueId, QueueDefinition][]) {
       const consumer = definition.consumer;
       if (!consumer) continue;
-      const access = props.analyze(consumer.handler);
-      if (!access.exists) {
+      if (!handlerExists(props.functions.rootDir, consumer.handler)) {
         this.consumers.push({ queueId, handler: consumer.handler, skipped: 'handler file not found' });
         continue;
       }
       const queue = props.functions.resources.queues[queueId];
-      const fn = createHandlerFunction(this, definition.id, props.functions, access, {
+      const declared = { entry: consumer.handler, grants: consumer.grants };
+      const fn = createHandlerFunction(this, definition.id, props.functions, declared, {
         description: `Consumer of the ${definition.id} queue`,
         timeout: Duration.seconds(definition.consumerTimeoutSeconds),
         memorySize: consumer.memorySizeMb,
@@ -51,7 +49,7 @@ export class QueueConsumers extends Construct {
         reservedConcurrency: props.reserveConcurrency ? consumer.maxConcurrency : undefined,
       });
       bindQueue(fn, definition, queue, 'consume');
-      if (access.sendsToDeadLetterQueue) {
+      if (consumer.grants.deadLetters) {
         // Poison messages go straight to the DLQ, found through the queue's redrive policy.
         iam.Grant.addToPrincipal({
           grantee: fn,

@@ -4,13 +4,11 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import type { ScheduledJob } from '#shared/jobs/scheduled-jobs.ts';
 import type { PlatformFunction } from '../constructs/platform-function.ts';
-import type { HandlerAccess } from '../handler-access.ts';
-import { createHandlerFunction, type HandlerFunctionSettings } from './handler-functions.ts';
+import { createHandlerFunction, type HandlerFunctionSettings, handlerExists } from './handler-functions.ts';
 
 export interface ScheduledJobsProps {
   jobs: readonly ScheduledJob[];
   functions: HandlerFunctionSettings;
-  analyze: (entry: string) => HandlerAccess;
 }
 
 /** One function per scheduled job, invoked by an EventBridge rule at the job's rate. */
@@ -20,9 +18,9 @@ export class ScheduledJobs extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledJobsProps) {
     super(scope, id);
     for (const job of props.jobs) {
-      const access = props.analyze(job.handler);
-      if (!access.exists) continue;
-      const fn = createHandlerFunction(this, job.id, props.functions, access, {
+      if (!handlerExists(props.functions.rootDir, job.handler)) continue;
+      const declared = { entry: job.handler, grants: job.grants };
+      const fn = createHandlerFunction(this, job.id, props.functions, declared, {
         description: job.description,
         timeout: Duration.seconds(job.timeoutSeconds),
       });

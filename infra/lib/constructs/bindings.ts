@@ -19,14 +19,15 @@ export interface TableLike {
   readonly tableArn: string;
 }
 
+/** Item reads: what a handler that never writes needs (no Scan: nothing in the platform scans). */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+
 /**
  * Item-level data actions the repositories use (transactions are authorised per item action).
  * No Scan, no streams, no table management: nothing in the platform scans the table.
  */
 export const TABLE_DATA_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
+  ...TABLE_READ_ACTIONS,
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
@@ -47,12 +48,12 @@ export const QUEUE_ACTIONS: Readonly<Record<QueueAccess, readonly string[]>> = {
   probe: ['sqs:GetQueueAttributes'],
 };
 
-/** TABLE_NAME plus item read/write on the table and its indexes. */
-export function bindTable(target: Bindable, table: TableLike): void {
+/** TABLE_NAME plus item reads, or reads and writes, on the table and its indexes. */
+export function bindTable(target: Bindable, table: TableLike, access: 'read' | 'write' = 'write'): void {
   target.addEnvironment('TABLE_NAME', table.tableName);
   iam.Grant.addToPrincipal({
     grantee: { grantPrincipal: target.grantPrincipal },
-    actions: [...TABLE_DATA_ACTIONS],
+    actions: access === 'read' ? [...TABLE_READ_ACTIONS] : [...TABLE_DATA_ACTIONS],
     resourceArns: [table.tableArn, `${table.tableArn}/index/*`],
   });
 }

@@ -114,7 +114,9 @@ function operationObject(op: ApiOperation, componentNames: Set<string>): JsonObj
     ...(op.description ? { description: op.description } : {}),
     security: op.auth === 'none' ? [] : [{ bearerAuth: [] }, { apiKeyHeader: [] }],
     ...(op.auth === 'admin' ? { 'x-auth': 'platform admin key' } : {}),
-    ...(op.scope ? { 'x-scope': op.scope } : {}),
+    // Only the elevated class a key can hold is documented (no key is an owner; `read` on a POST
+    // just lets viewers manage their own sign-in).
+    ...(op.scope === 'admin' ? { 'x-scope': op.scope } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(op.body
       ? {

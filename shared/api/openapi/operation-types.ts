@@ -1,17 +1,29 @@
 import type { ErrorCode } from '../../errors/app-error.ts';
 import type { HttpMethod, RouteAuth } from '../../http/route-types.ts';
 import type { z } from 'zod';
+import type { HandlerGrants } from '../../grants/handler-grants.ts';
+import type { Permission } from '../../people/permissions.ts';
 
-/** One documented operation: the same zod schemas the handlers validate with. */
+/**
+ * One operation of the REST API, declared once: the route CDK and the local gateway serve, its
+ * handler's auth and scope (checked against the handler by `functions/api/route-declarations.test.ts`),
+ * the IAM grants of its function, and its reference entry, with the same zod schemas the handler
+ * validates with.
+ */
 export interface ApiOperation {
   method: HttpMethod;
   path: string;
   operationId: string;
+  /** Handler module under `functions/api/`, without `.ts` (`create-agent`); it exports `handler`. */
+  handler: string;
+  /** What the handler's function may touch (see `shared/grants/handler-grants.ts`). */
+  grants: HandlerGrants;
   tag: string;
   summary: string;
   description?: string;
   auth: RouteAuth;
-  scope?: 'admin';
+  /** The route's permission class when not the default (GET → read, others → write). */
+  scope?: Permission;
   query?: z.ZodType;
   /** Accepts an `Idempotency-Key` header that makes retries safe. */
   idempotent?: boolean;

@@ -25,16 +25,20 @@ import { ImportSchema } from '../../campaigns/import-api.ts';
 
 export type { ApiOperation } from './operation-types.ts';
 
-/** Every operation of the REST API, in the order the reference lists them. */
+/**
+ * Every operation of the REST API, in the order the reference lists them and CDK deploys them.
+ * This is the route table of the REST API (`shared/http/route-table.ts` adds provider webhooks).
+ */
 export const OPERATIONS: readonly ApiOperation[] = [
   ...ACCOUNT_OPERATIONS,
   ...CALL_OPERATIONS,
-  ...WEB_CALL_OPERATIONS,
-  ...BILLING_OPERATIONS,
   ...KNOWLEDGE_OPERATIONS,
   ...PEOPLE_OPERATIONS,
   ...ANALYTICS_OPERATIONS,
   ...CAMPAIGN_OPERATIONS,
+  ...WEB_CALL_OPERATIONS,
+  ...BILLING_OPERATIONS,
+  // A new resource's list goes here, last: ROUTES keeps this order (see route-table.ts).
 ];
 
 /**
