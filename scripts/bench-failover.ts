@@ -183,7 +183,10 @@ const TRANSPORTS: Record<string, FailoverTransport> = { twilio: twilioTransport 
 
 async function main(): Promise<void> {
   // `all` and `asterisk` start with (or only run) the Asterisk part below; `all` measures Twilio first.
-  const transport = TRANSPORTS[args.transport === 'all' || args.transport === 'asterisk' ? 'twilio' : (args.transport as string)];
+  const transport =
+    TRANSPORTS[
+      args.transport === 'all' || args.transport === 'asterisk' ? 'twilio' : (args.transport as string)
+    ];
   if (!transport)
     throw new Error(`unknown --transport ${args.transport}; one of ${Object.keys(TRANSPORTS).join(', ')}`);
   const abort = setTimeout(() => {

@@ -162,8 +162,13 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
         server.listen(port, host, () => {
           const bound = (server.address() as AddressInfo).port;
           // Before resolving: a call can only be owned here once the others can find this task.
-          void announceTask({ env: deps.env, db: deps.db, logger: deps.logger, taskId: sessionDeps.taskId, port: bound })
-            .finally(() => resolve(bound));
+          void announceTask({
+            env: deps.env,
+            db: deps.db,
+            logger: deps.logger,
+            taskId: sessionDeps.taskId,
+            port: bound,
+          }).finally(() => resolve(bound));
         });
       }),
     drain(graceMs) {

@@ -47,6 +47,10 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   {
     id: 'SweepLostCalls',
     handler: 'functions/jobs/sweep-lost-calls.ts',
+    grants: {
+      table: 'write',
+      sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
+    },
     everyMinutes: 1,
     timeoutSeconds: 60,
     description: 'Ends calls whose media was lost (closed tab, dead media task) and that nobody resumed',
