@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { ApiOperation } from '../api/openapi/operation-types.ts';
-import { CreateExportBodySchema, ExportSchema } from '../exports/export-api.ts';
+import { CreateExportBodySchema, ExportSchema } from '../exports/export-schemas.ts';
 import {
   AgentsQuerySchema,
   AnalyticsRangeQuerySchema,
   QaQuerySchema,
   TimeseriesQuerySchema,
 } from './analytics-query.ts';
-import { BackfillSchema, CreateBackfillBodySchema } from './backfill-api.ts';
+import { BackfillSchema, CreateBackfillBodySchema } from './backfill-schemas.ts';
 
 /**
  * Response contracts of the analytics and export routes and their OpenAPI operations. Tests parse

@@ -9,7 +9,7 @@ import {
   DncEntrySchema,
   ListContactsQuerySchema,
 } from '../../campaigns/campaign-schemas.ts';
-import { CreateImportBodySchema, ImportSchema, ImportUploadSchema } from '../../campaigns/import-api.ts';
+import { CreateImportBodySchema, ImportSchema, ImportUploadSchema } from '../../campaigns/import-schemas.ts';
 import { PageQuerySchema, pageOf } from '../common-schemas.ts';
 import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS } from './operation-types.ts';
 
