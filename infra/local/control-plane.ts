@@ -77,8 +77,14 @@ export interface ControlPlane {
  * platform's settings, as the one config source of this process (`process.env` itself is left
  * alone), and drops every cache built from the previous one.
  */
-export function provideHandlerConfig(values: Record<string, string>): void {
-  provideConfigSource({ ...process.env, ...values });
+export function provideHandlerConfig(
+  values: Record<string, string>,
+  removed: ReadonlySet<string> = new Set(),
+): void {
+  const source: Record<string, string | undefined> = { ...process.env, ...values };
+  // A removed key stays removed even where the launching process's environment has it.
+  for (const key of removed) delete source[key];
+  provideConfigSource(source);
   resetEnvCache();
   resetSecretsCache();
   resetDbCache();
@@ -177,12 +183,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     env.API_URL = apiUrl;
     env.PUBLIC_API_URL = options.env?.PUBLIC_API_URL ?? apiUrl;
     provideHandlerConfig(env);
+    const removed = new Set<string>();
     const reconfigure = (overrides: Record<string, string | undefined>) => {
       for (const [key, value] of Object.entries(overrides)) {
-        if (value === undefined) delete env[key];
-        else env[key] = value;
+        if (value === undefined) {
+          delete env[key];
+          removed.add(key);
+        } else {
+          env[key] = value;
+          removed.delete(key);
+        }
       }
-      provideHandlerConfig(env);
+      provideHandlerConfig(env, removed);
     };
 
     if (options.startPollers !== false) {
