@@ -13,25 +13,22 @@ export const INLINE_ERRORS = 100;
 /** Largest CSV accepted (about a million rows of a number and two short variables). */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
+const FileSizeSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_IMPORT_BYTES)
+  .describe('Exact size of the file to upload, in bytes.');
+
 export const CreateImportBodySchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('campaign_contacts').describe('Contacts of a campaign.'),
     campaignId: z.string().min(1).max(64).describe('The campaign the contacts join.'),
-    sizeBytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_IMPORT_BYTES)
-      .describe('Exact size of the file to upload, in bytes.'),
+    sizeBytes: FileSizeSchema,
   }),
   z.strictObject({
     type: z.literal('dnc').describe('Numbers for the do-not-call list.'),
-    sizeBytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_IMPORT_BYTES)
-      .describe('Exact size of the file to upload, in bytes.'),
+    sizeBytes: FileSizeSchema,
   }),
 ]);
 
