@@ -4,7 +4,7 @@ import type {
   AnalyticsSummarySchema,
   TimeseriesSchema,
 } from '../../../shared/analytics/analytics-operations.ts';
-import type { ExportSchema } from '../../../shared/exports/export-api.ts';
+import type { ExportSchema } from '../../../shared/exports/export-schemas.ts';
 import type {
   DocumentSchema,
   KnowledgeBaseSchema,

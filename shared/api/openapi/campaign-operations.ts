@@ -9,9 +9,9 @@ import {
   DncEntrySchema,
   ListContactsQuerySchema,
 } from '../../campaigns/campaign-schemas.ts';
-import { CreateImportBodySchema, ImportSchema, ImportUploadSchema } from '../../campaigns/import-api.ts';
+import { CreateImportBodySchema, ImportSchema, ImportUploadSchema } from '../../campaigns/import-schemas.ts';
 import { PageQuerySchema, pageOf } from '../common-schemas.ts';
-import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS } from './operation-types.ts';
+import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS, apiGrants } from './operation-types.ts';
 
 const tag = 'Campaigns';
 const withCampaign = z.strictObject({ campaign: CampaignSchema });
@@ -26,7 +26,7 @@ const transition = (
   path: `/v1/campaigns/{id}/${action}`,
   operationId: `${action}Campaign`,
   handler: `${action}-campaign`,
-  grants: { table: 'write', secrets: true, sessionKeys: true },
+  grants: apiGrants(),
   tag,
   auth: 'apiKey',
   summary,
@@ -35,6 +35,8 @@ const transition = (
   errors: [...AUTH_ERRORS, 'not_found', 'conflict'],
 });
 
+const importGrants = apiGrants({ sendsTo: ['contactImports'], exportsBucket: 'readWrite' });
+
 /** Outbound campaigns, their contacts, CSV imports and the do-not-call list (docs/campaigns.md). */
 export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
   {
@@ -42,7 +44,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns',
     operationId: 'createCampaign',
     handler: 'create-campaign',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Create a campaign (draft)',
@@ -57,7 +59,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns',
     operationId: 'listCampaigns',
     handler: 'list-campaigns',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'List campaigns, newest first',
@@ -70,7 +72,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns/{id}',
     operationId: 'getCampaign',
     handler: 'get-campaign',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Get a campaign with live counts per contact state',
@@ -82,7 +84,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns/{id}/contacts',
     operationId: 'addCampaignContacts',
     handler: 'add-campaign-contacts',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Add up to 1,000 contacts',
@@ -101,7 +103,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns/{id}/contacts',
     operationId: 'listCampaignContacts',
     handler: 'list-campaign-contacts',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'List contacts, all or one state’s',
@@ -126,7 +128,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/dnc',
     operationId: 'addDoNotCall',
     handler: 'create-dnc-entry',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Put a number on the do-not-call list',
@@ -141,7 +143,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/dnc',
     operationId: 'listDoNotCall',
     handler: 'list-dnc-entries',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'List the do-not-call list, by number',
@@ -154,7 +156,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/dnc/{number}',
     operationId: 'removeDoNotCall',
     handler: 'delete-dnc-entry',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Take a number off the do-not-call list',
@@ -167,13 +169,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/imports',
     operationId: 'createImport',
     handler: 'create-import',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['contactImports'],
-      exportsBucket: 'readWrite',
-    },
+    grants: importGrants,
     tag,
     auth: 'apiKey',
     summary: 'Create a CSV import (contacts or do-not-call numbers)',
@@ -195,13 +191,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/imports/{id}/start',
     operationId: 'startImport',
     handler: 'start-import',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['contactImports'],
-      exportsBucket: 'readWrite',
-    },
+    grants: importGrants,
     tag,
     auth: 'apiKey',
     summary: 'Start an uploaded import',
@@ -213,13 +203,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/imports/{id}',
     operationId: 'getImport',
     handler: 'get-import',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['contactImports'],
-      exportsBucket: 'readWrite',
-    },
+    grants: importGrants,
     tag,
     auth: 'apiKey',
     summary: 'Get an import’s progress and rejected rows',
