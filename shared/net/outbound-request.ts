@@ -46,7 +46,7 @@ export interface OutboundResponse {
  * the socket exactly the addresses it checked: the check and the connection use one resolution,
  * so DNS rebinding cannot switch the target in between.
  */
-function guardedLookup(policy: OutboundPolicy, resolve: Resolver): LookupFunction {
+export function guardedLookup(policy: OutboundPolicy, resolve: Resolver): LookupFunction {
   return (hostname, options, callback) => {
     resolveAllowed(hostname, policy, resolve).then(
       ({ addresses, refused }) => {

@@ -1,3 +1,4 @@
+import type { PageFetch } from '../../net/pinned-fetch.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Db } from '../../data/client.ts';
 import type { QueueUrls } from '../../queues/publisher.ts';
@@ -22,7 +23,7 @@ export interface CrawlDeps {
   /** Most fetches at once against one host, across every crawler instance. */
   hostConcurrency: number;
   retry: RetryPolicy;
-  fetch?: typeof fetch;
+  fetch?: PageFetch;
 }
 
 /** One frontier entry being processed. */

@@ -18,7 +18,11 @@ export async function robotsFor(
   let text = stored.Item?.text as string | undefined;
   let unreachable = false;
   if (text === undefined) {
-    const fetched = await fetchRobotsText(origin, { timeoutMs: deps.fetchTimeoutMs, fetch: deps.fetch });
+    const fetched = await fetchRobotsText(origin, {
+      timeoutMs: deps.fetchTimeoutMs,
+      allowPrivate: deps.allowPrivate,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
     unreachable = fetched.unreachable;
     text = fetched.text;
     if (!unreachable)

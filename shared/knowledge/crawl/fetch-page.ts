@@ -1,4 +1,6 @@
+import { OutboundTargetRefusedError } from '../../net/outbound-request.ts';
 import { refusedTarget } from '../../net/outbound-target.ts';
+import { type PageFetch, pinnedFetch } from '../../net/pinned-fetch.ts';
 import { parseRetryAfter } from './backoff.ts';
 import { canonicalUrl } from './url-rules.ts';
 
@@ -16,7 +18,8 @@ export interface FetchOptions {
   inScope(url: string): boolean;
   /** Content types worth reading (pages and documents by default). */
   types?: readonly string[];
-  fetch?: typeof fetch;
+  /** Tests only; by default connections are pinned to the addresses the SSRF rules checked. */
+  fetch?: PageFetch;
 }
 
 export type FetchResult =
@@ -61,7 +64,7 @@ async function readLimited(response: Response, maxBytes: number): Promise<Buffer
  * reading. Never throws: every outcome is a result the caller records.
  */
 export async function fetchPage(startUrl: string, options: FetchOptions): Promise<FetchResult> {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? pinnedFetch({ allowPrivate: options.allowPrivate });
   const seen = new Set<string>();
   let url = startUrl;
   for (let hop = 0; ; hop++) {
@@ -84,6 +87,9 @@ export async function fetchPage(startUrl: string, options: FetchOptions): Promis
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (error) {
+      // The name resolved (this time) to an address the rules refuse: DNS rebinding or a change.
+      if (error instanceof OutboundTargetRefusedError)
+        return { kind: 'skip', code: 'blocked_target', message: `Refused target: ${error.reason}.` };
       const timedOut = (error as Error).name === 'TimeoutError';
       return timedOut
         ? { kind: 'retry', code: 'timeout', message: `No response within ${options.timeoutMs} ms.` }

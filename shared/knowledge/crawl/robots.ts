@@ -1,5 +1,6 @@
 import robotsParser from 'robots-parser';
-import { CRAWLER_USER_AGENT } from './fetch-page.ts';
+import type { PageFetch } from '../../net/pinned-fetch.ts';
+import { CRAWLER_USER_AGENT, fetchPage } from './fetch-page.ts';
 
 export interface RobotsRules {
   isAllowed(url: string): boolean;
@@ -26,17 +27,23 @@ export function parseRobots(robotsUrl: string, text: string): RobotsRules {
  */
 export async function fetchRobotsText(
   origin: string,
-  options: { timeoutMs: number; fetch?: typeof fetch },
+  options: { timeoutMs: number; allowPrivate: boolean; fetch?: PageFetch },
 ): Promise<{ text: string; unreachable: boolean }> {
-  try {
-    const response = await (options.fetch ?? fetch)(`${origin}/robots.txt`, {
-      headers: { 'user-agent': CRAWLER_USER_AGENT },
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    if (response.status >= 500) return { text: '', unreachable: true };
-    if (!response.ok) return { text: '', unreachable: false };
-    return { text: (await response.text()).slice(0, 500_000), unreachable: false };
-  } catch {
-    return { text: '', unreachable: true };
-  }
+  // Through the page fetcher, so robots.txt and its redirects obey the same SSRF rules and
+  // pinned connections as pages (a redirect to another host is followed, as crawlers do).
+  const result = await fetchPage(`${origin}/robots.txt`, {
+    allowPrivate: options.allowPrivate,
+    timeoutMs: options.timeoutMs,
+    maxBytes: ROBOTS_MAX_BYTES,
+    inScope: () => true,
+    types: ROBOTS_TYPES,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  if (result.kind === 'ok') return { text: result.body.toString('utf8'), unreachable: false };
+  return { text: '', unreachable: result.kind === 'retry' };
 }
+
+/** Google reads the first 500 KiB of robots.txt; a bigger file counts as none. */
+const ROBOTS_MAX_BYTES = 500_000;
+/** Servers label robots.txt loosely; anything textual is read. */
+const ROBOTS_TYPES = ['text/plain', 'text/html', 'application/octet-stream', ''];
