@@ -95,6 +95,7 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   api('POST', '/v1/campaigns', 'create-campaign'),
   api('GET', '/v1/campaigns', 'list-campaigns'),
   api('GET', '/v1/campaigns/{id}', 'get-campaign'),
+  api('PATCH', '/v1/campaigns/{id}', 'update-campaign'),
   api('POST', '/v1/campaigns/{id}/contacts', 'add-campaign-contacts'),
   api('GET', '/v1/campaigns/{id}/contacts', 'list-campaign-contacts'),
   api('POST', '/v1/campaigns/{id}/start', 'start-campaign'),
