@@ -71,7 +71,7 @@ export function CampaignContacts({
       )}
       {contacts.state === 'ready' && contacts.data.items.length > 0 && (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap" role="region" aria-label="Contacts table" tabIndex={0}>
             <table className="table table-stack" aria-label="Contacts">
               <thead>
                 <tr>

@@ -14,7 +14,7 @@ export function CampaignRetryFields({
     <fieldset className="retry-rules">
       <legend>Retries by outcome</legend>
       <p className="hint">Attempts in total for a contact whose last call ended this way (1: no retry).</p>
-      <div className="table-wrap">
+      <div className="table-wrap" role="region" aria-label="Retry rules table" tabIndex={0}>
         <table className="table">
           <thead>
             <tr>

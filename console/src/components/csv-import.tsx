@@ -107,7 +107,7 @@ function ImportProgress({ job }: { job: ImportJob }) {
       {!finished && <ProgressBar percent={job.percent} label="Import progress" />}
       {job.error && <p className="form-error">{job.error}</p>}
       {job.errors.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Rejected rows table" tabIndex={0}>
           <table className="table" aria-label="Rejected rows">
             <thead>
               <tr>

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/client.ts';
 import type { Campaign } from '../api/contracts.ts';
 import { canWrite, useUser } from '../api/session.tsx';
+import type { AgentRecord } from '../api/types.ts';
 import { AddContacts, CampaignContacts } from '../components/campaign-contacts.tsx';
 import { useConfirm } from '../components/confirm-dialog.tsx';
 import { ErrorState, FormError, Loading } from '../components/states.tsx';
@@ -162,13 +163,17 @@ export default function CampaignDetailPage() {
 }
 
 function CampaignSettings({ campaign: c }: { campaign: Campaign }) {
+  const agent = useApi(
+    () => api.get<{ agent: AgentRecord }>(`/v1/agents/${encodeURIComponent(c.agentId)}`).then((r) => r.agent),
+    c.agentId,
+  );
   return (
     <Card title="Settings">
       <dl className="kv">
         <div>
           <dt>Agent</dt>
           <dd>
-            <Link to={`/agents/${c.agentId}`}>{c.agentId}</Link>
+            <Link to={`/agents/${c.agentId}`}>{agent.state === 'ready' ? agent.data.name : c.agentId}</Link>
           </dd>
         </div>
         <div>
