@@ -75,8 +75,15 @@ export function campaignActions(status: CampaignStatus): CampaignAction[] {
 /** Only a draft or paused campaign's settings may change (PATCH answers 409 otherwise). */
 export const isEditable = (status: CampaignStatus) => status === 'draft' || status === 'paused';
 
-/** A running campaign's counts move by themselves; the page polls only then. */
+/** A running campaign (the pulsing badge). */
 export const isCampaignLive = (campaign: Pick<Campaign, 'status'>) => campaign.status === 'running';
+
+/**
+ * Whether the counts still move by themselves: while running, and after a pause or cancel as long
+ * as calls placed before it are in progress (they finish normally). The pages poll only then.
+ */
+export const countsMoving = (campaign: Pick<Campaign, 'status' | 'counts'>) =>
+  isCampaignLive(campaign) || campaignProgress(campaign.counts).active > 0;
 
 export interface CampaignProgress {
   total: number;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../api/contracts.ts';
 import { CampaignFormError, campaignFormToBody, campaignToForm } from './campaign-form.ts';
-import { campaignActions, campaignProgress, contactStateTone, isEditable } from './campaign-state.ts';
+import {
+  campaignActions,
+  campaignProgress,
+  contactStateTone,
+  countsMoving,
+  isEditable,
+} from './campaign-state.ts';
 import { ContactRowsError, csvRecords, parseContactRows } from './contact-rows.ts';
 
 const zero = {
@@ -164,6 +170,16 @@ describe('campaign state', () => {
         skipped_dnc: 2,
       }),
     ).toEqual({ total: 10, done: 5, active: 2, waiting: 3, percent: 50 });
+  });
+
+  it.each([
+    ['running', {}, true],
+    ['paused', {}, false],
+    ['paused', { in_call: 1 }, true],
+    ['canceled', { dialing: 2 }, true],
+    ['completed', { completed: 4 }, false],
+  ] as const)('%s with %j: counts moving %s', (status, counts, moving) => {
+    expect(countsMoving({ status, counts: { ...zero, ...counts } })).toBe(moving);
   });
 
   it.each([

@@ -16,6 +16,7 @@ import {
   campaignActions,
   campaignProgress,
   campaignStatusTone,
+  countsMoving,
   isCampaignLive,
   isEditable,
 } from '../lib/campaign-state.ts';
@@ -39,7 +40,7 @@ export default function CampaignDetailPage() {
   const path = `/v1/campaigns/${encodeURIComponent(id)}`;
   const campaign = useApi(() => api.get<{ campaign: Campaign }>(path).then((r) => r.campaign), id, {
     pollMs: 3_000,
-    pollWhile: isCampaignLive,
+    pollWhile: countsMoving,
   });
   // Bumped when contacts were added, so the contacts table loads again.
   const [version, setVersion] = useState(0);
@@ -143,7 +144,7 @@ export default function CampaignDetailPage() {
       </Card>
       <div className="detail-grid">
         <div className="detail-main">
-          <CampaignContacts campaignId={c.id} live={isCampaignLive(c)} version={version} />
+          <CampaignContacts campaignId={c.id} live={countsMoving(c)} version={version} />
           {editable && c.status !== 'completed' && c.status !== 'canceled' && (
             <AddContacts
               campaignId={c.id}

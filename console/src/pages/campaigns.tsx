@@ -5,16 +5,16 @@ import { canWrite, useUser } from '../api/session.tsx';
 import type { Page } from '../api/types.ts';
 import { EmptyState, ErrorState, Loading } from '../components/states.tsx';
 import { Badge, PageHeader, ProgressBar } from '../components/ui.tsx';
-import { campaignProgress, campaignStatusTone, isCampaignLive } from '../lib/campaign-state.ts';
+import { campaignProgress, campaignStatusTone, countsMoving, isCampaignLive } from '../lib/campaign-state.ts';
 import { formatDateTime, formatNumber, formatRelative, humanize } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
 
-/** `/campaigns`: every campaign, newest first, with its progress; refreshes while one runs. */
+/** `/campaigns`: every campaign, newest first, with its progress; refreshes while the counts of one move. */
 export default function CampaignsPage() {
   const user = useUser();
   const list = useApi(() => api.get<Page<Campaign>>('/v1/campaigns?limit=100'), 'campaigns', {
     pollMs: 5_000,
-    pollWhile: (page) => page.items.some(isCampaignLive),
+    pollWhile: (page) => page.items.some(countsMoving),
   });
   const newButton = canWrite(user.role) && (
     <Link to="/campaigns/new" className="button button-primary">
