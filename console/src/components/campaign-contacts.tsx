@@ -12,6 +12,7 @@ import { CsvImport } from './csv-import.tsx';
 import { EmptyState, ErrorState, FormError, Loading } from './states.tsx';
 import { Badge, Card, Field } from './ui.tsx';
 import { ScrollRegion } from './scroll-region.tsx';
+import { CursorPager } from './cursor-pager.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -113,25 +114,12 @@ export function CampaignContacts({
               </tbody>
             </table>
           </ScrollRegion>
-          <nav className="pager" aria-label="Contact pages">
-            <button
-              type="button"
-              className="button"
-              disabled={stack.length <= 1}
-              onClick={() => setStack(stack.slice(0, -1))}
-            >
-              Previous
-            </button>
-            <span className="muted small">Page {stack.length}</span>
-            <button
-              type="button"
-              className="button"
-              disabled={!contacts.data.nextCursor}
-              onClick={() => setStack([...stack, contacts.data.nextCursor])}
-            >
-              Next
-            </button>
-          </nav>
+          <CursorPager
+            label="Contact pages"
+            stack={stack}
+            nextCursor={contacts.data.nextCursor}
+            onChange={setStack}
+          />
         </>
       )}
     </Card>

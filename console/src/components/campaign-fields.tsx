@@ -111,7 +111,7 @@ export function CampaignVariablesFields({
           </div>
           <button
             type="button"
-            className="button button-ghost button-small"
+            className="button button-danger"
             aria-label={`Remove variable ${index + 1}`}
             onClick={() => onChange(value.filter((_, i) => i !== index))}
           >

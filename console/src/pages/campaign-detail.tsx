@@ -61,6 +61,7 @@ export default function CampaignDetailPage() {
     );
   const c = campaign.data;
   const progress = campaignProgress(c.counts);
+  const canAdd = editable && c.status !== 'completed' && c.status !== 'canceled';
 
   const act = async (action: CampaignAction) => {
     if (action === 'cancel') {
@@ -142,10 +143,11 @@ export default function CampaignDetailPage() {
           </dl>
         </div>
       </Card>
-      <div className="detail-grid">
-        <div className="detail-main">
-          <CampaignContacts campaignId={c.id} live={countsMoving(c)} version={version} />
-          {editable && c.status !== 'completed' && c.status !== 'canceled' && (
+      {/* Full width: six columns do not fit beside the settings. */}
+      <CampaignContacts campaignId={c.id} live={countsMoving(c)} version={version} />
+      {canAdd ? (
+        <div className="detail-grid">
+          <div className="detail-main">
             <AddContacts
               campaignId={c.id}
               onAdded={() => {
@@ -153,12 +155,14 @@ export default function CampaignDetailPage() {
                 void campaign.reload();
               }}
             />
-          )}
+          </div>
+          <aside className="detail-side">
+            <CampaignSettings campaign={c} />
+          </aside>
         </div>
-        <aside className="detail-side">
-          <CampaignSettings campaign={c} />
-        </aside>
-      </div>
+      ) : (
+        <CampaignSettings campaign={c} />
+      )}
     </>
   );
 }

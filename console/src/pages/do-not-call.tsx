@@ -7,11 +7,19 @@ import { useConfirm } from '../components/confirm-dialog.tsx';
 import { CsvImport } from '../components/csv-import.tsx';
 import { EmptyState, ErrorState, FormError, Loading } from '../components/states.tsx';
 import { Badge, Card, Field, PageHeader } from '../components/ui.tsx';
-import { formatDateTime, formatPhone, humanize } from '../lib/format.ts';
+import { formatDateTime, formatPhone } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
 import { useFormAction } from '../lib/use-form-action.ts';
+import { CursorPager } from '../components/cursor-pager.tsx';
 
 const PAGE_SIZE = 50;
+
+/** Who put a number on the list. */
+const DNC_SOURCE_LABEL: Record<DncEntry['source'], string> = {
+  api: 'API',
+  import: 'CSV import',
+  agent: 'Agent, on a call',
+};
 
 /** `/do-not-call`: numbers no campaign calls (checked at upload and again right before each dial). */
 export default function DoNotCallPage() {
@@ -64,44 +72,48 @@ export default function DoNotCallPage() {
       />
       {editable && (
         <div className="detail-grid">
-          <Card title="Add a number" className="detail-main">
-            <form className="form form-row" onSubmit={add.submit} aria-label="Add to the do-not-call list">
-              <Field label="Number (E.164)">
-                {(p) => (
-                  <input
-                    {...p}
-                    type="tel"
-                    required
-                    placeholder="+14155550100"
-                    value={number}
-                    onChange={(e) => setNumber(e.target.value)}
-                  />
-                )}
-              </Field>
-              <Field label="Reason (optional)">
-                {(p) => (
-                  <input
-                    {...p}
-                    maxLength={500}
-                    placeholder="Asked by email"
-                    value={reason}
-                    onChange={(e) => setReason(e.target.value)}
-                  />
-                )}
-              </Field>
-              <button type="submit" className="button button-primary" disabled={add.busy}>
-                {add.busy ? 'Adding…' : 'Add number'}
-              </button>
-            </form>
-            <FormError error={add.error} />
-          </Card>
-          <Card title="Import a CSV file" className="detail-side">
-            <CsvImport
-              target={{ type: 'dnc' }}
-              hint="A header row with a number column; an optional reason column."
-              onFinished={refresh}
-            />
-          </Card>
+          <div className="detail-main">
+            <Card title="Add a number">
+              <form className="form form-row" onSubmit={add.submit} aria-label="Add to the do-not-call list">
+                <Field label="Number (E.164)">
+                  {(p) => (
+                    <input
+                      {...p}
+                      type="tel"
+                      required
+                      placeholder="+14155550100"
+                      value={number}
+                      onChange={(e) => setNumber(e.target.value)}
+                    />
+                  )}
+                </Field>
+                <Field label="Reason (optional)">
+                  {(p) => (
+                    <input
+                      {...p}
+                      maxLength={500}
+                      placeholder="Asked by email"
+                      value={reason}
+                      onChange={(e) => setReason(e.target.value)}
+                    />
+                  )}
+                </Field>
+                <button type="submit" className="button button-primary" disabled={add.busy}>
+                  {add.busy ? 'Adding…' : 'Add number'}
+                </button>
+              </form>
+              <FormError error={add.error} />
+            </Card>
+          </div>
+          <div className="detail-side">
+            <Card title="Import a CSV file">
+              <CsvImport
+                target={{ type: 'dnc' }}
+                hint="A header row with a number column; an optional reason column."
+                onFinished={refresh}
+              />
+            </Card>
+          </div>
         </div>
       )}
       <FormError error={remove.error} />
@@ -132,7 +144,7 @@ export default function DoNotCallPage() {
                       {formatPhone(entry.number)}
                     </td>
                     <td data-label="Added by">
-                      <Badge>{entry.source === 'agent' ? 'Agent, on a call' : humanize(entry.source)}</Badge>
+                      <Badge>{DNC_SOURCE_LABEL[entry.source]}</Badge>
                     </td>
                     <td data-label="Reason">{entry.reason ?? '–'}</td>
                     <td data-label="Added">{formatDateTime(entry.createdAt)}</td>
@@ -154,25 +166,7 @@ export default function DoNotCallPage() {
               </tbody>
             </table>
           </div>
-          <nav className="pager" aria-label="Pages">
-            <button
-              type="button"
-              className="button"
-              disabled={stack.length <= 1}
-              onClick={() => setStack(stack.slice(0, -1))}
-            >
-              Previous
-            </button>
-            <span className="muted small">Page {stack.length}</span>
-            <button
-              type="button"
-              className="button"
-              disabled={!list.data.nextCursor}
-              onClick={() => setStack([...stack, list.data.nextCursor])}
-            >
-              Next
-            </button>
-          </nav>
+          <CursorPager label="Pages" stack={stack} nextCursor={list.data.nextCursor} onChange={setStack} />
         </>
       )}
     </>
