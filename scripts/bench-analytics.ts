@@ -16,7 +16,6 @@ import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { rebuildDay, rebuildMonth } from '#shared/analytics/rebuild-counters.ts';
 import { clearAnalyticsCache } from '#shared/analytics/analytics-cache.ts';
-import { resetEnvCache } from '#shared/config/env.ts';
 import { monthsOf } from '#shared/analytics/run-backfill.ts';
 import { addDays, daysBetween } from '#shared/analytics/time-zones.ts';
 import { periodOf } from '#shared/billing/usage-counters.ts';
@@ -239,8 +238,7 @@ async function main() {
       );
     };
     const setCacheSeconds = (seconds: number) => {
-      process.env.ANALYTICS_CACHE_SECONDS = String(seconds);
-      resetEnvCache();
+      plane.reconfigure({ ANALYTICS_CACHE_SECONDS: String(seconds) });
       clearAnalyticsCache();
     };
     for (const [mode, seconds] of [

@@ -168,7 +168,7 @@ async function main() {
     );
 
     // Search on a 10,000-chunk base, as a media task does it.
-    const env = loadEnv(process.env);
+    const env = loadEnv();
     const embed = createEmbedder({
       apiKey: embeddings.apiKey,
       baseUrl: embeddings.baseUrl,

@@ -155,3 +155,111 @@ function sourceFilesTsx(dir: string): string[] {
   }
   return out;
 }
+
+/** Imports that load a module at run time (`import type` is erased; `import { type A }` still loads). */
+const LOADING_IMPORT =
+  /(?:^|[\n;])\s*(?:import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/** What `file` (relative to the root) loads: repository files relative to the root, packages by name. */
+function loadedBy(file: string, text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.matchAll(LOADING_IMPORT)) {
+    if (match[1]) continue;
+    const specifier = (match[2] ?? match[3]) as string;
+    if (specifier.startsWith('#shared/')) out.push(`shared/${specifier.slice('#shared/'.length)}`);
+    else if (specifier.startsWith('.')) out.push(relative(rootDir, join(rootDir, file, '..', specifier)));
+    else out.push(specifier);
+  }
+  return out;
+}
+
+/** Every module loaded, directly or not, by `files`, with the file that first loaded it. */
+function loadedClosure(files: readonly string[]): Map<string, string> {
+  const loadedFrom = new Map<string, string>();
+  const todo: [string, string][] = files.map((file) => [file, file]);
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [module, from] = next;
+    if (loadedFrom.has(module)) continue;
+    loadedFrom.set(module, from);
+    if (!/\.[cm]?ts$/.test(module)) continue;
+    const text = readFileSync(join(rootDir, module), 'utf8');
+    for (const target of loadedBy(module, text)) todo.push([target, module]);
+  }
+  return loadedFrom;
+}
+
+/** Production files of `dir` (relative to the root). */
+const productionFiles = (dir: string) =>
+  sourceFiles(join(rootDir, dir))
+    .map((file) => relative(rootDir, file))
+    .filter((file) => !isTest(file));
+
+/** `text` without its comments (which may well name `process.env`). */
+const withoutComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+
+/** Storage, queues and settings: what the HTTP contract must not load. */
+const STATEFUL = /^(@aws-sdk\/|shared\/(data|queues|config)\/)/;
+
+describe('seams (issue 23)', () => {
+  it('tells loading imports from erased ones', () => {
+    const text = [
+      "import type { A } from './a.ts';",
+      "import { type B } from './b.ts';",
+      "import { z } from 'zod';",
+      "export { c } from '#shared/c/c.ts';",
+      "const d = await import('./d.ts');",
+    ].join('\n');
+    expect(loadedBy('shared/api/x.ts', text)).toEqual([
+      'shared/api/b.ts',
+      'zod',
+      'shared/c/c.ts',
+      'shared/api/d.ts',
+    ]);
+  });
+
+  it('shared/api holds only the HTTP contract: it loads no storage, queue, settings or AWS client', () => {
+    const loaded = loadedClosure(productionFiles('shared/api'));
+    const violations = [...loaded]
+      .filter(([module]) => STATEFUL.test(module))
+      .map(([module, from]) => `${from} → ${module}`);
+    expect(violations).toEqual([]);
+  });
+
+  it('shared/api has no use cases (they live in shared/calls, shared/agents, shared/tenants, …)', () => {
+    const violations = productionFiles('shared/api').filter((file) =>
+      /^export\s+async\s+function/m.test(readFileSync(join(rootDir, file), 'utf8')),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it('every process reads its settings from its one config source, never process.env directly', () => {
+    /** Not settings: the Lambda runtime's per-invocation trace header, and Powertools' own name. */
+    const allowed = [
+      'shared/config/config-source.ts',
+      'shared/observability/trace-scope.ts',
+      'functions/lib/tracer.ts',
+    ];
+    const violations = ['shared', 'functions', 'media-service/src']
+      .flatMap(productionFiles)
+      .filter((file) => !allowed.includes(file))
+      .filter((file) => /\bprocess\.env\b/.test(withoutComments(readFileSync(join(rootDir, file), 'utf8'))));
+    expect(violations).toEqual([]);
+  });
+
+  it('the providers are listed once (shared/calls/providers.ts); everything else derives from it', () => {
+    const list = /['"](twilio|asterisk|web)['"]\s*[,|]\s*['"](twilio|asterisk|web)['"]/;
+    const violations = ['shared', 'functions', 'media-service/src', 'infra']
+      .flatMap(productionFiles)
+      .filter((file) => file !== 'shared/calls/providers.ts')
+      .filter((file) => list.test(readFileSync(join(rootDir, file), 'utf8')));
+    expect(violations).toEqual([]);
+  });
+
+  it("the control plane's call use cases and handlers never branch on a provider (ProviderControl does)", () => {
+    const branch = /\bprovider\s*[!=]==?\s*['"]/;
+    const violations = ['shared/calls', 'functions']
+      .flatMap(productionFiles)
+      .filter((file) => branch.test(readFileSync(join(rootDir, file), 'utf8')));
+    expect(violations).toEqual([]);
+  });
+});

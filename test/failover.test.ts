@@ -33,6 +33,7 @@ const NUMBER = '+14155557401';
 const CALLER = '+14155550143';
 
 const processEnv = () => ({
+  ...harness.platform.env,
   OPENAI_REALTIME_URL: harness.realtime.url,
   OPENAI_API_KEY: 'sk-test',
   TWILIO_AUTH_TOKEN: '',

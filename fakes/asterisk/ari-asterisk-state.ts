@@ -28,6 +28,9 @@ export function createFakeAsterisk() {
   // Asterisk channel ids are `<epoch seconds>.<sequence>`; a fresh base per server keeps them unique across tests.
   const idBase = Math.floor(Date.now() / 1000) + Math.floor(Math.random() * 1_000_000);
 
+  // Tests also wait on state outside this fake (a media task's open connections or live calls),
+  // which changes with no event here: while anyone waits, conditions are re-checked every 10 ms too.
+  let recheck: NodeJS.Timeout | undefined;
   const notify = () => {
     for (const waiter of [...waiters]) {
       if (waiter.match()) {
@@ -35,11 +38,16 @@ export function createFakeAsterisk() {
         waiter.resolve();
       }
     }
+    if (waiters.length === 0 && recheck) {
+      clearInterval(recheck);
+      recheck = undefined;
+    }
   };
   const waitUntil = (match: () => boolean) =>
     new Promise<void>((resolve) => {
-      if (match()) resolve();
-      else waiters.push({ match, resolve });
+      if (match()) return resolve();
+      waiters.push({ match, resolve });
+      recheck ??= setInterval(notify, 10).unref();
     });
 
   /** Sends an event to every connected app socket, with the envelope Asterisk adds. */

@@ -198,15 +198,15 @@ describe('escalations', () => {
   });
 
   it('keeps no escalation when call.escalated cannot be published, and says so (503)', async () => {
-    const saved = process.env.QUEUE_WEBHOOKS_URL as string;
-    process.env.QUEUE_WEBHOOKS_URL = `${saved}-missing`;
+    const saved = platform.env.QUEUE_WEBHOOKS_URL as string;
+    platform.reconfigure({ QUEUE_WEBHOOKS_URL: `${saved}-missing` });
     try {
       const id = await newCall();
       const res = await api.post(`/v1/calls/${id}/escalations`, { reason: 'Queue is down' });
       expectError(res, 503, 'unavailable');
       expect((await api.get(`/v1/calls/${id}/escalations`)).body.items).toEqual([]);
     } finally {
-      process.env.QUEUE_WEBHOOKS_URL = saved;
+      platform.reconfigure({ QUEUE_WEBHOOKS_URL: saved });
     }
   });
 

@@ -168,8 +168,8 @@ describe('outbound Twilio calls', () => {
   });
 
   it('answers 503 when the platform has no Twilio credentials, and the call ends as failed', async () => {
-    const saved = process.env.TWILIO_AUTH_TOKEN as string;
-    delete process.env.TWILIO_AUTH_TOKEN;
+    const saved = platform.env.TWILIO_AUTH_TOKEN as string;
+    platform.reconfigure({ TWILIO_AUTH_TOKEN: undefined });
     try {
       const res = await place();
       expectError(res, 503, 'unavailable');
@@ -177,7 +177,7 @@ describe('outbound Twilio calls', () => {
       const failed = await api.get(`/v1/calls/${res.body.error.details.callId}`);
       expect(failed.body.call.status).toBe('failed');
     } finally {
-      process.env.TWILIO_AUTH_TOKEN = saved;
+      platform.reconfigure({ TWILIO_AUTH_TOKEN: saved });
     }
   });
 

@@ -81,15 +81,15 @@ describe('outbound Asterisk calls', () => {
 
   it('fails the call and answers 503 when the media command queue is unavailable', async () => {
     const t = await asteriskTenant({ maxConcurrentCalls: 1, requestsPerSecond: 1000 });
-    const saved = process.env.QUEUE_MEDIA_COMMANDS_URL as string;
-    process.env.QUEUE_MEDIA_COMMANDS_URL = `${saved}-missing`;
+    const saved = platform.env.QUEUE_MEDIA_COMMANDS_URL as string;
+    platform.reconfigure({ QUEUE_MEDIA_COMMANDS_URL: `${saved}-missing` });
     let callId: string;
     try {
       const res = await t.api.post('/v1/calls', { agentId: t.agentId, to: '+442071838757' });
       expectError(res, 503, 'unavailable');
       callId = res.body.error.details.callId;
     } finally {
-      process.env.QUEUE_MEDIA_COMMANDS_URL = saved;
+      platform.reconfigure({ QUEUE_MEDIA_COMMANDS_URL: saved });
     }
     const failed = await t.api.get(`/v1/calls/${callId}`);
     expect(failed.body.call).toMatchObject({ status: 'failed', endReason: 'provider_unavailable' });

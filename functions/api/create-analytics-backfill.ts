@@ -1,4 +1,5 @@
-import { CreateBackfillBodySchema, startBackfill } from '#shared/analytics/backfill-api.ts';
+import { startBackfill } from '#shared/analytics/backfill-api.ts';
+import { CreateBackfillBodySchema } from '#shared/analytics/backfill-schemas.ts';
 import { presentBackfill } from '#shared/analytics/run-backfill.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';

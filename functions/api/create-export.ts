@@ -1,6 +1,7 @@
 import { env } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
-import { CreateExportBodySchema, presentExport, startExport } from '#shared/exports/export-api.ts';
+import { presentExport, startExport } from '#shared/exports/export-api.ts';
+import { CreateExportBodySchema } from '#shared/exports/export-schemas.ts';
 import { s3FromEnv } from '#shared/exports/s3-client.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';

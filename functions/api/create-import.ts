@@ -1,5 +1,6 @@
 import { env } from '#shared/config/env.ts';
-import { CreateImportBodySchema, createImportJob, presentImport } from '#shared/campaigns/import-api.ts';
+import { createImportJob, presentImport } from '#shared/campaigns/import-api.ts';
+import { CreateImportBodySchema } from '#shared/campaigns/import-schemas.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { s3FromEnv } from '#shared/exports/s3-client.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';

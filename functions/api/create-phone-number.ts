@@ -1,5 +1,5 @@
 import { CreatePhoneNumberBodySchema } from '#shared/api/phone-number-schemas.ts';
-import { registerPhoneNumber } from '#shared/api/phone-number-registration.ts';
+import { registerPhoneNumber } from '#shared/phone-numbers/phone-number-registration.ts';
 import { presentPhoneNumber } from '#shared/api/presenters.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { httpHandler } from '../lib/http-handler.ts';

@@ -1,4 +1,4 @@
-import { onboardTenant } from '#shared/api/tenant-admin.ts';
+import { onboardTenant } from '#shared/tenants/tenant-admin.ts';
 import { CreateTenantBodySchema } from '#shared/api/tenant-schemas.ts';
 import { env } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';

@@ -1,4 +1,4 @@
-import { removeAgent } from '#shared/api/agent-changes.ts';
+import { removeAgent } from '#shared/agents/agent-changes.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { pathId, tenantIdOf } from '../lib/route-helpers.ts';

@@ -1,4 +1,4 @@
-import { requireAgent } from '#shared/api/agent-changes.ts';
+import { requireAgent } from '#shared/agents/agent-changes.ts';
 import { presentAgent } from '#shared/api/presenters.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { httpHandler } from '../lib/http-handler.ts';

@@ -22,10 +22,8 @@ describe('GET /health through the local HTTP API', () => {
   });
 
   it('answers 503 naming the dependency that is down', async () => {
-    const saved = process.env.TABLE_NAME;
-    const { resetDbCache } = await import('#shared/data/client.ts');
-    process.env.TABLE_NAME = 'no-such-table';
-    resetDbCache();
+    const saved = platform.env.TABLE_NAME;
+    platform.reconfigure({ TABLE_NAME: 'no-such-table' });
     try {
       const res = await fetch(`${platform.apiUrl}/health`);
       expect(res.status).toBe(503);
@@ -34,8 +32,7 @@ describe('GET /health through the local HTTP API', () => {
       expect(body.checks.dynamodb.status).toBe('down');
       expect(body.checks.sqs.status).toBe('ok');
     } finally {
-      process.env.TABLE_NAME = saved;
-      resetDbCache();
+      platform.reconfigure({ TABLE_NAME: saved });
     }
   });
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '#shared/config/env.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 import { type ApiClient, apiClient, expectError } from '../../test/functions/api-test-client.ts';
 
@@ -60,8 +59,7 @@ describe('tool and webhook URLs are checked when saved', () => {
   it('accepts loopback only where the stage allows private targets', async () => {
     const local = await api.post('/v1/agents', agentWith({ tools: [tool('http://127.0.0.1:9000/tool')] }));
     expect(local.status).toBe(201);
-    process.env.OUTBOUND_ALLOW_PRIVATE_TARGETS = 'false';
-    resetEnvCache();
+    platform.reconfigure({ OUTBOUND_ALLOW_PRIVATE_TARGETS: 'false' });
     try {
       const refused = await api.post(
         '/v1/agents',
@@ -72,8 +70,7 @@ describe('tool and webhook URLs are checked when saved', () => {
       const named = await api.post('/v1/agents', agentWith({ tools: [tool('https://tools.example.com/x')] }));
       expect(named.status).toBe(201);
     } finally {
-      delete process.env.OUTBOUND_ALLOW_PRIVATE_TARGETS;
-      resetEnvCache();
+      platform.reconfigure({ OUTBOUND_ALLOW_PRIVATE_TARGETS: undefined });
     }
   });
 });

@@ -1,4 +1,4 @@
-import { updateAgent } from '#shared/api/agent-changes.ts';
+import { updateAgent } from '#shared/agents/agent-changes.ts';
 import { UpdateAgentBodySchema } from '#shared/api/agent-schemas.ts';
 import { presentAgent } from '#shared/api/presenters.ts';
 import { env } from '#shared/config/env.ts';

@@ -1,5 +1,6 @@
 import { campaignView } from '#shared/campaigns/campaign-service.ts';
-import { UpdateCampaignBodySchema, updateCampaign } from '#shared/campaigns/campaign-update.ts';
+import { updateCampaign } from '#shared/campaigns/campaign-update.ts';
+import { UpdateCampaignBodySchema } from '#shared/campaigns/campaign-update-schema.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { httpHandler } from '../lib/http-handler.ts';
 import { parseBody, pathId, tenantIdOf } from '../lib/route-helpers.ts';

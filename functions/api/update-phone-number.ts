@@ -1,5 +1,5 @@
 import { UpdatePhoneNumberBodySchema } from '#shared/api/phone-number-schemas.ts';
-import { reassignPhoneNumber } from '#shared/api/phone-number-registration.ts';
+import { reassignPhoneNumber } from '#shared/phone-numbers/phone-number-registration.ts';
 import { presentPhoneNumber } from '#shared/api/presenters.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { httpHandler } from '../lib/http-handler.ts';

@@ -11,7 +11,6 @@ import { priceTable } from '#shared/billing/price-table.ts';
 import { listDayCounters } from '#shared/billing/usage-store.ts';
 import { type Call, emptyUsage } from '#shared/calls/call-types.ts';
 import { createAgent } from '#shared/data/agents.ts';
-import { resetEnvCache } from '#shared/config/env.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { updateTenant } from '#shared/data/tenants.ts';
 import { publishCallEvent, queueUrlsFromEnv } from '#shared/queues/publisher.ts';
@@ -282,8 +281,7 @@ describe('webhook targets', () => {
   it('refuses to deliver to a non-public address outside local development, and shows why', async () => {
     const owner = await createTestTenant();
     const receiver = await startWebhookReceiver();
-    process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = 'false';
-    resetEnvCache();
+    platform.reconfigure({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' });
     try {
       await updateTenant(dbFromEnv(), owner.tenant.id, { webhookUrl: receiver.url });
       const started = await publishCallEvent(sqsFromEnv(), queueUrlsFromEnv(), {
@@ -309,8 +307,7 @@ describe('webhook targets', () => {
       await waitForQueuesDrained(sqsFromEnv(), [queueUrlsFromEnv().webhooks as string]);
       expect(receiver.received).toEqual([]);
     } finally {
-      delete process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS;
-      resetEnvCache();
+      platform.reconfigure({ WEBHOOK_ALLOW_PRIVATE_TARGETS: undefined });
       await receiver.close();
     }
   }, 30_000);

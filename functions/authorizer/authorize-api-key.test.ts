@@ -116,7 +116,7 @@ describe('the API key authorizer', () => {
   });
 
   it('fails (so API Gateway caches nothing) when the table cannot be read', async () => {
-    const unreachable = createDb({ tableName: 'no-such-table', endpoint: process.env.DYNAMODB_ENDPOINT });
+    const unreachable = createDb({ tableName: 'no-such-table', endpoint: platform.env.DYNAMODB_ENDPOINT });
     await expect(
       authorizeApiKey(
         { db: unreachable, secrets: createSecretStore({ env: {} }) },

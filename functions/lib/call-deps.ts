@@ -5,6 +5,7 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import type { TwilioRestConfig } from '#shared/twilio/rest-client.ts';
+import { twilioRestCredentials } from '#shared/twilio/rest-credentials.ts';
 
 /**
  * Twilio REST credentials for this platform, or undefined when no account is configured. Asked
@@ -13,15 +14,7 @@ import type { TwilioRestConfig } from '#shared/twilio/rest-client.ts';
 export async function twilioRestFromEnv(
   options: { timeoutMs?: number } = {},
 ): Promise<TwilioRestConfig | undefined> {
-  const config = env();
-  const authToken = await secrets().get('TWILIO_AUTH_TOKEN');
-  if (!config.TWILIO_ACCOUNT_SID || !authToken) return undefined;
-  return {
-    accountSid: config.TWILIO_ACCOUNT_SID,
-    authToken,
-    baseUrl: config.TWILIO_API_BASE_URL,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  };
+  return twilioRestCredentials(env(), secrets(), options);
 }
 
 /**

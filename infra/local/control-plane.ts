@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { provideConfigSource } from '#shared/config/config-source.ts';
 import { resetEnvCache } from '#shared/config/env.ts';
 import { resetSecretsCache } from '#shared/config/secrets.ts';
 import { resetDbCache } from '#shared/data/client.ts';
@@ -58,14 +59,33 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlane {
   apiUrl: string;
-  /** Everything a process needs to talk to this platform (endpoints, table, queue URLs). */
+  /**
+   * Everything a process needs to talk to this platform (endpoints, table, queue URLs, and the
+   * settings and secrets given in `options.env`). Child processes get `{ ...process.env, ...env }`.
+   * Kept current by `reconfigure`.
+   */
   env: Record<string, string>;
+  /**
+   * Changes settings of the running in-process handlers (`undefined` removes a key): the next
+   * request reads them, as a Lambda cold start would. `process.env` is never written.
+   */
+  reconfigure(overrides: Record<string, string | undefined>): void;
   stop(): Promise<void>;
 }
 
-/** Points the in-process handlers (and the caches they keep) at the given environment. */
-export function applyEnv(values: Record<string, string>): void {
-  Object.assign(process.env, values);
+/**
+ * Hands the in-process handlers their configuration: the launching process's environment under the
+ * platform's settings, as the one config source of this process (`process.env` itself is left
+ * alone), and drops every cache built from the previous one.
+ */
+export function provideHandlerConfig(
+  values: Record<string, string>,
+  removed: ReadonlySet<string> = new Set(),
+): void {
+  const source: Record<string, string | undefined> = { ...process.env, ...values };
+  // A removed key stays removed even where the launching process's environment has it.
+  for (const key of removed) delete source[key];
+  provideConfigSource(source);
   resetEnvCache();
   resetSecretsCache();
   resetDbCache();
@@ -170,7 +190,20 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const apiUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
     env.API_URL = apiUrl;
     env.PUBLIC_API_URL = options.env?.PUBLIC_API_URL ?? apiUrl;
-    applyEnv(env);
+    provideHandlerConfig(env);
+    const removed = new Set<string>();
+    const reconfigure = (overrides: Record<string, string | undefined>) => {
+      for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) {
+          delete env[key];
+          removed.add(key);
+        } else {
+          env[key] = value;
+          removed.delete(key);
+        }
+      }
+      provideHandlerConfig(env, removed);
+    };
 
     if (options.startPollers !== false) {
       const pollers: QueuePoller[] = [];
@@ -205,7 +238,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       });
       stops.push(() => jobs.stop());
     }
-    return { apiUrl, env, stop: stopAll };
+    return { apiUrl, env, reconfigure, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { ApiOperation } from '../api/openapi/operation-types.ts';
-import { CreateExportBodySchema, ExportSchema } from '../exports/export-api.ts';
+import { type ApiOperation, apiGrants } from '../api/openapi/operation-types.ts';
+import { CreateExportBodySchema, ExportSchema } from '../exports/export-schemas.ts';
 import {
   AgentsQuerySchema,
   AnalyticsRangeQuerySchema,
   QaQuerySchema,
   TimeseriesQuerySchema,
 } from './analytics-query.ts';
-import { BackfillSchema, CreateBackfillBodySchema } from './backfill-api.ts';
+import { BackfillSchema, CreateBackfillBodySchema } from './backfill-schemas.ts';
 
 /**
  * Response contracts of the analytics and export routes and their OpenAPI operations. Tests parse
@@ -44,6 +44,8 @@ const QaDistributionSchema = z
     }),
   )
   .describe('Ten buckets of 10 points (the last is 90–100).');
+
+const exportGrants = apiGrants({ sendsTo: ['exports'], exportsBucket: 'readWrite' });
 
 export const AnalyticsSummarySchema = z.strictObject({
   range: RangeSchema,
@@ -204,7 +206,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/analytics/summary',
     operationId: 'getAnalyticsSummary',
     handler: 'get-analytics-summary',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Analytics',
     auth: 'apiKey',
     summary: 'Totals, rates, durations, QA, sentiment and latency percentiles for a date range',
@@ -218,7 +220,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/analytics/timeseries',
     operationId: 'getAnalyticsTimeseries',
     handler: 'get-analytics-timeseries',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Analytics',
     auth: 'apiKey',
     summary: 'One metric per hour, day, week or month; missing periods are zero-filled',
@@ -232,7 +234,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/analytics/agents',
     operationId: 'listAnalyticsAgents',
     handler: 'list-analytics-agents',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Analytics',
     auth: 'apiKey',
     summary: 'One row per agent for the range, sortable',
@@ -246,7 +248,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/analytics/qa',
     operationId: 'getAnalyticsQa',
     handler: 'get-analytics-qa',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Analytics',
     auth: 'apiKey',
     summary: 'QA score distribution and the lowest-scored calls of the range',
@@ -260,7 +262,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/analytics/backfills',
     operationId: 'createAnalyticsBackfill',
     handler: 'create-analytics-backfill',
-    grants: { table: 'write', secrets: true, sessionKeys: true, sendsTo: ['backfills'] },
+    grants: apiGrants({ sendsTo: ['backfills'] }),
     tag: 'Analytics',
     auth: 'admin',
     summary: "Rebuild a tenant's counters for a date range from stored calls (platform admin)",
@@ -278,7 +280,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/analytics/backfills/{id}',
     operationId: 'getAnalyticsBackfill',
     handler: 'get-analytics-backfill',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Analytics',
     auth: 'admin',
     summary: "A backfill's progress (platform admin)",
@@ -294,13 +296,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/exports',
     operationId: 'createExport',
     handler: 'create-export',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['exports'],
-      exportsBucket: 'readWrite',
-    },
+    grants: exportGrants,
     tag: 'Exports',
     auth: 'apiKey',
     summary: "Export a range's calls as CSV or JSON Lines",
@@ -319,13 +315,7 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/exports/{id}',
     operationId: 'getExport',
     handler: 'get-export',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['exports'],
-      exportsBucket: 'readWrite',
-    },
+    grants: exportGrants,
     tag: 'Exports',
     auth: 'apiKey',
     summary: "An export's progress and, once completed, a short-lived download URL",

@@ -4,6 +4,7 @@ import { keys } from '../data/keys.ts';
 import { analyticsBucket, type BucketScope, type Granule, rollupCounter } from './analytics-buckets.ts';
 import { isRollupCounter } from './analytics-counters.ts';
 import { localDay, utcHour } from './time-zones.ts';
+import { buildUpdate } from '../data/update-expression.ts';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
@@ -47,24 +48,14 @@ export function bucketDeltas(
 
 /** `ADD` updates for a bucket's counters (zero and non-finite increments are left out). */
 export function counterUpdate(db: Db, tenantId: string, bucket: string, counters: Record<string, number>) {
-  const names: Record<string, string> = { '#type': 'type' };
-  const values: Record<string, unknown> = { ':type': 'stats' };
-  const parts: string[] = [];
-  let i = 0;
-  for (const [name, value] of Object.entries(counters)) {
-    if (!Number.isFinite(value) || value === 0) continue;
-    names[`#a${i}`] = name;
-    values[`:a${i}`] = value;
-    parts.push(`#a${i} :a${i}`);
-    i += 1;
-  }
-  if (parts.length === 0) return undefined;
+  const add = Object.fromEntries(
+    Object.entries(counters).filter(([, value]) => Number.isFinite(value) && value !== 0),
+  );
+  if (Object.keys(add).length === 0) return undefined;
   return {
     TableName: db.tableName,
     Key: keys.stats(tenantId, bucket),
-    UpdateExpression: `ADD ${parts.join(', ')} SET #type = :type`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ...buildUpdate({ add, set: { type: 'stats' } }),
   };
 }
 

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../data/client.ts';
 import { dynamo } from '../data/dynamo-errors.ts';
 import { stripKeys } from '../data/pagination.ts';
+import { buildUpdate } from '../data/update-expression.ts';
 
 /** `BACKFILL#bf_… / BACKFILL`: a counter rebuild job (platform admin; not under a tenant). */
 export const backfillKey = (backfillId: string) => ({ pk: `BACKFILL#${backfillId}`, sk: 'BACKFILL' });
@@ -53,26 +54,16 @@ export async function getBackfillJob(db: Db, backfillId: string): Promise<Backfi
 
 /** Stores progress (every field given; `undefined` removes one). */
 export async function saveBackfillProgress(db: Db, id: string, fields: Partial<BackfillJob>): Promise<void> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  const removes: string[] = [];
-  for (const [key, value] of Object.entries({ ...fields, updatedAt: new Date().toISOString() })) {
-    names[`#${key}`] = key;
-    if (value === undefined) removes.push(`#${key}`);
-    else {
-      values[`:${key}`] = value;
-      sets.push(`#${key} = :${key}`);
-    }
-  }
   await dynamo(() =>
     db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: backfillKey(id),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        // A field given as `undefined` is removed.
+        ...buildUpdate({
+          set: { ...fields, updatedAt: new Date().toISOString() },
+          remove: Object.keys(fields).filter((key) => fields[key as keyof BackfillJob] === undefined),
+        }),
       }),
     ),
   );

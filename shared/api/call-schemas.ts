@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { E164Schema } from '../agents/agent-schema.ts';
 import { CALL_STATUSES } from '../calls/call-status.ts';
 import { CALL_PROVIDERS, PHONE_PROVIDERS } from '../calls/providers.ts';
+import { ESCALATION_PRIORITIES } from '../calls/call-types.ts';
 import { ANSWERED_BY } from '../voicemail/answered-by.ts';
-import { ESCALATION_PRIORITIES } from '../data/escalations.ts';
 import { MetadataSchema, pageQueryShape, TimestampSchema } from './common-schemas.ts';
 
 export const CallStatusSchema = z

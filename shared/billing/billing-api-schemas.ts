@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PageQuerySchema, pageOf } from '../api/common-schemas.ts';
-import type { ApiOperation } from '../api/openapi/operations.ts';
+import { type ApiOperation, apiGrants } from '../api/openapi/operation-types.ts';
 import { UsageCallsQuerySchema, UsageQuerySchema } from './usage-presenter.ts';
 
 /**
@@ -149,7 +149,7 @@ export const BILLING_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/usage',
     operationId: 'getUsage',
     handler: 'get-usage',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Usage',
     auth: 'apiKey',
     summary: "A month's usage: totals and per agent",
@@ -163,7 +163,7 @@ export const BILLING_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/usage/calls',
     operationId: 'listUsageCalls',
     handler: 'list-usage-calls',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Usage',
     auth: 'apiKey',
     summary: "A month's per-call usage records, in call order",
@@ -176,7 +176,7 @@ export const BILLING_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/webhook-deliveries',
     operationId: 'listWebhookDeliveries',
     handler: 'list-webhook-deliveries',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Webhooks',
     auth: 'apiKey',
     scope: 'admin',
@@ -190,7 +190,7 @@ export const BILLING_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/webhook-secret/rotate',
     operationId: 'rotateWebhookSecret',
     handler: 'rotate-webhook-secret',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Webhooks',
     auth: 'apiKey',
     scope: 'admin',

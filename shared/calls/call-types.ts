@@ -7,6 +7,10 @@ export type { CallProvider } from './providers.ts';
 
 export type CallDirection = 'inbound' | 'outbound';
 
+/** How urgently a call escalation asks for a person (API contract and stored escalations alike). */
+export const ESCALATION_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type EscalationPriority = (typeof ESCALATION_PRIORITIES)[number];
+
 /** Why a call ended, stored on the call. Free-form values from providers are allowed too. */
 export type EndReason =
   | 'caller_hangup'

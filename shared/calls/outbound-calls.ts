@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { requireAgent } from '../api/agent-changes.ts';
+import { requireAgent } from '../agents/agent-changes.ts';
 import type { CreateCallBodySchema } from '../api/call-schemas.ts';
 import { AppError, RateLimitedError, toAppError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';

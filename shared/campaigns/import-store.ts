@@ -9,9 +9,6 @@ import type { RejectedContact } from './contact-intake.ts';
 export type ImportKind = 'campaign_contacts' | 'dnc';
 export type ImportStatus = 'awaiting_upload' | 'queued' | 'running' | 'completed' | 'failed';
 
-/** Rejected rows kept on the job item itself; the full list is the error report object. */
-export const INLINE_ERRORS = 100;
-
 export interface ContactImport {
   id: string;
   tenantId: string;

@@ -9,7 +9,8 @@ import type { Campaign } from './campaign-types.ts';
 import { addContacts, normalizeNumber, type RejectedContact } from './contact-intake.ts';
 import { type CsvContact, CsvTextDecoder, contactOfRow, csvLayout } from './csv-rows.ts';
 import { addDncEntry } from './dnc-store.ts';
-import { type ContactImport, getImport, INLINE_ERRORS, updateImport } from './import-store.ts';
+import { INLINE_ERRORS } from './import-schemas.ts';
+import { type ContactImport, getImport, updateImport } from './import-store.ts';
 
 /** Rows handled per step: one contacts batch, one progress write. */
 const ROWS_PER_STEP = 500;

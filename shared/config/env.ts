@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type OutboundPolicy, outboundPolicyFor } from '../net/outbound-target.ts';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE } from '../webhooks/retry-schedule.ts';
+import { configSource } from './config-source.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.url();
@@ -25,6 +26,8 @@ export const EnvSchema = z
     STAGE: z.string().min(1).default('local'),
     AWS_REGION: z.string().min(1).default('us-east-1'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Share of debug lines written anyway when LOG_LEVEL is above debug (0 to 1; sampled per logger). */
+    LOG_DEBUG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
 
     // Data plane
     TABLE_NAME: z.string().min(1).default('ai-caller-local-main'),
@@ -268,8 +271,11 @@ function withoutEmpty(source: Record<string, string | undefined>): Record<string
   return out;
 }
 
-/** Parses the environment once; throws a ConfigError naming every bad key. */
-export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+/**
+ * Parses settings (the process's config source by default: `process.env` unless the launcher
+ * provided its own); throws a ConfigError naming every bad key.
+ */
+export function loadEnv(source: Record<string, string | undefined> = configSource()): Env {
   const result = ConfigSchema.safeParse(withoutEmpty(source));
   if (!result.success) {
     throw new ConfigError(
@@ -280,7 +286,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
 }
 
 let cached: Env | undefined;
-/** The process-wide parsed environment (parsed on first use, then reused). */
+/** The process-wide parsed configuration (parsed from `configSource()` on first use, then reused). */
 export function env(): Env {
   cached ??= loadEnv();
   return cached;

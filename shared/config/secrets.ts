@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UnavailableError } from '../errors/app-error.ts';
 import { env } from './env.ts';
+import { configSource } from './config-source.ts';
 
 /** Secret values the platform needs. In AWS they are keys of one JSON secret (`SECRETS_ARN`). */
 export const SECRET_NAMES = [
@@ -37,7 +38,8 @@ export interface SecretStore {
  * Values are never logged: callers receive strings and nothing here writes them anywhere.
  */
 export function createSecretStore(options: SecretStoreOptions = {}): SecretStore {
-  const env = options.env ?? process.env;
+  // Read at each lookup, so a store outlives a change of the process's config source.
+  const fallback = () => options.env ?? configSource();
   const ttlMs = options.ttlMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
   let client: SecretsManagerClient | undefined;
@@ -76,7 +78,7 @@ export function createSecretStore(options: SecretStoreOptions = {}): SecretStore
       const value = (await load())[name];
       if (value) return value;
     }
-    const fromEnv = env[name];
+    const fromEnv = fallback()[name];
     return fromEnv ? fromEnv : undefined;
   };
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { addMapKeyEscaping } from './map-key-escaping.ts';
+import { configSource } from '../config/config-source.ts';
 
 /** What every repository function takes: the document client and the table name. */
 export interface Db {
@@ -30,7 +31,7 @@ export function createDb(options: DbOptions): Db {
 
 let processDb: Db | undefined;
 /** The process-wide client from TABLE_NAME / DYNAMODB_ENDPOINT / AWS_REGION, built on first use. */
-export function dbFromEnv(env: Record<string, string | undefined> = process.env): Db {
+export function dbFromEnv(env: Record<string, string | undefined> = configSource()): Db {
   processDb ??= createDb({
     tableName: env.TABLE_NAME || 'ai-caller-local-main',
     endpoint: env.DYNAMODB_ENDPOINT || undefined,

@@ -1,12 +1,10 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { EscalationPriority } from '../calls/call-types.ts';
 import { newId } from '../ids/ids.ts';
 import type { Db } from './client.ts';
 import { dynamo } from './dynamo-errors.ts';
 import { callPk, keys } from './keys.ts';
 import { type Page, queryPage, stripKeys } from './pagination.ts';
-
-export const ESCALATION_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type EscalationPriority = (typeof ESCALATION_PRIORITIES)[number];
 
 /** A request for a human to look at a call, raised by the tenant's systems or staff. */
 export interface CallEscalation {

@@ -80,6 +80,28 @@ const cases: [string, UpdateSpec, UpdateExpressionParts][] = [
     },
   ],
   [
+    'a field never takes a placeholder the condition uses for something else',
+    {
+      set: { status: 'running', from: 'x' },
+      condition: {
+        expression: '#status = :from AND #from <> :status',
+        names: { '#status': 'status', '#from': 'origin' },
+        values: { ':from': 'queued', ':status': 'failed' },
+      },
+    },
+    {
+      UpdateExpression: 'SET #status = :status_2, #from_2 = :from_2',
+      ConditionExpression: '#status = :from AND #from <> :status',
+      ExpressionAttributeNames: { '#status': 'status', '#from': 'origin', '#from_2': 'from' },
+      ExpressionAttributeValues: {
+        ':from': 'queued',
+        ':status': 'failed',
+        ':status_2': 'running',
+        ':from_2': 'x',
+      },
+    },
+  ],
+  [
     'no values at all: the values map is left out',
     { remove: ['a-b'] },
     { UpdateExpression: 'REMOVE #a_b', ExpressionAttributeNames: { '#a_b': 'a-b' } },

@@ -15,7 +15,10 @@ export interface UpdateSpec {
   add?: Readonly<Record<string, number>>;
   /** `REMOVE name`. */
   remove?: readonly string[];
-  /** A condition written with its own `#name` / `:value` placeholders, merged in. */
+  /**
+   * A condition written with its own `#name` / `:value` placeholders, merged in; a field whose
+   * placeholder the condition already uses for something else gets another one.
+   */
   condition?: {
     expression: string;
     names?: Readonly<Record<string, string>>;
@@ -33,8 +36,9 @@ export interface UpdateExpressionParts {
 
 /** The update for `spec`; clauses in SET, ADD, REMOVE order; empty maps are omitted. */
 export function buildUpdate(spec: UpdateSpec): UpdateExpressionParts {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
+  // The condition's placeholders are taken first, so a field's placeholder never overwrites one.
+  const names: Record<string, string> = { ...spec.condition?.names };
+  const values: Record<string, unknown> = { ...spec.condition?.values };
   const name = (attribute: string) => {
     const placeholder = unused(
       `#${safe(attribute)}`,
@@ -79,10 +83,6 @@ export function buildUpdate(spec: UpdateSpec): UpdateExpressionParts {
   ].filter(Boolean);
   if (clauses.length === 0) throw new RangeError('an update needs at least one field');
 
-  if (spec.condition) {
-    Object.assign(names, spec.condition.names);
-    Object.assign(values, spec.condition.values);
-  }
   return {
     UpdateExpression: clauses.join(' '),
     ...(spec.condition ? { ConditionExpression: spec.condition.expression } : {}),

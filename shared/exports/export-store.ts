@@ -3,6 +3,7 @@ import type { Db } from '../data/client.ts';
 import { dynamo, isConditionFailure, translateDynamoError } from '../data/dynamo-errors.ts';
 import { tenantPk } from '../data/keys.ts';
 import { stripKeys } from '../data/pagination.ts';
+import { buildUpdate } from '../data/update-expression.ts';
 
 /** `TENANT#t / EXPORT#exp_…`: one export job, its progress and its multipart checkpoint. */
 export const exportKey = (tenantId: string, exportId: string) => ({
@@ -86,27 +87,21 @@ export async function updateExportJob(
   job: Pick<ExportJob, 'tenantId' | 'id'>,
   fields: Partial<ExportJob>,
 ): Promise<boolean> {
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':completed': 'completed', ':failed': 'failed' };
-  const sets: string[] = [];
-  const removes: string[] = [];
-  for (const [key, value] of Object.entries(fields)) {
-    names[`#${key}`] = key;
-    if (value === undefined) removes.push(`#${key}`);
-    else {
-      values[`:${key}`] = value;
-      sets.push(`#${key} = :${key}`);
-    }
-  }
   try {
     await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: exportKey(job.tenantId, job.id),
-        UpdateExpression: `${sets.length ? `SET ${sets.join(', ')}` : ''}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: 'attribute_exists(pk) AND #status <> :completed AND #status <> :failed',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        // A field given as `undefined` is removed.
+        ...buildUpdate({
+          set: fields,
+          remove: Object.keys(fields).filter((key) => fields[key as keyof ExportJob] === undefined),
+          condition: {
+            expression: 'attribute_exists(pk) AND #status <> :completed AND #status <> :failed',
+            names: { '#status': 'status' },
+            values: { ':completed': 'completed', ':failed': 'failed' },
+          },
+        }),
       }),
     );
     return true;

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { configSource } from '../config/config-source.ts';
 
 let processClient: S3Client | undefined;
 
@@ -15,7 +16,7 @@ export function createS3Client(options: { endpoint?: string; region?: string } =
   });
 }
 
-export function s3FromEnv(env: Record<string, string | undefined> = process.env): S3Client {
+export function s3FromEnv(env: Record<string, string | undefined> = configSource()): S3Client {
   processClient ??= createS3Client({
     endpoint: env.S3_ENDPOINT || undefined,
     region: env.AWS_REGION || undefined,

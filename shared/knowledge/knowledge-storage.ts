@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { UnavailableError } from '../errors/app-error.ts';
+import { configSource } from '../config/config-source.ts';
 
 /**
  * The knowledge bucket's layout (one bucket, tenant-first prefixes):
@@ -42,7 +43,7 @@ export function createKnowledgeStorage(options: {
 }
 
 export function knowledgeStorageFromEnv(
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined> = configSource(),
 ): KnowledgeStorage {
   processStorage ??= createKnowledgeStorage({
     bucket: env.KNOWLEDGE_BUCKET || 'ai-caller-local-knowledge',

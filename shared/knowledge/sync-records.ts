@@ -6,6 +6,7 @@ import { ConflictError } from '../errors/app-error.ts';
 import { newId } from '../ids/ids.ts';
 import { ACTIVE_SYNCS_PK, knowledgeKeys } from './knowledge-keys.ts';
 import type { SyncStatus } from './knowledge-schemas.ts';
+import { buildUpdate } from '../data/update-expression.ts';
 
 /**
  * A sync's own record (`KB#kb / SYNC#sync`) with its counters and status, and the knowledge
@@ -124,24 +125,22 @@ export async function transitionSync(
   to: SyncStatus,
   fields: Record<string, unknown> = {},
 ): Promise<boolean> {
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':from': from, ':to': to };
-  const sets = ['#status = :to'];
-  for (const [i, [name, value]] of Object.entries(fields).entries()) {
-    names[`#f${i}`] = name;
-    values[`:f${i}`] = value;
-    sets.push(`#f${i} = :f${i}`);
-  }
   const finished = to !== 'running' && to !== 'indexing';
   try {
     await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: knowledgeKeys.sync(kbId, syncId),
-        UpdateExpression: `SET ${sets.join(', ')}${finished ? ' REMOVE gsi1pk, gsi1sk' : ''}`,
-        ConditionExpression: '#status = :from',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...buildUpdate({
+          set: { status: to, ...fields },
+          // A finished sync leaves the index of active syncs.
+          remove: finished ? ['gsi1pk', 'gsi1sk'] : [],
+          condition: {
+            expression: '#status = :from',
+            names: { '#status': 'status' },
+            values: { ':from': from },
+          },
+        }),
       }),
     );
     return true;
@@ -203,29 +202,23 @@ export async function finishKnowledgeBaseSync(
   fields: { status: SyncStatus; indexVersion?: number; documentCount?: number; chunkCount?: number },
   now = new Date(),
 ): Promise<void> {
-  const sets = ['lastSyncStatus = :status', 'lastSyncAt = :now'];
-  const values: Record<string, unknown> = {
-    ':status': fields.status,
-    ':now': now.toISOString(),
-    ':sync': syncId,
-  };
-  if (fields.indexVersion !== undefined) {
-    sets.push('indexVersion = :version');
-    values[':version'] = fields.indexVersion;
-  }
-  if (fields.documentCount !== undefined) {
-    sets.push('documentCount = :docs, chunkCount = :chunks');
-    values[':docs'] = fields.documentCount;
-    values[':chunks'] = fields.chunkCount ?? 0;
-  }
   try {
     await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: knowledgeKeys.base(tenantId, kbId),
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE activeSyncId`,
-        ConditionExpression: 'activeSyncId = :sync',
-        ExpressionAttributeValues: values,
+        ...buildUpdate({
+          set: {
+            lastSyncStatus: fields.status,
+            lastSyncAt: now.toISOString(),
+            indexVersion: fields.indexVersion,
+            ...(fields.documentCount !== undefined
+              ? { documentCount: fields.documentCount, chunkCount: fields.chunkCount ?? 0 }
+              : {}),
+          },
+          remove: ['activeSyncId'],
+          condition: { expression: 'activeSyncId = :sync', values: { ':sync': syncId } },
+        }),
       }),
     );
   } catch (error) {

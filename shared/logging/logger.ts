@@ -1,4 +1,5 @@
 import { currentTrace } from '../observability/trace-scope.ts';
+import { configSource } from '../config/config-source.ts';
 import { redact } from './redact.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -63,10 +64,13 @@ function serializeError(error: unknown, withStack: boolean): unknown {
  * (phone numbers masked, transcripts reduced to their length, secrets removed).
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const minLevel = LEVEL_RANK[options.level ?? ((process.env.LOG_LEVEL as LogLevel) || 'info')] ?? 20;
+  // Read from the raw config source, not the parsed config: a logger must come up (and report a
+  // ConfigError) even when other settings are invalid. The schema checks both keys all the same.
+  const settings = configSource();
+  const minLevel = LEVEL_RANK[options.level ?? ((settings.LOG_LEVEL as LogLevel) || 'info')] ?? 20;
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const context = options.context ?? {};
-  const sampleRate = options.debugSampleRate ?? (Number(process.env.LOG_DEBUG_SAMPLE_RATE) || 0);
+  const sampleRate = options.debugSampleRate ?? (Number(settings.LOG_DEBUG_SAMPLE_RATE) || 0);
   const random = options.random ?? Math.random;
 
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { configSource } from '../config/config-source.ts';
 
 /** Where telemetry records (EMF metric records, trace segments) go. */
 export interface TelemetrySink {
@@ -38,7 +39,9 @@ export function memorySink(): TelemetrySink & { records: object[] } {
  * The sink a process uses: `TELEMETRY_FILE` (local platform) wins; in AWS (`METRICS_NAMESPACE`
  * set by CDK) stdout; elsewhere (tests, scripts) nothing, so test output stays quiet.
  */
-export function telemetrySinkFromEnv(env: Record<string, string | undefined> = process.env): TelemetrySink {
+export function telemetrySinkFromEnv(
+  env: Record<string, string | undefined> = configSource(),
+): TelemetrySink {
   if (env.TELEMETRY_FILE) return fileSink(env.TELEMETRY_FILE);
   if (env.METRICS_NAMESPACE) return STDOUT_SINK;
   return DISCARD_SINK;

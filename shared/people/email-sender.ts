@@ -1,5 +1,6 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { UnavailableError } from '../errors/app-error.ts';
+import { configSource } from '../config/config-source.ts';
 
 export interface EmailMessage {
   to: string;
@@ -49,7 +50,7 @@ export function createEmailSender(options: {
 }
 
 let processSender: EmailSender | undefined;
-export function emailSenderFromEnv(env: Record<string, string | undefined> = process.env): EmailSender {
+export function emailSenderFromEnv(env: Record<string, string | undefined> = configSource()): EmailSender {
   processSender ??= createEmailSender({
     from: env.EMAIL_FROM || undefined,
     region: env.AWS_REGION || undefined,

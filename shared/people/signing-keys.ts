@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UnavailableError } from '../errors/app-error.ts';
+import { configSource } from '../config/config-source.ts';
 
 /**
  * The session signing keyring: `{"current":"<kid>","<kid>":"<secret>",…}`. The current key signs;
@@ -83,7 +84,7 @@ export function createKeyringSource(
 }
 
 let processSource: KeyringSource | undefined;
-export function keyringFromEnv(env: Record<string, string | undefined> = process.env): KeyringSource {
+export function keyringFromEnv(env: Record<string, string | undefined> = configSource()): KeyringSource {
   processSource ??= createKeyringSource({
     secretArn: env.SESSION_KEYS_SECRET_ARN || undefined,
     endpoint: env.SECRETS_ENDPOINT || undefined,

@@ -6,11 +6,12 @@ import { type CallEvent, CallEventSchema, type MediaCommand, MediaCommandSchema 
 import { QUEUES, type QueueId } from './definitions.ts';
 import { encodeMessageBody } from './message-body.ts';
 import { EVENT_SUBSCRIPTIONS } from './routing.ts';
+import { configSource } from '../config/config-source.ts';
 
 export type QueueUrls = Partial<Record<QueueId, string>>;
 
 /** Reads queue URLs from the environment variables named in the definitions. */
-export function queueUrlsFromEnv(env: Record<string, string | undefined> = process.env): QueueUrls {
+export function queueUrlsFromEnv(env: Record<string, string | undefined> = configSource()): QueueUrls {
   const urls: QueueUrls = {};
   for (const [id, def] of Object.entries(QUEUES) as [QueueId, (typeof QUEUES)[QueueId]][]) {
     const url = env[def.urlEnv];

@@ -1,4 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { configSource } from '../config/config-source.ts';
 
 let processClient: SQSClient | undefined;
 
@@ -14,7 +15,7 @@ export function createSqsClient(options: { endpoint?: string; region?: string } 
   });
 }
 
-export function sqsFromEnv(env: Record<string, string | undefined> = process.env): SQSClient {
+export function sqsFromEnv(env: Record<string, string | undefined> = configSource()): SQSClient {
   processClient ??= createSqsClient({
     endpoint: env.SQS_ENDPOINT || undefined,
     region: env.AWS_REGION || undefined,

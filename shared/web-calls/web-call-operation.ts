@@ -1,4 +1,4 @@
-import { type ApiOperation, WRITE_ERRORS } from '../api/openapi/operation-types.ts';
+import { type ApiOperation, WRITE_ERRORS, apiGrants } from '../api/openapi/operation-types.ts';
 import { CreatedWebCallSchema, CreateWebCallSchema } from './web-call-schema.ts';
 
 /** `POST /v1/web-calls` for the OpenAPI document (the route is in `WEB_CALL_ROUTES`). */
@@ -8,12 +8,7 @@ export const WEB_CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/web-calls',
     operationId: 'createWebCall',
     handler: 'create-web-call',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'],
-    },
+    grants: apiGrants({ sendsTo: ['summaries', 'usage', 'webhooks', 'campaignOutcomes'] }),
     tag: 'Calls',
     auth: 'apiKey',
     summary: 'Create a browser call link',

@@ -58,13 +58,13 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   owner = await createTestTenant({ maxConcurrentCalls: 50, requestsPerSecond: 1000 });
   const deps: SessionDeps = {
-    env: loadEnv(),
+    env: loadEnv(platform.env),
     taskId: 'test-task',
     logger: createLogger({ level: 'error' }),
     db: dbFromEnv(),
     sqs: sqsFromEnv(),
     queueUrls: queueUrlsFromEnv(),
-    secrets: createSecretStore({ env: process.env }),
+    secrets: createSecretStore({ env: platform.env }),
     registry: createSessionRegistry(10),
     models: {
       acquire: () => Promise.reject(new Error('not used')),

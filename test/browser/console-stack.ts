@@ -48,12 +48,14 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     console: { distDir, security: { mediaOrigin: mediaUrl } },
   });
   const media = createMediaService({
-    env: loadEnv({ ...process.env, OPENAI_REALTIME_URL: realtime.url, MEDIA_MODEL_POOL_SIZE: '0' }),
+    env: loadEnv({ ...platform.env, OPENAI_REALTIME_URL: realtime.url, MEDIA_MODEL_POOL_SIZE: '0' }),
     logger: createLogger({ level: 'error' }),
     db: dbFromEnv(),
     sqs: sqsFromEnv(),
     queueUrls: queueUrlsFromEnv(),
-    secrets: createSecretStore({ env: { ...process.env, OPENAI_API_KEY: 'sk-test', TWILIO_AUTH_TOKEN: '' } }),
+    secrets: createSecretStore({
+      env: { ...platform.env, OPENAI_API_KEY: 'sk-test', TWILIO_AUTH_TOKEN: '' },
+    }),
   });
   await media.listen(mediaPort, '127.0.0.1');
   return {

@@ -75,13 +75,13 @@ export async function startMediaHarness(env: Record<string, string> = {}): Promi
     db,
     async startService(overrides = {}, options = {}) {
       const serviceEnv = loadEnv({
-        ...process.env,
+        ...platform.env,
         OPENAI_REALTIME_URL: realtime.url,
         MEDIA_MODEL_POOL_SIZE: '0',
         ...overrides,
       });
       // Twilio REST only where a test points it at the fake; never the real API.
-      const secretEnv = { ...process.env, OPENAI_API_KEY: 'sk-test', TWILIO_AUTH_TOKEN: '', ...overrides };
+      const secretEnv = { ...platform.env, OPENAI_API_KEY: 'sk-test', TWILIO_AUTH_TOKEN: '', ...overrides };
       const service = createMediaService({
         env: serviceEnv,
         logger: createLogger({ level: 'error' }),

@@ -1,13 +1,18 @@
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { configSource } from '#shared/config/config-source.ts';
 import { createS3Client } from '#shared/exports/s3-client.ts';
 import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
 import { parseWavHeader, type WavInfo } from '#shared/recordings/wav-header.ts';
 
-/** The test platform's recordings bucket on the emulator (read after `startTestPlatform`). Test-only. */
+/**
+ * The test platform's recordings bucket on the emulator, from the settings `startTestPlatform` gave
+ * this process (its config source). Test-only.
+ */
 export function testRecordingsBucket(): RecordingsBucket {
+  const settings = configSource();
   return {
-    s3: createS3Client({ endpoint: process.env.S3_ENDPOINT }),
-    bucket: process.env.RECORDINGS_BUCKET as string,
+    s3: createS3Client({ endpoint: settings.S3_ENDPOINT }),
+    bucket: settings.RECORDINGS_BUCKET as string,
   };
 }
 

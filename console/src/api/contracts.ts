@@ -10,9 +10,9 @@ import type {
   ContactSchema,
   DncEntrySchema,
 } from '../../../shared/campaigns/campaign-schemas.ts';
-import type { UpdateCampaignBodySchema } from '../../../shared/campaigns/campaign-update.ts';
-import type { ImportSchema, ImportUploadSchema } from '../../../shared/campaigns/import-api.ts';
-import type { ExportSchema } from '../../../shared/exports/export-api.ts';
+import type { UpdateCampaignBodySchema } from '../../../shared/campaigns/campaign-update-schema.ts';
+import type { ImportSchema, ImportUploadSchema } from '../../../shared/campaigns/import-schemas.ts';
+import type { ExportSchema } from '../../../shared/exports/export-schemas.ts';
 import type {
   DocumentSchema,
   KnowledgeBaseSchema,

@@ -1,6 +1,7 @@
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
+import { env } from '#shared/config/env.ts';
 import { AppError } from '#shared/errors/app-error.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import {
@@ -56,7 +57,7 @@ export interface BatchOptions<M extends QueueMessage = CallEvent> {
 let defaultMetrics: ControlPlaneMetrics | undefined;
 function metricsOf(options: Pick<BatchOptions<never>, 'metrics'>): ControlPlaneMetrics {
   if (options.metrics) return options.metrics;
-  defaultMetrics ??= createControlPlaneMetrics(process.env.STAGE || 'local');
+  defaultMetrics ??= createControlPlaneMetrics(env().STAGE);
   return defaultMetrics;
 }
 

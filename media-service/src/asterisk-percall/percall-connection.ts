@@ -16,6 +16,19 @@ export interface PerCallConnectionOptions {
   pingIntervalMs?: number;
 }
 
+/**
+ * A request the connection could not answer because it closed: `sent` says whether it had gone out
+ * (Asterisk may have acted on it) or not (nothing happened).
+ */
+export class ConnectionClosedError extends Error {
+  readonly sent: boolean;
+  constructor(sent: boolean) {
+    super('per-call connection closed');
+    this.name = 'ConnectionClosedError';
+    this.sent = sent;
+  }
+}
+
 interface Pending {
   resolve(answer: { statusCode: number; body?: string }): void;
   reject(error: Error): void;
@@ -59,7 +72,7 @@ export class PerCallConnection {
       clearInterval(this.#ping);
       for (const [id, pending] of this.#pending) {
         clearTimeout(pending.timer);
-        pending.reject(new Error('per-call connection closed'));
+        pending.reject(new ConnectionClosedError(true));
         this.#pending.delete(id);
       }
       for (const listener of this.#closeListeners) listener(code);
@@ -87,7 +100,7 @@ export class PerCallConnection {
   readonly exchange: AriExchange = (method, uri, body) =>
     new Promise((resolve, reject) => {
       if (this.#closed || this.#socket.readyState !== WebSocket.OPEN) {
-        reject(new Error('per-call connection closed'));
+        reject(new ConnectionClosedError(false));
         return;
       }
       const id = `t${++this.#transactions}`;

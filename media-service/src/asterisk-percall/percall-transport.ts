@@ -12,6 +12,7 @@ import { handleInboundCall } from '../asterisk/inbound-call.ts';
 import { PerCallConnection } from './percall-connection.ts';
 import { registerPerCallEndpoint } from './percall-endpoint.ts';
 import { PerCallDialer, takeAnsweredCall } from './percall-outbound.ts';
+import { closedConnectionFallback } from './closed-connection-fallback.ts';
 import { createExchangeRest, httpExchange } from './request-rest.ts';
 import { createPerCallResume } from './percall-resume.ts';
 import { resolveUnclaimed } from './unclaimed-connection.ts';
@@ -47,17 +48,6 @@ export interface PerCallTransportOptions {
   reconnect?: ReconnectPolicy;
 }
 
-/** Per-call connections prefer their own socket and fall back to ARI HTTP once it is gone (releases). */
-function preferConnection(connection: PerCallConnection, http: AriRest): AriRest {
-  const pick = () => (connection.isClosed ? http : connection.rest);
-  return Object.fromEntries(
-    (Object.keys(http) as (keyof AriRest)[]).map((name) => [
-      name,
-      (...args: unknown[]) => (pick()[name] as (...a: unknown[]) => unknown)(...args),
-    ]),
-  ) as unknown as AriRest;
-}
-
 /**
  * Asterisk in per-call mode (`ASTERISK_MODE=per_call`, Asterisk 22.5+/20.15+): Asterisk opens one
  * ARI WebSocket per channel entering `Stasis(<ARI_APP>)` to `/asterisk/ari` on the media port,
@@ -79,6 +69,10 @@ export async function startPerCallTransport(
   const logger = deps.logger.child({ component: 'asterisk-percall' });
   const exchange = httpExchange({ ariUrl: env.ARI_URL, username: env.ARI_USERNAME, password });
   const http = createExchangeRest(exchange);
+  // A call's requests go over its own connection; once Asterisk closes it (the caller hung up,
+  // releases still to do) they continue over ARI HTTP.
+  const viaConnection = (connection: PerCallConnection): AriRest =>
+    createExchangeRest(closedConnectionFallback(connection.exchange, exchange));
   const asteriskDeps: AsteriskDeps = {
     session: deps,
     startSession: options.startSession ?? startCallSession,
@@ -109,7 +103,7 @@ export async function startPerCallTransport(
     ? createPerCallResume({
         asterisk: asteriskDeps,
         calls,
-        restFor: ({ connection }) => preferConnection(connection, http),
+        restFor: ({ connection }) => viaConnection(connection),
       })
     : undefined;
   const dialerApp = `${env.ARI_APP}-dialer-${randomBytes(4).toString('hex')}`;
@@ -138,7 +132,7 @@ export async function startPerCallTransport(
     const { channel } = event;
     // The media channel's own connection (its owner may be another task): held, left alone.
     if (isExternalMediaChannel(channel) || channel.id.startsWith(`${OUR_ID_PREFIX}media-`)) return;
-    const rest = preferConnection(connection, http);
+    const rest = viaConnection(connection);
     const callLogger = logger.child({ channelId: channel.id });
     if (event.args[0] === 'inbound') {
       void runAdmittedCall({

@@ -55,6 +55,7 @@ describe('the media service process with Asterisk configured', () => {
       cwd: rootDir,
       env: {
         ...process.env,
+        ...media().platform.env,
         OPENAI_REALTIME_URL: media().realtime.url,
         OPENAI_API_KEY: 'sk-test',
         MEDIA_PORT: '0',

@@ -17,6 +17,7 @@ import { keypadMessage, RESUME_AFTER_GAP_INSTRUCTIONS } from './session-config.t
 import type { SessionDeps, StartCallSessionInput } from './session-deps.ts';
 import { beginEnding, type CallEnding, endAtProvider } from './session-ending.ts';
 import type { LiveSession } from './session-registry.ts';
+import { recordTranscriptEvent } from './transcript-events.ts';
 import { type SessionParts, type SessionReactions, wireSession } from './session-wiring.ts';
 import { usageFromResponse, usageFromTranscription } from './usage.ts';
 import type { ResumeState } from '../resume/resume-admission.ts';
@@ -225,7 +226,12 @@ export class CallSession implements LiveSession {
 
   private onModelEvent(event: KnownServerEvent): void {
     if (this.state === 'ended') return;
-    const { recorder, agentTurns } = this.parts;
+    const onCallerTranscript = (usage: Parameters<typeof usageFromTranscription>[0]) => {
+      this.guardrails?.activity();
+      this.usage(usageFromTranscription(usage));
+    };
+    if (recordTranscriptEvent(event, this.parts, this.transport, onCallerTranscript)) return;
+    const { recorder } = this.parts;
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
         this.callerSpeaking = true;
@@ -242,19 +248,6 @@ export class CallSession implements LiveSession {
         this.parts.telemetry.speechStopped();
         if (event.item_id) recorder.reserve(event.item_id);
         break;
-      case 'conversation.item.input_audio_transcription.completed':
-        this.guardrails?.activity();
-        recorder.record(event.item_id, {
-          role: 'caller',
-          text: event.transcript,
-          startedAt: new Date().toISOString(),
-          itemId: event.item_id,
-        });
-        this.usage(usageFromTranscription(event.usage));
-        break;
-      case 'conversation.item.input_audio_transcription.failed':
-        recorder.skip(event.item_id);
-        break;
       case 'response.created':
         this.parts.responses.created(event.response.id);
         this.parts.spoken.responseCreated(event.response.id);
@@ -265,17 +258,6 @@ export class CallSession implements LiveSession {
           this.guardrails?.activity();
           this.move('agent_audio');
         }
-        break;
-      case 'response.output_audio_transcript.delta':
-        if (agentTurns.onTranscriptDelta(event.response_id, event.item_id, event.delta)) {
-          this.transport.showPartial?.('agent', event.item_id, event.delta);
-        }
-        break;
-      case 'conversation.item.input_audio_transcription.delta':
-        this.transport.showPartial?.('caller', event.item_id, event.delta);
-        break;
-      case 'response.output_audio_transcript.done':
-        agentTurns.onTranscriptDone(event.response_id, event.item_id, event.transcript);
         break;
       case 'response.function_call_arguments.done':
         this.parts.tools.collect({ callId: event.call_id, name: event.name, arguments: event.arguments });

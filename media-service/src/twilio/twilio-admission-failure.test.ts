@@ -30,6 +30,7 @@ async function startMediaProcess() {
     cwd: rootDir,
     env: {
       ...process.env,
+      ...harness.platform.env,
       OPENAI_REALTIME_URL: harness.realtime.url,
       SECRETS_ARN: secretsManager.arn,
       SECRETS_ENDPOINT: secretsManager.url,

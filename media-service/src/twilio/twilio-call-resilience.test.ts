@@ -242,6 +242,7 @@ describe('drain', () => {
       cwd: rootDir,
       env: {
         ...process.env,
+        ...harness.platform.env,
         OPENAI_REALTIME_URL: harness.realtime.url,
         OPENAI_API_KEY: 'sk-test',
         TWILIO_AUTH_TOKEN: '',

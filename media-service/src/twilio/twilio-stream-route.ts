@@ -1,5 +1,6 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TwilioRestConfig } from '#shared/twilio/rest-client.ts';
+import { twilioRestCredentials } from '#shared/twilio/rest-credentials.ts';
 import type { MediaRoutes } from '../server.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
 import { startCallSession } from '../session/start-call-session.ts';
@@ -34,12 +35,7 @@ const REFUSAL_CLOSE: Record<StreamRefusal, number> = {
 export function twilioRestFrom(
   deps: Pick<SessionDeps, 'env' | 'secrets'>,
 ): () => Promise<TwilioRestConfig | undefined> {
-  return async () => {
-    const authToken = await deps.secrets.get('TWILIO_AUTH_TOKEN');
-    const accountSid = deps.env.TWILIO_ACCOUNT_SID;
-    if (!authToken || !accountSid) return undefined;
-    return { accountSid, authToken, baseUrl: deps.env.TWILIO_API_BASE_URL, timeoutMs: 5_000 };
-  };
+  return () => twilioRestCredentials(deps.env, deps.secrets, { timeoutMs: 5_000 });
 }
 
 /**

@@ -71,7 +71,7 @@ function recordingSession(input: StartCallSessionInput): void {
 beforeAll(async () => {
   platform = await startTestPlatform({ env: { STAGE: 'local' } });
   owner = await createTestTenant({ maxConcurrentCalls: 100, requestsPerSecond: 1000 });
-  const env = loadEnv({ ...process.env, WEB_DEMO_AGENT: `${owner.tenant.id}/${owner.agentId}` });
+  const env = loadEnv({ ...platform.env, WEB_DEMO_AGENT: `${owner.tenant.id}/${owner.agentId}` });
   const models: ModelConnector = {
     acquire: async () => {
       modelAcquisitions += 1;
@@ -87,7 +87,7 @@ beforeAll(async () => {
     db: dbFromEnv(),
     sqs: sqsFromEnv(),
     queueUrls: queueUrlsFromEnv(),
-    secrets: createSecretStore({ env: process.env }),
+    secrets: createSecretStore({ env: platform.env }),
     registry: createSessionRegistry(10),
     models,
   };

@@ -11,11 +11,16 @@ import {
   TranscriptSchema,
 } from '../call-schemas.ts';
 import { PageQuerySchema, pageOf } from '../common-schemas.ts';
-import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS } from './operation-types.ts';
+import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS, apiGrants } from './operation-types.ts';
 
 const Call = CallSchema;
 const Note = NoteSchema;
 const Escalation = EscalationSchema;
+
+const callCommandGrants = apiGrants({
+  sendsTo: ['summaries', 'usage', 'webhooks', 'mediaCommands', 'campaignOutcomes'],
+});
+const playbackGrants = apiGrants({ recordingsBucket: 'playback' });
 
 /** Calls and what hangs off them: transcripts, notes, escalations. */
 export const CALL_OPERATIONS: readonly ApiOperation[] = [
@@ -24,12 +29,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls',
     operationId: 'createCall',
     handler: 'create-call',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['summaries', 'usage', 'webhooks', 'mediaCommands', 'campaignOutcomes'],
-    },
+    grants: callCommandGrants,
     idempotent: true,
     tag: 'Calls',
     auth: 'apiKey',
@@ -45,7 +45,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls',
     operationId: 'listCalls',
     handler: 'list-calls',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Calls',
     auth: 'apiKey',
     summary: 'List calls, newest first, with filters',
@@ -58,7 +58,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls/{id}',
     operationId: 'getCall',
     handler: 'get-call',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Calls',
     auth: 'apiKey',
     summary: 'Get a call',
@@ -70,12 +70,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls/{id}/end',
     operationId: 'endCall',
     handler: 'end-call',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['summaries', 'usage', 'webhooks', 'mediaCommands', 'campaignOutcomes'],
-    },
+    grants: callCommandGrants,
     tag: 'Calls',
     auth: 'apiKey',
     summary: 'End a call',
@@ -89,7 +84,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls/{id}/transcript',
     operationId: 'getCallTranscript',
     handler: 'get-call-transcript',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Calls',
     auth: 'apiKey',
     summary: "A call's transcript, turn by turn",
@@ -101,7 +96,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls/{id}/notes',
     operationId: 'createCallNote',
     handler: 'create-call-note',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Calls',
     auth: 'apiKey',
     summary: 'Add a note to a call',
@@ -114,7 +109,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls/{id}/notes',
     operationId: 'listCallNotes',
     handler: 'list-call-notes',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Calls',
     auth: 'apiKey',
     summary: "A call's notes, oldest first",
@@ -127,7 +122,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls/{id}/escalations',
     operationId: 'createCallEscalation',
     handler: 'create-call-escalation',
-    grants: { table: 'write', secrets: true, sessionKeys: true, sendsTo: ['webhooks'] },
+    grants: apiGrants({ sendsTo: ['webhooks'] }),
     tag: 'Calls',
     auth: 'apiKey',
     summary: 'Escalate a call to a human',
@@ -141,7 +136,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls/{id}/escalations',
     operationId: 'listCallEscalations',
     handler: 'list-call-escalations',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag: 'Calls',
     auth: 'apiKey',
     summary: "A call's escalations, oldest first",
@@ -154,7 +149,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls/{id}/recording',
     operationId: 'getCallRecording',
     handler: 'get-call-recording',
-    grants: { table: 'write', secrets: true, sessionKeys: true, recordingsBucket: 'playback' },
+    grants: playbackGrants,
     tag: 'Calls',
     auth: 'apiKey',
     summary: "A short-lived link to the call's recording",
@@ -168,7 +163,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/calls/{id}/recording',
     operationId: 'deleteCallRecording',
     handler: 'delete-call-recording',
-    grants: { table: 'write', secrets: true, sessionKeys: true, recordingsBucket: 'playback' },
+    grants: playbackGrants,
     tag: 'Calls',
     auth: 'apiKey',
     summary: "Delete the call's recording",

@@ -9,10 +9,10 @@ import {
   DncEntrySchema,
   ListContactsQuerySchema,
 } from '../../campaigns/campaign-schemas.ts';
-import { UpdateCampaignBodySchema } from '../../campaigns/campaign-update.ts';
-import { CreateImportBodySchema, ImportSchema, ImportUploadSchema } from '../../campaigns/import-api.ts';
+import { UpdateCampaignBodySchema } from '../../campaigns/campaign-update-schema.ts';
+import { CreateImportBodySchema, ImportSchema, ImportUploadSchema } from '../../campaigns/import-schemas.ts';
 import { PageQuerySchema, pageOf } from '../common-schemas.ts';
-import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS } from './operation-types.ts';
+import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS, apiGrants } from './operation-types.ts';
 
 const tag = 'Campaigns';
 const withCampaign = z.strictObject({ campaign: CampaignSchema });
@@ -27,7 +27,7 @@ const transition = (
   path: `/v1/campaigns/{id}/${action}`,
   operationId: `${action}Campaign`,
   handler: `${action}-campaign`,
-  grants: { table: 'write', secrets: true, sessionKeys: true },
+  grants: apiGrants(),
   tag,
   auth: 'apiKey',
   summary,
@@ -36,6 +36,8 @@ const transition = (
   errors: [...AUTH_ERRORS, 'not_found', 'conflict'],
 });
 
+const importGrants = apiGrants({ sendsTo: ['contactImports'], exportsBucket: 'readWrite' });
+
 /** Outbound campaigns, their contacts, CSV imports and the do-not-call list (docs/campaigns.md). */
 export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
   {
@@ -43,7 +45,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns',
     operationId: 'createCampaign',
     handler: 'create-campaign',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Create a campaign (draft)',
@@ -58,7 +60,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns',
     operationId: 'listCampaigns',
     handler: 'list-campaigns',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'List campaigns, newest first',
@@ -71,7 +73,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns/{id}',
     operationId: 'getCampaign',
     handler: 'get-campaign',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Get a campaign with live counts per contact state',
@@ -83,7 +85,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns/{id}',
     operationId: 'updateCampaign',
     handler: 'update-campaign',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Edit a draft or paused campaign',
@@ -98,7 +100,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns/{id}/contacts',
     operationId: 'addCampaignContacts',
     handler: 'add-campaign-contacts',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Add up to 1,000 contacts',
@@ -117,7 +119,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/campaigns/{id}/contacts',
     operationId: 'listCampaignContacts',
     handler: 'list-campaign-contacts',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'List contacts, all or one state’s',
@@ -142,7 +144,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/dnc',
     operationId: 'addDoNotCall',
     handler: 'create-dnc-entry',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Put a number on the do-not-call list',
@@ -157,7 +159,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/dnc',
     operationId: 'listDoNotCall',
     handler: 'list-dnc-entries',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'List the do-not-call list, by number',
@@ -170,7 +172,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/dnc/{number}',
     operationId: 'removeDoNotCall',
     handler: 'delete-dnc-entry',
-    grants: { table: 'write', secrets: true, sessionKeys: true },
+    grants: apiGrants(),
     tag,
     auth: 'apiKey',
     summary: 'Take a number off the do-not-call list',
@@ -183,13 +185,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/imports',
     operationId: 'createImport',
     handler: 'create-import',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['contactImports'],
-      exportsBucket: 'readWrite',
-    },
+    grants: importGrants,
     tag,
     auth: 'apiKey',
     summary: 'Create a CSV import (contacts or do-not-call numbers)',
@@ -211,13 +207,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/imports/{id}/start',
     operationId: 'startImport',
     handler: 'start-import',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['contactImports'],
-      exportsBucket: 'readWrite',
-    },
+    grants: importGrants,
     tag,
     auth: 'apiKey',
     summary: 'Start an uploaded import',
@@ -229,13 +219,7 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/imports/{id}',
     operationId: 'getImport',
     handler: 'get-import',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['contactImports'],
-      exportsBucket: 'readWrite',
-    },
+    grants: importGrants,
     tag,
     auth: 'apiKey',
     summary: 'Get an import’s progress and rejected rows',

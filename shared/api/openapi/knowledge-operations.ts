@@ -10,12 +10,17 @@ import {
   UploadSchema,
 } from '../../knowledge/knowledge-schemas.ts';
 import { PageQuerySchema, pageOf } from '../common-schemas.ts';
-import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS } from './operation-types.ts';
+import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS, apiGrants } from './operation-types.ts';
 
 const tag = 'Knowledge bases';
 const withUploads = z.strictObject({
   knowledgeBase: KnowledgeBaseSchema,
   uploads: z.array(UploadSchema).describe('One presigned PUT per file source not uploaded yet.'),
+});
+
+const knowledgeGrants = apiGrants({
+  sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
+  knowledgeBucket: 'readWrite',
 });
 
 /** Knowledge bases: sources, syncs with progress, documents and search. */
@@ -25,13 +30,7 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/knowledge-bases',
     operationId: 'createKnowledgeBase',
     handler: 'create-knowledge-base',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
-      knowledgeBucket: 'readWrite',
-    },
+    grants: knowledgeGrants,
     tag,
     auth: 'apiKey',
     summary: 'Create a knowledge base',
@@ -46,12 +45,7 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/knowledge-bases',
     operationId: 'listKnowledgeBases',
     handler: 'list-knowledge-bases',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
-    },
+    grants: apiGrants({ sendsTo: ['knowledgeCrawl', 'knowledgeIndex'] }),
     tag,
     auth: 'apiKey',
     summary: 'List knowledge bases, newest first',
@@ -64,13 +58,7 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/knowledge-bases/{id}',
     operationId: 'getKnowledgeBase',
     handler: 'get-knowledge-base',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
-      knowledgeBucket: 'readWrite',
-    },
+    grants: knowledgeGrants,
     tag,
     auth: 'apiKey',
     summary: 'Get a knowledge base',
@@ -86,13 +74,7 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/knowledge-bases/{id}',
     operationId: 'updateKnowledgeBase',
     handler: 'update-knowledge-base',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
-      knowledgeBucket: 'readWrite',
-    },
+    grants: knowledgeGrants,
     tag,
     auth: 'apiKey',
     summary: 'Update a knowledge base',
@@ -107,13 +89,7 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/knowledge-bases/{id}',
     operationId: 'deleteKnowledgeBase',
     handler: 'delete-knowledge-base',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
-      knowledgeBucket: 'readWrite',
-    },
+    grants: knowledgeGrants,
     tag,
     auth: 'apiKey',
     summary: 'Delete a knowledge base',
@@ -126,13 +102,7 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/knowledge-bases/{id}/syncs',
     operationId: 'startKnowledgeSync',
     handler: 'start-knowledge-sync',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
-      knowledgeBucket: 'readWrite',
-    },
+    grants: knowledgeGrants,
     tag,
     auth: 'apiKey',
     summary: 'Start a sync',
@@ -146,13 +116,7 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/knowledge-bases/{id}/syncs/{syncId}',
     operationId: 'getKnowledgeSync',
     handler: 'get-knowledge-sync',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
-      knowledgeBucket: 'readWrite',
-    },
+    grants: knowledgeGrants,
     tag,
     auth: 'apiKey',
     summary: 'Get a sync with its progress',
@@ -164,13 +128,7 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/knowledge-bases/{id}/documents',
     operationId: 'listKnowledgeDocuments',
     handler: 'list-knowledge-documents',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
-      sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
-      knowledgeBucket: 'readWrite',
-    },
+    grants: knowledgeGrants,
     tag,
     auth: 'apiKey',
     summary: 'List the documents of a knowledge base',
@@ -183,14 +141,11 @@ export const KNOWLEDGE_OPERATIONS: readonly ApiOperation[] = [
     path: '/v1/knowledge-bases/{id}/search',
     operationId: 'searchKnowledgeBase',
     handler: 'search-knowledge-base',
-    grants: {
-      table: 'write',
-      secrets: true,
-      sessionKeys: true,
+    grants: apiGrants({
       sendsTo: ['knowledgeCrawl', 'knowledgeIndex'],
       knowledgeBucket: 'readWrite',
       lanceDb: true,
-    },
+    }),
     tag,
     auth: 'apiKey',
     summary: 'Search a knowledge base',

@@ -35,3 +35,14 @@ export interface ApiOperation {
 export const AUTH_ERRORS: ErrorCode[] = ['unauthorized', 'forbidden', 'rate_limited'];
 export const READ_ERRORS: ErrorCode[] = ['validation_error', ...AUTH_ERRORS];
 export const WRITE_ERRORS: ErrorCode[] = ['validation_error', ...AUTH_ERRORS, 'payload_too_large'];
+
+/**
+ * The grants of a REST handler: what every one touches through the shared wrapper (API keys,
+ * sessions and rate limits in the table, the platform secret, the session keyring), plus what its
+ * own use case adds (queues, buckets, email).
+ */
+export function apiGrants(
+  extra: Omit<HandlerGrants, 'table' | 'secrets' | 'sessionKeys'> = {},
+): HandlerGrants {
+  return { table: 'write', secrets: true, sessionKeys: true, ...extra };
+}

@@ -21,7 +21,7 @@ import {
   ContactSchema,
   DncEntrySchema,
 } from '../../campaigns/campaign-schemas.ts';
-import { ImportSchema } from '../../campaigns/import-api.ts';
+import { ImportSchema } from '../../campaigns/import-schemas.ts';
 
 export type { ApiOperation } from './operation-types.ts';
 

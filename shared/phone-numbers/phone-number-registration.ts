@@ -3,8 +3,11 @@ import type { Db } from '../data/client.ts';
 import { remapPhoneNumber } from '../data/phone-number-updates.ts';
 import { createPhoneNumber, type PhoneNumber } from '../data/phone-numbers.ts';
 import { NotFoundError } from '../errors/app-error.ts';
-import { requireAgent } from './agent-changes.ts';
-import type { CreatePhoneNumberBodySchema, UpdatePhoneNumberBodySchema } from './phone-number-schemas.ts';
+import { requireAgent } from '../agents/agent-changes.ts';
+import type {
+  CreatePhoneNumberBodySchema,
+  UpdatePhoneNumberBodySchema,
+} from '../api/phone-number-schemas.ts';
 
 /** Registers a number for one of the tenant's own agents; a number taken by anyone is a 409. */
 export async function registerPhoneNumber(

@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { type Agent, AgentFieldsSchema } from '../agents/agent-schema.ts';
+import { type Agent, AgentFieldsSchema } from './agent-schema.ts';
 import { deleteAgent, getAgent, replaceAgent } from '../data/agents.ts';
 import type { Db } from '../data/client.ts';
 import { listAllTenantPhoneNumbers } from '../data/tenant-phone-numbers.ts';
 import { ConflictError, NotFoundError } from '../errors/app-error.ts';
 import { checkAgentKnowledgeBases } from '../knowledge/agent-knowledge.ts';
 import { parseOrThrow } from '../errors/zod-error.ts';
-import type { UpdateAgentBodySchema } from './agent-schemas.ts';
+import type { UpdateAgentBodySchema } from '../api/agent-schemas.ts';
 
 export async function requireAgent(db: Db, tenantId: string, agentId: string): Promise<Agent> {
   const agent = await getAgent(db, tenantId, agentId);

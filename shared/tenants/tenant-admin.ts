@@ -2,10 +2,10 @@ import type { z } from 'zod';
 import { createApiKey } from '../data/api-keys.ts';
 import type { Db } from '../data/client.ts';
 import { createTenant } from '../data/tenants.ts';
-import type { TenantLimits } from '../tenants/tenant-types.ts';
-import type { CreatedApiKeySchema } from './api-key-schemas.ts';
-import type { CreateTenantBodySchema, TenantSchema } from './tenant-schemas.ts';
-import { presentApiKey, presentTenant } from './presenters.ts';
+import type { TenantLimits } from './tenant-types.ts';
+import type { CreatedApiKeySchema } from '../api/api-key-schemas.ts';
+import type { CreateTenantBodySchema, TenantSchema } from '../api/tenant-schemas.ts';
+import { presentApiKey, presentTenant } from '../api/presenters.ts';
 
 /**
  * Onboards a tenant: the account with its limits (platform defaults for omitted ones) and a first
