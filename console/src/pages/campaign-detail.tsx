@@ -134,13 +134,17 @@ export default function CampaignDetailPage() {
                 {formatNumber(progress.done)} of {formatNumber(progress.total)} contacts done ·{' '}
                 {formatNumber(progress.active)} calling · {formatNumber(progress.waiting)} waiting
               </p>
+              <dl className="stats stats-compact" aria-label="Contacts per state">
+                {CONTACT_STATES.map((state) => (
+                  <Stat
+                    key={state}
+                    label={CONTACT_STATE_LABEL[state]}
+                    value={formatNumber(c.counts[state])}
+                  />
+                ))}
+              </dl>
             </>
           )}
-          <dl className="stats stats-compact" aria-label="Contacts per state">
-            {CONTACT_STATES.map((state) => (
-              <Stat key={state} label={CONTACT_STATE_LABEL[state]} value={formatNumber(c.counts[state])} />
-            ))}
-          </dl>
         </div>
       </Card>
       {/* Full width: six columns do not fit beside the settings. */}
