@@ -149,6 +149,18 @@ describe('campaigns in the console', () => {
     await expect
       .poll(async () => Number(await countOf(page, 'Pending').textContent()), { timeout: 45_000 })
       .toBeLessThan(4);
+    // The contacts table follows the counts, without a reload.
+    const pendingRows = page
+      .getByRole('table', { name: 'Contacts' })
+      .locator('tbody tr', { hasText: 'Pending' });
+    await expect
+      .poll(
+        async () => (await pendingRows.count()) === Number(await countOf(page, 'Pending').textContent()),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(true);
     await checkAndShoot(page, 'campaign-running');
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.locator('.page-header .badge', { hasText: 'Paused' }).waitFor();

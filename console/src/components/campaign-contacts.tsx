@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, queryString } from '../api/client.ts';
 import type { AddContactsResult, CampaignContact, ContactState } from '../api/contracts.ts';
@@ -16,14 +16,19 @@ import { CursorPager } from './cursor-pager.tsx';
 
 const PAGE_SIZE = 25;
 
-/** The campaign's contacts, one state or all, paged; refreshed while the campaign runs. */
+/**
+ * The campaign's contacts, one state or all, paged. The table follows the campaign's counts (which
+ * the page polls while they move): when they change, the first page loads again, quietly, so the
+ * table and the counts above it never disagree for longer than one request.
+ */
 export function CampaignContacts({
   campaignId,
-  live,
+  countsKey,
   version,
 }: {
   campaignId: string;
-  live: boolean;
+  /** Changes whenever the campaign's counts per state change. */
+  countsKey: string;
   version: number;
 }) {
   const [state, setState] = useState<ContactState | ''>('');
@@ -35,8 +40,15 @@ export function CampaignContacts({
         `/v1/campaigns/${campaignId}/contacts${queryString({ state, limit: PAGE_SIZE, cursor })}`,
       ),
     `${campaignId}:${state}:${cursor}:${version}`,
-    { pollMs: live && !cursor ? 3_000 : undefined },
   );
+  const { reload } = contacts;
+  const countsShown = useRef(countsKey);
+  useEffect(() => {
+    if (countsShown.current === countsKey) return;
+    countsShown.current = countsKey;
+    // A later page stays as it is: reloading it would move rows under the reader.
+    if (!cursor) void reload();
+  }, [countsKey, cursor, reload]);
 
   return (
     <Card

@@ -148,7 +148,7 @@ export default function CampaignDetailPage() {
         </div>
       </Card>
       {/* Full width: six columns do not fit beside the settings. */}
-      <CampaignContacts campaignId={c.id} live={countsMoving(c)} version={version} />
+      <CampaignContacts campaignId={c.id} countsKey={JSON.stringify(c.counts)} version={version} />
       {canAdd ? (
         <div className="detail-grid">
           <div className="detail-main">
