@@ -1,6 +1,7 @@
 import { lazy, type ReactNode, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { SessionProvider, useSession } from './api/session.tsx';
+import { ConfirmProvider } from './components/confirm-dialog.tsx';
 import { Shell } from './components/shell.tsx';
 import { Loading } from './components/states.tsx';
 
@@ -23,6 +24,10 @@ const Team = lazy(() => import('./pages/team.tsx'));
 const Settings = lazy(() => import('./pages/settings.tsx'));
 const MfaEnrol = lazy(() => import('./pages/mfa-enrol.tsx'));
 const Exports = lazy(() => import('./pages/exports.tsx'));
+const Campaigns = lazy(() => import('./pages/campaigns.tsx'));
+const CampaignEdit = lazy(() => import('./pages/campaign-edit.tsx'));
+const CampaignDetail = lazy(() => import('./pages/campaign-detail.tsx'));
+const DoNotCall = lazy(() => import('./pages/do-not-call.tsx'));
 const NotFound = lazy(() => import('./pages/not-found.tsx'));
 
 function RequireSession({ children }: { children: ReactNode }) {
@@ -40,40 +45,47 @@ function RequireSession({ children }: { children: ReactNode }) {
 export function App() {
   return (
     <SessionProvider>
-      <BrowserRouter>
-        <Suspense fallback={<Loading />}>
-          <Routes>
-            <Route path="/sign-in" element={<SignIn />} />
-            <Route path="/accept-invitation" element={<AcceptInvitation />} />
-            <Route path="/reset-password" element={<ResetPassword />} />
-            <Route
-              element={
-                <RequireSession>
-                  <Shell />
-                </RequireSession>
-              }
-            >
-              <Route index element={<Dashboard />} />
-              <Route path="calls" element={<Calls />} />
-              <Route path="calls/:id" element={<CallDetail />} />
-              <Route path="agents" element={<Agents />} />
-              <Route path="agents/new" element={<AgentEdit />} />
-              <Route path="agents/:id" element={<AgentEdit />} />
-              <Route path="phone-numbers" element={<PhoneNumbers />} />
-              <Route path="knowledge-bases" element={<KnowledgeBases />} />
-              <Route path="knowledge-bases/:id" element={<KnowledgeBaseDetail />} />
-              <Route path="api-keys" element={<ApiKeys />} />
-              <Route path="webhooks" element={<Webhooks />} />
-              <Route path="usage" element={<Usage />} />
-              <Route path="team" element={<Team />} />
-              <Route path="settings" element={<Settings />} />
-              <Route path="settings/mfa" element={<MfaEnrol />} />
-              <Route path="exports" element={<Exports />} />
-              <Route path="*" element={<NotFound />} />
-            </Route>
-          </Routes>
-        </Suspense>
-      </BrowserRouter>
+      <ConfirmProvider>
+        <BrowserRouter>
+          <Suspense fallback={<Loading />}>
+            <Routes>
+              <Route path="/sign-in" element={<SignIn />} />
+              <Route path="/accept-invitation" element={<AcceptInvitation />} />
+              <Route path="/reset-password" element={<ResetPassword />} />
+              <Route
+                element={
+                  <RequireSession>
+                    <Shell />
+                  </RequireSession>
+                }
+              >
+                <Route index element={<Dashboard />} />
+                <Route path="calls" element={<Calls />} />
+                <Route path="calls/:id" element={<CallDetail />} />
+                <Route path="agents" element={<Agents />} />
+                <Route path="agents/new" element={<AgentEdit />} />
+                <Route path="agents/:id" element={<AgentEdit />} />
+                <Route path="phone-numbers" element={<PhoneNumbers />} />
+                <Route path="campaigns" element={<Campaigns />} />
+                <Route path="campaigns/new" element={<CampaignEdit />} />
+                <Route path="campaigns/:id" element={<CampaignDetail />} />
+                <Route path="campaigns/:id/edit" element={<CampaignEdit />} />
+                <Route path="do-not-call" element={<DoNotCall />} />
+                <Route path="knowledge-bases" element={<KnowledgeBases />} />
+                <Route path="knowledge-bases/:id" element={<KnowledgeBaseDetail />} />
+                <Route path="api-keys" element={<ApiKeys />} />
+                <Route path="webhooks" element={<Webhooks />} />
+                <Route path="usage" element={<Usage />} />
+                <Route path="team" element={<Team />} />
+                <Route path="settings" element={<Settings />} />
+                <Route path="settings/mfa" element={<MfaEnrol />} />
+                <Route path="exports" element={<Exports />} />
+                <Route path="*" element={<NotFound />} />
+              </Route>
+            </Routes>
+          </Suspense>
+        </BrowserRouter>
+      </ConfirmProvider>
     </SessionProvider>
   );
 }

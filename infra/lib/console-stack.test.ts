@@ -95,6 +95,8 @@ describe('console stack', () => {
       .ResponseHeadersPolicyConfig as HeadersPolicyConfig;
     const csp = policy.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
     expect(csp).toContain("script-src 'self'");
+    // The browser PUTs CSV imports to presigned S3 URLs, and connects nowhere else.
+    expect(csp).toContain("connect-src 'self' https://*.amazonaws.com;");
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).not.toContain('unsafe-eval');
     expect(csp).toContain("frame-ancestors 'none'");

@@ -47,12 +47,15 @@ export class ConsoleStack extends Stack {
     });
 
     const mediaOrigin = originOf(props.mediaUrl);
-    const headers = consoleSecurityHeaders({ mediaOrigin });
+    // CSV imports are PUT to presigned URLs of the exports bucket (`<bucket>.s3.<region>.amazonaws.com`,
+    // in the platform's region, which this stack need not share): the S3 endpoints' common suffix.
+    const uploadOrigin = 'https://*.amazonaws.com';
+    const headers = consoleSecurityHeaders({ mediaOrigin, uploadOrigin });
     const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'ai-caller console: CSP, HSTS, no framing',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: consoleContentSecurityPolicy({ mediaOrigin }),
+          contentSecurityPolicy: consoleContentSecurityPolicy({ mediaOrigin, uploadOrigin }),
           override: true,
         },
         strictTransportSecurity: {

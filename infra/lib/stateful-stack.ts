@@ -131,6 +131,14 @@ export class StatefulStack extends Stack {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
+      // The console PUTs CSV imports (imports/*) with the presigned URLs the API hands out.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['content-type', 'content-length'],
+        },
+      ],
       lifecycleRules: [
         {
           id: 'expire-exports',

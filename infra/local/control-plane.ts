@@ -23,6 +23,7 @@ import { type QueuePoller, startQueuePoller } from './queue-poller.ts';
 import { ensureBucket } from './s3-local.ts';
 import { ensureExportsBucket, ensureRecordingsBucket } from './s3-local.ts';
 import { ensureQueues, type SqsLocal, startSqsLocal } from './sqs-local.ts';
+import { startStorageCorsProxy } from './storage-cors-proxy.ts';
 
 /** The built console and the options of its security headers. */
 export interface LocalConsoleOptions {
@@ -140,6 +141,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const recordingsBucket = `${prefix}-recordings`.toLowerCase();
     await ensureRecordingsBucket(s3, recordingsBucket);
 
+    // With the console, object storage is reached through a CORS layer (browsers PUT CSV imports).
+    let storageEndpoint = sqsServer.endpoint;
+    if (options.console) {
+      const proxy = await startStorageCorsProxy(sqsServer.endpoint);
+      stops.push(proxy.stop);
+      storageEndpoint = proxy.endpoint;
+    }
     const env: Record<string, string> = {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
@@ -148,7 +156,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       SQS_ENDPOINT: sqsServer.endpoint,
-      S3_ENDPOINT: sqsServer.endpoint,
+      S3_ENDPOINT: storageEndpoint,
       KNOWLEDGE_BUCKET: knowledgeBucket,
       EXPORTS_BUCKET: exportsBucket,
       RECORDINGS_BUCKET: recordingsBucket,
@@ -164,7 +172,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         distDir: options.console.distDir,
         headers: consoleSecurityHeaders({
           ...options.console.security,
-          storageOrigin: new URL(sqsServer.endpoint).origin,
+          storageOrigin: new URL(storageEndpoint).origin,
         }),
       },
     });

@@ -11,9 +11,9 @@ export const MAX_CONTACTS_PER_BATCH = 1000;
 /** That route accepts bodies up to this size (1,000 contacts with a few variables each). */
 export const CONTACT_BATCH_MAX_BYTES = 1024 * 1024;
 
-const VariablesSchema = stringRecordSchema({ maxKeys: 32, maxKeyLength: 64, maxValueLength: 1000 });
+export const VariablesSchema = stringRecordSchema({ maxKeys: 32, maxKeyLength: 64, maxValueLength: 1000 });
 
-const RetryRuleSchema = z
+export const RetryRuleSchema = z
   .strictObject({
     maxAttempts: z
       .number()

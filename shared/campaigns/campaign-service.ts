@@ -24,26 +24,8 @@ export async function createDraftCampaign(
 ): Promise<Campaign> {
   const agent = await getAgent(db, tenantId, body.agentId);
   if (!agent) throw invalid('agentId', 'is not an agent of this account');
-  const from =
-    body.from === undefined ? undefined : Array.isArray(body.from) ? [...new Set(body.from)] : [body.from];
-  try {
-    if (from) {
-      const providers = new Set<string>();
-      for (const number of from)
-        providers.add((await resolveCallerNumber(db, tenantId, agent.id, { from: number })).provider);
-      if (providers.size > 1) throw invalid('from', 'must be numbers of one provider');
-    } else {
-      await resolveCallerNumber(db, tenantId, agent.id, {});
-    }
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'validation_error' && !from) {
-      throw invalid(
-        'agentId',
-        'has no outbound phone number: map one to the agent (POST /v1/phone-numbers) or pass from',
-      );
-    }
-    throw error;
-  }
+  const from = body.from === undefined ? undefined : callerIds(body.from);
+  await checkCallerIds(db, tenantId, agent.id, from);
   const campaign: Campaign = {
     id: newId('campaign', now.getTime()),
     tenantId,
@@ -66,6 +48,41 @@ export async function createDraftCampaign(
   };
   await createCampaign(db, campaign);
   return campaign;
+}
+
+/** `from` as stored: one number or a pool, without repeats. */
+export const callerIds = (from: string | string[]): string[] => [
+  ...new Set(Array.isArray(from) ? from : [from]),
+];
+
+/**
+ * Every caller id must be the tenant's own number, all of one provider; without any, the agent
+ * must have a number of its own to call from (400 naming `from` or `agentId`).
+ */
+export async function checkCallerIds(
+  db: Db,
+  tenantId: string,
+  agentId: string,
+  from: string[] | undefined,
+): Promise<void> {
+  try {
+    if (from) {
+      const providers = new Set<string>();
+      for (const number of from)
+        providers.add((await resolveCallerNumber(db, tenantId, agentId, { from: number })).provider);
+      if (providers.size > 1) throw invalid('from', 'must be numbers of one provider');
+    } else {
+      await resolveCallerNumber(db, tenantId, agentId, {});
+    }
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'validation_error' && !from) {
+      throw invalid(
+        'agentId',
+        'has no outbound phone number: map one to the agent (POST /v1/phone-numbers) or pass from',
+      );
+    }
+    throw error;
+  }
 }
 
 export async function requireCampaign(db: Db, tenantId: string, campaignId: string): Promise<Campaign> {

@@ -41,4 +41,16 @@ describe('console security headers', () => {
     expect(directive(policy, 'script-src')).toBe("'self'");
     expect(directive(policy, 'frame-ancestors')).toBe("'none'");
   });
+
+  it('lets the console PUT imports only to the upload origin (or the local storage), nothing else', () => {
+    const policy = (options: Parameters<typeof consoleContentSecurityPolicy>[0]) =>
+      consoleSecurityHeaders(options)['content-security-policy'] as string;
+    expect(directive(policy({}), 'connect-src')).toBe("'self'");
+    expect(directive(policy({ uploadOrigin: 'https://*.s3.eu-west-1.amazonaws.com' }), 'connect-src')).toBe(
+      "'self' https://*.s3.eu-west-1.amazonaws.com",
+    );
+    expect(directive(policy({ storageOrigin: 'http://127.0.0.1:4566' }), 'connect-src')).toBe(
+      "'self' http://127.0.0.1:4566",
+    );
+  });
 });

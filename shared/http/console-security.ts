@@ -12,6 +12,11 @@ export interface ConsoleSecurityOptions {
    * HTTPS (the local S3 emulator); in AWS the links are HTTPS and `https:` already covers them.
    */
   storageOrigin?: string;
+  /**
+   * Where the console may PUT files with presigned URLs (CSV imports): the exports bucket's S3
+   * endpoints in AWS (`https://*.amazonaws.com`); `storageOrigin` locally.
+   */
+  uploadOrigin?: string;
 }
 
 export function consoleContentSecurityPolicy(options: ConsoleSecurityOptions = {}): string {
@@ -22,7 +27,11 @@ export function consoleContentSecurityPolicy(options: ConsoleSecurityOptions = {
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    "connect-src 'self'",
+    // CSV imports are PUT straight to presigned S3 URLs.
+    `connect-src 'self'${[options.uploadOrigin, options.storageOrigin]
+      .filter(Boolean)
+      .map((o) => ` ${o}`)
+      .join('')}`,
     // Call recordings and export downloads are presigned S3 URLs.
     `media-src 'self' https: blob:${options.storageOrigin ? ` ${options.storageOrigin}` : ''}`,
     `frame-src ${frameSrc}`,

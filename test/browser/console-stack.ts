@@ -126,5 +126,8 @@ export async function visit(page: Page, path: string, shot: string, options: { f
 export async function checkAndShoot(page: Page, shot: string, options: { fullPage?: boolean } = {}) {
   const violations = await seriousAxeViolations(page);
   expect(violations, `${page.url()}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-  await page.screenshot({ path: join(CONSOLE_ARTIFACTS, `${shot}.png`), fullPage: options.fullPage ?? true });
+  const fullPage = options.fullPage ?? true;
+  // The sticky sidebar is drawn where the page is scrolled to: a full-page shot starts at the top.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(CONSOLE_ARTIFACTS, `${shot}.png`), fullPage });
 }

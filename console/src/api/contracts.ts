@@ -4,6 +4,14 @@ import type {
   AnalyticsSummarySchema,
   TimeseriesSchema,
 } from '../../../shared/analytics/analytics-operations.ts';
+import type {
+  AddContactsResultSchema,
+  CampaignSchema,
+  ContactSchema,
+  DncEntrySchema,
+} from '../../../shared/campaigns/campaign-schemas.ts';
+import type { UpdateCampaignBodySchema } from '../../../shared/campaigns/campaign-update-schema.ts';
+import type { ImportSchema, ImportUploadSchema } from '../../../shared/campaigns/import-schemas.ts';
 import type { ExportSchema } from '../../../shared/exports/export-schemas.ts';
 import type {
   DocumentSchema,
@@ -57,3 +65,14 @@ export type KnowledgeSourceInput = z.output<typeof SourceInputSchema>;
 export type KnowledgeSync = z.output<typeof SyncSchema>;
 export type KnowledgeDocument = z.output<typeof DocumentSchema>;
 export type SearchResult = z.output<typeof SearchResultSchema>;
+
+export type Campaign = z.output<typeof CampaignSchema>;
+export type CampaignStatus = Campaign['status'];
+export type ContactState = keyof Campaign['counts'];
+export type CampaignContact = z.output<typeof ContactSchema>;
+export type AddContactsResult = z.output<typeof AddContactsResultSchema>;
+export type DncEntry = z.output<typeof DncEntrySchema>;
+export type ImportJob = z.output<typeof ImportSchema>;
+export type ImportUpload = z.output<typeof ImportUploadSchema>;
+/** `PATCH /v1/campaigns/{id}` (the create body is the same fields plus `agentId`). */
+export type CampaignPatch = z.input<typeof UpdateCampaignBodySchema>;

@@ -5,6 +5,7 @@ import { useApi } from '../lib/use-api.ts';
 import { useFormAction } from '../lib/use-form-action.ts';
 import { FormError, Loading } from './states.tsx';
 import { Badge, Card } from './ui.tsx';
+import { useConfirm } from './confirm-dialog.tsx';
 
 /**
  * The call's recording: a player with a short-lived link fetched only when the recording is
@@ -64,9 +65,18 @@ function ReadyRecording({
   const path = `/v1/calls/${encodeURIComponent(callId)}/recording`;
   const link = useApi(() => api.get<RecordingLink>(path), callId);
   const { busy, error, run } = useFormAction();
+  const confirm = useConfirm();
 
   async function remove() {
-    if (!window.confirm('Delete this recording? It cannot be brought back.')) return;
+    if (
+      !(await confirm({
+        title: 'Delete this recording?',
+        message: 'It cannot be brought back.',
+        confirmLabel: 'Delete recording',
+        danger: true,
+      }))
+    )
+      return;
     await run(async () => {
       await api.delete(path);
       onChanged();

@@ -9,6 +9,8 @@ const NAV: { to: string; label: string; group: string }[] = [
   { to: '/agents', label: 'Agents', group: 'Build' },
   { to: '/phone-numbers', label: 'Phone numbers', group: 'Build' },
   { to: '/knowledge-bases', label: 'Knowledge bases', group: 'Build' },
+  { to: '/campaigns', label: 'Campaigns', group: 'Outbound' },
+  { to: '/do-not-call', label: 'Do not call', group: 'Outbound' },
   { to: '/api-keys', label: 'API keys', group: 'Developers' },
   { to: '/webhooks', label: 'Webhooks', group: 'Developers' },
   { to: '/exports', label: 'Exports', group: 'Developers' },

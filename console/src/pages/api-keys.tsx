@@ -7,9 +7,11 @@ import { Badge, Card, Field, PageHeader, SecretBox } from '../components/ui.tsx'
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
 import { useFormAction } from '../lib/use-form-action.ts';
+import { useConfirm } from '../components/confirm-dialog.tsx';
 
 export default function ApiKeysPage() {
   const user = useUser();
+  const confirm = useConfirm();
   const admin = canAdminister(user.role);
   const keys = useApi(() => api.get<Page<ApiKey>>('/v1/api-keys?limit=100'), 'keys');
   const [name, setName] = useState('');
@@ -27,7 +29,13 @@ export default function ApiKeysPage() {
   const { busy, error, submit: create } = form;
 
   async function revoke(key: ApiKey) {
-    if (!window.confirm(`Revoke "${key.name}"? Programs using it stop working at once.`)) return;
+    const ok = await confirm({
+      title: `Revoke "${key.name}"?`,
+      message: 'Programs using it stop working at once.',
+      confirmLabel: 'Revoke key',
+      danger: true,
+    });
+    if (!ok) return;
     await form.run(async () => {
       await api.delete(`/v1/api-keys/${key.id}`);
       await keys.reload();

@@ -7,12 +7,14 @@ import { Badge, Card, Field, PageHeader } from '../components/ui.tsx';
 import { formatDateTime, formatPhone } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
 import { useFormAction } from '../lib/use-form-action.ts';
+import { useConfirm } from '../components/confirm-dialog.tsx';
 
 /** Every provider that owns numbers: the compiler asks for a label when one is added. */
 const PROVIDER_LABELS: Record<PhoneNumber['provider'], string> = { twilio: 'Twilio', asterisk: 'Asterisk' };
 
 export default function PhoneNumbersPage() {
   const user = useUser();
+  const confirm = useConfirm();
   const editable = canWrite(user.role);
   const numbers = useApi(() => api.get<Page<PhoneNumber>>('/v1/phone-numbers?limit=100'), 'numbers');
   const agents = useApi(() => api.get<Page<AgentRecord>>('/v1/agents?limit=100'), 'agents');
@@ -150,10 +152,15 @@ export default function PhoneNumbersPage() {
                         type="button"
                         className="button button-danger button-small"
                         disabled={busy}
-                        onClick={() =>
-                          window.confirm(`Release ${n.number}? Calls to it will no longer be answered.`) &&
-                          run(() => api.delete(`/v1/phone-numbers/${n.id}`))
-                        }
+                        onClick={async () => {
+                          const ok = await confirm({
+                            title: `Release ${n.number}?`,
+                            message: 'Calls to it will no longer be answered.',
+                            confirmLabel: 'Release number',
+                            danger: true,
+                          });
+                          if (ok) await run(() => api.delete(`/v1/phone-numbers/${n.id}`));
+                        }}
                       >
                         Remove
                       </button>

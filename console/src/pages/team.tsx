@@ -8,6 +8,7 @@ import { Badge, Card, Field, PageHeader, SecretBox } from '../components/ui.tsx'
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
 import { useFormAction } from '../lib/use-form-action.ts';
+import { useConfirm } from '../components/confirm-dialog.tsx';
 
 const ROLES: { id: Role; label: string }[] = [
   { id: 'owner', label: 'Owner' },
@@ -18,6 +19,7 @@ const ROLES: { id: Role; label: string }[] = [
 
 export default function TeamPage() {
   const me = useUser();
+  const confirm = useConfirm();
   const admin = canAdminister(me.role);
   const users = useApi(() => api.get<Page<User>>('/v1/users?limit=100'), 'users');
   const invitations = useApi(
@@ -141,10 +143,15 @@ export default function TeamPage() {
                             type="button"
                             className="button button-danger button-small"
                             disabled={busy}
-                            onClick={() =>
-                              window.confirm(`Remove ${u.email} from the team?`) &&
-                              run(() => api.delete(`/v1/users/${u.id}`))
-                            }
+                            onClick={async () => {
+                              const ok = await confirm({
+                                title: `Remove ${u.email} from the team?`,
+                                message: 'They can no longer sign in to this account.',
+                                confirmLabel: 'Remove member',
+                                danger: true,
+                              });
+                              if (ok) await run(() => api.delete(`/v1/users/${u.id}`));
+                            }}
                           >
                             Remove
                           </button>

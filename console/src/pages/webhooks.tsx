@@ -7,11 +7,13 @@ import { EmptyState, ErrorState, FormError, Loading } from '../components/states
 import { Badge, Card, PageHeader, SecretBox } from '../components/ui.tsx';
 import { formatDateTime, formatLatency, formatRelative } from '../lib/format.ts';
 import { useApi } from '../lib/use-api.ts';
+import { useConfirm } from '../components/confirm-dialog.tsx';
 
 const TONE = { delivered: 'good', failed: 'warn', gone: 'bad', blocked: 'bad' } as const;
 
 export default function WebhooksPage() {
   const user = useUser();
+  const confirm = useConfirm();
   const admin = canAdminister(user.role);
   const [search, setSearch] = useSearchParams();
   const callId = search.get('callId') ?? '';
@@ -26,7 +28,12 @@ export default function WebhooksPage() {
   const [error, setError] = useState<Error | null>(null);
 
   async function rotate() {
-    if (!window.confirm('Create a new signing secret? The current one keeps signing for 24 hours.')) return;
+    const ok = await confirm({
+      title: 'Create a new signing secret?',
+      message: 'The current one keeps signing for 24 hours, so receivers have time to switch.',
+      confirmLabel: 'Rotate secret',
+    });
+    if (!ok) return;
     setError(null);
     try {
       setRotated(await api.post<RotatedSecret>('/v1/webhook-secret/rotate'));

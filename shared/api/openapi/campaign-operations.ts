@@ -9,6 +9,7 @@ import {
   DncEntrySchema,
   ListContactsQuerySchema,
 } from '../../campaigns/campaign-schemas.ts';
+import { UpdateCampaignBodySchema } from '../../campaigns/campaign-update-schema.ts';
 import { CreateImportBodySchema, ImportSchema, ImportUploadSchema } from '../../campaigns/import-schemas.ts';
 import { PageQuerySchema, pageOf } from '../common-schemas.ts';
 import { AUTH_ERRORS, type ApiOperation, READ_ERRORS, WRITE_ERRORS, apiGrants } from './operation-types.ts';
@@ -78,6 +79,21 @@ export const CAMPAIGN_OPERATIONS: readonly ApiOperation[] = [
     summary: 'Get a campaign with live counts per contact state',
     success: { status: 200, description: 'The campaign.', schema: withCampaign },
     errors: [...AUTH_ERRORS, 'not_found'],
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/campaigns/{id}',
+    operationId: 'updateCampaign',
+    handler: 'update-campaign',
+    grants: apiGrants(),
+    tag,
+    auth: 'apiKey',
+    summary: 'Edit a draft or paused campaign',
+    description:
+      'Named fields change; `schedule`, `callingWindow` and `variables` are replaced as a whole, `retry` per outcome, `null` removes `from` or `timezone`. A running, completed or canceled campaign answers 409 `conflict` with `details.reason: campaign_not_editable` (pause it first). The agent cannot change.',
+    body: UpdateCampaignBodySchema,
+    success: { status: 200, description: 'The campaign as it now is.', schema: withCampaign },
+    errors: [...WRITE_ERRORS, 'not_found', 'conflict'],
   },
   {
     method: 'POST',
