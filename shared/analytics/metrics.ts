@@ -79,7 +79,3 @@ export function metricFunction(name: string): ((k: Counters) => number | null) |
   const counter = dimension(DIMENSION_METRICS[match[1] as string] as Dimension, match[2] as string);
   return (k) => c(k, counter);
 }
-
-/** True for metrics whose empty period is 0 (null would mean "no data": averages, percentiles). */
-export const isAdditiveMetric = (name: string) =>
-  !/^(qa_avg|latency_|response_latency_|barge_in_p)/.test(name);
