@@ -40,6 +40,8 @@ beforeAll(async () => {
     provider: 'asterisk',
   });
   const env = {
+    // The platform's endpoints (tables, queues) as the harness sees them, not this process's env.
+    ...harness.platform.env,
     OPENAI_REALTIME_URL: harness.realtime.url,
     OPENAI_API_KEY: 'sk-test',
     TWILIO_AUTH_TOKEN: '',
