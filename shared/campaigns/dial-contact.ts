@@ -106,7 +106,12 @@ export async function dialContact(
     {
       from: 'dialing',
       to: 'dialing',
-      set: { callId, checkAt: new Date(now.getTime() + PLACED_CHECK_MS).toISOString() },
+      // The read is current for callIds: only a write holding this token could have changed it.
+      set: {
+        callId,
+        callIds: [...(contact.callIds ?? []), callId],
+        checkAt: new Date(now.getTime() + PLACED_CHECK_MS).toISOString(),
+      },
       addAttempts: 1,
       require: tokenIs(command.dialToken),
     },
@@ -150,6 +155,8 @@ export async function dialContact(
           set: {
             nextAttemptAt: new Date(now.getTime() + DEFER_MS).toISOString(),
             lastError: failure.message,
+            // No call was created: the reserved id is no call of this contact.
+            callIds: contact.callIds ?? [],
           },
           remove: ['callId', 'dialToken', 'checkAt'],
           addAttempts: -1,
@@ -166,7 +173,7 @@ export async function dialContact(
       {
         from: 'dialing',
         to: 'failed',
-        set: { lastOutcome: 'failed', lastError: failure.message },
+        set: { lastOutcome: 'failed', lastError: failure.message, callIds: contact.callIds ?? [] },
         remove: ['callId', 'dialToken', 'checkAt', 'nextAttemptAt'],
         require: undo,
       },

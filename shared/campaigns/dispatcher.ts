@@ -238,7 +238,10 @@ async function reconcileActive(db: Db, campaign: Campaign, now: Date): Promise<n
           {
             from: state,
             to: back,
-            set: { nextAttemptAt: now.toISOString() },
+            set: {
+              nextAttemptAt: now.toISOString(),
+              callIds: (contact.callIds ?? []).filter((id) => id !== contact.callId),
+            },
             remove: ['callId', 'dialToken', 'checkAt'],
             addAttempts: -1,
             require: sameCall,

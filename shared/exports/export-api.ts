@@ -6,18 +6,22 @@ import { AnalyticsRangeQuerySchema, resolveRange } from '../analytics/analytics-
 import { rangeCounters } from '../analytics/analytics-reads.ts';
 import { AN } from '../analytics/analytics-counters.ts';
 import type { Db } from '../data/client.ts';
-import { UnavailableError } from '../errors/app-error.ts';
+import { getCampaign, getContactCounts } from '../campaigns/campaign-store.ts';
+import { CONTACT_STATES } from '../campaigns/campaign-types.ts';
+import { NotFoundError, UnavailableError } from '../errors/app-error.ts';
 import { newId } from '../ids/ids.ts';
 import { queueExportJob } from '../queues/job-publisher.ts';
 import type { QueueUrls } from '../queues/publisher.ts';
 import { createExportJob, type ExportJob } from './export-store.ts';
 
-export const CreateExportBodySchema = z.strictObject({
+const FormatSchema = z
+  .enum(['csv', 'jsonl'])
+  .default('csv')
+  .describe('`csv` (default) or `jsonl` (one JSON object per line).');
+
+const CallsExportBodySchema = z.strictObject({
   type: z.literal('calls').describe('What to export (calls, with summary, QA, cost and telemetry).'),
-  format: z
-    .enum(['csv', 'jsonl'])
-    .default('csv')
-    .describe('`csv` (default) or `jsonl` (one JSON object per line).'),
+  format: FormatSchema,
   from: AnalyticsRangeQuerySchema.shape.from,
   to: AnalyticsRangeQuerySchema.shape.to,
   timezone: AnalyticsRangeQuerySchema.shape.timezone,
@@ -37,12 +41,34 @@ export const CreateExportBodySchema = z.strictObject({
     .describe('Which calls to include; all calls of the range when empty.'),
 });
 
+const CampaignContactsExportBodySchema = z.strictObject({
+  type: z
+    .literal('campaign_contacts')
+    .describe(
+      "What to export: a campaign's contacts with state, attempts, last outcome, call ids, variables.",
+    ),
+  format: FormatSchema,
+  campaignId: z.string().min(1).max(64).describe('The campaign (`cmp_…`).'),
+  filters: z
+    .strictObject({
+      state: z.enum(CONTACT_STATES).optional().describe('Only contacts in this state.'),
+    })
+    .default({})
+    .describe('Which contacts to include; all of the campaign when empty.'),
+});
+
+export const CreateExportBodySchema = z.discriminatedUnion('type', [
+  CallsExportBodySchema,
+  CampaignContactsExportBodySchema,
+]);
+
 export const ExportSchema = z.strictObject({
   id: z.string().describe('`exp_…`'),
-  type: z.literal('calls').describe('What is exported: `calls`.'),
+  type: z.enum(['calls', 'campaign_contacts']).describe('What is exported: `calls` or `campaign_contacts`.'),
   format: z.enum(['csv', 'jsonl']).describe('`csv` or `jsonl`.'),
-  from: z.string().describe('First day, inclusive (YYYY-MM-DD in `timezone`).'),
-  to: z.string().describe('Last day, inclusive (YYYY-MM-DD in `timezone`).'),
+  from: z.string().optional().describe('Calls exports: first day, inclusive (YYYY-MM-DD in `timezone`).'),
+  to: z.string().optional().describe('Calls exports: last day, inclusive (YYYY-MM-DD in `timezone`).'),
+  campaignId: z.string().optional().describe('Campaign-contacts exports: the campaign.'),
   timezone: z.string().describe('IANA time zone the days are counted in.'),
   status: z
     .enum(['queued', 'running', 'completed', 'failed'])
@@ -72,29 +98,49 @@ export async function startExport(
   input: { tenantId: string; tenantTimeZone: string; body: z.output<typeof CreateExportBodySchema> },
 ): Promise<ExportJob> {
   if (!deps.queueUrls.exports) throw new UnavailableError('The export queue is not configured.');
-  const range = resolveRange(input.body, input.tenantTimeZone);
-  const scope = input.body.filters.agentId
-    ? ({ kind: 'agent', agentId: input.body.filters.agentId } as const)
-    : ({ kind: 'tenant' } as const);
-  const counters = await rangeCounters(deps.db, input.tenantId, scope, range, { requests: 0 });
   const id = newId('export');
   const ext = input.body.format === 'csv' ? 'csv' : 'jsonl';
-  const job: ExportJob = {
+  const common = {
     id,
     tenantId: input.tenantId,
-    dataset: 'calls',
     bucket: deps.bucket,
     format: input.body.format,
-    from: range.from,
-    to: range.to,
-    timezone: range.timeZone,
-    filters: input.body.filters,
-    status: 'queued',
+    status: 'queued' as const,
     rowsWritten: 0,
-    rowsExpected: counters[AN.calls] ?? 0,
-    objectKey: `exports/${input.tenantId}/${id}/calls-${range.from}-${range.to}.${ext}`,
     createdAt: new Date().toISOString(),
   };
+  let job: ExportJob;
+  if (input.body.type === 'campaign_contacts') {
+    const { campaignId, filters } = input.body;
+    const campaign = await getCampaign(deps.db, input.tenantId, campaignId);
+    if (!campaign) throw new NotFoundError('Campaign not found.');
+    const counts = await getContactCounts(deps.db, campaignId);
+    job = {
+      ...common,
+      dataset: 'campaign_contacts',
+      timezone: campaign.timezone ?? 'UTC',
+      filters: { campaignId, ...(filters.state ? { state: filters.state } : {}) },
+      rowsExpected: filters.state ? counts[filters.state] : Object.values(counts).reduce((a, b) => a + b, 0),
+      objectKey: `exports/${input.tenantId}/${id}/campaign-${campaignId}-contacts.${ext}`,
+    };
+  } else {
+    const body = input.body;
+    const range = resolveRange(body, input.tenantTimeZone);
+    const scope = body.filters.agentId
+      ? ({ kind: 'agent', agentId: body.filters.agentId } as const)
+      : ({ kind: 'tenant' } as const);
+    const counters = await rangeCounters(deps.db, input.tenantId, scope, range, { requests: 0 });
+    job = {
+      ...common,
+      dataset: 'calls',
+      from: range.from,
+      to: range.to,
+      timezone: range.timeZone,
+      filters: body.filters,
+      rowsExpected: counters[AN.calls] ?? 0,
+      objectKey: `exports/${input.tenantId}/${id}/calls-${range.from}-${range.to}.${ext}`,
+    };
+  }
   await createExportJob(deps.db, job);
   await queueExportJob(deps.sqs, deps.queueUrls, {
     schemaVersion: 1,
@@ -114,8 +160,8 @@ export async function presentExport(
     id: job.id,
     type: job.dataset,
     format: job.format,
-    from: job.from,
-    to: job.to,
+    ...(job.from ? { from: job.from, to: job.to } : {}),
+    ...(job.filters.campaignId ? { campaignId: job.filters.campaignId } : {}),
     timezone: job.timezone,
     status: job.status,
     rowsWritten: job.rowsWritten,
