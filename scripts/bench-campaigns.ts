@@ -29,9 +29,17 @@ import { startControlPlane } from '../infra/local/control-plane.ts';
 import { generateLocalSecrets } from '../infra/local/local-secrets.ts';
 
 const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
-const DIALS = Number(process.env.BENCH_DIALS ?? 5_000);
+/** `--contacts=N` / `--dials=N` (or BENCH_CONTACTS / BENCH_DIALS) for a smaller run. */
+const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const CONTACTS = Number(flag('contacts') ?? process.env.BENCH_CONTACTS ?? 100_000);
+const DIALS = Number(flag('dials') ?? process.env.BENCH_DIALS ?? 5_000);
 const logger = createLogger({ level: 'error' });
+
+const breakdown = (counts: Map<string, number>, per: number, unit: string) =>
+  [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name.replace(/Command$/, '')} ${(n / per).toFixed(2)}/${unit}`)
+    .join(', ');
 
 async function main() {
   const plane = await startControlPlane({
@@ -44,9 +52,11 @@ async function main() {
   try {
     const db = dbFromEnv();
     let requests = 0;
+    const byCommand = new Map<string, number>();
     db.doc.middlewareStack.add(
-      (next) => async (args) => {
+      (next, context) => async (args) => {
         requests++;
+        byCommand.set(context.commandName ?? '?', (byCommand.get(context.commandName ?? '?') ?? 0) + 1);
         return next(args);
       },
       { step: 'initialize', name: 'benchCounter' },
@@ -112,10 +122,12 @@ async function main() {
     }, 200);
     const importStart = Date.now();
     requests = 0;
+    byCommand.clear();
     await runImport({ db, s3: s3FromEnv(), logger }, tenant.id, created.import.id);
     const importMs = Date.now() - importStart;
     clearInterval(sampler);
     const job = await api('GET', `/v1/imports/${created.import.id}`);
+    console.log(`  import requests by command: ${breakdown(byCommand, CONTACTS, 'row')}`);
     console.log(
       `import: ${job.import.rowsImported}/${CONTACTS} rows in ${(importMs / 1000).toFixed(1)} s, ${(CONTACTS / (importMs / 1000)).toFixed(0)} rows/s, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, ${(requests / CONTACTS).toFixed(2)} DynamoDB requests/row`,
     );
@@ -132,6 +144,7 @@ async function main() {
       duplicates = 0,
       commands = 0;
     requests = 0;
+    byCommand.clear();
     const dispatchStart = Date.now();
     while (placed < DIALS) {
       const report = await dispatchCampaigns({ db, sqs, queueUrls: deps.queueUrls, logger });
@@ -192,6 +205,7 @@ async function main() {
     console.log(
       `dispatch: ${placed} dials in ${seconds.toFixed(1)} s, ${(commands / seconds).toFixed(1)} dial commands/s, outside windows ${outside}, duplicate dials ${duplicates}, ${(requests / Math.max(1, placed)).toFixed(1)} DynamoDB requests/dial (dispatcher, dialer with admission, outcome)`,
     );
+    console.log(`  dispatch requests by command: ${breakdown(byCommand, Math.max(1, placed), 'dial')}`);
   } finally {
     await plane.stop();
   }

@@ -28,8 +28,8 @@ async function announce(job: ExportJob, rowsWritten: number): Promise<void> {
     exportId: job.id,
     format: job.format,
     rowsWritten,
-    from: job.from,
-    to: job.to,
+    ...(job.from ? { from: job.from, to: job.to } : {}),
+    ...(job.filters.campaignId ? { campaignId: job.filters.campaignId } : {}),
   });
 }
 

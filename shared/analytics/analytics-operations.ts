@@ -299,16 +299,16 @@ export const ANALYTICS_OPERATIONS: readonly ApiOperation[] = [
     grants: exportGrants,
     tag: 'Exports',
     auth: 'apiKey',
-    summary: "Export a range's calls as CSV or JSON Lines",
+    summary: "Export a range's calls, or a campaign's contacts, as CSV or JSON Lines",
     description:
-      'Streams to S3 in the background; `export.completed` is sent to the webhook. CSV follows RFC 4180 and neutralises cells that spreadsheets would run as formulas.',
+      "`type: calls` exports a range's calls; `type: campaign_contacts` a campaign's contacts with their state, attempts, last outcome, call ids and variables (404 for an unknown campaign). Streams to S3 in the background; `export.completed` is sent to the webhook. CSV follows RFC 4180 and neutralises cells that spreadsheets would run as formulas.",
     body: CreateExportBodySchema,
     success: {
       status: 202,
       description: 'The queued export.',
       schema: z.strictObject({ export: ExportSchema.describe('The export job and its progress.') }),
     },
-    errors: ['validation_error', 'unauthorized', 'forbidden', 'rate_limited', 'unavailable'],
+    errors: ['validation_error', 'unauthorized', 'forbidden', 'not_found', 'rate_limited', 'unavailable'],
   },
   {
     method: 'GET',

@@ -90,6 +90,8 @@ export interface Contact {
   checkAt?: string;
   lastOutcome?: AttemptOutcome;
   lastCallId?: string;
+  /** Every call placed for the contact, oldest first (the call id is added when it is reserved). */
+  callIds?: string[];
   lastError?: string;
   createdAt: string;
   updatedAt: string;

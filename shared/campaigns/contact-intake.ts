@@ -7,7 +7,7 @@ import { ContactInputSchema } from './campaign-schemas.ts';
 import { addContactCounts } from './campaign-store.ts';
 import type { Campaign, Contact } from './campaign-types.ts';
 import { contactTimeZone } from './contact-timezone.ts';
-import { putNewContact } from './contact-store.ts';
+import { putNewContacts } from './contact-batch-store.ts';
 import { numbersOnDnc } from './dnc-store.ts';
 import { variableRules, variablesProblem } from './template-variables.ts';
 
@@ -30,9 +30,6 @@ interface CheckedContact {
   timezone: string;
   variables: Record<string, string>;
 }
-
-/** Contacts are written this many at a time (each a conditional put: the number is the key). */
-const WRITE_CONCURRENCY = 25;
 
 /** The E.164 form of a number, or undefined when it is not a valid, dialable one. */
 export function normalizeNumber(raw: string): string | undefined {
@@ -121,36 +118,30 @@ export async function addContacts(
     campaign.tenantId,
     checked.map((c) => c.number),
   );
+  const iso = now.toISOString();
+  const contacts = checked.map((c): Contact => {
+    const dnc = onDnc.has(c.number);
+    return {
+      campaignId: campaign.id,
+      tenantId: campaign.tenantId,
+      number: c.number,
+      timezone: c.timezone,
+      variables: c.variables,
+      state: dnc ? 'skipped_dnc' : 'pending',
+      attempts: 0,
+      ...(dnc ? {} : { nextAttemptAt: firstDueAt(campaign, c.timezone, now) }),
+      createdAt: iso,
+      updatedAt: iso,
+    };
+  });
   let accepted = 0;
   let skippedDnc = 0;
-  const iso = now.toISOString();
-  for (let i = 0; i < checked.length; i += WRITE_CONCURRENCY) {
-    const slice = checked.slice(i, i + WRITE_CONCURRENCY);
-    const stored = await Promise.all(
-      slice.map((c) => {
-        const dnc = onDnc.has(c.number);
-        const contact: Contact = {
-          campaignId: campaign.id,
-          tenantId: campaign.tenantId,
-          number: c.number,
-          timezone: c.timezone,
-          variables: c.variables,
-          state: dnc ? 'skipped_dnc' : 'pending',
-          attempts: 0,
-          ...(dnc ? {} : { nextAttemptAt: firstDueAt(campaign, c.timezone, now) }),
-          createdAt: iso,
-          updatedAt: iso,
-        };
-        return putNewContact(db, contact);
-      }),
-    );
-    stored.forEach((ok, j) => {
-      const c = slice[j] as CheckedContact;
-      if (!ok) rejected.push({ index: c.index, number: c.number, error: 'duplicate' });
-      else if (onDnc.has(c.number)) skippedDnc++;
-      else accepted++;
-    });
-  }
+  (await putNewContacts(db, contacts)).forEach((ok, j) => {
+    const c = checked[j] as CheckedContact;
+    if (!ok) rejected.push({ index: c.index, number: c.number, error: 'duplicate' });
+    else if (onDnc.has(c.number)) skippedDnc++;
+    else accepted++;
+  });
   await addContactCounts(db, campaign.id, { pending: accepted, skipped_dnc: skippedDnc });
   rejected.sort((a, b) => a.index - b.index);
   return { accepted: accepted + skippedDnc, skippedDnc, rejected };

@@ -18,18 +18,23 @@ export function indexTimeOf(
   return contact.updatedAt;
 }
 
+/** The stored item of a contact: its keys, its state index and its fields. */
+export function contactItem(contact: Contact): Record<string, unknown> {
+  return {
+    ...campaignKeys.contact(contact.campaignId, contact.number),
+    type: 'contact',
+    ...contact,
+    ...contactIndex(contact.campaignId, contact.state, indexTimeOf(contact), contact.number),
+  };
+}
+
 /** Stores a new contact; false when the campaign already has this number. */
 export async function putNewContact(db: Db, contact: Contact): Promise<boolean> {
   try {
     await db.doc.send(
       new PutCommand({
         TableName: db.tableName,
-        Item: {
-          ...campaignKeys.contact(contact.campaignId, contact.number),
-          type: 'contact',
-          ...contact,
-          ...contactIndex(contact.campaignId, contact.state, indexTimeOf(contact), contact.number),
-        },
+        Item: contactItem(contact),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

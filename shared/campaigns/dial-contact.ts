@@ -7,10 +7,9 @@ import { newId } from '../ids/ids.ts';
 import type { Logger } from '../logging/logger.ts';
 import { isWithinWindow, nextWindowOpening } from './calling-window.ts';
 import type { DialCommand } from './campaign-messages.ts';
-import { getCampaign } from './campaign-store.ts';
+import { readContactContext } from './campaign-reads.ts';
 import type { Contact } from './campaign-types.ts';
-import { getContact, moveContact } from './contact-store.ts';
-import { getDncEntry } from './dnc-store.ts';
+import { moveContact } from './contact-store.ts';
 import { CAMPAIGN_METADATA } from './record-outcome.ts';
 
 /** Placed calls are looked at by the dispatcher after this if no event moved the contact on. */
@@ -57,11 +56,11 @@ export async function dialContact(
   now = new Date(),
 ): Promise<DialResult> {
   const { db } = deps;
-  const contact = await getContact(db, command.campaignId, command.number);
+  // One read for the contact, its campaign and the do-not-call entry (all strongly consistent).
+  const { contact, campaign, dnc } = await readContactContext(db, command, { withDnc: true });
   if (contact?.state !== 'dialing' || contact.dialToken !== command.dialToken || contact.callId) {
     return 'stale';
   }
-  const campaign = await getCampaign(db, command.tenantId, command.campaignId);
   const waitingState = (c: Contact) => (c.attempts > 0 ? 'scheduled' : 'pending');
   const giveBack = async (nextAttemptAt: Date, lastError?: string) => {
     await moveContact(
@@ -81,7 +80,7 @@ export async function dialContact(
     await giveBack(now);
     return 'campaign_not_running';
   }
-  if (await getDncEntry(db, command.tenantId, contact.number)) {
+  if (dnc) {
     await moveContact(
       db,
       contact,
@@ -107,7 +106,12 @@ export async function dialContact(
     {
       from: 'dialing',
       to: 'dialing',
-      set: { callId, checkAt: new Date(now.getTime() + PLACED_CHECK_MS).toISOString() },
+      // The read is current for callIds: only a write holding this token could have changed it.
+      set: {
+        callId,
+        callIds: [...(contact.callIds ?? []), callId],
+        checkAt: new Date(now.getTime() + PLACED_CHECK_MS).toISOString(),
+      },
       addAttempts: 1,
       require: tokenIs(command.dialToken),
     },
@@ -151,6 +155,8 @@ export async function dialContact(
           set: {
             nextAttemptAt: new Date(now.getTime() + DEFER_MS).toISOString(),
             lastError: failure.message,
+            // No call was created: the reserved id is no call of this contact.
+            callIds: contact.callIds ?? [],
           },
           remove: ['callId', 'dialToken', 'checkAt'],
           addAttempts: -1,
@@ -167,7 +173,7 @@ export async function dialContact(
       {
         from: 'dialing',
         to: 'failed',
-        set: { lastOutcome: 'failed', lastError: failure.message },
+        set: { lastOutcome: 'failed', lastError: failure.message, callIds: contact.callIds ?? [] },
         remove: ['callId', 'dialToken', 'checkAt', 'nextAttemptAt'],
         require: undo,
       },

@@ -101,34 +101,20 @@ async function dispatchCampaign(
     for (const state of ['scheduled', 'pending'] as const) {
       while (budget > 0) {
         const due = await listContactsDue(db, campaign.id, state, now, PAGE);
+        const open: Contact[] = [];
         for (const contact of due) {
-          if (budget <= 0) break;
-          if (!isWithinWindow(now.getTime(), contact.timezone, campaign.callingWindow)) {
-            if (await deferToWindow(db, campaign, contact, state, now)) report.deferred++;
-            continue;
-          }
-          const dialToken = randomUUID();
-          const claimed = await moveContact(
-            db,
-            contact,
-            {
-              from: state,
-              to: 'dialing',
-              set: { dialToken, checkAt: new Date(now.getTime() + CLAIM_CHECK_MS).toISOString() },
-              require: sameDueTime(contact),
-            },
-            now,
-          );
-          if (!claimed) continue;
+          if (open.length >= budget) break;
+          if (isWithinWindow(now.getTime(), contact.timezone, campaign.callingWindow)) open.push(contact);
+          else if (await deferToWindow(db, campaign, contact, state, now)) report.deferred++;
+        }
+        // Claims are conditional writes on distinct contacts: they go out together.
+        const claims = await Promise.all(
+          open.map((contact) => claimContact(db, campaign, contact, state, now)),
+        );
+        for (const command of claims) {
+          if (!command) continue;
           budget--;
-          commands.push({
-            schemaVersion: 1,
-            type: 'campaign.dial',
-            tenantId: campaign.tenantId,
-            campaignId: campaign.id,
-            number: contact.number,
-            dialToken,
-          });
+          commands.push(command);
         }
         if (due.length < PAGE) break;
       }
@@ -139,6 +125,37 @@ async function dispatchCampaign(
   } finally {
     await releaseDispatchLease(db, campaign);
   }
+}
+
+/** Moves a due contact to `dialing` under a fresh token; its dial command, or undefined if taken. */
+async function claimContact(
+  db: Db,
+  campaign: Campaign,
+  contact: Contact,
+  state: 'scheduled' | 'pending',
+  now: Date,
+): Promise<DialCommand | undefined> {
+  const dialToken = randomUUID();
+  const claimed = await moveContact(
+    db,
+    contact,
+    {
+      from: state,
+      to: 'dialing',
+      set: { dialToken, checkAt: new Date(now.getTime() + CLAIM_CHECK_MS).toISOString() },
+      require: sameDueTime(contact),
+    },
+    now,
+  );
+  if (!claimed) return undefined;
+  return {
+    schemaVersion: 1,
+    type: 'campaign.dial',
+    tenantId: campaign.tenantId,
+    campaignId: campaign.id,
+    number: contact.number,
+    dialToken,
+  };
 }
 
 const sameDueTime = (contact: Contact) =>
@@ -221,7 +238,10 @@ async function reconcileActive(db: Db, campaign: Campaign, now: Date): Promise<n
           {
             from: state,
             to: back,
-            set: { nextAttemptAt: now.toISOString() },
+            set: {
+              nextAttemptAt: now.toISOString(),
+              callIds: (contact.callIds ?? []).filter((id) => id !== contact.callId),
+            },
             remove: ['callId', 'dialToken', 'checkAt'],
             addAttempts: -1,
             require: sameCall,

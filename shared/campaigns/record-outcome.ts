@@ -1,9 +1,9 @@
 import type { Call } from '../calls/call-types.ts';
 import type { Db } from '../data/client.ts';
 import { nextWindowOpening } from './calling-window.ts';
-import { getCampaign } from './campaign-store.ts';
+import { readContactContext } from './campaign-reads.ts';
 import { attemptOutcomeOf, nextStepAfter } from './contact-outcome.ts';
-import { getContact, moveContact } from './contact-store.ts';
+import { moveContact } from './contact-store.ts';
 
 /** Metadata keys that tie a campaign call to its contact (visible on the call, as any metadata). */
 export const CAMPAIGN_METADATA = { campaignId: 'campaignId', contact: 'campaignContact' } as const;
@@ -51,9 +51,8 @@ export async function recordCallEnded(db: Db, call: Call, now: Date): Promise<En
   if (!ref) return 'not_campaign';
   // The contact may move dialing → in_call between the read and the write: re-read and try again.
   for (let round = 0; round < 3; round++) {
-    const contact = await getContact(db, ref.campaignId, ref.number);
+    const { contact, campaign } = await readContactContext(db, { tenantId: call.tenantId, ...ref });
     if (!contact || contact.callId !== call.id) return 'stale';
-    const campaign = await getCampaign(db, contact.tenantId, ref.campaignId);
     if (!campaign) return 'stale';
     const outcome = attemptOutcomeOf(call);
     const step = nextStepAfter(outcome, contact.attempts, campaign.retry);

@@ -6,7 +6,8 @@ import { resolveRange } from '../analytics/analytics-query.ts';
 import { rangeCounters } from '../analytics/analytics-reads.ts';
 import { AN } from '../analytics/analytics-counters.ts';
 import type { Db } from '../data/client.ts';
-import { UnavailableError } from '../errors/app-error.ts';
+import { getCampaign, getContactCounts } from '../campaigns/campaign-store.ts';
+import { NotFoundError, UnavailableError } from '../errors/app-error.ts';
 import { newId } from '../ids/ids.ts';
 import { queueExportJob } from '../queues/job-publisher.ts';
 import type { QueueUrls } from '../queues/publisher.ts';
@@ -19,29 +20,49 @@ export async function startExport(
   input: { tenantId: string; tenantTimeZone: string; body: z.output<typeof CreateExportBodySchema> },
 ): Promise<ExportJob> {
   if (!deps.queueUrls.exports) throw new UnavailableError('The export queue is not configured.');
-  const range = resolveRange(input.body, input.tenantTimeZone);
-  const scope = input.body.filters.agentId
-    ? ({ kind: 'agent', agentId: input.body.filters.agentId } as const)
-    : ({ kind: 'tenant' } as const);
-  const counters = await rangeCounters(deps.db, input.tenantId, scope, range, { requests: 0 });
   const id = newId('export');
   const ext = input.body.format === 'csv' ? 'csv' : 'jsonl';
-  const job: ExportJob = {
+  const common = {
     id,
     tenantId: input.tenantId,
-    dataset: 'calls',
     bucket: deps.bucket,
     format: input.body.format,
-    from: range.from,
-    to: range.to,
-    timezone: range.timeZone,
-    filters: input.body.filters,
-    status: 'queued',
+    status: 'queued' as const,
     rowsWritten: 0,
-    rowsExpected: counters[AN.calls] ?? 0,
-    objectKey: `exports/${input.tenantId}/${id}/calls-${range.from}-${range.to}.${ext}`,
     createdAt: new Date().toISOString(),
   };
+  let job: ExportJob;
+  if (input.body.type === 'campaign_contacts') {
+    const { campaignId, filters } = input.body;
+    const campaign = await getCampaign(deps.db, input.tenantId, campaignId);
+    if (!campaign) throw new NotFoundError('Campaign not found.');
+    const counts = await getContactCounts(deps.db, campaignId);
+    job = {
+      ...common,
+      dataset: 'campaign_contacts',
+      timezone: campaign.timezone ?? 'UTC',
+      filters: { campaignId, ...(filters.state ? { state: filters.state } : {}) },
+      rowsExpected: filters.state ? counts[filters.state] : Object.values(counts).reduce((a, b) => a + b, 0),
+      objectKey: `exports/${input.tenantId}/${id}/campaign-${campaignId}-contacts.${ext}`,
+    };
+  } else {
+    const body = input.body;
+    const range = resolveRange(body, input.tenantTimeZone);
+    const scope = body.filters.agentId
+      ? ({ kind: 'agent', agentId: body.filters.agentId } as const)
+      : ({ kind: 'tenant' } as const);
+    const counters = await rangeCounters(deps.db, input.tenantId, scope, range, { requests: 0 });
+    job = {
+      ...common,
+      dataset: 'calls',
+      from: range.from,
+      to: range.to,
+      timezone: range.timeZone,
+      filters: body.filters,
+      rowsExpected: counters[AN.calls] ?? 0,
+      objectKey: `exports/${input.tenantId}/${id}/calls-${range.from}-${range.to}.${ext}`,
+    };
+  }
   await createExportJob(deps.db, job);
   await queueExportJob(deps.sqs, deps.queueUrls, {
     schemaVersion: 1,
@@ -61,8 +82,8 @@ export async function presentExport(
     id: job.id,
     type: job.dataset,
     format: job.format,
-    from: job.from,
-    to: job.to,
+    ...(job.from ? { from: job.from, to: job.to } : {}),
+    ...(job.filters.campaignId ? { campaignId: job.filters.campaignId } : {}),
     timezone: job.timezone,
     status: job.status,
     rowsWritten: job.rowsWritten,

@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import { AnalyticsRangeQuerySchema } from '../analytics/analytics-query.ts';
+import { CONTACT_STATES } from '../campaigns/campaign-types.ts';
 
 /**
- * The HTTP contract of call exports, apart from the use cases in `export-api.ts` so the API
+ * The HTTP contract of exports (calls, campaign contacts), apart from the use cases in `export-api.ts` so the API
  * description loads no storage client.
  */
 
-export const CreateExportBodySchema = z.strictObject({
+const FormatSchema = z
+  .enum(['csv', 'jsonl'])
+  .default('csv')
+  .describe('`csv` (default) or `jsonl` (one JSON object per line).');
+
+const CallsExportBodySchema = z.strictObject({
   type: z.literal('calls').describe('What to export (calls, with summary, QA, cost and telemetry).'),
-  format: z
-    .enum(['csv', 'jsonl'])
-    .default('csv')
-    .describe('`csv` (default) or `jsonl` (one JSON object per line).'),
+  format: FormatSchema,
   from: AnalyticsRangeQuerySchema.shape.from,
   to: AnalyticsRangeQuerySchema.shape.to,
   timezone: AnalyticsRangeQuerySchema.shape.timezone,
@@ -31,12 +34,34 @@ export const CreateExportBodySchema = z.strictObject({
     .describe('Which calls to include; all calls of the range when empty.'),
 });
 
+const CampaignContactsExportBodySchema = z.strictObject({
+  type: z
+    .literal('campaign_contacts')
+    .describe(
+      "What to export: a campaign's contacts with state, attempts, last outcome, call ids, variables.",
+    ),
+  format: FormatSchema,
+  campaignId: z.string().min(1).max(64).describe('The campaign (`cmp_…`).'),
+  filters: z
+    .strictObject({
+      state: z.enum(CONTACT_STATES).optional().describe('Only contacts in this state.'),
+    })
+    .default({})
+    .describe('Which contacts to include; all of the campaign when empty.'),
+});
+
+export const CreateExportBodySchema = z.discriminatedUnion('type', [
+  CallsExportBodySchema,
+  CampaignContactsExportBodySchema,
+]);
+
 export const ExportSchema = z.strictObject({
   id: z.string().describe('`exp_…`'),
-  type: z.literal('calls').describe('What is exported: `calls`.'),
+  type: z.enum(['calls', 'campaign_contacts']).describe('What is exported: `calls` or `campaign_contacts`.'),
   format: z.enum(['csv', 'jsonl']).describe('`csv` or `jsonl`.'),
-  from: z.string().describe('First day, inclusive (YYYY-MM-DD in `timezone`).'),
-  to: z.string().describe('Last day, inclusive (YYYY-MM-DD in `timezone`).'),
+  from: z.string().optional().describe('Calls exports: first day, inclusive (YYYY-MM-DD in `timezone`).'),
+  to: z.string().optional().describe('Calls exports: last day, inclusive (YYYY-MM-DD in `timezone`).'),
+  campaignId: z.string().optional().describe('Campaign-contacts exports: the campaign.'),
   timezone: z.string().describe('IANA time zone the days are counted in.'),
   status: z
     .enum(['queued', 'running', 'completed', 'failed'])

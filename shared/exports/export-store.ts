@@ -18,18 +18,24 @@ export interface ExportFilters {
   agentId?: string;
   status?: string;
   direction?: string;
+  /** Campaign-contacts exports: the campaign (required) and, optionally, one contact state. */
+  campaignId?: string;
+  state?: string;
 }
+
+export type ExportDataset = 'calls' | 'campaign_contacts';
 
 export interface ExportJob {
   id: string;
   tenantId: string;
   /** What is exported (the API's `type`; the item's own `type` attribute is its family). */
-  dataset: 'calls';
+  dataset: ExportDataset;
   /** The bucket the object goes to, fixed at creation. */
   bucket: string;
   format: ExportFormat;
-  from: string;
-  to: string;
+  /** The days of a calls export (absent for a campaign's contacts). */
+  from?: string;
+  to?: string;
   timezone: string;
   filters: ExportFilters;
   status: ExportStatus;

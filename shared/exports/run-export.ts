@@ -5,12 +5,15 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { callPagesInWindow, usageRecordsOf } from '../analytics/call-window.ts';
+import { getCampaign } from '../campaigns/campaign-store.ts';
 import { addDays, startOfLocalDay } from '../analytics/time-zones.ts';
 import type { Call } from '../calls/call-types.ts';
 import type { Db } from '../data/client.ts';
 import { queryAll } from '../data/pagination.ts';
+import { NotFoundError } from '../errors/app-error.ts';
 import { tenantPk } from '../data/keys.ts';
-import { csvRow } from './csv.ts';
+import { contactExportColumns, contactExportRow, contactPages } from './contact-export.ts';
+import { type Cell, csvRow } from './csv.ts';
 import { type ExportJob, updateExportJob } from './export-store.ts';
 import { PartBuffer } from './part-buffer.ts';
 import { exportColumns, exportRow } from './export-rows.ts';
@@ -46,17 +49,45 @@ function matches(call: Call, filters: ExportJob['filters']): boolean {
   );
 }
 
-async function columnsFor(db: Db, tenantId: string): Promise<string[]> {
+async function columnsFor(db: Db, job: ExportJob): Promise<string[]> {
+  if (job.dataset === 'campaign_contacts') {
+    const campaign = await getCampaign(db, job.tenantId, job.filters.campaignId ?? '');
+    if (!campaign) throw new NotFoundError('The campaign no longer exists.');
+    return contactExportColumns(campaign);
+  }
   const agents = await queryAll(db, {
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': 'AGENT#' },
+    ExpressionAttributeValues: { ':pk': tenantPk(job.tenantId), ':prefix': 'AGENT#' },
     ProjectionExpression: 'summarySchema',
   });
   return exportColumns(agents.map((a) => a.summarySchema as Record<string, unknown> | undefined));
 }
 
+type RowPage = { rows: Record<string, Cell>[]; lastKey: Record<string, unknown> | undefined };
+
+/** The job's rows one Query page at a time, from the checkpoint's cursor on. */
+async function* rowPages(db: Db, job: ExportJob, columns: readonly string[]): AsyncGenerator<RowPage> {
+  if (job.dataset === 'campaign_contacts') {
+    const pages = contactPages(db, job.filters.campaignId ?? '', {
+      state: job.filters.state,
+      startKey: job.cursor,
+    });
+    for await (const page of pages) {
+      yield { rows: page.contacts.map((c) => contactExportRow(c, columns)), lastKey: page.lastKey };
+    }
+    return;
+  }
+  const fromMs = startOfLocalDay(job.from ?? '', job.timezone);
+  const toMs = startOfLocalDay(addDays(job.to ?? '', 1), job.timezone);
+  for await (const page of callPagesInWindow(db, job.tenantId, { fromMs, toMs, startKey: job.cursor })) {
+    const calls = page.calls.filter((call) => matches(call, job.filters));
+    const usage = await usageRecordsOf(db, calls);
+    yield { rows: calls.map((call) => exportRow(call, usage.get(call.id), columns)), lastKey: page.lastKey };
+  }
+}
+
 /**
- * Streams a job's calls into S3 as one multipart upload. Memory stays bounded by one part; after
+ * Streams a job's rows (a range's calls, or a campaign's contacts) into S3 as one multipart upload. Memory stays bounded by one part; after
  * each uploaded part the job stores the part list and the Query cursor, so a crashed run resumes
  * at the next page instead of starting over. Returns false when the job was already final.
  */
@@ -67,7 +98,7 @@ export async function runExport(deps: ExportDeps, initial: ExportJob): Promise<b
   if (initial.status === 'completed' || initial.status === 'failed') return false;
   const job: ExportJob = { ...initial };
   if (!job.uploadId) {
-    job.columns = await columnsFor(db, job.tenantId);
+    job.columns = await columnsFor(db, job);
     const upload = await s3.send(
       new CreateMultipartUploadCommand({
         Bucket: job.bucket,
@@ -126,16 +157,11 @@ export async function runExport(deps: ExportDeps, initial: ExportJob): Promise<b
     return { rowsWritten: rows, percent, etaSeconds };
   };
 
-  const fromMs = startOfLocalDay(job.from, job.timezone);
-  const toMs = startOfLocalDay(addDays(job.to, 1), job.timezone);
-  for await (const page of callPagesInWindow(db, job.tenantId, { fromMs, toMs, startKey: job.cursor })) {
-    const calls = page.calls.filter((call) => matches(call, job.filters));
-    const usage = await usageRecordsOf(db, calls);
-    for (const call of calls) {
-      const row = exportRow(call, usage.get(call.id), columns);
+  for await (const page of rowPages(db, job, columns)) {
+    for (const row of page.rows) {
       write(job.format === 'csv' ? csvRow(columns.map((c) => row[c])) : `${JSON.stringify(row)}\n`);
     }
-    rows += calls.length;
+    rows += page.rows.length;
     if (part.length >= partBytes && page.lastKey) {
       await uploadPart();
       job.parts = parts;
@@ -149,7 +175,7 @@ export async function runExport(deps: ExportDeps, initial: ExportJob): Promise<b
       });
       if (!open) return false;
       await deps.onCheckpoint?.(job);
-    } else if (calls.length > 0) {
+    } else if (page.rows.length > 0) {
       // Progress between checkpoints is for display; a resumed run restarts from the checkpoint.
       await updateExportJob(db, job, progress());
     }

@@ -115,8 +115,11 @@ export const ExportCompletedEventSchema = z.object({
   exportId: z.string().min(1),
   format: z.enum(['csv', 'jsonl']),
   rowsWritten: z.number().int().nonnegative(),
-  from: z.string(),
-  to: z.string(),
+  /** The range of a calls export. */
+  from: z.string().optional(),
+  to: z.string().optional(),
+  /** The campaign of a campaign-contacts export. */
+  campaignId: z.string().optional(),
 });
 export type ExportCompletedEvent = z.output<typeof ExportCompletedEventSchema>;
 
