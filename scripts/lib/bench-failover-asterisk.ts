@@ -170,7 +170,7 @@ export async function benchAsteriskFailover(input: {
     );
     print(`gap, kill → agent audio       p50 ${ms(gaps, 0.5)}   p99 ${ms(gaps, 0.99)}   max ${ms(gaps, 1)}`);
     print(`  kill → control reconnected  p50 ${ms(reconnects, 0.5)}   p99 ${ms(reconnects, 0.99)}`);
-    print(`  (then ~1.5 s without StasisStart marks a reconnect, takeover, new media channel, model)`);
+    print(`  (then the takeover, ~500 ms until the new media channel's connection registers, model)`);
     print(`stored as one resumed call    ${stored}/${victims.length}`);
   } finally {
     for (const task of tasks) if (task.child.exitCode === null) task.child.kill('SIGKILL');

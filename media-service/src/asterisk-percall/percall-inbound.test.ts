@@ -41,7 +41,8 @@ describe('Asterisk per-call mode: an inbound call over per-call ARI WebSockets a
       connection_type: 'server',
       channelId: mediaChannelId,
     });
-    // A second per-call connection for the media channel, held and otherwise left alone.
+    // A second per-call connection for the media channel, held and otherwise left alone (known by
+    // its name: not even looked up).
     const second = s.ari.perCallConnections[1]!;
     expect(second.application).toMatch(new RegExp(`^${APP}:WebSocket/INCOMING/0x`));
     expect(second.channelId).toBe(mediaChannelId);

@@ -29,15 +29,18 @@ export interface PerCallResumeDeps {
   restFor(orphan: OrphanedCall): AriRest;
 }
 
-type Wait = 'free' | 'ended' | 'closed' | 'timeout';
+type Wait = 'free' | 'owner_gone' | 'ended' | 'closed' | 'timeout';
 
 /**
- * Waits until the old owner let the call go (released, lease lapsed) or the call ended, polling
- * the owner record; a closed connection (the caller hung up meanwhile) stops the wait.
+ * Waits until the old owner let the call go (released, lease lapsed), its media channel left the
+ * bridge (Asterisk hangs it up when the dead owner's media socket drops, usually within
+ * milliseconds of the control connection), or the call ended, polling the owner record and the
+ * bridge; a closed connection (the caller hung up meanwhile) stops the wait.
  */
 async function untilOwnerLetGo(
   orphan: OrphanedCall,
   read: () => Promise<CallOwner | undefined>,
+  ownerMediaGone: () => Promise<boolean>,
 ): Promise<Wait> {
   let owner = await read();
   const deadline = Date.now() + Math.max(0, (owner?.leaseUntilMs ?? 0) - Date.now()) + 2 * OWNER_POLL_MS;
@@ -47,6 +50,7 @@ async function untilOwnerLetGo(
     if (orphan.connection.isClosed) return 'closed';
     if (Date.now() > deadline) return 'timeout';
     await new Promise((resolve) => setTimeout(resolve, OWNER_POLL_MS));
+    if (await ownerMediaGone().catch(() => false)) return 'owner_gone';
     owner = await read();
   }
 }
@@ -74,16 +78,21 @@ export function createPerCallResume(deps: PerCallResumeDeps): ResumeHook {
       logger.warn('asterisk call without an ownership record is not resumed');
       return 'refused';
     }
-    const ownerGone = !bridge.channels.some((id) => id !== channel.id);
+    let ownerGone = !bridge.channels.some((id) => id !== channel.id);
     if (!ownerGone) {
-      const wait = await untilOwnerLetGo(orphan, read);
+      const ownerMediaGone = async () => {
+        const now = (await deps.restFor(orphan).listBridges()).find((b) => b.id === bridge.id);
+        return !!now && !now.channels.some((id) => id !== channel.id);
+      };
+      const wait = await untilOwnerLetGo(orphan, read, ownerMediaGone);
       if (wait === 'timeout') {
         // Renewed past a whole lease with its media still bridged: the owner is alive and running
         // the call (a duplicate re-connection). Taking it, or hanging it up, would break a live call.
         logger.warn('asterisk call still run by its owner; re-connection held, not taken over');
         return 'owner_active';
       }
-      if (wait !== 'free') {
+      if (wait === 'owner_gone') ownerGone = true;
+      else if (wait !== 'free') {
         logger.info('asterisk call not resumed', { wait });
         return 'refused';
       }

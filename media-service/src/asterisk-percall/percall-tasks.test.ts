@@ -54,14 +54,12 @@ describe('Asterisk per-call mode with several media tasks sharing one PBX', () =
     expect(a.service.registry.get(second.call.id)).toBeUndefined();
     expect(b.service.registry.get(first.call.id)).toBeUndefined();
 
-    // Each media channel's own connection went to the task that does not own the call, which left
-    // it alone: at most it looked the channel up (a slow run passes the unclaimed wait), never
-    // changed anything over it.
+    // Each media channel's own connection went to the task that does not own the call, which left it alone.
     for (const { mediaChannelId, owner } of [first, second]) {
       const conn = s.ari.perCallConnections.find((c) => c.channelId === mediaChannelId)!;
       expect(conn.target).not.toBe(owner.url);
       expect(conn.closeCode).toBeUndefined();
-      expect(s.ari.requests.filter((r) => r.conn === conn.number && r.method !== 'GET')).toEqual([]);
+      expect(s.ari.requests.some((r) => r.conn === conn.number)).toBe(false);
     }
 
     // Audio both ways on both calls at once.

@@ -17,8 +17,11 @@ import { createExchangeRest, httpExchange } from './request-rest.ts';
 import { createPerCallResume } from './percall-resume.ts';
 import { resolveUnclaimed } from './unclaimed-connection.ts';
 
-/** Real Asterisk sends StasisStart ~500 ms after ApplicationRegistered; no StasisStart by then is a reconnect. */
-const UNCLAIMED_AFTER_MS = 1_500;
+/**
+ * A registered connection is resolved at once (`resolveUnclaimed` tells a re-connection from a
+ * new call without waiting for StasisStart); tests may delay it.
+ */
+const UNCLAIMED_AFTER_MS = 0;
 /** A connection that never registers, or a late channel that never enters Stasis, is closed after this. */
 const REGISTRATION_TIMEOUT_MS = 10_000;
 
@@ -187,7 +190,7 @@ export async function startPerCallTransport(
               return outcome;
             }
           : undefined;
-        void resolveUnclaimed(connection, { logger, resume: takeOver }).then(
+        void resolveUnclaimed(connection, { logger, resume: takeOver, claimed: () => !!claimedBy }).then(
           (outcome) => {
             if (outcome === 'media_channel') claimedBy = outcome;
           },

@@ -28,12 +28,16 @@ export type UnclaimedOutcome =
   | 'not_bridged'
   | 'resumed'
   | 'gone'
-  | 'hung_up';
+  | 'hung_up'
+  | 'claimed';
 
 /**
- * A connection that announced `ApplicationRegistered` but no `StasisStart` in time. Real Asterisk
- * sends StasisStart about 500 ms after registration for a new channel; one that never comes means
- * Asterisk re-connected a channel already in Stasis. What that channel is decides:
+ * A connection that announced `ApplicationRegistered` and no `StasisStart` yet. Real Asterisk
+ * sends StasisStart about 500 ms after registration for a new channel, and none for a channel it
+ * re-connects (already in Stasis), so the connection is resolved at once rather than after a
+ * wait: only a channel sitting in one of our bridges can be a re-connection, because a new call's
+ * channel is bridged by its owner only after its StasisStart (which, if it arrives while this runs,
+ * makes the result `claimed` and nothing is touched). What that channel is decides:
  * - gone from Asterisk: the connection is closed cleanly (1000);
  * - a media channel: held, its audio goes over its own `/media` socket to whichever task owns it;
  * - a caller in none of our bridges: a new channel whose StasisStart is late, left waiting;
@@ -43,11 +47,20 @@ export type UnclaimedOutcome =
  */
 export async function resolveUnclaimed(
   connection: PerCallConnection,
-  input: { logger: Logger; resume?: ResumeHook },
+  input: {
+    logger: Logger;
+    resume?: ResumeHook;
+    /** True once the connection's StasisStart arrived meanwhile: a new call, nothing to resolve. */
+    claimed?: () => boolean;
+  },
 ): Promise<UnclaimedOutcome> {
   const { logger } = input;
+  const claimed = input.claimed ?? (() => false);
   const channelName = connection.registration?.channelName ?? '';
+  // A media channel's own connection is known by its name: held without a request over it.
+  if (isExternalMediaChannel({ name: channelName })) return 'media_channel';
   const channel = (await connection.rest.listChannels()).find((c) => c.name === channelName);
+  if (claimed()) return 'claimed';
   if (!channel) {
     logger.info('asterisk per-call connection for an unknown channel closed');
     connection.close(1000, 'unknown_channel');
@@ -59,6 +72,7 @@ export async function resolveUnclaimed(
     (b) =>
       b.channels.includes(channel.id) && (b.id.startsWith(OUR_ID_PREFIX) || b.name.startsWith(OUR_ID_PREFIX)),
   );
+  if (claimed()) return 'claimed';
   if (!bridge) return 'not_bridged';
   const resumed = input.resume ? await input.resume({ connection, channel, bridge }) : 'refused';
   if (resumed !== 'refused') return resumed;
