@@ -197,3 +197,14 @@ export async function countsOf(api: ApiClient, campaignId: string): Promise<Json
   expect(res.status).toBe(200);
   return res.body.campaign.counts;
 }
+
+/** `n` consecutive London numbers starting at suffix `first` (distinct per test so tests share no contacts). */
+export const numbers = (first: number, n: number) =>
+  Array.from({ length: n }, (_, i) => `+44207183${String(first + i).padStart(4, '0')}`);
+
+/** Calls the tenant placed, newest first (through the calls API, as a customer would see them). */
+export async function outboundCalls(t: Awaited<ReturnType<typeof campaignTenant>>): Promise<Json[]> {
+  const res = await t.api.get('/v1/calls?direction=outbound&limit=100');
+  expect(res.status).toBe(200);
+  return res.body.items;
+}
