@@ -6,6 +6,7 @@ import type { MediaCommand } from '#shared/queues/contracts.ts';
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import {
+  type AmdOutcome,
   type FakeAriServer,
   type FakeChannel,
   type OriginateOutcome,
@@ -67,6 +68,8 @@ export function usePerCallHarness() {
       unclaimedAfterMs?: number;
       percallPassword?: string;
       originate?: (endpoint: string) => OriginateOutcome;
+      /** What the dialplan's AMD() concludes per dialed endpoint (outbound calls with detection). */
+      amdOutcome?: (endpoint: string) => AmdOutcome;
       /** Call resume on (as in production); off keeps the "hang up an orphaned call" behaviour. */
       resume?: boolean;
       /** Call leases (short ones let a test see a lapsed owner quickly). */
@@ -75,7 +78,10 @@ export function usePerCallHarness() {
       logger?: Logger;
     } = {},
   ) {
-    const ari: FakeAriServer = await startFakeAriServer({ originateOutcome: options.originate });
+    const ari: FakeAriServer = await startFakeAriServer({
+      originateOutcome: options.originate,
+      amdOutcome: options.amdOutcome,
+    });
     cleanups.push(() => ari.close());
     const tasks: Task[] = [];
     for (let i = 0; i < (options.tasks ?? 1); i++) {
@@ -142,18 +148,19 @@ export function usePerCallHarness() {
   }
 
   /** A queued outbound Asterisk call to `to` and the `call.originate` command that dials it. */
-  async function outboundCall(to: string) {
+  async function outboundCall(to: string, options: { agentId?: string; machineDetection?: boolean } = {}) {
     const h = media();
     const { call } = await createCall(
       h.db,
       {
         tenantId: h.tenantId,
-        agentId: h.agentId,
+        agentId: options.agentId ?? h.agentId,
         direction: 'outbound',
         provider: 'asterisk',
         from: NUMBER,
         to,
         status: 'queued',
+        machineDetection: options.machineDetection ? {} : undefined,
       },
       { maxConcurrentCalls: 20 },
     );

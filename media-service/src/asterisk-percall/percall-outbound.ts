@@ -11,6 +11,7 @@ import {
   CallEndedDuringSetupError,
   tagsFor,
 } from '../asterisk/asterisk-calls.ts';
+import { readAmdVerdict } from '../asterisk/amd-verdict.ts';
 import { endCallWithoutSession } from '../asterisk/call-records.ts';
 
 type OriginateCommand = Extract<MediaCommand, { type: 'call.originate' }>;
@@ -70,13 +71,23 @@ export class PerCallDialer {
     const channelId = tagsFor(call.id).outboundChannelId;
     this.#ringing.set(channelId, call);
     try {
+      const appArgs = outboundAppArgs(call);
       await this.#http.originate({
         endpoint: this.#deps.endpointTemplate.replaceAll('{to}', call.to),
         app: this.#deps.app,
-        appArgs: outboundAppArgs(call),
+        appArgs,
         callerId: call.from,
         timeoutSeconds: RING_TIMEOUT_SECONDS,
         channelId,
+        // With detection the answered channel runs AMD() in the `<app>-amd` dialplan context first,
+        // whose Stasis() then opens its per-call connection as for any answered call
+        // (docs/voicemail-detection.md). The dialer app follows the ringing channel either way.
+        ...(call.machineDetection
+          ? {
+              dialplan: { context: this.#deps.amdContext, extension: 's', priority: 1 },
+              variables: { AI_CALLER_APP: this.#deps.app, AI_CALLER_APP_ARGS: appArgs },
+            }
+          : {}),
       });
     } catch (error) {
       this.#ringing.delete(channelId);
@@ -180,7 +191,11 @@ export async function takeAnsweredCall(
   }
   const { slot } = reservation;
   try {
-    await calls.connect({ call, agent, caller: event.channel, slot, answer: false, rest });
+    // The dialplan's AMD() verdict, read over this call's own connection.
+    const machineVerdict = call.machineDetection
+      ? await readAmdVerdict({ rest, db: session.db, logger }, call, event.channel.id)
+      : undefined;
+    await calls.connect({ call, agent, caller: event.channel, slot, answer: false, rest, machineVerdict });
   } catch (error) {
     slot.release();
     const hungUp = error instanceof CallEndedDuringSetupError;

@@ -80,8 +80,7 @@ export async function startPerCallTransport(
     session: deps,
     startSession: options.startSession ?? startCallSession,
     rest: http,
-    // Per-call outbound dials through its own path (percall-outbound.ts), which does not route
-    // through the AMD context yet; the classic transport's name is kept for the shared deps.
+    // Outbound calls with answering-machine detection run AMD() here first (percall-outbound.ts).
     amdContext: `${env.ARI_APP}-amd`,
     webSocketMedia: { ariUrl: env.ARI_URL, username: env.ARI_USERNAME, password },
     app: env.ARI_APP,

@@ -77,12 +77,14 @@ export function createExchangeRest(exchange: AriExchange): AriRest {
           'POST',
           `channels?${query({
             endpoint: o.endpoint,
-            app: o.app,
-            appArgs: o.appArgs,
+            // ARI takes either an app or a dialplan location, never both.
+            ...(o.dialplan ?? { app: o.app, appArgs: o.appArgs }),
             callerId: o.callerId,
             timeout: o.timeoutSeconds,
             channelId: o.channelId,
           })}`,
+          // Channel variables go in the body (`{"variables": {...}}`), as ARI documents.
+          o.variables ? { variables: o.variables } : undefined,
         ),
       ),
     externalMedia: async (o) => {

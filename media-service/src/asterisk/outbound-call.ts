@@ -4,8 +4,6 @@ import { getAgent } from '#shared/data/agents.ts';
 import { getCall, linkProviderCallId, transitionCall } from '#shared/data/calls.ts';
 import { UnavailableError } from '#shared/errors/app-error.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
-import { recordMachineVerdict } from '#shared/data/machine-verdicts.ts';
-import { answeredByFromAsterisk, type MachineVerdict } from '#shared/voicemail/answered-by.ts';
 import type { SessionSlot } from '../session/session-registry.ts';
 import { type AriEvent, statusForUnansweredCause } from './ari-events.ts';
 import {
@@ -14,6 +12,7 @@ import {
   CallEndedDuringSetupError,
   tagsFor,
 } from './asterisk-calls.ts';
+import { readAmdVerdict } from './amd-verdict.ts';
 import { endCallWithoutSession } from './call-records.ts';
 import type { RtpPortLease } from './rtp-port-pool.ts';
 
@@ -185,7 +184,11 @@ export class OutboundCalls {
     const agent = await getAgent(session.db, call.tenantId, call.agentId);
     const current = await getCall(session.db, call.tenantId, call.id);
     const machineVerdict = current?.machineDetection
-      ? await this.#verdictOf(current, event.channel.id)
+      ? await readAmdVerdict(
+          { rest: this.#deps.rest, db: session.db, logger: this.#deps.logger },
+          current,
+          event.channel.id,
+        )
       : undefined;
     if (!agent || !current || isTerminal(current.status)) {
       lease?.release();
@@ -214,27 +217,6 @@ export class OutboundCalls {
       );
       if (!hungUp) throw error;
     }
-  }
-
-  /**
-   * The verdict of the dialplan's AMD() (`AMDSTATUS`, `AMDCAUSE`), stored on the call. Unreadable
-   * (the dialplan did not run AMD) counts as `unknown`: the agent greets, as for a person.
-   */
-  async #verdictOf(call: Call, channelId: string): Promise<MachineVerdict> {
-    const { rest, session, logger } = this.#deps;
-    const [status, cause] = await Promise.all([
-      rest.getVariable(channelId, 'AMDSTATUS').catch(() => ''),
-      rest.getVariable(channelId, 'AMDCAUSE').catch(() => ''),
-    ]);
-    if (!status) logger.warn('AMDSTATUS not set: is the AMD dialplan installed?', { callId: call.id });
-    const verdict: MachineVerdict = {
-      answeredBy: answeredByFromAsterisk(status),
-      providerVerdict: (cause ? `${status}/${cause}` : status || 'NOT_SET').slice(0, 100),
-    };
-    await recordMachineVerdict(session.db, call.tenantId, call.id, verdict).catch((err) =>
-      logger.warn('machine verdict not stored', { callId: call.id, err }),
-    );
-    return verdict;
   }
 
   #drop(channelId: string): void {
