@@ -121,9 +121,13 @@ export class CallRecorder implements AudioTap {
     this.timeline.cut(cut.itemId, cut.audioEndMs);
   }
 
-  /** Resolves once the audio so far is on disk and the parts filled so far are uploaded. */
+  /**
+   * Resolves once the upload is created (or failed to be), the audio so far is on disk and the
+   * parts filled so far are uploaded.
+   */
   async whenIdle(): Promise<void> {
     await this.work;
+    await this.upload?.whenStarted();
     await this.upload?.whenUploaded();
   }
 
