@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqsClient } from '#shared/queues/sqs-client.ts';
+import { describe, expect, it } from 'vitest';
 import {
   campaignTenant,
   contactsByNumber,
@@ -10,26 +9,15 @@ import {
   numbers,
   outboundCalls,
   runDispatcher,
-  useSqs,
+  useCampaignPlatform,
 } from '../../test/campaigns/campaign-test-kit.ts';
 import { expectError, type Json } from '../../test/functions/api-test-client.ts';
-import { startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 
-let platform: TestPlatform;
-let sqs: ReturnType<typeof createSqsClient>;
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  sqs = createSqsClient({ endpoint: platform.env.SQS_ENDPOINT });
-  useSqs(sqs);
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await platform?.stop();
-});
+const platform = useCampaignPlatform();
 
 describe('dispatching: checks at dial time', () => {
   it('checks the do-not-call list again at dial time, and DELETE takes a number off it', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, { agentId: t.agentId });
     const [first, second] = numbers(500, 2) as [string, string];
     await t.api.post(`/v1/campaigns/${campaign.id}/contacts`, {
@@ -56,13 +44,13 @@ describe('dispatching: checks at dial time', () => {
   });
 
   it('gives back a claim whose command was lost, and settles a call whose end event was lost', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, { agentId: t.agentId });
     const [lost, quiet] = numbers(600, 2) as [string, string];
     await t.api.post(`/v1/campaigns/${campaign.id}/contacts`, { contacts: [{ number: lost }] });
     await t.api.post(`/v1/campaigns/${campaign.id}/start`);
     await runDispatcher();
-    await drainQueue(platform.env.QUEUE_CAMPAIGN_DIALS_URL as string); // the command is lost
+    await drainQueue(platform().env.QUEUE_CAMPAIGN_DIALS_URL as string); // the command is lost
     expect(await countsOf(t.api, campaign.id)).toMatchObject({ dialing: 1, pending: 0 });
     const later = new Date(Date.now() + 3 * 60_000);
     await runDispatcher(later);

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
-import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import {
   campaignTenant,
   contactsByNumber,
@@ -13,26 +12,15 @@ import {
   numbers,
   outboundCalls,
   runDispatcher,
-  useSqs,
+  useCampaignPlatform,
 } from '../../test/campaigns/campaign-test-kit.ts';
 import { expectError, type Json } from '../../test/functions/api-test-client.ts';
-import { startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 
-let platform: TestPlatform;
-let sqs: ReturnType<typeof createSqsClient>;
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  sqs = createSqsClient({ endpoint: platform.env.SQS_ENDPOINT });
-  useSqs(sqs);
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await platform?.stop();
-});
+const platform = useCampaignPlatform();
 
 describe('dispatching', () => {
   it('never dials more than the campaign allows at once, nor a contact twice for duplicate commands', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, {
       agentId: t.agentId,
       maxConcurrentCalls: 2,
@@ -43,7 +31,7 @@ describe('dispatching', () => {
     });
     // A draft is not dispatched.
     await runDispatcher();
-    expect(await drainQueue(platform.env.QUEUE_CAMPAIGN_DIALS_URL as string)).toHaveLength(0);
+    expect(await drainQueue(platform().env.QUEUE_CAMPAIGN_DIALS_URL as string)).toHaveLength(0);
     expect((await t.api.post(`/v1/campaigns/${campaign.id}/start`)).body.campaign.status).toBe('running');
 
     // Two overlapping dispatcher runs share the campaign's two slots (its lease), no more.
@@ -64,7 +52,7 @@ describe('dispatching', () => {
 
     // Full: the next run claims nothing until a call ends.
     await runDispatcher();
-    expect(await drainQueue(platform.env.QUEUE_CAMPAIGN_DIALS_URL as string)).toHaveLength(0);
+    expect(await drainQueue(platform().env.QUEUE_CAMPAIGN_DIALS_URL as string)).toHaveLength(0);
     await finishCall(t.tenant.id, calls[0].id, {
       status: 'completed',
       endReason: 'caller_hangup',
@@ -76,7 +64,7 @@ describe('dispatching', () => {
   });
 
   it('pause stops new dials but never cuts a live call; resume and cancel', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, { agentId: t.agentId, maxConcurrentCalls: 1 });
     await t.api.post(`/v1/campaigns/${campaign.id}/contacts`, {
       contacts: numbers(200, 3).map((number) => ({ number })),
@@ -97,7 +85,7 @@ describe('dispatching', () => {
     expect(await outboundCalls(t)).toHaveLength(1);
     expect(await countsOf(t.api, campaign.id)).toMatchObject({ pending: 2, dialing: 0, completed: 1 });
     await runDispatcher();
-    expect(await drainQueue(platform.env.QUEUE_CAMPAIGN_DIALS_URL as string)).toHaveLength(0);
+    expect(await drainQueue(platform().env.QUEUE_CAMPAIGN_DIALS_URL as string)).toHaveLength(0);
     expectError(await t.api.post(`/v1/campaigns/${campaign.id}/pause`), 409, 'conflict');
 
     await t.api.post(`/v1/campaigns/${campaign.id}/resume`);
@@ -133,7 +121,7 @@ describe('dispatching', () => {
   });
 
   it('retries by outcome, then settles no_answer, busy, voicemail, failed and exhausted', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, {
       agentId: t.agentId,
       maxConcurrentCalls: 10,

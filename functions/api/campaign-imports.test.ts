@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqsClient } from '#shared/queues/sqs-client.ts';
+import { describe, expect, it } from 'vitest';
 import { handler as importHandler } from '../consumers/run-contact-import.ts';
 import {
   campaignTenant,
   countsOf,
   createCampaign,
   drainQueue,
-  useSqs,
+  useCampaignPlatform,
 } from '../../test/campaigns/campaign-test-kit.ts';
 import { type ApiClient, expectError, type Json } from '../../test/functions/api-test-client.ts';
-import { startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 
-let platform: TestPlatform;
-let sqs: ReturnType<typeof createSqsClient>;
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  sqs = createSqsClient({ endpoint: platform.env.SQS_ENDPOINT });
-  useSqs(sqs);
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await platform?.stop();
-});
+const platform = useCampaignPlatform();
 
 /** Creates an import, PUTs the file to the presigned URL, starts it and runs the consumer on its message. */
 async function importFile(api: ApiClient, body: Record<string, unknown>, file: Buffer): Promise<Json> {
@@ -39,7 +27,7 @@ async function importFile(api: ApiClient, body: Record<string, unknown>, file: B
   const started = await api.post(`/v1/imports/${id}/start`);
   expect(started.status).toBe(202);
   expect(started.body.import.status).toBe('queued');
-  const records = await drainQueue(platform.env.QUEUE_CONTACT_IMPORTS_URL as string);
+  const records = await drainQueue(platform().env.QUEUE_CONTACT_IMPORTS_URL as string);
   expect(records).toHaveLength(1);
   expect((await importHandler({ Records: records })).batchItemFailures).toEqual([]);
   // A redelivered message never reruns a finished job.
@@ -51,7 +39,7 @@ async function importFile(api: ApiClient, body: Record<string, unknown>, file: B
 
 describe('CSV imports', () => {
   it('imports the good rows and reports every bad one by row number', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const agent = await t.api.post('/v1/agents', {
       name: 'R',
       instructions: 'Call {{firstName}} about {{slot}}.',
@@ -114,7 +102,7 @@ describe('CSV imports', () => {
   });
 
   it('reads UTF-16 files with a byte-order mark and imports do-not-call numbers', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const text = 'number,reason\n+442071830201,asked by letter\n+44207,typo\n+14155550202,\n';
     const file = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     const job = await importFile(t.api, { type: 'dnc' }, file);
@@ -128,7 +116,7 @@ describe('CSV imports', () => {
   });
 
   it('fails a file without a number column as a whole, saying why', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, { agentId: t.agentId });
     const job = await importFile(
       t.api,
@@ -140,8 +128,8 @@ describe('CSV imports', () => {
   });
 
   it('answers 400 for an import into another tenant’s campaign, 404 for another tenant’s import', async () => {
-    const a = await campaignTenant(platform);
-    const b = await campaignTenant(platform);
+    const a = await campaignTenant(platform());
+    const b = await campaignTenant(platform());
     const campaign = await createCampaign(a.api, { agentId: a.agentId });
     const res = await b.api.post('/v1/imports', {
       type: 'campaign_contacts',

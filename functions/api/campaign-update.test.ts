@@ -1,25 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqsClient } from '#shared/queues/sqs-client.ts';
-import { campaignTenant, createCampaign, useSqs } from '../../test/campaigns/campaign-test-kit.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  campaignTenant,
+  createCampaign,
+  useCampaignPlatform,
+} from '../../test/campaigns/campaign-test-kit.ts';
 import { expectError, type Json } from '../../test/functions/api-test-client.ts';
-import { startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 
 /** PATCH /v1/campaigns/{id} against DynamoDB Local: what changes, when it may, and bad input. */
-let platform: TestPlatform;
-let sqs: ReturnType<typeof createSqsClient>;
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  sqs = createSqsClient({ endpoint: platform.env.SQS_ENDPOINT });
-  useSqs(sqs);
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await platform?.stop();
-});
+const platform = useCampaignPlatform();
 
 describe('PATCH /v1/campaigns/{id}', () => {
   it('changes the named fields of a draft, merges retry per outcome and keeps the rest', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, {
       agentId: t.agentId,
       timezone: 'America/Chicago',
@@ -70,7 +62,7 @@ describe('PATCH /v1/campaigns/{id}', () => {
   });
 
   it('edits a paused campaign, and refuses a running, completed or canceled one with 409 campaign_not_editable', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, { agentId: t.agentId });
     const path = `/v1/campaigns/${campaign.id}`;
     await t.api.post(`/v1/campaigns/${campaign.id}/contacts`, { contacts: [{ number: '+442071839001' }] });
@@ -103,7 +95,7 @@ describe('PATCH /v1/campaigns/{id}', () => {
     [{ timezone: 'Mars/Olympus_Mons' }, 'timezone'],
     [{ variables: { 'bad name': 'x' } }, 'variables.bad name'],
   ])('answers 400 naming the field for %j', async (patch, field) => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, { agentId: t.agentId });
     const res = await t.api.patch(`/v1/campaigns/${campaign.id}`, patch);
     expectError(res, 400, 'validation_error');
@@ -114,7 +106,7 @@ describe('PATCH /v1/campaigns/{id}', () => {
   });
 
   it('refuses to change the agent (contacts were checked against its placeholders)', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, { agentId: t.agentId });
     const res = await t.api.patch(`/v1/campaigns/${campaign.id}`, { agentId: 'agt_other' });
     expectError(res, 400, 'validation_error');
@@ -122,7 +114,7 @@ describe('PATCH /v1/campaigns/{id}', () => {
   });
 
   it('keeps a value the agent’s placeholders need once contacts rely on it', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const agent = await t.api.post('/v1/agents', {
       name: 'R',
       instructions: 'Remind {{firstName}} at {{clinic}}.',
@@ -154,8 +146,8 @@ describe('PATCH /v1/campaigns/{id}', () => {
   });
 
   it('answers 404 for another tenant’s campaign', async () => {
-    const a = await campaignTenant(platform);
-    const b = await campaignTenant(platform);
+    const a = await campaignTenant(platform());
+    const b = await campaignTenant(platform());
     const campaign = await createCampaign(a.api, { agentId: a.agentId });
     expectError(await b.api.patch(`/v1/campaigns/${campaign.id}`, { name: 'Mine' }), 404, 'not_found');
   });

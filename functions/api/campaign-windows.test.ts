@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DialCommandSchema } from '#shared/campaigns/campaign-messages.ts';
 import { dialContact } from '#shared/campaigns/dial-contact.ts';
 import { createLogger } from '#shared/logging/logger.ts';
-import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { callDepsFromEnv } from '../lib/call-deps.ts';
 import {
   campaignTenant,
@@ -11,23 +10,12 @@ import {
   deliverDialCommands,
   drainQueue,
   runDispatcher,
-  useSqs,
+  useCampaignPlatform,
 } from '../../test/campaigns/campaign-test-kit.ts';
 import type { Json } from '../../test/functions/api-test-client.ts';
-import { startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 
 const logger = createLogger({ level: 'error' });
-let platform: TestPlatform;
-let sqs: ReturnType<typeof createSqsClient>;
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  sqs = createSqsClient({ endpoint: platform.env.SQS_ENDPOINT });
-  useSqs(sqs);
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await platform?.stop();
-});
+const platform = useCampaignPlatform();
 
 const WEEKDAYS_9_TO_6 = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' };
 const NEW_YORK = '+12125550100';
@@ -36,7 +24,7 @@ const TOKYO = '+81312345678';
 
 /** A running campaign (weekdays 09:00–18:00 local) with a contact in New York, London and Tokyo. */
 async function worldCampaign() {
-  const t = await campaignTenant(platform);
+  const t = await campaignTenant(platform());
   const campaign = await createCampaign(t.api, {
     agentId: t.agentId,
     callingWindow: WEEKDAYS_9_TO_6,
@@ -58,7 +46,7 @@ async function worldCampaign() {
 async function dispatchAt(campaignId: string, iso: string): Promise<string[]> {
   const now = new Date(iso);
   await runDispatcher(now);
-  const records = await drainQueue(platform.env.QUEUE_CAMPAIGN_DIALS_URL as string);
+  const records = await drainQueue(platform().env.QUEUE_CAMPAIGN_DIALS_URL as string);
   const deps = await callDepsFromEnv();
   const dialed: string[] = [];
   for (const command of records.map((r) => DialCommandSchema.parse(JSON.parse(r.body)))) {
@@ -106,7 +94,7 @@ describe('calling windows in each contact’s zone', () => {
   });
 
   it('checks the window again at dial time: a command that arrives after it closed is given back', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const today = new Date().getUTCDay();
     const names = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
     // Every day but today (UTC): the dispatcher (at a fixed instant tomorrow) claims, the dialer (now) must not dial.

@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqsClient } from '#shared/queues/sqs-client.ts';
+import { describe, expect, it } from 'vitest';
 import {
   campaignTenant,
   contactsByNumber,
   countsOf,
   createCampaign,
-  useSqs,
+  useCampaignPlatform,
 } from '../../test/campaigns/campaign-test-kit.ts';
 import { expectError, type Json } from '../../test/functions/api-test-client.ts';
-import { startTestPlatform, type TestPlatform } from '../../test/platform.ts';
 
-let platform: TestPlatform;
-let sqs: ReturnType<typeof createSqsClient>;
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  sqs = createSqsClient({ endpoint: platform.env.SQS_ENDPOINT });
-  useSqs(sqs);
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await platform?.stop();
-});
+const platform = useCampaignPlatform();
 
 describe('campaign API', () => {
   it('creates a draft with defaults and shows zero counts for every state', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, { agentId: t.agentId });
     expect(campaign).toMatchObject({
       status: 'draft',
@@ -45,7 +33,7 @@ describe('campaign API', () => {
     [{ retry: { onBusy: { maxAttempts: 0, delayMinutes: 5 } } }, 'retry.onBusy.maxAttempts'],
     [{ from: '+14155550000' }, 'from'],
   ])('answers 400 naming the field for %j', async (patch, field) => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const res = await t.api.post('/v1/campaigns', {
       name: 'x',
       agentId: t.agentId,
@@ -57,7 +45,7 @@ describe('campaign API', () => {
   });
 
   it('answers 400 naming agentId for an agent without an outbound number', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const agent = await t.api.post('/v1/agents', { name: 'No number', instructions: 'Hi.' });
     const res = await t.api.post('/v1/campaigns', {
       name: 'x',
@@ -69,7 +57,7 @@ describe('campaign API', () => {
   });
 
   it('checks every contact on its own: bad numbers, duplicates, zones, variables, do-not-call', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const agent = await t.api.post('/v1/agents', {
       name: 'Reminder',
       instructions: 'Remind {{firstName}} of the appointment at {{appointmentTime}} in {{clinic}}.',
@@ -126,7 +114,7 @@ describe('campaign API', () => {
   });
 
   it('refuses a batch over 1,000 contacts and takes a 1,000-contact batch over 64 KB', async () => {
-    const t = await campaignTenant(platform);
+    const t = await campaignTenant(platform());
     const campaign = await createCampaign(t.api, { agentId: t.agentId, timezone: 'America/Chicago' });
     const contact = (i: number) => ({
       number: `+1312555${String(i).padStart(4, '0')}`,

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { dispatchCampaigns } from '#shared/campaigns/dispatcher.ts';
 import type { CallStatus } from '#shared/calls/call-status.ts';
 import { endUnconnectedCall } from '#shared/calls/end-unconnected-call.ts';
@@ -8,11 +8,12 @@ import { getCall, transitionCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
+import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { handler as dialHandler } from '../../functions/consumers/dial-campaign-contact.ts';
 import { handler as outcomeHandler } from '../../functions/consumers/record-campaign-outcome.ts';
 import { toRecord } from '../../infra/local/queue-poller.ts';
 import { type ApiClient, apiClient, type Json } from '../functions/api-test-client.ts';
-import { createTestTenant, type TestPlatform } from '../platform.ts';
+import { createTestTenant, startTestPlatform, type TestPlatform } from '../platform.ts';
 
 /** Test-only helpers for campaigns: tenants with a number, the dispatcher, dial commands, outcomes. */
 
@@ -59,6 +60,28 @@ export function runDispatcher(now?: Date) {
 let sqsRef: SQSClient | undefined;
 export function useSqs(sqs: SQSClient) {
   sqsRef = sqs;
+}
+
+/**
+ * A test platform for a campaign test file: started before its tests, with the SQS client the
+ * queue helpers here use, and stopped after them. Returns the running platform.
+ */
+export function useCampaignPlatform(): () => TestPlatform {
+  let platform: TestPlatform | undefined;
+  let sqs: SQSClient | undefined;
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    sqs = createSqsClient({ endpoint: platform.env.SQS_ENDPOINT });
+    useSqs(sqs);
+  });
+  afterAll(async () => {
+    sqs?.destroy();
+    await platform?.stop();
+  });
+  return () => {
+    if (!platform) throw new Error('campaign platform not started');
+    return platform;
+  };
 }
 function sqsClientOf(): SQSClient {
   if (!sqsRef) throw new Error('call useSqs first');
