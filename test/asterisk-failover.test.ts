@@ -5,8 +5,9 @@ import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import { type FakeAriServer, startFakeAriServer } from '../fakes/asterisk/ari-server.ts';
 import { RESUME_LINE } from '../media-service/src/resume/resume-opening.ts';
-import { type MediaProcess, startMediaProcess } from './media-service/media-process.ts';
-import { startTcpBalancer, type TcpBalancer } from './media-service/tcp-balancer.ts';
+import type { MediaProcess } from './media-service/media-process.ts';
+import { PERCALL_APP, startPerCallFleet } from './media-service/percall-fleet.ts';
+import type { TcpBalancer } from './media-service/tcp-balancer.ts';
 import { type MediaHarness, startMediaHarness } from './media-service/twilio-test-harness.ts';
 
 /**
@@ -17,10 +18,7 @@ import { type MediaHarness, startMediaHarness } from './media-service/twilio-tes
  * control connection through the balancer with only `ApplicationRegistered`, and the survivor
  * takes the call over with the conversation intact.
  */
-const APP = 'ai-caller';
 const NUMBER = '+14155557501';
-const PERCALL_USER = 'asterisk';
-const PERCALL_PASSWORD = 'per-call-s3cret';
 let balancer: TcpBalancer;
 let harness: MediaHarness;
 let ari: FakeAriServer;
@@ -30,7 +28,6 @@ const pattern = (bytes: number, seed: number) =>
   Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 3 + seed) & 0xff));
 
 beforeAll(async () => {
-  balancer = await startTcpBalancer();
   harness = await startMediaHarness();
   ari = await startFakeAriServer();
   await createPhoneNumber(harness.db, {
@@ -39,33 +36,21 @@ beforeAll(async () => {
     number: NUMBER,
     provider: 'asterisk',
   });
-  const env = {
-    // The platform's endpoints (tables, queues) as the harness sees them, not this process's env.
-    ...harness.platform.env,
-    OPENAI_REALTIME_URL: harness.realtime.url,
-    OPENAI_API_KEY: 'sk-test',
-    TWILIO_AUTH_TOKEN: '',
-    MEDIA_MODEL_POOL_SIZE: '0',
-    DRAIN_GRACE_SECONDS: '30',
-    ASTERISK_MODE: 'per_call',
-    ARI_URL: ari.url,
-    ARI_USERNAME: ari.username,
-    ARI_PASSWORD: ari.password,
-    ARI_APP: APP,
-    ASTERISK_PERCALL_USERNAME: PERCALL_USER,
-    ASTERISK_PERCALL_PASSWORD: PERCALL_PASSWORD,
-  };
-  tasks.push(...(await Promise.all([startMediaProcess(env), startMediaProcess(env)])));
-  balancer.setBackends(tasks.map((t) => t.port));
-  await balancer.waitForHealthy(tasks.map((t) => t.port));
-  ari.enablePerCall({
-    app: APP,
-    targets: [`ws://127.0.0.1:${balancer.port}/asterisk/ari`],
-    username: PERCALL_USER,
-    password: PERCALL_PASSWORD,
+  const fleet = await startPerCallFleet(ari, {
+    taskEnv: {
+      // The platform's endpoints (tables, queues) as the harness sees them, not this process's env.
+      ...harness.platform.env,
+      OPENAI_REALTIME_URL: harness.realtime.url,
+      OPENAI_API_KEY: 'sk-test',
+      TWILIO_AUTH_TOKEN: '',
+      MEDIA_MODEL_POOL_SIZE: '0',
+      DRAIN_GRACE_SECONDS: '30',
+    },
     stasisDelayMs: 5,
     closeDelayMs: 20,
   });
+  balancer = fleet.balancer;
+  tasks.push(...fleet.tasks);
 }, 90_000);
 
 afterAll(async () => {
@@ -78,7 +63,11 @@ afterAll(async () => {
 describe('an Asterisk per-call media task dies mid-call', () => {
   it('the caller resumes on the other task with the conversation intact; one call, with a gap', async () => {
     const before = harness.realtime.connections.length;
-    const channel = ari.placeInboundCall({ app: APP, exten: NUMBER.slice(1), callerNumber: '4155550177' });
+    const channel = ari.placeInboundCall({
+      app: PERCALL_APP,
+      exten: NUMBER.slice(1),
+      callerNumber: '4155550177',
+    });
     const model = await harness.realtime.nextConfigured(before);
     await model.waitFor('response.create');
     const call = await findCallByProviderId(harness.db, 'asterisk', channel.id);

@@ -13,14 +13,12 @@ import { getCall } from '#shared/data/calls.ts';
 import type { Db } from '#shared/data/client.ts';
 import { createPhoneNumber } from '#shared/data/phone-numbers.ts';
 import { startFakeAriServer } from '../../fakes/asterisk/ari-server.ts';
-import { type MediaProcess, startMediaProcess } from '../../test/media-service/media-process.ts';
-import { startTcpBalancer } from '../../test/media-service/tcp-balancer.ts';
+import type { MediaProcess } from '../../test/media-service/media-process.ts';
+import { PERCALL_APP, startPerCallFleet } from '../../test/media-service/percall-fleet.ts';
+import type { TcpBalancer } from '../../test/media-service/tcp-balancer.ts';
 import { quantile } from './bench-calls.ts';
 
-const APP = 'ai-caller';
 const NUMBER = '+15005550179';
-const PERCALL_USER = 'asterisk';
-const PERCALL_PASSWORD = 'bench-per-call';
 /** A resume that has not produced audio by then counts as failed. */
 const RESUME_TIMEOUT_MS = 15_000;
 const FRAME = Buffer.alloc(160, 0x55);
@@ -49,7 +47,7 @@ export async function benchAsteriskFailover(input: {
 }): Promise<void> {
   const { db, print } = input;
   const ari = await startFakeAriServer();
-  const balancer = await startTcpBalancer();
+  let balancer: TcpBalancer | undefined;
   const tasks: MediaProcess[] = [];
   try {
     await createPhoneNumber(db, {
@@ -58,27 +56,10 @@ export async function benchAsteriskFailover(input: {
       number: NUMBER,
       provider: 'asterisk',
     });
-    const env = {
-      ...input.taskEnv,
-      ASTERISK_MODE: 'per_call',
-      ARI_URL: ari.url,
-      ARI_USERNAME: ari.username,
-      ARI_PASSWORD: ari.password,
-      ARI_APP: APP,
-      ASTERISK_PERCALL_USERNAME: PERCALL_USER,
-      ASTERISK_PERCALL_PASSWORD: PERCALL_PASSWORD,
-    };
-    tasks.push(...(await Promise.all([startMediaProcess(env), startMediaProcess(env)])));
-    balancer.setBackends(tasks.map((t) => t.port));
-    await balancer.waitForHealthy(tasks.map((t) => t.port));
-    ari.enablePerCall({
-      app: APP,
-      targets: [`ws://127.0.0.1:${balancer.port}/asterisk/ari`],
-      username: PERCALL_USER,
-      password: PERCALL_PASSWORD,
-      // As measured on Asterisk 22: ApplicationRegistered → StasisStart about 500 ms.
-      stasisDelayMs: 500,
-    });
+    // As measured on Asterisk 22: ApplicationRegistered → StasisStart about 500 ms.
+    const fleet = await startPerCallFleet(ari, { taskEnv: input.taskEnv, stasisDelayMs: 500 });
+    balancer = fleet.balancer;
+    tasks.push(...fleet.tasks);
 
     print(`Asterisk per-call: placing ${input.calls} calls…`);
     const calls: AsteriskBenchCall[] = [];
@@ -93,7 +74,7 @@ export async function benchAsteriskFailover(input: {
     await Promise.all(
       Array.from({ length: input.calls }, async (_, i) => {
         const channel = ari.placeInboundCall({
-          app: APP,
+          app: PERCALL_APP,
           exten: NUMBER.slice(1),
           callerNumber: `50055${String(i).padStart(5, '0')}`,
         });
@@ -174,7 +155,7 @@ export async function benchAsteriskFailover(input: {
     print(`stored as one resumed call    ${stored}/${victims.length}`);
   } finally {
     for (const task of tasks) if (task.child.exitCode === null) task.child.kill('SIGKILL');
-    await balancer.close();
+    await balancer?.close();
     await ari.close();
   }
 }
