@@ -23,6 +23,19 @@ export const DEFAULT_LEASE_TIMING: LeaseTiming = {
   detachedWindowMs: 30_000,
 };
 
+/**
+ * When this call's first renewal is due. Calls admitted in one burst (a campaign, a benchmark,
+ * the calls a takeover adopts at once) would otherwise renew in the same millisecond every beat:
+ * 100 conditional updates built and signed back to back block the event loop for about 100 ms,
+ * which every call on the task hears as late audio. A first beat anywhere in
+ * [0.5, 1.5) × heartbeat spreads the phases over one whole period, while the latest first renewal
+ * (1.5 beats) still leaves the lease more than a beat to spare for one failed attempt.
+ */
+export function firstRenewalDelayMs(heartbeatMs: number, random: number): number {
+  const unit = Math.min(Math.max(random, 0), 1 - Number.EPSILON);
+  return Math.round(heartbeatMs * (0.5 + unit));
+}
+
 export interface CallOwnershipOptions {
   db: Db;
   logger: Logger;
@@ -42,6 +55,7 @@ export class CallOwnership {
   private readonly options: CallOwnershipOptions;
   private owner: CallOwner | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private firstBeat: NodeJS.Timeout | undefined;
   private released = false;
 
   constructor(options: CallOwnershipOptions) {
@@ -74,9 +88,25 @@ export class CallOwnership {
   adopt(owner: CallOwner): void {
     if (this.released) return;
     this.owner = owner;
+    this.stopBeats();
+    const { heartbeatMs } = this.options.timing;
+    this.firstBeat = setTimeout(
+      () => {
+        this.firstBeat = undefined;
+        void this.renew();
+        this.timer = setInterval(() => void this.renew(), heartbeatMs);
+        this.timer.unref();
+      },
+      firstRenewalDelayMs(heartbeatMs, Math.random()),
+    );
+    this.firstBeat.unref();
+  }
+
+  private stopBeats(): void {
+    clearTimeout(this.firstBeat);
     clearInterval(this.timer);
-    this.timer = setInterval(() => void this.renew(), this.options.timing.heartbeatMs);
-    this.timer.unref();
+    this.firstBeat = undefined;
+    this.timer = undefined;
   }
 
   /** Records the tools running now (best effort: they only shape what the model hears after a resume). */
@@ -95,7 +125,7 @@ export class CallOwnership {
   async release(state: Exclude<OwnerState, 'live'>, reason: string): Promise<boolean> {
     if (this.released) return true;
     this.released = true;
-    clearInterval(this.timer);
+    this.stopBeats();
     const owner = this.owner;
     if (!owner) return true;
     try {
@@ -111,7 +141,7 @@ export class CallOwnership {
   /** Stops renewing without writing (the hold is already lost). */
   abandon(): void {
     this.released = true;
-    clearInterval(this.timer);
+    this.stopBeats();
   }
 
   private async renew(): Promise<void> {
