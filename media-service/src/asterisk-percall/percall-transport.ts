@@ -76,6 +76,9 @@ export async function startPerCallTransport(
   // releases still to do) they continue over ARI HTTP.
   const viaConnection = (connection: PerCallConnection): AriRest =>
     createExchangeRest(closedConnectionFallback(connection.exchange, exchange));
+  // This task's own classic app: it follows ringing outbound channels, and warm-transfer consult
+  // legs are originated into it so that their events reach this task, the call's owner.
+  const dialerApp = `${env.ARI_APP}-dialer-${randomBytes(4).toString('hex')}`;
   const asteriskDeps: AsteriskDeps = {
     session: deps,
     startSession: options.startSession ?? startCallSession,
@@ -87,6 +90,7 @@ export async function startPerCallTransport(
     rtpHost: env.RTP_HOST,
     endpointTemplate: env.ARI_ENDPOINT_TEMPLATE,
     transferContext: `${env.ARI_APP}-transfer`,
+    consultApp: dialerApp,
     logger,
     externalStasisTimeoutMs: options.externalStasisTimeoutMs,
   };
@@ -108,7 +112,6 @@ export async function startPerCallTransport(
         restFor: ({ connection }) => viaConnection(connection),
       })
     : undefined;
-  const dialerApp = `${env.ARI_APP}-dialer-${randomBytes(4).toString('hex')}`;
   const dialer = new PerCallDialer(asteriskDeps, http, dialerApp, async (channelId) => {
     const answer = await exchange(
       'POST',
@@ -123,7 +126,12 @@ export async function startPerCallTransport(
     app: dialerApp,
     logger,
     reconnect: options.reconnect,
-    onEvent: (event) => dialer.onEvent(event),
+    // Consult legs (answered, keys, hang-up) and handed-over pairs go to the calls, as they do in
+    // the classic mode; the rest are ringing outbound channels. Only transfer channels are routed
+    // to the calls: an answered outbound call's events already arrive on its own connection.
+    onEvent: (event) => {
+      if (!calls.routeTransfer(event)) dialer.onEvent(event);
+    },
   });
   options.routes.checks.asterisk = () => dialerConnection.health();
 
