@@ -15,7 +15,7 @@ import { PerCallDialer, takeAnsweredCall } from './percall-outbound.ts';
 import { closedConnectionFallback } from './closed-connection-fallback.ts';
 import { createExchangeRest, httpExchange } from './request-rest.ts';
 import { createPerCallResume } from './percall-resume.ts';
-import { resolveUnclaimed } from './unclaimed-connection.ts';
+import { type HandedOverHook, resolveUnclaimed } from './unclaimed-connection.ts';
 
 /**
  * A registered connection is resolved at once (`resolveUnclaimed` tells a re-connection from a
@@ -112,13 +112,15 @@ export async function startPerCallTransport(
         restFor: ({ connection }) => viaConnection(connection),
       })
     : undefined;
-  const dialer = new PerCallDialer(asteriskDeps, http, dialerApp, async (channelId) => {
+  /** The dialer app follows a channel it does not own (a ringing call, a handed-over person). */
+  const follow = async (channelId: string) => {
     const answer = await exchange(
       'POST',
       `applications/${encodeURIComponent(dialerApp)}/subscription?eventSource=${encodeURIComponent(`channel:${channelId}`)}`,
     );
     if (answer.statusCode >= 300) throw new Error(`subscription refused (${answer.statusCode})`);
-  });
+  };
+  const dialer = new PerCallDialer(asteriskDeps, http, dialerApp, follow);
   const dialerConnection: AriConnection = connectAri({
     url: env.ARI_URL,
     username: env.ARI_USERNAME,
@@ -197,7 +199,34 @@ export async function startPerCallTransport(
               return outcome;
             }
           : undefined;
-        void resolveUnclaimed(connection, { logger, resume: takeOver, claimed: () => !!claimedBy }).then(
+        // A caller its task handed over to a person, re-connected here after that task went: this
+        // task watches the pair from now on (either hangs up: the other is hung up, the bridge
+        // destroyed). The person's leg belongs to the old task's dialer app, so this task's
+        // dialer app follows it; already gone, the caller is hung up (which releases the bridge).
+        const handedOver: HandedOverHook = async ({ channel, bridge, consultChannelId }) => {
+          claimedBy = channel.id;
+          calls.superviseHandover({
+            bridgeId: bridge.id,
+            callerChannelId: channel.id,
+            consultChannelId,
+          });
+          logger.info('asterisk transferred call re-connected: its pair is watched here', {
+            channelId: channel.id,
+            bridgeId: bridge.id,
+          });
+          await follow(consultChannelId).catch(async (err: unknown) => {
+            logger.info('handed-over person already gone: the caller is hung up', { err });
+            await viaConnection(connection)
+              .hangup(channel.id, 'normal')
+              .catch(() => undefined);
+          });
+        };
+        void resolveUnclaimed(connection, {
+          logger,
+          resume: takeOver,
+          handedOver,
+          claimed: () => !!claimedBy,
+        }).then(
           (outcome) => {
             if (outcome === 'media_channel') claimedBy = outcome;
           },

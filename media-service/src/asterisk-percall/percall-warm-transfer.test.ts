@@ -97,6 +97,42 @@ describe('Asterisk per-call mode: warm transfer with the call on one task and co
     await s.ari.waitUntil(() => !s.ari.channels.has(c.channel.id) && !s.ari.bridges.has(c.ids.bridge));
   });
 
+  it('a transferred pair outlives the task that transferred it: the task the caller re-connects to watches it', async () => {
+    let callersTo = 0;
+    const s = await setup({
+      tasks: 2,
+      pick: (channel) => (channel.name.startsWith('Local/') ? callersTo : 1),
+      originate: () => 'hold',
+    });
+    const c = await ringingConsult(s);
+    s.ari.answer(c.ids.consult);
+    await s.ari.waitUntil(() => inBridge(s, c.ids.bridge).includes(c.ids.consult));
+    await speakLine(c.model, 2);
+    s.ari.sendDtmf(c.ids.consult, '1');
+    await c.session.closed;
+    await s.ari.waitUntil(() => !s.ari.channels.has(c.mediaChannelId));
+
+    // The transferring task stops (a deploy); Asterisk re-opens the caller's connection on the other task.
+    callersTo = 1;
+    const before = s.ari.requests.length;
+    await c.a.transport.stop();
+    const followed = await s.ari.waitForRequest(
+      (r) =>
+        r.method === 'POST' &&
+        r.path === `/ari/applications/${c.b.transport.dialer.dialerApp}/subscription` &&
+        r.query.get('eventSource') === `channel:${c.ids.consult}`,
+    );
+    expect(followed.status).toBe(200);
+    // Left talking: nobody was hung up, the bridge holds the pair.
+    expect(inBridge(s, c.ids.bridge).sort()).toEqual([c.channel.id, c.ids.consult].sort());
+    expect(s.ari.requests.slice(before).filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(c.b.service.registry.get(c.call.id)).toBeUndefined();
+
+    // The person hangs up: the new task hangs the caller up and removes the bridge.
+    s.ari.hangUp(c.ids.consult);
+    await s.ari.waitUntil(() => !s.ari.channels.has(c.channel.id) && !s.ari.bridges.has(c.ids.bridge));
+  });
+
   it.each<[string, string, (s: PerCallSetup, consult: string) => boolean]>([
     [
       'declined with key 2',
