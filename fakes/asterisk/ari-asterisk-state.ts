@@ -11,6 +11,15 @@ export interface PerCallRouter {
   channelDestroyed(channelId: string): void;
 }
 
+/** The app a channel was originated into or is in Stasis of, if any. */
+function appOf(channel: FakeChannel | undefined): string | undefined {
+  if (!channel) return undefined;
+  if (channel.originate) return channel.originate.app;
+  if (channel.externalApp) return channel.externalApp;
+  if (channel.dialplan.app_name === 'Stasis') return channel.dialplan.app_data.split(',')[0] || undefined;
+  return undefined;
+}
+
 /**
  * The simulated Asterisk of the fake ARI server (`ari-server.ts`): its channels and bridges, the
  * events sockets it reports to, and the channel lifecycle with the event sequences recorded on a real
@@ -50,10 +59,19 @@ export function createFakeAsterisk() {
       recheck ??= setInterval(notify, 10).unref();
     });
 
-  /** Sends an event to every connected app socket, with the envelope Asterisk adds. */
-  function emit(type: string, fields: Record<string, unknown>): void {
+  /**
+   * Sends an event to the app sockets, with the envelope Asterisk adds. Asterisk sends a channel's
+   * events to the app it was originated into or is in Stasis of: when an events socket serves that
+   * app, only such sockets get them (per-call mode's consult legs reach their owner's dialer app
+   * alone). Otherwise (a per-call app's channel, followed by a subscription, which is not modelled)
+   * every socket gets them.
+   */
+  function emit(type: string, fields: Record<string, unknown>, about?: FakeChannel): void {
     const event = { type, timestamp: now(), ...fields, asterisk_id: ASTERISK_ID, application: 'app' };
-    for (const socket of sockets) {
+    const channelId = (fields.channel as { id?: string } | undefined)?.id;
+    const app = appOf(about ?? (channelId ? channels.get(channelId) : undefined));
+    const serving = app ? [...sockets].filter((socket) => socket.apps?.includes(app)) : [];
+    for (const socket of serving.length > 0 ? serving : sockets) {
       const apps = socket.apps ?? [];
       socket.send(JSON.stringify({ ...event, application: apps[0] ?? 'app' }));
     }
@@ -66,7 +84,7 @@ export function createFakeAsterisk() {
     notify();
   }
   const emitChannel = (type: string, c: FakeChannel, extra: Record<string, unknown> = {}) =>
-    emit(type, { ...extra, channel: channelJson(c) });
+    emit(type, { ...extra, channel: channelJson(c) }, c);
 
   function newChannel(name: string, fields: Partial<FakeChannel> = {}): FakeChannel {
     const channel: FakeChannel = {

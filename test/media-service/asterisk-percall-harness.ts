@@ -130,11 +130,11 @@ export function usePerCallHarness() {
     return { ari, tasks };
   }
 
-  /** Places an inbound call and waits until its session on some task is live and greeting. */
-  async function inboundCall(s: PerCallSetup, callerNumber = '5557654321') {
+  /** Places an inbound call (to `exten`, NUMBER's by default) and waits until its session on some task is live and greeting. */
+  async function inboundCall(s: PerCallSetup, callerNumber = '5557654321', exten = NUMBER.slice(1)) {
     const h = media();
     const before = h.realtime.connections.length;
-    const channel = s.ari.placeInboundCall({ app: APP, exten: NUMBER.slice(1), callerNumber });
+    const channel = s.ari.placeInboundCall({ app: APP, exten, callerNumber });
     const model = await h.realtime.nextConfigured(before);
     await model.waitFor('response.create');
     const call = await findCallByProviderId(h.db, 'asterisk', channel.id);

@@ -15,7 +15,7 @@ import { PerCallDialer, takeAnsweredCall } from './percall-outbound.ts';
 import { closedConnectionFallback } from './closed-connection-fallback.ts';
 import { createExchangeRest, httpExchange } from './request-rest.ts';
 import { createPerCallResume } from './percall-resume.ts';
-import { resolveUnclaimed } from './unclaimed-connection.ts';
+import { type HandedOverHook, resolveUnclaimed } from './unclaimed-connection.ts';
 
 /**
  * A registered connection is resolved at once (`resolveUnclaimed` tells a re-connection from a
@@ -76,6 +76,9 @@ export async function startPerCallTransport(
   // releases still to do) they continue over ARI HTTP.
   const viaConnection = (connection: PerCallConnection): AriRest =>
     createExchangeRest(closedConnectionFallback(connection.exchange, exchange));
+  // This task's own classic app: it follows ringing outbound channels, and warm-transfer consult
+  // legs are originated into it so that their events reach this task, the call's owner.
+  const dialerApp = `${env.ARI_APP}-dialer-${randomBytes(4).toString('hex')}`;
   const asteriskDeps: AsteriskDeps = {
     session: deps,
     startSession: options.startSession ?? startCallSession,
@@ -87,6 +90,7 @@ export async function startPerCallTransport(
     rtpHost: env.RTP_HOST,
     endpointTemplate: env.ARI_ENDPOINT_TEMPLATE,
     transferContext: `${env.ARI_APP}-transfer`,
+    consultApp: dialerApp,
     logger,
     externalStasisTimeoutMs: options.externalStasisTimeoutMs,
   };
@@ -108,14 +112,15 @@ export async function startPerCallTransport(
         restFor: ({ connection }) => viaConnection(connection),
       })
     : undefined;
-  const dialerApp = `${env.ARI_APP}-dialer-${randomBytes(4).toString('hex')}`;
-  const dialer = new PerCallDialer(asteriskDeps, http, dialerApp, async (channelId) => {
+  /** The dialer app follows a channel it does not own (a ringing call, a handed-over person). */
+  const follow = async (channelId: string) => {
     const answer = await exchange(
       'POST',
       `applications/${encodeURIComponent(dialerApp)}/subscription?eventSource=${encodeURIComponent(`channel:${channelId}`)}`,
     );
     if (answer.statusCode >= 300) throw new Error(`subscription refused (${answer.statusCode})`);
-  });
+  };
+  const dialer = new PerCallDialer(asteriskDeps, http, dialerApp, follow);
   const dialerConnection: AriConnection = connectAri({
     url: env.ARI_URL,
     username: env.ARI_USERNAME,
@@ -123,7 +128,12 @@ export async function startPerCallTransport(
     app: dialerApp,
     logger,
     reconnect: options.reconnect,
-    onEvent: (event) => dialer.onEvent(event),
+    // Consult legs (answered, keys, hang-up) and handed-over pairs go to the calls, as they do in
+    // the classic mode; the rest are ringing outbound channels. Only transfer channels are routed
+    // to the calls: an answered outbound call's events already arrive on its own connection.
+    onEvent: (event) => {
+      if (!calls.routeTransfer(event)) dialer.onEvent(event);
+    },
   });
   options.routes.checks.asterisk = () => dialerConnection.health();
 
@@ -189,7 +199,34 @@ export async function startPerCallTransport(
               return outcome;
             }
           : undefined;
-        void resolveUnclaimed(connection, { logger, resume: takeOver, claimed: () => !!claimedBy }).then(
+        // A caller its task handed over to a person, re-connected here after that task went: this
+        // task watches the pair from now on (either hangs up: the other is hung up, the bridge
+        // destroyed). The person's leg belongs to the old task's dialer app, so this task's
+        // dialer app follows it; already gone, the caller is hung up (which releases the bridge).
+        const handedOver: HandedOverHook = async ({ channel, bridge, consultChannelId }) => {
+          claimedBy = channel.id;
+          calls.superviseHandover({
+            bridgeId: bridge.id,
+            callerChannelId: channel.id,
+            consultChannelId,
+          });
+          logger.info('asterisk transferred call re-connected: its pair is watched here', {
+            channelId: channel.id,
+            bridgeId: bridge.id,
+          });
+          await follow(consultChannelId).catch(async (err: unknown) => {
+            logger.info('handed-over person already gone: the caller is hung up', { err });
+            await viaConnection(connection)
+              .hangup(channel.id, 'normal')
+              .catch(() => undefined);
+          });
+        };
+        void resolveUnclaimed(connection, {
+          logger,
+          resume: takeOver,
+          handedOver,
+          claimed: () => !!claimedBy,
+        }).then(
           (outcome) => {
             if (outcome === 'media_channel') claimedBy = outcome;
           },

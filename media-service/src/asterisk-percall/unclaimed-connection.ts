@@ -21,8 +21,16 @@ export interface OrphanedCall {
  */
 export type ResumeHook = (orphan: OrphanedCall) => Promise<'resumed' | 'refused' | 'owner_active'>;
 
+/**
+ * A caller sitting in its call's bridge with a consult leg (`ai-caller-consult-…`) and no media
+ * channel: a warm transfer handed it over to a person, the call ended, and the task that watched
+ * the pair is gone. The pair is live and must be left talking.
+ */
+export type HandedOverHook = (pair: OrphanedCall & { consultChannelId: string }) => Promise<void>;
+
 export type UnclaimedOutcome =
   | 'owner_active'
+  | 'handed_over'
   | 'unknown_channel'
   | 'media_channel'
   | 'not_bridged'
@@ -41,6 +49,7 @@ export type UnclaimedOutcome =
  * - gone from Asterisk: the connection is closed cleanly (1000);
  * - a media channel: held, its audio goes over its own `/media` socket to whichever task owns it;
  * - a caller in none of our bridges: a new channel whose StasisStart is late, left waiting;
+ * - a caller bridged with a person by a warm transfer: the pair is handed to `handedOver` (left up);
  * - a caller in our bridge: its call lost its owner. The resume hook may take it over; otherwise
  *   the caller is hung up and the bridge and media channel its owner left are removed, since a
  *   channel nobody controls stays up forever.
@@ -50,6 +59,7 @@ export async function resolveUnclaimed(
   input: {
     logger: Logger;
     resume?: ResumeHook;
+    handedOver?: HandedOverHook;
     /** True once the connection's StasisStart arrived meanwhile: a new call, nothing to resolve. */
     claimed?: () => boolean;
   },
@@ -74,6 +84,11 @@ export async function resolveUnclaimed(
   );
   if (claimed()) return 'claimed';
   if (!bridge) return 'not_bridged';
+  const consultChannelId = bridge.channels.find((id) => id.startsWith(`${OUR_ID_PREFIX}consult-`));
+  if (consultChannelId && input.handedOver) {
+    await input.handedOver({ connection, channel, bridge, consultChannelId });
+    return 'handed_over';
+  }
   const resumed = input.resume ? await input.resume({ connection, channel, bridge }) : 'refused';
   if (resumed !== 'refused') return resumed;
   // Asterisk closed it while the resume was tried: the caller hung up, nothing is left to do here.

@@ -52,6 +52,13 @@ export interface AsteriskDeps {
   rtpHost: string;
   endpointTemplate: string;
   transferContext: string;
+  /**
+   * The app warm-transfer consult legs are originated into (`app` when absent). Per-call mode sets
+   * the task's own classic dialer app: a consult leg originated into the per-call app would open
+   * its own per-call connection, which may land on any task, so only this app brings its events
+   * (answered, keys, hang-up) to the task that owns the call.
+   */
+  consultApp?: string;
   /** Dialplan context that runs AMD() on answered outbound calls, then `Stasis()` (`<app>-amd`). */
   amdContext: string;
   logger: Logger;
@@ -104,6 +111,15 @@ export class AsteriskCalls implements ConsultRouting {
   superviseHandover(pair: { bridgeId: string; callerChannelId: string; consultChannelId: string }): void {
     this.#handovers.set(pair.callerChannelId, { other: pair.consultChannelId, bridgeId: pair.bridgeId });
     this.#handovers.set(pair.consultChannelId, { other: pair.callerChannelId, bridgeId: pair.bridgeId });
+  }
+
+  /**
+   * Routes only the events of warm-transfer channels (consult legs, handed-over pairs); true when
+   * the event was one of them. For an events source that also carries other channels' events
+   * (per-call mode's dialer app, which follows ringing outbound calls too).
+   */
+  routeTransfer(event: AriEvent): boolean {
+    return event.type !== 'other' && this.#routeTransferEvent(event);
   }
 
   /** Consult and handed-over channels' events; true when the channel is one of them. */
@@ -215,7 +231,7 @@ export class AsteriskCalls implements ConsultRouting {
       logger,
       transferContext: this.#deps.transferContext,
       warm: {
-        app: this.#deps.app,
+        app: this.#deps.consultApp ?? this.#deps.app,
         endpointTemplate: this.#deps.endpointTemplate,
         routing: this,
         holdBridgeId: tags.holdBridgeId,
