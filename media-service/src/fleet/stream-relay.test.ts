@@ -111,6 +111,18 @@ describe('warm transfer on Twilio, consult stream on another task', () => {
     await c.session.closed;
   });
 
+  it('the person’s stream breaking on B (no stop frame) closes the relay: A ends the consult, caller back', async () => {
+    const c = await ringingConsult(rig);
+    const person = await answerConsult(rig, c.dial.params.get('Twiml') ?? '', c.consultSid, taskB.streamUrl);
+    await speakLine(c.model, 2);
+    // Only the close crosses B, no `stop` frame: A learns it from the relayed socket closing.
+    person.drop();
+    expect(await transferResult(c.model)).toMatchObject({ outcome: 'declined' });
+    expect(updatesOf(twilio, c.callerSid)).toEqual([]);
+    void c.session.end('api_request');
+    await c.session.closed;
+  });
+
   it('a relayed stream is never relayed again: B refuses a consult that reached it over the relay', async () => {
     const c = await ringingConsult(rig);
     const twiml = c.dial.params.get('Twiml') ?? '';

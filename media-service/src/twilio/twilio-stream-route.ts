@@ -185,7 +185,9 @@ function handleStream(
         held,
         deps: { db: deps.db, secrets: deps.secrets, taskId: deps.taskId, logger },
       });
-      if (outcome !== 'no_owner') return;
+      if (outcome === 'relaying') return;
+      held.drop();
+      if (outcome === 'gone') return;
     }
     held?.drop();
     if (!handler || closed) {
