@@ -33,6 +33,8 @@ export interface TwilioMediaClientOptions {
   onMedia?: (payload: string) => void;
   onMark?: (name: string) => void;
   onClear?: () => void;
+  /** Extra upgrade request headers (a media task relaying a stream to another sends its relay token). */
+  headers?: Record<string, string>;
 }
 
 export interface TwilioMediaClient {
@@ -77,7 +79,7 @@ export async function connectTwilioMedia(
   url: string,
   options: TwilioMediaClientOptions,
 ): Promise<TwilioMediaClient> {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const ws = new WebSocket(url, { perMessageDeflate: false, headers: options.headers });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );

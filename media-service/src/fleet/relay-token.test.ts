@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { signResumeToken } from '#shared/calls/resume-token.ts';
 import type { MediaCommand } from '#shared/queues/contracts.ts';
-import { RELAY_TOKEN_TTL_SECONDS, signRelayedCommand, verifyRelayedCommand } from './relay-token.ts';
+import {
+  RELAY_TOKEN_TTL_SECONDS,
+  signRelayedCommand,
+  signRelayedStream,
+  verifyRelayedCommand,
+  verifyRelayedStream,
+} from './relay-token.ts';
 
 const KEY = 'k'.repeat(40);
 const NOW = Date.parse('2026-12-04T12:00:00Z');
@@ -63,5 +69,27 @@ describe('relay tokens', () => {
       ok: false,
       reason: 'invalid_command',
     });
+  });
+
+  it('a relayed stream token names the call and the sending task, and is no command token', async () => {
+    const token = await signRelayedStream('call_1', 'task-b', KEY, NOW);
+    await expect(verifyRelayedStream(token, KEY, NOW + 1_000)).resolves.toEqual({
+      callId: 'call_1',
+      fromTaskId: 'task-b',
+    });
+    await expect(verifyRelayedCommand(token, KEY, NOW)).resolves.toMatchObject({ ok: false });
+  });
+
+  it.each([
+    { name: 'expired', sign: () => signRelayedStream('call_1', 't', KEY, NOW), at: NOW + 31_000 },
+    {
+      name: 'signed with another key',
+      sign: () => signRelayedStream('call_1', 't', 'x'.repeat(40), NOW),
+      at: NOW,
+    },
+    { name: 'a command token', sign: () => signRelayedCommand(command, 't', KEY, NOW), at: NOW },
+    { name: 'not a token', sign: async () => 'abc.def.ghi', at: NOW },
+  ])('a relayed stream token is refused when it is $name', async ({ sign, at }) => {
+    await expect(verifyRelayedStream(await sign(), KEY, at)).resolves.toBeUndefined();
   });
 });

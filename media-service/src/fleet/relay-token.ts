@@ -61,3 +61,48 @@ export async function verifyRelayedCommand(
   if (!parsed.success) return { ok: false, reason: 'invalid_command' };
   return { ok: true, command: parsed.data, fromTaskId: String(payload.sub) };
 }
+
+/**
+ * A relayed consult stream (`stream-relay.ts`) is authorised by its own token kind: the call id
+ * whose owner it is meant for, under another audience, so a command token never opens a stream
+ * and a stream token never carries a command.
+ */
+const STREAM_AUDIENCE = 'ai-caller/media-relay/stream';
+
+export async function signRelayedStream(
+  callId: string,
+  fromTaskId: string,
+  signingKey: string,
+  nowMs: number = Date.now(),
+): Promise<string> {
+  const nowSeconds = Math.floor(nowMs / 1000);
+  return new SignJWT({ call: callId })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(ISSUER)
+    .setAudience(STREAM_AUDIENCE)
+    .setSubject(fromTaskId.slice(0, 120))
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + RELAY_TOKEN_TTL_SECONDS)
+    .sign(relayKey(signingKey));
+}
+
+/** The call id and sending task of a relayed stream, or undefined for a forged, expired or foreign token. */
+export async function verifyRelayedStream(
+  token: string,
+  signingKey: string,
+  nowMs: number = Date.now(),
+): Promise<{ callId: string; fromTaskId: string } | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, relayKey(signingKey), {
+      algorithms: ['HS256'],
+      audience: STREAM_AUDIENCE,
+      issuer: ISSUER,
+      currentDate: new Date(nowMs),
+      requiredClaims: ['exp', 'iat', 'sub'],
+    });
+    if (typeof payload.call !== 'string' || payload.call === '') return undefined;
+    return { callId: payload.call, fromTaskId: String(payload.sub) };
+  } catch {
+    return undefined;
+  }
+}

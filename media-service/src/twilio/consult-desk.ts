@@ -14,7 +14,8 @@ export interface ConsultStreamHandler {
 /**
  * Consult legs this media task dialed and waits for, by the single-use id (`jti`) of the stream
  * token in their TwiML. A consult stream that reaches a task that did not dial it finds nothing
- * here and is closed; the dialing task then sees the leg end and brings the caller back.
+ * here and is relayed to the task running the call (`fleet/stream-relay.ts`), which claims it here;
+ * when no task runs the call it is closed, and the dialing task (if any) brings the caller back.
  */
 export class ConsultDesk {
   readonly #waiting = new Map<string, ConsultStreamHandler>();

@@ -12,6 +12,8 @@ import { ConsultDesk, type ConsultStreamHandler } from './consult-desk.ts';
 import { parseTwilioFrame, type TwilioStart } from './twilio-frames.ts';
 import { admitResume } from '../resume/resume-admission.ts';
 import { TWILIO_CLOSE, TwilioTransport } from './twilio-transport.ts';
+import { type HeldFrames, holdFrames, relayConsultStream, STREAM_RELAY_PATH } from '../fleet/stream-relay.ts';
+import { acceptRelayedStreams, type RelayedStream } from '../fleet/stream-relay-route.ts';
 
 export const TWILIO_STREAM_PATH = '/twilio/stream';
 /** Twilio sends `connected` and `start` right away; a socket without `start` is not Twilio. */
@@ -55,6 +57,13 @@ export function registerTwilioStream(routes: MediaRoutes, deps: SessionDeps): { 
   routes.upgrade.set(TWILIO_STREAM_PATH, (req, socket, head) => {
     wss.handleUpgrade(req, socket, head, (ws) => handleStream(ws, deps, rest, warm));
   });
+  // A consult stream that Twilio's connection brought to another task, relayed here by it.
+  routes.upgrade.set(
+    STREAM_RELAY_PATH,
+    acceptRelayedStreams(deps, (req, socket, head, relay) => {
+      wss.handleUpgrade(req, socket, head, (ws) => handleStream(ws, deps, rest, warm, relay));
+    }),
+  );
   return {
     close() {
       for (const client of wss.clients) client.terminate();
@@ -70,6 +79,8 @@ function handleStream(
   deps: SessionDeps,
   rest: () => Promise<TwilioRestConfig | undefined>,
   warm: WarmOptions,
+  /** Set when another task relayed this stream here: a consult stream only, never relayed again. */
+  relayed?: RelayedStream,
 ): void {
   let logger = deps.logger.child({ transport: 'twilio' });
   let transport: TwilioTransport | undefined;
@@ -77,6 +88,8 @@ function handleStream(
   let consult: ConsultStreamHandler | undefined;
   let consultStarted = false;
   let invalidFrames = 0;
+  /** Twilio's `connected` frame as received: replayed first if the stream is relayed. */
+  let connectedFrame: string | undefined;
   let closed = false;
   const startTimer = setTimeout(() => ws.close(TWILIO_CLOSE.policy, 'no_start'), START_TIMEOUT_MS);
 
@@ -88,9 +101,9 @@ function handleStream(
     consult?.closed();
   });
   ws.on('message', (data, isBinary) => {
-    const frame = isBinary
-      ? ({ event: 'invalid', problem: 'binary frame' } as const)
-      : parseTwilioFrame(data.toString());
+    const text = isBinary ? undefined : data.toString();
+    const frame =
+      text === undefined ? ({ event: 'invalid', problem: 'binary frame' } as const) : parseTwilioFrame(text);
     if (consultStarted) return consultFrame(frame);
     switch (frame.event) {
       case 'media':
@@ -106,6 +119,8 @@ function handleStream(
         transport?.stopped();
         return;
       case 'connected':
+        connectedFrame ??= text;
+        return;
       case 'ignored':
         return;
       case 'invalid':
@@ -119,7 +134,18 @@ function handleStream(
         const start = frame.start;
         if (start.customParameters.consult) {
           consultStarted = true;
-          void claimConsult(start);
+          // Kept from now on, in case the stream belongs to another task and is relayed there.
+          const held = relayed
+            ? undefined
+            : holdFrames(
+                ws,
+                [connectedFrame, text].filter((f) => f !== undefined),
+              );
+          void claimConsult(start, held);
+          return;
+        }
+        if (relayed) {
+          ws.close(TWILIO_CLOSE.policy, 'consult_only');
           return;
         }
         const callId = start.customParameters.callId;
@@ -141,18 +167,32 @@ function handleStream(
   });
 
   /** A consult leg's stream: only the task that dialed it (and holds its token id) takes it. */
-  async function claimConsult(start: TwilioStart): Promise<void> {
+  async function claimConsult(start: TwilioStart, held: HeldFrames | undefined): Promise<void> {
     const { consult: callId, token } = start.customParameters;
     let jti: string | undefined;
     try {
       const claims = verifyStreamToken(token ?? '', await warm.signingKey());
-      if (claims.callId === callId) jti = claims.jti;
+      if (claims.callId === callId && (!relayed || relayed.callId === callId)) jti = claims.jti;
     } catch (error) {
       logger.warn('consult stream token refused', { err: error });
     }
     const handler = jti ? warm.desk.claim(jti) : undefined;
+    if (!handler && jti && callId && held && !closed) {
+      // A genuine consult token this task did not issue: the task running the call did.
+      const outcome = await relayConsultStream({
+        twilio: ws,
+        callId,
+        held,
+        deps: { db: deps.db, secrets: deps.secrets, taskId: deps.taskId, logger },
+      });
+      if (outcome === 'relaying') return;
+      held.drop();
+      if (outcome === 'gone') return;
+    }
+    held?.drop();
     if (!handler || closed) {
-      if (!handler) logger.warn('consult stream for no transfer of this task', { callId });
+      if (!handler)
+        logger.warn('consult stream for no transfer of this task', { callId, relayed: !!relayed });
       ws.close(TWILIO_CLOSE.policy, 'consult_unknown');
       return;
     }

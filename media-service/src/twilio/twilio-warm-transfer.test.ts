@@ -1,24 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Agent } from '#shared/agents/agent-schema.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
-import { createTwilioCall } from '#shared/twilio/rest-client.ts';
 import { connectTwilioMedia, type TwilioMediaClient } from '../../../fakes/twilio/media-client.ts';
 import { type FakeTwilioRest, startFakeTwilioRest } from '../../../fakes/twilio/rest-server.ts';
 import { type MediaHarness, startMediaHarness } from '../../../test/media-service/twilio-test-harness.ts';
 import {
-  requestWarmTransfer,
+  answerConsult as kitAnswerConsult,
+  ringingConsult as kitRingingConsult,
+  updatesOf as kitUpdatesOf,
+  type WarmTransferRig,
+} from '../../../test/media-service/twilio-warm-transfer-kit.ts';
+import {
   reportFigure,
   respondedAfterResult,
   speakLine,
   transferResult,
 } from '../../../test/media-service/warm-transfer-script.ts';
-import type { CallSession } from '../session/call-session.ts';
 
 const PERSON = '+14155550142';
 let harness: MediaHarness;
 let twilio: FakeTwilioRest;
 let media: Awaited<ReturnType<MediaHarness['startService']>>;
 let agent: Agent;
+let rig: WarmTransferRig;
 
 beforeAll(async () => {
   harness = await startMediaHarness();
@@ -33,69 +37,16 @@ beforeAll(async () => {
     { goodbyeTimeoutMs: 100 },
   );
   agent = await harness.newAgent({ transferNumber: PERSON });
+  rig = { harness, twilio, media, agent, person: PERSON };
 }, 60_000);
 afterAll(async () => {
   await twilio?.close();
   await harness?.stop();
 });
 
-const mediaFrames = (client: TwilioMediaClient) => client.received.filter((f) => f.event === 'media').length;
-
-/** A caller with the agent, the warm transfer requested and announced, the person's phone ringing. */
-async function ringingConsult(args: Record<string, unknown> = {}) {
-  const callerCall = await createTwilioCall(
-    { accountSid: twilio.accountSid, authToken: twilio.authToken, baseUrl: twilio.url },
-    {
-      to: '+14155550100',
-      from: '+14155550199',
-      url: 'https://example.test/voice',
-      statusCallback: 'https://example.test/s',
-    },
-  );
-  twilio.setCallStatus(callerCall.sid, 'in-progress');
-  const { call, token } = await harness.newCall({ agentId: agent.id, callSid: callerCall.sid });
-  const before = harness.realtime.connections.length;
-  const caller = await harness.connect(media.streamUrl, token, call, {
-    autoPlay: true,
-    callSid: callerCall.sid,
-  });
-  const model = await harness.realtime.nextConfigured(before);
-  await model.waitFor('response.create');
-  const session = media.service.registry.get(call.id) as CallSession;
-  const seen = twilio.requests.length;
-  requestWarmTransfer(model, args);
-  await speakLine(model, 1);
-  const dial = await twilio.waitForRequest(
-    (r) =>
-      twilio.requests.indexOf(r) >= seen &&
-      r.kind === 'create' &&
-      r.params.get('To') === PERSON &&
-      r.status === 201,
-  );
-  const consultSid = [...twilio.calls.values()].filter((c) => c.to === PERSON).at(-1)?.sid;
-  if (!consultSid) throw new Error('no consult call');
-  // Hold audio is ours: the caller's stream keeps playing while the person's phone rings.
-  const framesBefore = mediaFrames(caller);
-  await vi.waitFor(() => expect(mediaFrames(caller)).toBeGreaterThan(framesBefore + 2), { timeout: 5_000 });
-  return { call, caller, model, session, callerSid: callerCall.sid, consultSid, dial };
-}
-
-/** The person picks up: Twilio runs the consult TwiML, whose stream reaches the media service. */
-async function answerConsult(twiml: string, consultSid: string) {
-  const parameter = (name: string) =>
-    new RegExp(`<Parameter name="${name}" value="([^"]+)"/>`).exec(twiml)?.[1]?.replaceAll('&amp;', '&') ??
-    '';
-  twilio.setCallStatus(consultSid, 'in-progress');
-  const person = await connectTwilioMedia(media.streamUrl, {
-    customParameters: { consult: parameter('consult'), token: parameter('token') },
-    playback: 'instant',
-    callSid: consultSid,
-  });
-  person.start();
-  return person;
-}
-
-const updatesOf = (sid: string) => twilio.requests.filter((r) => r.kind === 'update' && r.callSid === sid);
+const ringingConsult = (args: Record<string, unknown> = {}) => kitRingingConsult(rig, args);
+const answerConsult = (twiml: string, consultSid: string) => kitAnswerConsult(rig, twiml, consultSid);
+const updatesOf = (sid: string) => kitUpdatesOf(twilio, sid);
 
 describe('warm transfer on Twilio', () => {
   it('answered: caller holds on our stream, the person is briefed on theirs, key 1 puts both in a conference', async () => {

@@ -20,7 +20,7 @@ import type { TwilioStart } from './twilio-frames.ts';
 
 /** How often the consult call's status is read while it rings. */
 const POLL_MS = 1_000;
-/** Answered, but its stream never reached this task (it landed on another one): give up after this. */
+/** Answered, but its stream never reached this task (not even relayed by another one): give up after this. */
 const STREAM_WAIT_MS = 10_000;
 /** The stream token in the consult TwiML is good for the ring time plus this. */
 const TOKEN_SLACK_SECONDS = 60;
