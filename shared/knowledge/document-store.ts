@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../data/client.ts';
 import { dynamo } from '../data/dynamo-errors.ts';
 import { type Page, queryAll, queryPage, stripKeys } from '../data/pagination.ts';
@@ -14,6 +14,11 @@ export interface DocumentRecord {
   chunkCount: number;
   etag?: string;
   lastModified?: string;
+  /**
+   * The URL the validators came from: the last hop of the redirects (absent on records written
+   * before redirects were tracked: the document's own URL). The conditional headers go to it.
+   */
+  validatorsUrl?: string;
   lastFetchedAt?: string;
   /** The last sync that saw this document (fetched, or confirmed unchanged). */
   seenSyncId?: string;
@@ -53,7 +58,13 @@ export async function touchDocument(
   db: Db,
   kbId: string,
   url: string,
-  fields: { seenSyncId: string; lastFetchedAt: string; etag?: string; lastModified?: string },
+  fields: {
+    seenSyncId: string;
+    lastFetchedAt: string;
+    etag?: string;
+    lastModified?: string;
+    validatorsUrl?: string;
+  },
 ): Promise<void> {
   await dynamo(() =>
     db.doc.send(
@@ -61,17 +72,65 @@ export async function touchDocument(
         TableName: db.tableName,
         Key: knowledgeKeys.document(kbId, url),
         UpdateExpression:
-          'SET seenSyncId = :sync, lastFetchedAt = :at, etag = :etag, lastModified = :lm, #status = :indexed REMOVE #error',
+          'SET seenSyncId = :sync, lastFetchedAt = :at, etag = :etag, lastModified = :lm, validatorsUrl = :vu, #status = :indexed REMOVE #error',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
         ExpressionAttributeValues: {
           ':sync': fields.seenSyncId,
           ':at': fields.lastFetchedAt,
           ':etag': fields.etag ?? null,
           ':lm': fields.lastModified ?? null,
+          ':vu': fields.validatorsUrl ?? null,
           ':indexed': 'indexed',
         },
       }),
     ),
+  );
+}
+
+/**
+ * A page whose content is another URL's (it is not indexed on its own): kept only so that the
+ * next sync can ask for it conditionally and follow its links on a 304 without a download.
+ */
+export interface DuplicateRecord {
+  url: string;
+  /** The URL that held the content when this page was last read, and the content's hash. */
+  duplicateOf: string;
+  contentHash: string;
+  etag?: string;
+  lastModified?: string;
+  /** The last hop of the redirects, which the validators belong to. */
+  validatorsUrl?: string;
+  links?: string[];
+  seenSyncId: string;
+}
+
+export async function getDuplicate(db: Db, kbId: string, url: string): Promise<DuplicateRecord | undefined> {
+  const out = await dynamo(() =>
+    db.doc.send(
+      new GetCommand({
+        TableName: db.tableName,
+        Key: knowledgeKeys.duplicate(kbId, url),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return out.Item ? stripKeys<DuplicateRecord>(out.Item) : undefined;
+}
+
+export async function putDuplicate(db: Db, kbId: string, record: DuplicateRecord): Promise<void> {
+  await dynamo(() =>
+    db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...knowledgeKeys.duplicate(kbId, record.url), type: 'knowledgeDuplicate', ...record },
+      }),
+    ),
+  );
+}
+
+export async function deleteDuplicate(db: Db, kbId: string, url: string): Promise<void> {
+  await dynamo(() =>
+    db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: knowledgeKeys.duplicate(kbId, url) })),
   );
 }
 

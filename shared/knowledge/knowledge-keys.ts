@@ -8,6 +8,7 @@ import { type ItemKey, tenantPk } from '../data/keys.ts';
  *   KB#kb / PAGE#sync#h(url)            one frontier entry of a sync: queued → fetched|unchanged|failed|skipped
  *   KB#kb / DOC#h(url)                  document: validators, content hash, chunk count, outgoing links
  *   KB#kb / CONTENT#hash                the URL that owns a content; other URLs with it are duplicates
+ *   KB#kb / DUP#h(url)                  a duplicate page's validators and links (conditional refresh)
  *   KB#kb / ROBOTS#sync#origin          robots.txt as fetched once per sync and origin
  *   KBHOST#host / KBHOST                next time the crawler may hit a host (politeness across syncs)
  *   KBHOST#host / LEASE#i               one of the host's concurrent-fetch leases (crawl/host-leases.ts)
@@ -23,6 +24,7 @@ export const knowledgeKeys = {
     sk: `PAGE#${syncId}#${urlKey(url)}`,
   }),
   document: (kbId: string, url: string): ItemKey => ({ pk: kbPk(kbId), sk: `DOC#${urlKey(url)}` }),
+  duplicate: (kbId: string, url: string): ItemKey => ({ pk: kbPk(kbId), sk: `DUP#${urlKey(url)}` }),
   content: (kbId: string, hash: string): ItemKey => ({ pk: kbPk(kbId), sk: `CONTENT#${hash}` }),
   robots: (kbId: string, syncId: string, origin: string): ItemKey => ({
     pk: kbPk(kbId),

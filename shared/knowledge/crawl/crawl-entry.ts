@@ -1,6 +1,6 @@
 import { FILE_TYPES, MAX_FILE_BYTES } from '../knowledge-schemas.ts';
 import { getObjectBytes, headObject, storageKeys } from '../knowledge-storage.ts';
-import { getDocument, touchDocument } from '../document-store.ts';
+import { getDocument, getDuplicate } from '../document-store.ts';
 import { type CrawlDeps, type CrawlEntry, type EntryResult, failed, skipped } from './crawl-context.ts';
 import { enqueueChildren, reserveHostSlot, robotsFor } from './crawl-support.ts';
 import type { ExtractedDocument } from './extracted-document.ts';
@@ -10,6 +10,7 @@ import { type FetchOptions, type FetchResult, fetchPage, SITEMAP_TYPES } from '.
 import { withHostLease } from './host-leases.ts';
 import { indexDocument } from './index-document.ts';
 import { parseSitemap } from './sitemap.ts';
+import { refreshUnchanged, storedCopy } from './stored-copy.ts';
 import { allowedByPatterns, canonicalUrl, looksBinary, sameSite } from './url-rules.ts';
 import { refusedTarget } from '../../net/outbound-target.ts';
 import { QUEUES } from '../../queues/definitions.ts';
@@ -140,14 +141,18 @@ async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
   if (wait > MAX_INLINE_WAIT_MS) return { kind: 'later', delayMs: wait };
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
+  // The duplicate record is read only for a page without an indexed document (the usual case has one read).
   const previous = await getDocument(deps.db, kb.id, page.url);
+  const copy = storedCopy(
+    previous,
+    previous?.status === 'indexed' ? undefined : await getDuplicate(deps.db, kb.id, page.url),
+  );
   const inScope = inScopeOf(entry);
   const result = await politeFetch(deps, page.url, {
     allowPrivate: deps.allowPrivate,
     timeoutMs: deps.fetchTimeoutMs,
     maxBytes: deps.maxPageBytes,
-    etag: previous?.status === 'indexed' ? previous.etag : undefined,
-    lastModified: previous?.status === 'indexed' ? previous.lastModified : undefined,
+    ...copy?.validators,
     inScope: (next) => inScope(next) && robots.rules.isAllowed(next),
     fetch: deps.fetch,
   });
@@ -166,16 +171,7 @@ async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
   if (result.kind === 'retry' || result.kind === 'later') return result;
   if (result.kind === 'skip') return skipped(result.code, result.message);
   if (result.kind === 'fail') return failed(result.code, result.message);
-  if (result.kind === 'not_modified' && previous) {
-    await touchDocument(deps.db, kb.id, page.url, {
-      seenSyncId: entry.syncId,
-      lastFetchedAt: new Date().toISOString(),
-      etag: result.etag,
-      lastModified: result.lastModified,
-    });
-    await follow(previous.links ?? []);
-    return { kind: 'complete', outcome: 'unchanged', chunks: previous.chunkCount };
-  }
+  if (result.kind === 'not_modified' && copy) return refreshUnchanged(deps, entry, copy, result, follow);
   if (result.kind !== 'ok')
     return { kind: 'retry', code: 'unexpected_not_modified', message: 'A 304 without a stored copy.' };
 
@@ -200,6 +196,7 @@ async function crawlWebPage(deps: CrawlDeps, entry: CrawlEntry): Promise<EntryRe
   return indexDocument(deps, entry, doc, {
     etag: result.etag,
     lastModified: result.lastModified,
+    validatorsUrl: result.url,
     links: doc.nofollow ? [] : links,
   });
 }

@@ -108,6 +108,40 @@ export async function enqueueChildren(
 }
 
 /**
+ * Who holds a content for this sync: the URL of its claim, and whether that URL (another than
+ * this entry's) still holds it: its document has that content, or it claimed it in this sync
+ * (an owner seen only in this sync has no document yet but holds the claim all the same).
+ */
+async function readClaim(
+  deps: CrawlDeps,
+  entry: CrawlEntry,
+  hash: string,
+): Promise<{ owner?: string; held: boolean }> {
+  const out = await deps.db.doc.send(
+    new GetCommand({
+      TableName: deps.db.tableName,
+      Key: knowledgeKeys.content(entry.kb.id, hash),
+      ConsistentRead: true,
+    }),
+  );
+  const owner = out.Item?.url as string | undefined;
+  if (!owner || owner === entry.page.url) return { owner, held: false };
+  const ownerDoc = await getDocument(deps.db, entry.kb.id, owner);
+  const ownerFresh = ownerDoc?.status === 'indexed' && ownerDoc.contentHash === hash;
+  return { owner, held: ownerFresh || out.Item?.syncId === entry.syncId };
+}
+
+/** The other URL that holds a content for this sync, if any (nothing is claimed). */
+export async function heldElsewhere(
+  deps: CrawlDeps,
+  entry: CrawlEntry,
+  hash: string,
+): Promise<string | undefined> {
+  const claim = await readClaim(deps, entry, hash);
+  return claim.held ? claim.owner : undefined;
+}
+
+/**
  * Decides which URL owns a content (the others are duplicates): the URL that indexed it before
  * keeps it, so the choice does not flip between syncs with the order pages happen to be fetched;
  * new content goes to the first URL that claims it, and a claim whose owner no longer has that
@@ -130,17 +164,8 @@ export async function claimContent(
     );
     return undefined;
   }
-  const out = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: key, ConsistentRead: true }),
-  );
-  const owner = out.Item?.url as string | undefined;
-  if (owner && owner !== me) {
-    const ownerDoc = await getDocument(deps.db, entry.kb.id, owner);
-    const ownerFresh = ownerDoc?.status === 'indexed' && ownerDoc.contentHash === hash;
-    // An owner seen only in this sync has no document yet but holds the claim all the same.
-    const claimedThisSync = out.Item?.syncId === entry.syncId;
-    if (ownerFresh || claimedThisSync) return owner;
-  }
+  const { owner, held } = await readClaim(deps, entry, hash);
+  if (held) return owner;
   try {
     await deps.db.doc.send(
       new PutCommand({

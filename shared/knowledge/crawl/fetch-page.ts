@@ -14,6 +14,8 @@ export interface FetchOptions {
   /** Validators of the stored copy, for a conditional request. */
   etag?: string;
   lastModified?: string;
+  /** The URL the validators came from (the last hop of the redirects); the start URL by default. */
+  validatorsUrl?: string;
   /** Each redirect target must pass this (same site); false makes the page skipped. */
   inScope(url: string): boolean;
   /** Content types worth reading (pages and documents by default). */
@@ -57,9 +59,32 @@ async function readLimited(response: Response, maxBytes: number): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
+export interface StoredValidators {
+  etag?: string;
+  lastModified?: string;
+  validatorsUrl?: string;
+}
+
+/**
+ * The conditional headers for one hop. Validators belong to the response they came with, so
+ * they go only to the hop whose URL gave them: for a page that redirects that is the target,
+ * not the URL asked for (whose answer is the redirect, which no validator describes).
+ */
+export function conditionalHeaders(
+  hopUrl: string,
+  startUrl: string,
+  stored: StoredValidators,
+): Record<string, string> {
+  if (hopUrl !== (stored.validatorsUrl || startUrl)) return {};
+  const headers: Record<string, string> = {};
+  if (stored.etag) headers['if-none-match'] = stored.etag;
+  if (stored.lastModified) headers['if-modified-since'] = stored.lastModified;
+  return headers;
+}
+
 /**
  * Fetches one page the way a polite, careful crawler does: identifying User-Agent, conditional
- * request when validators are known, redirects followed by hand (each hop checked against the
+ * request when validators are known (sent to the hop they came from), redirects followed by hand (each hop checked against the
  * SSRF rules and the sync's scope, loops and chains over 5 hops refused), a size cap enforced while
  * reading. Never throws: every outcome is a result the caller records.
  */
@@ -76,9 +101,9 @@ export async function fetchPage(startUrl: string, options: FetchOptions): Promis
     const headers: Record<string, string> = {
       'user-agent': CRAWLER_USER_AGENT,
       accept: 'text/html,application/xhtml+xml,text/plain,text/markdown,application/pdf;q=0.9,*/*;q=0.1',
+      ...conditionalHeaders(url, startUrl, options),
     };
-    if (hop === 0 && options.etag) headers['if-none-match'] = options.etag;
-    if (hop === 0 && options.lastModified) headers['if-modified-since'] = options.lastModified;
+    const conditional = 'if-none-match' in headers || 'if-modified-since' in headers;
     let response: Response;
     try {
       response = await doFetch(url, {
@@ -112,7 +137,8 @@ export async function fetchPage(startUrl: string, options: FetchOptions): Promis
     }
     const etag = response.headers.get('etag') ?? undefined;
     const lastModified = response.headers.get('last-modified') ?? undefined;
-    if (status === 304)
+    // A 304 to a request without validators describes no copy of ours: treat it like any odd status.
+    if (status === 304 && conditional)
       return {
         kind: 'not_modified',
         url,

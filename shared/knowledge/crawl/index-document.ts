@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { getDocument, putDocument, touchDocument } from '../document-store.ts';
+import { getDocument, putDocument, putDuplicate, touchDocument } from '../document-store.ts';
 import { storeChunks } from '../index/chunk-artifacts.ts';
 import { chunkDocument } from './chunk-text.ts';
 import { type CrawlDeps, type CrawlEntry, type EntryResult, skipped } from './crawl-context.ts';
@@ -9,13 +9,13 @@ import { documentText, type ExtractedDocument } from './extracted-document.ts';
 /**
  * Records one extracted document. The content hash decides the cost: the same content as last
  * time is only marked seen (no chunking, no embedding); the same content as another URL in this
- * sync is skipped as a duplicate; new content is chunked, embedded once and stored by hash.
+ * sync is skipped as a duplicate (its validators kept, so the next sync asks conditionally); new content is chunked, embedded once and stored by hash.
  */
 export async function indexDocument(
   deps: CrawlDeps,
   entry: CrawlEntry,
   doc: ExtractedDocument,
-  fields: { etag?: string; lastModified?: string; links?: string[] },
+  fields: { etag?: string; lastModified?: string; validatorsUrl?: string; links?: string[] },
 ): Promise<EntryResult> {
   const { kb, syncId, page } = entry;
   const text = documentText(doc);
@@ -23,7 +23,20 @@ export async function indexDocument(
   const previous = await getDocument(deps.db, kb.id, page.url);
   const ownedBefore = previous?.status === 'indexed' && previous.contentHash === contentHash;
   const duplicateOf = await claimContent(deps, entry, contentHash, ownedBefore);
-  if (duplicateOf) return skipped('duplicate_content', `Same content as ${duplicateOf}.`);
+  if (duplicateOf) {
+    if (fields.etag || fields.lastModified)
+      await putDuplicate(deps.db, kb.id, {
+        url: page.url,
+        duplicateOf,
+        contentHash,
+        etag: fields.etag,
+        lastModified: fields.lastModified,
+        validatorsUrl: fields.validatorsUrl,
+        links: fields.links,
+        seenSyncId: syncId,
+      });
+    return skipped('duplicate_content', `Same content as ${duplicateOf}.`);
+  }
   const now = new Date().toISOString();
   if (previous?.contentHash === contentHash && previous.status === 'indexed') {
     await touchDocument(deps.db, kb.id, page.url, {
@@ -31,6 +44,7 @@ export async function indexDocument(
       lastFetchedAt: now,
       etag: fields.etag,
       lastModified: fields.lastModified,
+      validatorsUrl: fields.validatorsUrl,
     });
     return { kind: 'complete', outcome: 'unchanged', chunks: previous.chunkCount };
   }
@@ -52,6 +66,7 @@ export async function indexDocument(
     chunkCount: chunks.length,
     etag: fields.etag,
     lastModified: fields.lastModified,
+    validatorsUrl: fields.validatorsUrl,
     lastFetchedAt: now,
     seenSyncId: syncId,
     changedSyncId: syncId,
