@@ -13,6 +13,8 @@ export interface SitePage {
   failFirst?: { status: number; headers?: Record<string, string> }[];
   /** Wait this long before answering. */
   delayMs?: number;
+  /** Answer only once this resolves (a test orders the crawler's work by an event, not a delay). */
+  gate?: () => Promise<unknown>;
   /** Declared but never answered within any sane timeout. */
   hang?: boolean;
 }
@@ -55,6 +57,7 @@ export async function startFakeSite(pages: Record<string, SitePage> = {}): Promi
     }
     if (page.hang) return;
     if (page.delayMs) await new Promise((r) => setTimeout(r, page.delayMs));
+    if (page.gate) await page.gate();
     const count = served.get(path) ?? 0;
     served.set(path, count + 1);
     const failure = page.failFirst?.[count];

@@ -85,6 +85,11 @@ const asked = (requests: FakeSite['requests'], path: string) =>
     .filter((r) => r.path === path)
     .map((r) => `${r.conditional ? 'conditional' : 'plain'} ${r.status}`);
 
+async function documentHash(path: string): Promise<string | undefined> {
+  const docs = (await api.get(`/v1/knowledge-bases/${kbId}/documents?limit=100`)).body.items as Json[];
+  return docs.find((d) => new URL(d.url).pathname === path)?.contentHash;
+}
+
 async function search(query: string): Promise<Json[]> {
   return (await api.post(`/v1/knowledge-bases/${kbId}/search`, { query, topK: 3 })).body.results;
 }
@@ -115,9 +120,14 @@ describe('conditional refresh of redirected and duplicate pages', () => {
   }, 120_000);
 
   it('the original changed: its unchanged duplicate is fetched again in full and indexed in its place', async () => {
+    const hashBefore = await documentHash('/original');
     site.set('/original', { body: CHANGED });
-    // The copy answers late, so the original has been re-indexed when the copy's 304 is looked at.
-    site.set('/copy', { body: ORIGINAL, delayMs: 1_500 });
+    // The copy answers only once the original has been re-indexed, so its 304 is looked at when
+    // nobody holds the content any more.
+    site.set('/copy', {
+      body: ORIGINAL,
+      gate: () => waitUntil(() => documentHash('/original'), (hash) => hash !== hashBefore),
+    });
     const { sync: fourth, requests } = await sync();
     // 304 to the conditional request, but nobody holds that content any more: asked again in full.
     expect(asked(requests, '/copy')).toEqual(['conditional 304', 'plain 200']);
