@@ -126,7 +126,11 @@ describe('conditional refresh of redirected and duplicate pages', () => {
     // nobody holds the content any more.
     site.set('/copy', {
       body: ORIGINAL,
-      gate: () => waitUntil(() => documentHash('/original'), (hash) => hash !== hashBefore),
+      gate: () =>
+        waitUntil(
+          () => documentHash('/original'),
+          (hash) => hash !== hashBefore,
+        ),
     });
     const { sync: fourth, requests } = await sync();
     // 304 to the conditional request, but nobody holds that content any more: asked again in full.
