@@ -28,6 +28,8 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { createTenant } from '#shared/data/tenants.ts';
 import { createS3Client } from '#shared/exports/s3-client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
+import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
+import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import {
   CallRecorder,
   MIN_PART_BYTES,
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
           logger,
           spoolDir,
           partBytes: PART_BYTES,
+          publish: { sqs: sqsFromEnv(), queueUrls: queueUrlsFromEnv() },
           onReady: async () => {
             readyAt.set(callId, performance.now());
           },

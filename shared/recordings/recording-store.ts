@@ -149,19 +149,30 @@ export async function storeRecordingFinished(
   }
 }
 
-/** Marks a ready recording deleted (its object is gone); false when it was not `ready`. */
-export async function storeRecordingDeleted(db: Db, ref: CallRef, now = new Date()): Promise<boolean> {
+/**
+ * Marks a ready recording deleted, and its `segments` (their objects are gone); false when it
+ * was not `ready`.
+ */
+export async function storeRecordingDeleted(
+  db: Db,
+  ref: CallRef,
+  segments: readonly number[] = [],
+  now = new Date(),
+): Promise<boolean> {
+  const segmentNames = Object.fromEntries(segments.map((n) => [`#s${n}`, String(n)]));
+  const segmentSets = segments.map((n) => `, #recording.#segments.#s${n}.#status = :deleted`).join('');
   try {
     await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.call(ref.tenantId, ref.callId),
-        UpdateExpression: 'SET #recording.#status = :deleted, #recording.#deletedAt = :now',
+        UpdateExpression: `SET #recording.#status = :deleted, #recording.#deletedAt = :now${segmentSets}`,
         ConditionExpression: '#recording.#status = :ready',
         ExpressionAttributeNames: {
           '#recording': 'recording',
           '#status': 'status',
           '#deletedAt': 'deletedAt',
+          ...(segments.length ? { '#segments': 'segments', ...segmentNames } : {}),
         },
         ExpressionAttributeValues: { ':deleted': 'deleted', ':ready': 'ready', ':now': now.toISOString() },
       }),
