@@ -30,6 +30,7 @@ import { createS3Client } from '#shared/exports/s3-client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
+import { segmentParts } from '#shared/recordings/recording-segments.ts';
 import {
   CallRecorder,
   MIN_PART_BYTES,
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     let partsUploaded = 0;
     for (const callId of callIds) {
       const call = await getCall(db, tenant.id, callId);
-      const parts = call?.recording?.parts ?? [];
+      const parts = segmentParts(call?.recording?.segments?.['0'] ?? {});
       partsUploaded += parts.length;
       const kept = parts.reduce((sum, part) => sum + part.bytes, 0);
       lost.push(Math.max(0, SECONDS - kept / BYTES_PER_SECOND));

@@ -47,6 +47,9 @@ beforeAll(async () => {
   harness = await startMediaHarness({ PUBLIC_MEDIA_URL: balancer.url });
   const agent = await harness.newAgent({
     recording: { enabled: true, channels: 'dual', retentionDays: 7 },
+    // Caller audio alone is not activity (only speech the model detects): the call must outlast the upload.
+    idleTimeoutSeconds: 600,
+    maxDurationSeconds: 3600,
   } as never);
   await createPhoneNumber(harness.db, {
     tenantId: harness.tenantId,
@@ -77,15 +80,25 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-/** Sends `seconds` of caller audio, a second at a time, each once the model has it (the call's pace). */
+/**
+ * Sends `seconds` of caller audio two seconds at a time, each batch once the model has the one
+ * before (the call's pace, within the recorder's 40 KB disk backlog).
+ */
 async function talk(client: TwilioMediaClient, model: FakeRealtimeConnection, seconds: number) {
-  const appends = () => model.received.filter((e) => e.type === 'input_audio_buffer.append').length;
-  for (let s = 0; s < seconds; s++) {
-    const before = appends();
-    client.sendAudio(Buffer.alloc(SECOND, 0x21));
-    await model.waitFor('input_audio_buffer.append', () => appends() > before);
+  const start = model.receivedAudio().length;
+  for (let sent = 0; sent < seconds; ) {
+    const batch = Math.min(2, seconds - sent);
+    client.sendAudio(Buffer.alloc(batch * SECOND, 0x21));
+    sent += batch;
+    await model.waitFor(
+      'input_audio_buffer.append',
+      () => model.receivedAudio().length - start >= sent * SECOND,
+    );
   }
 }
+
+const stage = (name: string) =>
+  process.stderr.write(`[recording-failover] ${new Date().toISOString()} ${name}\n`);
 
 /** Re-reads the call until `check` holds (the table is where the tasks report). */
 async function callWhen(
@@ -129,14 +142,17 @@ describe('a recorded call whose media task dies', () => {
     const model = await harness.realtime.nextConfigured(before);
     await model.waitFor('response.create');
     await talk(client, model, SECONDS_TO_FIRST_PART);
+    stage('talked');
     // The first part (5 MiB) is uploaded and noted on the segment before the task dies.
     await callWhen(callId, (call) => Object.keys(call?.recording?.segments?.['0']?.parts ?? {}).length > 0);
+    stage('part uploaded');
     const owner = await getCallOwner(harness.db, callId);
     const victim = tasks.find((t) => t.taskId === owner?.taskId) as MediaProcess;
     const survivor = tasks.find((t) => t !== victim) as MediaProcess;
     victim.child.kill('SIGKILL');
     await victim.exited;
     await client.closed;
+    stage('killed');
 
     const action = await followConnectAction(target, stream.action as string, {
       callSid,
@@ -156,6 +172,7 @@ describe('a recorded call whose media task dies', () => {
     await talk(resumed, model2, 4);
     await resumed.stop();
     await survivor.logged('call closed', (e) => e.callId === callId);
+    stage('resumed call closed');
 
     // Segment 1 is stored by the survivor; segment 0 waits for the sweeper: still `recording`.
     const during = await harness.callRecord(callId);
