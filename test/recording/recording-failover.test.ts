@@ -103,8 +103,6 @@ async function talk(client: TwilioMediaClient, model: FakeRealtimeConnection, se
   }
 }
 
-process.stderr.write(`[recording-failover] ${new Date().toISOString()} ${name}\n`);
-
 /** Re-reads the call until `check` holds (the table is where the tasks report). */
 async function callWhen(
   callId: string,
