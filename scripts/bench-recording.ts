@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { configSource } from '#shared/config/config-source.ts';
 import { createAgent } from '#shared/data/agents.ts';
 import { createCall, getCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
@@ -110,8 +111,9 @@ async function main(): Promise<void> {
       callIds.push(call.id);
     }
     const target = {
-      s3: createS3Client({ endpoint: process.env.S3_ENDPOINT }),
-      bucket: process.env.RECORDINGS_BUCKET as string,
+      // The control plane hands its settings to this process as its config source, not process.env.
+      s3: createS3Client({ endpoint: configSource().S3_ENDPOINT }),
+      bucket: configSource().RECORDINGS_BUCKET as string,
     };
     const logger = createLogger({ level: 'error' });
     const readyAt = new Map<string, number>();
