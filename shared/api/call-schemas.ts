@@ -120,7 +120,7 @@ export const CallRecordingSchema = z
     status: z
       .enum(['off', 'recording', 'ready', 'failed', 'deleted'])
       .describe(
-        '`off`: not recorded; `recording`: being written; `ready`: fetch it from `GET /v1/calls/{id}/recording`; `failed`: nothing playable was stored; `deleted`: removed.',
+        '`off`: not recorded; `recording`: a segment is being written; `ready`: every segment settled, fetch it from `GET /v1/calls/{id}/recording`; `failed`: nothing playable was stored; `deleted`: removed.',
       ),
     channels: z
       .enum(['dual', 'mono'])
@@ -134,19 +134,53 @@ export const CallRecordingSchema = z
     expiresAt: TimestampSchema.optional().describe('When the recording is deleted.'),
     deletedAt: TimestampSchema.optional().describe('When the recording was deleted through the API.'),
     failure: z.string().optional().describe('Why nothing playable was stored, when `failed`.'),
+    segments: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        'How many segments the recording has (a call resumed on another media task has more than one).',
+      ),
+    failedSegments: z
+      .array(z.number().int())
+      .optional()
+      .describe('Segments that could not be stored while others were (a `ready` recording with a gap).'),
   })
   .describe("The call's recording, when its agent records calls.");
+
+export const RecordingSegmentLinkSchema = z.strictObject({
+  segment: z
+    .number()
+    .int()
+    .describe('Segment number: 0 from the first media task, then one per resume on another task.'),
+  url: z
+    .string()
+    .describe(
+      "Presigned HTTPS URL of this segment's WAV file (8 kHz μ-law); works without an API key until `expiresAt`.",
+    ),
+  expiresAt: TimestampSchema.describe('When `url` stops working (minutes from now).'),
+  durationSeconds: z.number().describe('Length of this segment.'),
+  channels: z.enum(['dual', 'mono']).describe('`dual`: caller left, agent right; `mono`: both mixed.'),
+  bytes: z.number().int().describe("Size of this segment's WAV file."),
+  startedAt: TimestampSchema.optional().describe('When this segment started recording.'),
+  offsetSeconds: z.number().describe("Seconds from the first segment's start to this one's."),
+});
 
 export const RecordingLinkSchema = z.strictObject({
   url: z
     .string()
     .describe(
-      'Presigned HTTPS URL of the WAV file (8 kHz μ-law); works without an API key until `expiresAt`.',
+      "Presigned HTTPS URL of the first segment's WAV file (8 kHz μ-law); works without an API key until `expiresAt`. A call that was never resumed has one segment: this is its whole recording.",
     ),
   expiresAt: TimestampSchema.describe('When `url` stops working (minutes from now).'),
-  durationSeconds: z.number().describe('Length of the recording.'),
+  durationSeconds: z.number().describe('Length of the recording: every segment summed.'),
   channels: z.enum(['dual', 'mono']).describe('`dual`: caller left, agent right; `mono`: both mixed.'),
-  bytes: z.number().int().describe('Size of the WAV file.'),
+  bytes: z.number().int().describe('Size of the WAV files, every segment summed.'),
+  segments: z
+    .array(RecordingSegmentLinkSchema)
+    .describe(
+      'The recording in call order, one WAV file per segment: a call resumed on another media task (failover) continues in a new segment. Failed segments are left out (see `recording.failedSegments` on the call).',
+    ),
 });
 
 export const CallSchema = z.strictObject({

@@ -137,6 +137,8 @@ export function presentCallRecording(recording: CallRecording): z.output<typeof 
     ...optional('expiresAt', recording.expiresAt),
     ...optional('deletedAt', recording.deletedAt),
     ...optional('failure', recording.failure),
+    ...optional('segments', recording.segments ? Object.keys(recording.segments).length : undefined),
+    ...optional('failedSegments', recording.failedSegments),
   };
 }
 

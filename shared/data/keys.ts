@@ -41,7 +41,11 @@ export const keys = {
   stats: (tenantId: string, bucket: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `STATS#${bucket}` }),
   outboxEvent: (eventId: string): ItemKey => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
   streamWatch: (callId: string): ItemKey => ({ pk: `STREAMWATCH#${callId}`, sk: 'STREAMWATCH' }),
-  recordingWatch: (callId: string): ItemKey => ({ pk: `RECWATCH#${callId}`, sk: 'RECWATCH' }),
+  /** The sweeper's lease on a recording segment (no segment: a recording made before segments). */
+  recordingWatch: (callId: string, segment?: number): ItemKey => ({
+    pk: `RECWATCH#${callId}`,
+    sk: segment === undefined ? 'RECWATCH' : `RECWATCH#${segment}`,
+  }),
   /** Which media task runs a live call, under a lease (shared/data/call-owners.ts). */
   callOwner: (callId: string): ItemKey => ({ pk: callPk(callId), sk: 'OWNER' }),
   /** Where a media task can be reached by the other tasks (shared/data/media-tasks.ts). */

@@ -55,23 +55,24 @@ export async function publishCallEventDurably(
   }
 }
 
-/** Records an event in the outbox, due at once (stored as JSON so any key round-trips). */
+/**
+ * The outbox item of an event, due at `dueAt` (stored as JSON so any key round-trips); for a
+ * caller that writes it in its own transaction.
+ */
+export function outboxItem(event: CallEvent, dueAt: Date) {
+  return {
+    ...keys.outboxEvent(event.eventId),
+    ...dueIndexAttributes('outbox', dueAt, event.eventId),
+    type: 'outboxEvent',
+    body: JSON.stringify(event),
+    attempts: 0,
+    expiresAt: Math.floor(dueAt.getTime() / 1000) + OUTBOX_TTL_SECONDS,
+  };
+}
+
+/** Records an event in the outbox, due at once. */
 export async function deferCallEvent(db: Db, event: CallEvent, now: Date): Promise<void> {
-  await dynamo(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: {
-          ...keys.outboxEvent(event.eventId),
-          ...dueIndexAttributes('outbox', now, event.eventId),
-          type: 'outboxEvent',
-          body: JSON.stringify(event),
-          attempts: 0,
-          expiresAt: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
-        },
-      }),
-    ),
-  );
+  await dynamo(() => db.doc.send(new PutCommand({ TableName: db.tableName, Item: outboxItem(event, now) })));
 }
 
 /**

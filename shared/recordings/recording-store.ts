@@ -1,9 +1,9 @@
-import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../data/client.ts';
 import { dueIndexAttributes } from '../data/due-index.ts';
 import { dynamo, isConditionFailure } from '../data/dynamo-errors.ts';
 import { keys } from '../data/keys.ts';
-import type { CallRecording, RecordingPart } from './recording-types.ts';
+import type { CallRecording } from './recording-types.ts';
 
 /**
  * A recording being written holds a lease: its media task renews it while the call runs. One not
@@ -30,7 +30,8 @@ function watchItem(ref: CallRef, dueAt: Date) {
 
 /**
  * Records a started multipart upload on the call (status `recording`) and takes the lease, in one
- * transaction: from here on the upload is never orphaned.
+ * transaction: how recordings were written before segments (segment-store.ts). Kept for the
+ * sweeper and API tests of such recordings, which may still be stored or in flight.
  */
 export async function storeRecordingStarted(
   db: Db,
@@ -67,41 +68,8 @@ export async function storeRecordingStarted(
   );
 }
 
-/** Appends an uploaded part (the sweeper completes with these) while the upload is still open. */
-export async function storeRecordingPart(
-  db: Db,
-  ref: CallRef,
-  uploadId: string,
-  part: RecordingPart,
-): Promise<void> {
-  await dynamo(() =>
-    db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: keys.call(ref.tenantId, ref.callId),
-        UpdateExpression: 'SET #recording.#parts = list_append(#recording.#parts, :part)',
-        ConditionExpression: '#recording.#uploadId = :uploadId',
-        ExpressionAttributeNames: { '#recording': 'recording', '#parts': 'parts', '#uploadId': 'uploadId' },
-        ExpressionAttributeValues: { ':part': [part], ':uploadId': uploadId },
-      }),
-    ),
-  );
-}
-
-/** Pushes the lease forward: the task writing the recording is alive. */
-export async function renewRecordingLease(db: Db, ref: CallRef, now = new Date()): Promise<void> {
-  await dynamo(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: watchItem(ref, new Date(now.getTime() + RECORDING_LEASE_MS)),
-      }),
-    ),
-  );
-}
-
 /**
- * Ends the writing of a recording: `ready` with its size and expiry, or `failed`. Applies only
+ * Ends the writing of a recording made before segments (the sweeper finishes those): `ready` with its size and expiry, or `failed`. Applies only
  * while the call still holds upload `uploadId`, so the recorder and the sweeper never both finish
  * it; returns false when the other one did. The lease goes with it.
  */
@@ -149,19 +117,30 @@ export async function storeRecordingFinished(
   }
 }
 
-/** Marks a ready recording deleted (its object is gone); false when it was not `ready`. */
-export async function storeRecordingDeleted(db: Db, ref: CallRef, now = new Date()): Promise<boolean> {
+/**
+ * Marks a ready recording deleted, and its `segments` (their objects are gone); false when it
+ * was not `ready`.
+ */
+export async function storeRecordingDeleted(
+  db: Db,
+  ref: CallRef,
+  segments: readonly number[] = [],
+  now = new Date(),
+): Promise<boolean> {
+  const segmentNames = Object.fromEntries(segments.map((n) => [`#s${n}`, String(n)]));
+  const segmentSets = segments.map((n) => `, #recording.#segments.#s${n}.#status = :deleted`).join('');
   try {
     await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.call(ref.tenantId, ref.callId),
-        UpdateExpression: 'SET #recording.#status = :deleted, #recording.#deletedAt = :now',
+        UpdateExpression: `SET #recording.#status = :deleted, #recording.#deletedAt = :now${segmentSets}`,
         ConditionExpression: '#recording.#status = :ready',
         ExpressionAttributeNames: {
           '#recording': 'recording',
           '#status': 'status',
           '#deletedAt': 'deletedAt',
+          ...(segments.length ? { '#segments': 'segments', ...segmentNames } : {}),
         },
         ExpressionAttributeValues: { ':deleted': 'deleted', ':ready': 'ready', ':now': now.toISOString() },
       }),

@@ -24,8 +24,36 @@ export interface RecordingPart {
   bytes: number;
 }
 
+/** The state of one segment: `recording` while its upload is open, then `ready` or `failed`. */
+export type SegmentStatus = 'recording' | 'ready' | 'failed' | 'deleted';
+
+/**
+ * One recorder run of a call: the call's first media task records segment 0, each task that
+ * resumes the call (docs/failover.md) records the next, into its own object and upload. Stored in
+ * the call's `recording.segments`, keyed by segment number, so every write is idempotent.
+ */
+export interface RecordingSegment {
+  segment: number;
+  status: SegmentStatus;
+  /** When this segment's recorder started (the caller heard it from here). */
+  startedAt: string;
+  completedAt?: string;
+  /** completedAt + retentionDays: S3 expires each segment's object on its own. */
+  expiresAt?: string;
+  durationSeconds?: number;
+  bytes?: number;
+  failure?: string;
+  bucket: string;
+  key: string;
+  /** Open multipart upload (while `recording`). */
+  uploadId?: string;
+  /** Parts uploaded so far, keyed by part number (a retried write stores the same entry). */
+  parts?: Record<string, RecordingPart>;
+}
+
 /** The `recording` attribute of a call record. */
 export interface CallRecording {
+  /** Recomputed from `segments` whenever one settles (summarizeRecording). */
   status: RecordingStatus;
   channels?: RecordingChannels;
   retentionDays?: number;
@@ -45,11 +73,21 @@ export interface CallRecording {
   uploadId?: string;
   /** Parts uploaded so far (all but the last are at least 5 MiB), for the sweeper. */
   parts?: RecordingPart[];
+  /** The call's segments by number (recordings made before segments have none: `key` is theirs). */
+  segments?: Record<string, RecordingSegment>;
+  /** Segments that failed while others were stored (a `ready` recording with a gap). */
+  failedSegments?: number[];
+  /** Bumped by every segment write; the summary is written only over the revision it read. */
+  revision?: number;
+  /** The call ended on the task that recorded its last segment. */
+  callOver?: boolean;
+  /** When `call.recording_ready` was claimed for this call: it is announced once. */
+  readyAnnouncedAt?: string;
 }
 
-/** The object key of a call's recording. */
-export function recordingKey(tenantId: string, callId: string): string {
-  return `recordings/${tenantId}/${callId}.wav`;
+/** The object key of a call's recording segment; segment 0 keeps the key of unsegmented recordings. */
+export function recordingKey(tenantId: string, callId: string, segment = 0): string {
+  return `recordings/${tenantId}/${callId}${segment === 0 ? '' : `-${segment}`}.wav`;
 }
 
 /** Seconds of audio in `bytes` of WAV data at 8 kHz, one byte per sample and channel. */

@@ -11,8 +11,13 @@ import {
   finalizeRecordingHeader,
   type RecordingsBucket,
 } from './recording-objects.ts';
+import { deleteDue } from '../data/due-index.ts';
+import { keys } from '../data/keys.ts';
+import { segmentParts } from './recording-segments.ts';
+import { settleRecording } from './recording-settle.ts';
 import { deleteRecordingWatch, storeRecordingFinished } from './recording-store.ts';
 import { recordingSeconds } from './recording-types.ts';
+import { type SegmentRef, storeSegmentFinished } from './segment-store.ts';
 
 /** Recordings looked at per sweep (every minute). */
 const SWEEP_LIMIT = 25;
@@ -28,11 +33,13 @@ export interface RecordingSweepDeps {
 }
 
 /**
- * Finishes recordings whose media task stopped renewing their lease (it died mid-call): the parts
- * it uploaded are completed into a playable WAV (the header gets its exact sizes), or the upload is
- * aborted when no part was uploaded yet. Audio still on the dead task's disk is lost: at most one
- * part (docs/recording.md). Idempotent; overlapping sweeps and a recorder finishing late are
- * settled by the call record's upload id.
+ * Finishes recording segments whose media task stopped renewing their lease (it died mid-call):
+ * the parts it uploaded are completed into a playable WAV (the header gets its exact sizes), or
+ * the upload is aborted when no part was uploaded yet. Audio still on the dead task's disk is
+ * lost: at most one part (docs/recording.md). Each segment has its own lease and is finished on
+ * its own; the call's status is then recomputed and `call.recording_ready` sent once the call is
+ * over and every segment settled. Idempotent; overlapping sweeps and a recorder finishing late
+ * are settled by the segment's upload id.
  */
 export async function sweepRecordings(
   deps: RecordingSweepDeps,
@@ -44,7 +51,10 @@ export async function sweepRecordings(
     const tenantId = String(item.tenantId);
     const callId = String(item.callId);
     try {
-      const outcome = await sweepOne(deps, tenantId, callId, now);
+      const outcome =
+        typeof item.segment === 'number'
+          ? await sweepSegment(deps, { tenantId, callId, segment: item.segment }, now)
+          : await sweepOne(deps, tenantId, callId, now);
       if (outcome !== 'skipped') result[outcome]++;
     } catch (error) {
       result.failed++;
@@ -54,6 +64,48 @@ export async function sweepRecordings(
   return result;
 }
 
+async function sweepSegment(
+  deps: RecordingSweepDeps,
+  ref: SegmentRef,
+  now: Date,
+): Promise<'completed' | 'aborted' | 'skipped'> {
+  const call = await getCall(deps.db, ref.tenantId, ref.callId);
+  const segment = call?.recording?.segments?.[String(ref.segment)];
+  if (!call || segment?.status !== 'recording' || !segment.uploadId) {
+    await deleteDue(deps.db, keys.recordingWatch(ref.callId, ref.segment));
+    return 'skipped';
+  }
+  const { uploadId, key } = segment;
+  const parts = segmentParts(segment);
+  const retentionDays = call.recording?.retentionDays ?? 30;
+  const log = { callId: ref.callId, segment: ref.segment };
+  if (parts.length === 0) {
+    await abortRecordingUpload(deps.target, key, uploadId);
+    await storeSegmentFinished(deps.db, ref, uploadId, { status: 'failed', failure: 'media_task_lost' });
+    await settleRecording(deps, ref, now);
+    deps.logger.warn('recording segment lost with its media task before a part was uploaded', log);
+    return 'aborted';
+  }
+  await completeRecordingUpload(deps.target, key, uploadId, parts);
+  const { bytes, dataBytes } = await finalizeRecordingHeader(deps.target, key, parts, retentionDays);
+  const stored = await storeSegmentFinished(deps.db, ref, uploadId, {
+    status: 'ready',
+    bytes,
+    durationSeconds: recordingSeconds(dataBytes, call.recording?.channels ?? 'dual'),
+    completedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + retentionDays * 86_400_000).toISOString(),
+  });
+  if (!stored) return 'skipped';
+  await settleRecording(deps, ref, now);
+  deps.logger.info('recording segment of a lost media task completed', {
+    ...log,
+    parts: parts.length,
+    bytes,
+  });
+  return 'completed';
+}
+
+/** A recording started before segments existed (one upload on the call itself). */
 async function sweepOne(
   deps: RecordingSweepDeps,
   tenantId: string,

@@ -28,6 +28,8 @@ export interface MediaHarness {
   realtime: FakeRealtimeServer;
   tenantId: string;
   agentId: string;
+  /** The tenant's API key, for tests that go through the public API. */
+  apiKey: string;
   db: ReturnType<typeof dbFromEnv>;
   startService(
     env?: Record<string, string>,
@@ -61,7 +63,10 @@ export interface MediaHarness {
 export async function startMediaHarness(env: Record<string, string> = {}): Promise<MediaHarness> {
   const platform = await startTestPlatform({ env });
   const realtime = await startFakeRealtime();
-  const { tenant, agentId } = await createTestTenant({ maxConcurrentCalls: 20, requestsPerSecond: 1000 });
+  const { tenant, agentId, apiKey } = await createTestTenant({
+    maxConcurrentCalls: 20,
+    requestsPerSecond: 1000,
+  });
   const db = dbFromEnv();
   const sqs = sqsFromEnv();
   const services: MediaService[] = [];
@@ -72,6 +77,7 @@ export async function startMediaHarness(env: Record<string, string> = {}): Promi
     realtime,
     tenantId: tenant.id,
     agentId,
+    apiKey,
     db,
     async startService(overrides = {}, options = {}) {
       const serviceEnv = loadEnv({

@@ -1,9 +1,12 @@
 import type { Db } from '#shared/data/client.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import type { DurablePublishDeps } from '#shared/queues/durable-publish.ts';
 import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
+import { type RecordingAnnouncement, settleRecording } from '#shared/recordings/recording-settle.ts';
 import { type RecordingChannels, recordingKey } from '#shared/recordings/recording-types.ts';
+import { storeRecordingCallOver } from '#shared/recordings/segment-store.ts';
 import { wavMulawHeader } from '#shared/recordings/wav-header.ts';
-import type { AgentAudioCut, AudioTap } from '../session/audio-taps.ts';
+import type { AgentAudioCut, AudioTap, TapCloseInfo } from '../session/audio-taps.ts';
 import type { AgentAudioChunk, TransportAudioFormat } from '../session/call-transport.ts';
 import { Pcm24kToMulaw8k } from './downsampler.ts';
 import { alawToMulaw, MULAW_SILENCE } from './g711.ts';
@@ -31,6 +34,8 @@ export const MAX_BUFFERED_BYTES = 40 * 1024;
 
 export interface CallRecorderOptions {
   call: { tenantId: string; callId: string; agentId: string };
+  /** This recorder's segment of the call: 0 on the first task, the resume count after (docs/recording.md). */
+  segment?: number;
   channels: RecordingChannels;
   retentionDays: number;
   format: TransportAudioFormat;
@@ -38,8 +43,10 @@ export interface CallRecorderOptions {
   db: Db;
   logger: Logger;
   spoolDir: string;
-  /** Told once the recording is stored (publishes `call.recording_ready`). */
-  onReady(ready: { durationSeconds: number; bytes: number; channels: RecordingChannels }): Promise<void>;
+  /** Where `call.recording_ready` is published (once per call, by whoever settles the last segment). */
+  publish: Pick<DurablePublishDeps, 'sqs' | 'queueUrls' | 'publishTimeoutMs'>;
+  /** Told when this recorder announced the call's recording (`call.recording_ready` sent). */
+  onReady?(ready: RecordingAnnouncement): void | Promise<void>;
   /** Part size; MIN_PART_BYTES unless a test needs smaller parts. */
   partBytes?: number;
   now?: () => Date;
@@ -57,6 +64,7 @@ export class CallRecorder implements AudioTap {
   private readonly channelCount: 1 | 2;
   private readonly partBytes: number;
   private readonly key: string;
+  private readonly segment: number;
   private readonly callerPcm = new Pcm24kToMulaw8k();
   private readonly agentPcm = new Pcm24kToMulaw8k();
   private work: Promise<void>;
@@ -81,7 +89,8 @@ export class CallRecorder implements AudioTap {
     this.options = options;
     this.channelCount = options.channels === 'dual' ? 2 : 1;
     this.partBytes = options.partBytes ?? MIN_PART_BYTES;
-    this.key = recordingKey(options.call.tenantId, options.call.callId);
+    this.segment = options.segment ?? 0;
+    this.key = recordingKey(options.call.tenantId, options.call.callId, this.segment);
     this.work = this.begin();
   }
 
@@ -131,8 +140,12 @@ export class CallRecorder implements AudioTap {
     await this.upload?.whenUploaded();
   }
 
-  /** Writes out the rest, completes the upload and stores the recording; never throws. */
-  async close(): Promise<void> {
+  /**
+   * Writes out the rest, completes the upload and stores the segment, then recomputes the call's
+   * recording (announced once the call is over and every segment settled); never throws. A call
+   * that continues on another task (`callOver: false`) records its next segment there.
+   */
+  async close(_reason?: string, info: TapCloseInfo = { callOver: true }): Promise<void> {
     this.closing = true;
     this.upload?.stopLease();
     await this.work;
@@ -142,14 +155,26 @@ export class CallRecorder implements AudioTap {
       if (!this.failure) {
         await this.encode(this.timeline.callerSamples);
         await this.requireUpload().complete();
-        return;
       }
     } catch (error) {
       this.fail('upload_failed', error);
     } finally {
       await this.spool?.remove();
     }
-    await this.upload?.abandon(this.failure ?? 'failed');
+    if (this.failure) await this.upload?.abandon(this.failure);
+    await this.settle(info.callOver);
+  }
+
+  private async settle(callOver: boolean): Promise<void> {
+    const { db, logger, publish, call, onReady } = this.options;
+    const ref = { tenantId: call.tenantId, callId: call.callId };
+    try {
+      if (callOver) await storeRecordingCallOver(db, ref);
+      const announced = await settleRecording({ db, logger, ...publish }, ref, this.now());
+      if (announced) await onReady?.(announced);
+    } catch (error) {
+      logger.error('recording status not recomputed', { err: error });
+    }
   }
 
   private get stopped(): boolean {
@@ -170,15 +195,14 @@ export class CallRecorder implements AudioTap {
       this.fail('spool_failed', error);
       return;
     }
-    const { call, channels, retentionDays, target, db, logger, onReady } = this.options;
+    const { call, channels, retentionDays, target, db, logger } = this.options;
     this.upload = new RecordingUpload({
-      call,
+      call: { tenantId: call.tenantId, callId: call.callId, segment: this.segment },
       channels,
       retentionDays,
       target,
       db,
       logger,
-      onReady,
       key: this.key,
       partBytes: this.partBytes,
       spool: this.spool,

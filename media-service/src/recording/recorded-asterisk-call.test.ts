@@ -35,7 +35,7 @@ describe('a recorded Asterisk call (real RTP on loopback)', () => {
 
     const record = await h.callRecord(call.id);
     expect(record?.recording).toMatchObject({ status: 'ready', channels: 'dual', durationSeconds: 1 });
-    const wav = await downloadWav(testRecordingsBucket(), record?.recording?.key as string);
+    const wav = await downloadWav(testRecordingsBucket(), record?.recording?.segments?.['0']?.key as string);
     expect(wav.info).toMatchObject({ formatTag: 7, channels: 2, sampleRate: 8000, dataBytes: 16_000 });
     const { left, right } = deinterleave(wav.data);
     expect(left).toEqual(caller);

@@ -93,10 +93,10 @@ describe('a recorded Twilio call', () => {
       retentionDays: 30,
       durationSeconds: 5,
       bytes: 58 + 10 * SECOND,
-      key: `recordings/${call.tenantId}/${call.id}.wav`,
     });
-    expect(record?.recording?.uploadId).toBeUndefined();
-    const wav = await downloadWav(testRecordingsBucket(), record?.recording?.key as string);
+    expect(record?.recording?.segments?.['0']?.key).toBe(`recordings/${call.tenantId}/${call.id}.wav`);
+    expect(record?.recording?.segments?.['0']?.uploadId).toBeUndefined();
+    const wav = await downloadWav(testRecordingsBucket(), record?.recording?.segments?.['0']?.key as string);
     expect(wav.info).toMatchObject({ formatTag: 7, channels: 2, sampleRate: 8000, bitsPerSample: 8 });
     expect(wav.info.dataBytes).toBe(10 * SECOND);
     expect(wav.bytes).toBe(58 + 10 * SECOND);
@@ -136,7 +136,7 @@ describe('a recorded Twilio call', () => {
     await session.closed;
     const record = await harness.callRecord(call.id);
     expect(record?.recording).toMatchObject({ status: 'ready', channels: 'mono', durationSeconds: 2 });
-    const wav = await downloadWav(testRecordingsBucket(), record?.recording?.key as string);
+    const wav = await downloadWav(testRecordingsBucket(), record?.recording?.segments?.['0']?.key as string);
     expect(wav.info.channels).toBe(1);
     expect(runs(wav.data)).toEqual([
       [CALLER, SECOND],

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCall, getCall } from '#shared/data/calls.ts';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
+import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
+import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../../test/platform.ts';
 import { downloadWav, testRecordingsBucket } from '../../../test/recording/recording-s3.ts';
 import type { TransportAudioFormat } from '../session/call-transport.ts';
@@ -53,7 +55,7 @@ async function record(format: TransportAudioFormat, caller: Buffer, agent: Buffe
     db: dbFromEnv(),
     logger: createLogger({ level: 'error' }),
     spoolDir,
-    onReady: async () => undefined,
+    publish: { sqs: sqsFromEnv(), queueUrls: queueUrlsFromEnv() },
   });
   recorder.agentAudio('item_1', { base64: agent.toString('base64'), byteLength: agent.length });
   // The caller's leg delivers its audio in 20 ms frames.
@@ -61,7 +63,7 @@ async function record(format: TransportAudioFormat, caller: Buffer, agent: Buffe
   for (let i = 0; i < caller.length; i += frame) recorder.callerAudio(caller.subarray(i, i + frame));
   await recorder.close();
   const stored = await getCall(dbFromEnv(), tenantId, call.id);
-  const wav = await downloadWav(testRecordingsBucket(), stored?.recording?.key as string);
+  const wav = await downloadWav(testRecordingsBucket(), stored?.recording?.segments?.['0']?.key as string);
   return { stored, wav, ...deinterleave(wav.data) };
 }
 

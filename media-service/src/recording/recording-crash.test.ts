@@ -8,6 +8,7 @@ import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { RECORDING_LEASE_MS } from '#shared/recordings/recording-store.ts';
+import { segmentParts } from '#shared/recordings/recording-segments.ts';
 import { sweepRecordings } from '#shared/recordings/sweep-recordings.ts';
 import { UNKNOWN_SIZE, WAV_HEADER_BYTES } from '#shared/recordings/wav-header.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../../test/platform.ts';
@@ -67,6 +68,7 @@ function recorderFor(
     db: dbFromEnv(),
     logger,
     spoolDir,
+    publish: { sqs: sqsFromEnv(), queueUrls: queueUrlsFromEnv() },
     onReady,
   });
 }
@@ -82,6 +84,13 @@ async function feed(recorder: CallRecorder, seconds: number): Promise<void> {
       });
     await recorder.whenIdle();
   }
+}
+
+/** The call's first (here: only) recording segment. */
+function segment0(call: Awaited<ReturnType<typeof getCall>>) {
+  const segment = call?.recording?.segments?.['0'];
+  if (!segment) throw new Error('the call has no recording segment 0');
+  return segment;
 }
 
 const sweep = (afterMs: number) =>
@@ -102,7 +111,7 @@ describe('a recording whose media task died', () => {
     await feed(recorder, 660);
     const during = await getCall(dbFromEnv(), tenantId, call.id);
     expect(during?.recording).toMatchObject({ status: 'recording', channels: 'dual' });
-    expect(during?.recording?.parts?.map((p) => [p.partNumber, p.bytes])).toEqual([
+    expect(segmentParts(segment0(during)).map((p) => [p.partNumber, p.bytes])).toEqual([
       [1, MIN_PART_BYTES],
       [2, MIN_PART_BYTES],
     ]);
@@ -119,8 +128,8 @@ describe('a recording whose media task died', () => {
       bytes: 2 * MIN_PART_BYTES,
       durationSeconds: Math.round((dataBytes / 2 / 8000) * 100) / 100,
     });
-    expect(after?.recording?.uploadId).toBeUndefined();
-    const wav = await downloadWav(testRecordingsBucket(), after?.recording?.key as string);
+    expect(segment0(after).uploadId).toBeUndefined();
+    const wav = await downloadWav(testRecordingsBucket(), segment0(after).key);
     expect(wav.info.dataBytes).not.toBe(UNKNOWN_SIZE);
     expect(wav.info.dataBytes).toBe(dataBytes);
     expect(wav.bytes).toBe(2 * MIN_PART_BYTES);
@@ -147,7 +156,7 @@ describe('a recording whose media task died', () => {
     expect(await sweep(RECORDING_LEASE_MS + 60_000)).toEqual({ completed: 0, aborted: 1, failed: 0 });
     const after = await getCall(dbFromEnv(), tenantId, call.id);
     expect(after?.recording).toMatchObject({ status: 'failed', failure: 'media_task_lost' });
-    expect(await objectExists(testRecordingsBucket(), after?.recording?.key as string)).toBe(false);
+    expect(await objectExists(testRecordingsBucket(), segment0(after).key)).toBe(false);
   });
 
   it('a recorder that closes normally completes a multi-part upload with the final header in part 1', async () => {
@@ -165,7 +174,7 @@ describe('a recording whose media task died', () => {
       durationSeconds: 400,
       bytes: dataBytes + WAV_HEADER_BYTES,
     });
-    const wav = await downloadWav(testRecordingsBucket(), after?.recording?.key as string);
+    const wav = await downloadWav(testRecordingsBucket(), segment0(after).key);
     expect(wav.info.dataBytes).toBe(dataBytes);
     expect(wav.data.length).toBe(dataBytes);
     expect(ready).toEqual({ durationSeconds: 400, bytes: dataBytes + WAV_HEADER_BYTES, channels: 'dual' });
@@ -183,9 +192,7 @@ describe('a recording whose media task died', () => {
     await recorder.close();
     const after = await getCall(dbFromEnv(), tenantId, call.id);
     expect(after?.recording).toMatchObject({ status: 'ready', durationSeconds: 11 });
-    const { left } = deinterleave(
-      (await downloadWav(testRecordingsBucket(), after?.recording?.key as string)).data,
-    );
+    const { left } = deinterleave((await downloadWav(testRecordingsBucket(), segment0(after).key)).data);
     expect(left.subarray(0, 40_000).every((b) => b === 0x21)).toBe(true);
     expect(left.subarray(40_000, 80_000).every((b) => b === MULAW_SILENCE)).toBe(true);
     expect(left.subarray(80_000).every((b) => b === 0x21)).toBe(true);

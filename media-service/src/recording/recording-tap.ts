@@ -1,7 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '#shared/data/client.ts';
-import { publishCallEventDurably } from '#shared/queues/durable-publish.ts';
 import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
 import { recordingPlanFor } from '#shared/recordings/recording-plan.ts';
 import type { AudioTapFactory } from '../session/audio-taps.ts';
@@ -17,17 +16,17 @@ export interface RecordingTapDeps extends Pick<SessionDeps, 'env' | 'sqs' | 'que
 
 /**
  * The audio tap that records calls whose agent records them (and the call did not opt out): one
- * `CallRecorder` per such call, spooling under RECORDING_SPOOL_DIR, announcing
- * `call.recording_ready` once stored.
+ * `CallRecorder` per such call and media task (a resumed call records its next segment),
+ * spooling under RECORDING_SPOOL_DIR; `call.recording_ready` is announced once per call.
  */
 export function recordingTaps(deps: RecordingTapDeps): AudioTapFactory {
   const spoolDir = deps.env.RECORDING_SPOOL_DIR ?? join(tmpdir(), 'ai-caller-recordings');
-  return ({ call, agent, format, logger }) => {
+  return ({ call, agent, format, logger, resumes }) => {
     const plan = recordingPlanFor(call, agent);
     if (!plan) return undefined;
-    const ref = { tenantId: call.tenantId, callId: call.id, agentId: call.agentId };
     return new CallRecorder({
-      call: ref,
+      call: { tenantId: call.tenantId, callId: call.id, agentId: call.agentId },
+      segment: resumes,
       channels: plan.channels,
       retentionDays: plan.retentionDays,
       format,
@@ -36,17 +35,10 @@ export function recordingTaps(deps: RecordingTapDeps): AudioTapFactory {
       logger: logger.child({ component: 'recorder' }),
       spoolDir,
       partBytes: deps.partBytes,
-      onReady: async (ready) => {
-        await publishCallEventDurably(
-          {
-            db: deps.db,
-            sqs: deps.sqs,
-            queueUrls: deps.queueUrls,
-            logger,
-            publishTimeoutMs: deps.env.SQS_PUBLISH_TIMEOUT_MS,
-          },
-          { type: 'call.recording_ready', ...ref, ...ready },
-        );
+      publish: {
+        sqs: deps.sqs,
+        queueUrls: deps.queueUrls,
+        publishTimeoutMs: deps.env.SQS_PUBLISH_TIMEOUT_MS,
       },
     });
   };

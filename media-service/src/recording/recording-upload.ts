@@ -8,23 +8,25 @@ import {
   startRecordingUpload,
 } from '#shared/recordings/recording-objects.ts';
 import {
-  renewRecordingLease,
-  storeRecordingFinished,
-  storeRecordingPart,
-  storeRecordingStarted,
-} from '#shared/recordings/recording-store.ts';
-import {
   type RecordingChannels,
   type RecordingPart,
   recordingSeconds,
 } from '#shared/recordings/recording-types.ts';
+import {
+  renewSegmentLease,
+  type SegmentRef,
+  storeSegmentFinished,
+  storeSegmentPart,
+  storeSegmentStarted,
+} from '#shared/recordings/segment-store.ts';
 import { WAV_HEADER_BYTES, wavMulawHeader } from '#shared/recordings/wav-header.ts';
 import type { RecordingSpool } from './recording-spool.ts';
 
 const LEASE_RENEW_MS = 60_000;
 
 export interface RecordingUploadOptions {
-  call: { tenantId: string; callId: string; agentId: string };
+  /** The call and this recorder's segment of it. */
+  call: SegmentRef;
   channels: RecordingChannels;
   retentionDays: number;
   target: RecordingsBucket;
@@ -33,8 +35,6 @@ export interface RecordingUploadOptions {
   key: string;
   partBytes: number;
   spool: RecordingSpool;
-  /** Told once the recording is stored. */
-  onReady(ready: { durationSeconds: number; bytes: number; channels: RecordingChannels }): Promise<void>;
   /** Fails the recording (first failure wins); the upload reads the outcome with `failed()`. */
   fail(failure: string, error: unknown): void;
   failed(): string | undefined;
@@ -117,9 +117,10 @@ export class RecordingUpload {
 
   /**
    * Uploads the last part, puts part 1 back with the header's final sizes, and completes. A call
-   * shorter than one part has only part 1, header and all.
+   * shorter than one part has only part 1, header and all. False when the sweeper finished the
+   * segment first.
    */
-  async complete(): Promise<void> {
+  async complete(): Promise<boolean> {
     const { db, call, target, channels, spool, partBytes, key } = this.options;
     const uploadId = await this.requireUpload();
     const last = this.partNumber;
@@ -134,14 +135,13 @@ export class RecordingUpload {
     const bytes = parts.reduce((sum, part) => sum + part.bytes, 0);
     const durationSeconds = recordingSeconds(this.dataBytes, channels);
     const now = this.options.now();
-    const stored = await storeRecordingFinished(db, call, uploadId, {
+    return storeSegmentFinished(db, call, uploadId, {
       status: 'ready',
       bytes,
       durationSeconds,
       completedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.options.retentionDays * 86_400_000).toISOString(),
     });
-    if (stored) await this.options.onReady({ durationSeconds, bytes, channels });
   }
 
   /** Nothing playable: the upload is aborted and the call says why. */
@@ -150,7 +150,7 @@ export class RecordingUpload {
     if (!this.uploadId) return;
     try {
       await abortRecordingUpload(target, key, this.uploadId);
-      await storeRecordingFinished(db, call, this.uploadId, { status: 'failed', failure });
+      await storeSegmentFinished(db, call, this.uploadId, { status: 'failed', failure });
     } catch (error) {
       // The lease runs out and the sweeper tries again.
       logger.error('recording could not be abandoned', { err: error });
@@ -164,7 +164,7 @@ export class RecordingUpload {
       const uploadId = await startRecordingUpload(target, key, retentionDays);
       this.uploadId = uploadId;
       const now = this.options.now();
-      await storeRecordingStarted(
+      await storeSegmentStarted(
         db,
         call,
         { bucket: target.bucket, key, uploadId, channels, retentionDays, startedAt: now.toISOString() },
@@ -172,7 +172,7 @@ export class RecordingUpload {
       );
       if (!this.leaseStopped) {
         this.leaseTimer = setInterval(() => {
-          renewRecordingLease(db, call, this.options.now()).catch((error) =>
+          renewSegmentLease(db, call, this.options.now()).catch((error) =>
             this.options.logger.warn('recording lease not renewed', { err: error }),
           );
         }, LEASE_RENEW_MS).unref();
@@ -226,6 +226,6 @@ export class RecordingUpload {
     if (index >= 0) this.parts[index] = part;
     else this.parts.push(part);
     // Later uploads of part 1 (the final header) are not for the sweeper: it has the first.
-    if (index < 0) await storeRecordingPart(db, call, uploadId, part);
+    if (index < 0) await storeSegmentPart(db, call, uploadId, part);
   }
 }

@@ -26,7 +26,13 @@ export interface AudioTap {
   /** Barge-in: audio of `itemId` beyond `audioEndMs` was sent but never heard. */
   agentCut?(cut: AgentAudioCut): void;
   /** The call is closing; the session waits for the returned promise before storing the call's end. */
-  close?(reason: EndReason): void | Promise<void>;
+  close?(reason: EndReason, info: TapCloseInfo): void | Promise<void>;
+}
+
+/** How the session closes on this task. */
+export interface TapCloseInfo {
+  /** False when the call continues on another media task (handed over, detached, taken over). */
+  callOver: boolean;
 }
 
 /** What a tap factory knows about the call it may listen to. */
@@ -35,6 +41,8 @@ export interface AudioTapContext {
   agent: Agent;
   format: TransportAudioFormat;
   logger: Logger;
+  /** Times the call resumed on another task before this session (0: its first task). */
+  resumes: number;
   /** Ends the call politely (an answering machine detected, for instance). */
   endCall(reason: EndReason): void;
 }
@@ -79,11 +87,11 @@ export class AudioTaps {
   }
 
   /** Tells every tap the call closed and waits for them (failures logged); then none is left. */
-  async close(reason: EndReason): Promise<void> {
+  async close(reason: EndReason, info: TapCloseInfo = { callOver: true }): Promise<void> {
     const taps = this.taps;
     this.taps = [];
     this.active = false;
-    const results = await Promise.allSettled(taps.map(async (tap) => tap.close?.(reason)));
+    const results = await Promise.allSettled(taps.map(async (tap) => tap.close?.(reason, info)));
     for (const result of results)
       if (result.status === 'rejected')
         this.logger.error('audio tap failed to close', { err: result.reason });

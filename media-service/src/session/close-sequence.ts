@@ -66,6 +66,7 @@ export async function runCloseSequence(
   const { timers, playback, link, agentTurns, telemetry, persist, taps, spoken, transfer } = parts;
   const release = options.release ?? 'ended';
   let storeEnd = (options.storeEnd ?? true) && release === 'ended';
+  let ownershipKept = false;
   session.guardrails?.stop();
   spoken.stop();
   // A consult leg still ringing or briefing is hung up, and the attempt stored, before the end.
@@ -79,12 +80,16 @@ export async function runCloseSequence(
     // A consult leg that fails to hang up must not keep the call from closing.
     await transferSettled?.catch((err: unknown) => logger.warn('consult leg not settled', { err }));
     // Before the leg closes: the provider's "stream ended" request must find the call's state.
-    if (!(await leaveOwnership(parts, release, String(reason)))) storeEnd = false;
+    ownershipKept = await leaveOwnership(parts, release, String(reason));
+    if (!ownershipKept) storeEnd = false;
   } finally {
     transport.close(reason);
   }
   try {
-    await Promise.all([persist.flush(), taps.close(reason)]);
+    await Promise.all([
+      persist.flush(),
+      taps.close(reason, { callOver: release === 'ended' && ownershipKept }),
+    ]);
     if (release === 'detached') watchDetached(deps, parts, call, session.answeredAt);
     if (storeEnd) {
       // call.ended carries the call's trace on to the consumers (summary, usage, webhooks).

@@ -216,6 +216,7 @@ export function wireSession(
       agent,
       format: transport.audioFormat,
       logger,
+      resumes: input.resume?.owner.resumes ?? 0,
       endCall: (reason) => reactions.endCall(reason),
     });
     if (tap) taps.subscribe(tap);

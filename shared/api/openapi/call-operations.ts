@@ -154,7 +154,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     auth: 'apiKey',
     summary: "A short-lived link to the call's recording",
     description:
-      'The WAV file (8 kHz G.711 μ-law; `dual`: caller left, agent right) behind a presigned URL valid for a few minutes. 404 with `details.reason` (`not_recorded`, `recording_failed`, `recording_deleted`, `recording_expired`) when there is none; 409 (`recording_in_progress`) until it is stored, shortly after the call ends (`call.recording_ready` webhook).',
+      'The WAV file (8 kHz G.711 μ-law; `dual`: caller left, agent right) behind a presigned URL valid for a few minutes; a call resumed on another media task has one file per segment, in `segments`. 404 with `details.reason` (`not_recorded`, `recording_failed`, `recording_deleted`, `recording_expired`) when there is none; 409 (`recording_in_progress`) until it is stored, shortly after the call ends (`call.recording_ready` webhook).',
     success: { status: 200, description: 'The link.', schema: RecordingLinkSchema },
     errors: [...AUTH_ERRORS, 'not_found', 'conflict'],
   },
@@ -168,7 +168,7 @@ export const CALL_OPERATIONS: readonly ApiOperation[] = [
     auth: 'apiKey',
     summary: "Delete the call's recording",
     description:
-      'Removes the WAV file at once (audit-logged); the call keeps `recording.status: deleted`. 404 when there is no stored recording, 409 while it is still being written.',
+      'Removes the WAV files (every segment) at once (audit-logged); the call keeps `recording.status: deleted`. 404 when there is no stored recording, 409 while it is still being written.',
     success: { status: 204, description: 'Deleted.' },
     errors: [...AUTH_ERRORS, 'not_found', 'conflict'],
   },
