@@ -1,6 +1,7 @@
 import { api } from '../api/client.ts';
 import type { Call, RecordingLink } from '../api/types.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../lib/format.ts';
+import { recordingParts } from '../lib/recording-parts.ts';
 import { useApi } from '../lib/use-api.ts';
 import { useFormAction } from '../lib/use-form-action.ts';
 import { FormError, Loading } from './states.tsx';
@@ -86,21 +87,44 @@ function ReadyRecording({
   if (link.state === 'loading') return <Loading label="Loading recording…" />;
   if (link.state === 'error') return <FormError error={link.error} />;
   const r = link.data;
+  const parts = recordingParts(r);
   return (
     <div className="recording">
-      {/* biome-ignore lint/a11y/useMediaCaption: the transcript on this page is the caption. */}
-      <audio controls preload="metadata" src={r.url} aria-label="Call recording">
-        <a href={r.url}>Download the recording</a>
-      </audio>
+      {parts.length === 1 ? (
+        // biome-ignore lint/a11y/useMediaCaption: the transcript on this page is the caption.
+        <audio controls preload="metadata" src={r.url} aria-label="Call recording">
+          <a href={r.url}>Download the recording</a>
+        </audio>
+      ) : (
+        <ol className="recording-parts" aria-label="Recording parts">
+          {parts.map((part) => (
+            <li key={part.key}>
+              <span>
+                {part.label} <span className="muted small">({part.detail})</span>
+              </span>
+              {/* biome-ignore lint/a11y/useMediaCaption: the transcript on this page is the caption. */}
+              <audio controls preload="metadata" src={part.url} aria-label={`Call recording, ${part.label}`}>
+                <a href={part.url}>Download {part.label}</a>
+              </audio>
+              <a href={part.url} download>
+                Download {part.label.toLowerCase()}
+              </a>
+            </li>
+          ))}
+        </ol>
+      )}
       <p className="muted small">
         {formatDuration(r.durationSeconds)} · {r.channels === 'dual' ? 'caller left, agent right' : 'mono'} ·{' '}
         {formatBytes(r.bytes)}
+        {parts.length > 1 ? ` · ${parts.length} parts: the call moved to another server once or more` : ''}
         {expiresAt ? ` · kept until ${formatDateTime(expiresAt)}` : ''}
       </p>
       <p className="recording-actions">
-        <a className="button" href={r.url} download>
-          Download WAV
-        </a>
+        {parts.length === 1 && (
+          <a className="button" href={r.url} download>
+            Download WAV
+          </a>
+        )}
         {canDelete && (
           <button type="button" className="button button-danger" onClick={remove} disabled={busy}>
             {busy ? 'Deleting…' : 'Delete recording'}

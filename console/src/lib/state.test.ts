@@ -6,6 +6,7 @@ import { addDays, daysIn, granularityFor, parseRange, rangeFor, todayIn } from '
 import { recentMonths } from './months.ts';
 import { safeNext } from './navigation.ts';
 import { passwordProblem } from './password.ts';
+import { recordingParts } from './recording-parts.ts';
 import { mergeSeries } from './series.ts';
 
 describe('date ranges', () => {
@@ -185,5 +186,52 @@ describe('small rules', () => {
     ['', []],
   ])('number list %j', (text, numbers) => {
     expect(parseNumberList(text)).toEqual(numbers);
+  });
+});
+
+describe('recording parts', () => {
+  const segment = (n: number, offsetSeconds: number, durationSeconds: number) => ({
+    segment: n,
+    url: `https://files.test/${n}.wav`,
+    expiresAt: '2026-12-04T12:00:00.000Z',
+    durationSeconds,
+    channels: 'dual' as const,
+    bytes: durationSeconds * 16_000,
+    offsetSeconds,
+  });
+  const link = (segments: ReturnType<typeof segment>[]) => ({
+    url: segments[0]?.url ?? 'https://files.test/0.wav',
+    expiresAt: '2026-12-04T12:00:00.000Z',
+    durationSeconds: segments.reduce((sum, s) => sum + s.durationSeconds, 0),
+    channels: 'dual' as const,
+    bytes: segments.reduce((sum, s) => sum + s.bytes, 0),
+    segments,
+  });
+  it.each([
+    {
+      name: 'one segment: one player for the whole call',
+      segments: [segment(0, 0, 95)],
+      expected: [['Call recording', '1m 35s', '0']],
+    },
+    {
+      name: 'resumed once: one player per segment, where each starts',
+      segments: [segment(0, 0, 40), segment(1, 42, 80)],
+      expected: [
+        ['Part 1 of 2', 'from the start · 40s', '0'],
+        ['Part 2 of 2', 'from 42s into the call · 1m 20s', '1'],
+      ],
+    },
+    {
+      name: 'a lost middle segment leaves a gap in the offsets',
+      segments: [segment(0, 0, 30), segment(2, 125, 60)],
+      expected: [
+        ['Part 1 of 2', 'from the start · 30s', '0'],
+        ['Part 2 of 2', 'from 2m 05s into the call · 1 min', '2'],
+      ],
+    },
+  ])('$name', ({ segments, expected }) => {
+    expect(
+      recordingParts(link(segments)).map((p) => [p.label, p.detail, p.url.match(/(\d+)\.wav$/)?.[1]]),
+    ).toEqual(expected);
   });
 });
