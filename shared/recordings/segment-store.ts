@@ -4,7 +4,13 @@ import { dueIndexAttributes } from '../data/due-index.ts';
 import { dynamo, isConditionFailure } from '../data/dynamo-errors.ts';
 import { keys } from '../data/keys.ts';
 import { RECORDING_LEASE_MS } from './recording-store.ts';
-import type { CallRecording, RecordingPart, RecordingSegment } from './recording-types.ts';
+import type {
+  CallRecording,
+  RecordingCheckpoint,
+  RecordingPart,
+  RecordingSegment,
+} from './recording-types.ts';
+import { checkpointId } from './tail-checkpoints.ts';
 
 const WATCH_TTL_SECONDS = 14 * 24 * 3600;
 
@@ -48,7 +54,13 @@ export async function storeSegmentStarted(
   now = new Date(),
 ): Promise<void> {
   const { channels, retentionDays, ...place } = recording;
-  const segment: RecordingSegment = { segment: ref.segment, status: 'recording', ...place, parts: {} };
+  const segment: RecordingSegment = {
+    segment: ref.segment,
+    status: 'recording',
+    ...place,
+    parts: {},
+    checkpoints: {},
+  };
   const watch = {
     Put: {
       TableName: db.tableName,
@@ -101,29 +113,70 @@ export async function storeSegmentStarted(
   throw new Error('recording segment could not be stored on the call');
 }
 
-/** Stores an uploaded part of an open segment (the sweeper completes with these); idempotent. */
+/**
+ * Stores an uploaded part of an open segment (the sweeper completes with these); idempotent. The
+ * part's tail checkpoints (`forget`) are no longer needed and go in the same write.
+ */
 export async function storeSegmentPart(
   db: Db,
   ref: SegmentRef,
   uploadId: string,
   part: RecordingPart,
+  forget: readonly Pick<RecordingCheckpoint, 'partNumber' | 'seq'>[] = [],
+): Promise<void> {
+  const names: Record<string, string> = {
+    '#r': 'recording',
+    '#segs': 'segments',
+    '#n': String(ref.segment),
+    '#parts': 'parts',
+    '#part': String(part.partNumber),
+    '#uploadId': 'uploadId',
+  };
+  const removes = forget.map((checkpoint, i) => {
+    names['#cps'] = 'checkpoints';
+    names[`#cp${i}`] = checkpointId(checkpoint);
+    return `#r.#segs.#n.#cps.#cp${i}`;
+  });
+  await dynamo(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.call(ref.tenantId, ref.callId),
+        UpdateExpression: `SET #r.#segs.#n.#parts.#part = :part${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: '#r.#segs.#n.#uploadId = :uploadId',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':part': part, ':uploadId': uploadId },
+      }),
+    ),
+  );
+}
+
+/**
+ * Stores a tail checkpoint of an open segment (its object is in S3 already); idempotent: the entry
+ * is keyed by part and sequence number, and a retry after a failed write covers the same start.
+ */
+export async function storeSegmentCheckpoint(
+  db: Db,
+  ref: SegmentRef,
+  uploadId: string,
+  checkpoint: RecordingCheckpoint,
 ): Promise<void> {
   await dynamo(() =>
     db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.call(ref.tenantId, ref.callId),
-        UpdateExpression: 'SET #r.#segs.#n.#parts.#part = :part',
+        UpdateExpression: 'SET #r.#segs.#n.#cps.#cp = :checkpoint',
         ConditionExpression: '#r.#segs.#n.#uploadId = :uploadId',
         ExpressionAttributeNames: {
           '#r': 'recording',
           '#segs': 'segments',
           '#n': String(ref.segment),
-          '#parts': 'parts',
-          '#part': String(part.partNumber),
+          '#cps': 'checkpoints',
+          '#cp': checkpointId(checkpoint),
           '#uploadId': 'uploadId',
         },
-        ExpressionAttributeValues: { ':part': part, ':uploadId': uploadId },
+        ExpressionAttributeValues: { ':checkpoint': checkpoint, ':uploadId': uploadId },
       }),
     ),
   );
@@ -160,6 +213,7 @@ export async function storeSegmentFinished(
   const names: Record<string, string> = segmentNames(ref.segment, {
     '#uploadId': 'uploadId',
     '#parts': 'parts',
+    '#cps': 'checkpoints',
   });
   const values: Record<string, unknown> = { ':uploadId': uploadId, ...BUMP_VALUES };
   const sets = Object.entries(outcome).map(([field, value]) => {
@@ -175,7 +229,7 @@ export async function storeSegmentFinished(
             Update: {
               TableName: db.tableName,
               Key: keys.call(ref.tenantId, ref.callId),
-              UpdateExpression: `SET ${sets.join(', ')}, ${BUMP} REMOVE #r.#segs.#n.#uploadId, #r.#segs.#n.#parts`,
+              UpdateExpression: `SET ${sets.join(', ')}, ${BUMP} REMOVE #r.#segs.#n.#uploadId, #r.#segs.#n.#parts, #r.#segs.#n.#cps`,
               ConditionExpression: '#r.#segs.#n.#uploadId = :uploadId',
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,
