@@ -63,10 +63,10 @@ export interface RecordingSegment {
   /** Parts uploaded so far, keyed by part number (a retried write stores the same entry). */
   parts?: Record<string, RecordingPart>;
   /**
-   * Tail checkpoints of the parts not uploaded yet, keyed `<part>-<seq>` (a retried write stores
-   * the same entry); a part's entries go when the part is stored.
+   * Tail checkpoints of the parts not uploaded yet, keyed by part number, then sequence number (a
+   * retried write stores the same entry); a part's entry goes when the part is stored.
    */
-  checkpoints?: Record<string, RecordingCheckpoint>;
+  checkpoints?: Record<string, Record<string, RecordingCheckpoint>>;
 }
 
 /** The `recording` attribute of a call record. */

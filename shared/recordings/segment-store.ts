@@ -10,7 +10,6 @@ import type {
   RecordingPart,
   RecordingSegment,
 } from './recording-types.ts';
-import { checkpointId } from './tail-checkpoints.ts';
 
 const WATCH_TTL_SECONDS = 14 * 24 * 3600;
 
@@ -115,36 +114,30 @@ export async function storeSegmentStarted(
 
 /**
  * Stores an uploaded part of an open segment (the sweeper completes with these); idempotent. The
- * part's tail checkpoints (`forget`) are no longer needed and go in the same write.
+ * part's tail checkpoints are no longer needed and go in the same write.
  */
 export async function storeSegmentPart(
   db: Db,
   ref: SegmentRef,
   uploadId: string,
   part: RecordingPart,
-  forget: readonly Pick<RecordingCheckpoint, 'partNumber' | 'seq'>[] = [],
 ): Promise<void> {
-  const names: Record<string, string> = {
-    '#r': 'recording',
-    '#segs': 'segments',
-    '#n': String(ref.segment),
-    '#parts': 'parts',
-    '#part': String(part.partNumber),
-    '#uploadId': 'uploadId',
-  };
-  const removes = forget.map((checkpoint, i) => {
-    names['#cps'] = 'checkpoints';
-    names[`#cp${i}`] = checkpointId(checkpoint);
-    return `#r.#segs.#n.#cps.#cp${i}`;
-  });
   await dynamo(() =>
     db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.call(ref.tenantId, ref.callId),
-        UpdateExpression: `SET #r.#segs.#n.#parts.#part = :part${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        UpdateExpression: 'SET #r.#segs.#n.#parts.#part = :part REMOVE #r.#segs.#n.#cps.#part',
         ConditionExpression: '#r.#segs.#n.#uploadId = :uploadId',
-        ExpressionAttributeNames: names,
+        ExpressionAttributeNames: {
+          '#r': 'recording',
+          '#segs': 'segments',
+          '#n': String(ref.segment),
+          '#parts': 'parts',
+          '#part': String(part.partNumber),
+          '#cps': 'checkpoints',
+          '#uploadId': 'uploadId',
+        },
         ExpressionAttributeValues: { ':part': part, ':uploadId': uploadId },
       }),
     ),
@@ -152,8 +145,9 @@ export async function storeSegmentPart(
 }
 
 /**
- * Stores a tail checkpoint of an open segment (its object is in S3 already); idempotent: the entry
- * is keyed by part and sequence number, and a retry after a failed write covers the same start.
+ * Stores a tail checkpoint of an open segment (its object is in S3 already) under its part and
+ * sequence number; idempotent. The first of a part creates the part's entry (nothing follows it
+ * until it is stored, so rewriting the entry loses nothing).
  */
 export async function storeSegmentCheckpoint(
   db: Db,
@@ -161,22 +155,29 @@ export async function storeSegmentCheckpoint(
   uploadId: string,
   checkpoint: RecordingCheckpoint,
 ): Promise<void> {
+  const first = checkpoint.seq === 0;
   await dynamo(() =>
     db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.call(ref.tenantId, ref.callId),
-        UpdateExpression: 'SET #r.#segs.#n.#cps.#cp = :checkpoint',
+        UpdateExpression: first
+          ? 'SET #r.#segs.#n.#cps.#part = :part'
+          : 'SET #r.#segs.#n.#cps.#part.#seq = :checkpoint',
         ConditionExpression: '#r.#segs.#n.#uploadId = :uploadId',
         ExpressionAttributeNames: {
           '#r': 'recording',
           '#segs': 'segments',
           '#n': String(ref.segment),
           '#cps': 'checkpoints',
-          '#cp': checkpointId(checkpoint),
+          '#part': String(checkpoint.partNumber),
           '#uploadId': 'uploadId',
+          ...(first ? {} : { '#seq': String(checkpoint.seq) }),
         },
-        ExpressionAttributeValues: { ':checkpoint': checkpoint, ':uploadId': uploadId },
+        ExpressionAttributeValues: {
+          ...(first ? { ':part': { '0': checkpoint } } : { ':checkpoint': checkpoint }),
+          ':uploadId': uploadId,
+        },
       }),
     ),
   );

@@ -80,7 +80,7 @@ async function sweepSegment(
     return 'skipped';
   }
   const { uploadId, key } = segment;
-  const checkpoints = Object.values(segment.checkpoints ?? {});
+  const checkpoints = Object.values(segment.checkpoints ?? {}).flatMap((part) => Object.values(part));
   const plan = sweepPlan(segmentParts(segment), checkpoints);
   const tail = plan.tail && (await uploadTailPart(deps.target, key, uploadId, plan.tail));
   // A part 1 of the header alone holds no audio.

@@ -257,7 +257,7 @@ export class RecordingUpload {
     if (index >= 0) return;
     // The part replaces its checkpoints: their records go with the part's write, then the objects.
     await this.checkpoints.idle();
-    await storeSegmentPart(db, call, uploadId, part, this.checkpoints.storedFor(partNumber));
+    await storeSegmentPart(db, call, uploadId, part);
     await this.checkpoints.partStored(partNumber);
   }
 }

@@ -73,11 +73,6 @@ export class TailCheckpointer {
     while (this.inFlight) await this.inFlight;
   }
 
-  /** The checkpoints stored for `partNumber` (its part is about to be stored). */
-  storedFor(partNumber: number): RecordingCheckpoint[] {
-    return this.stored.get(partNumber) ?? [];
-  }
-
   /** `partNumber` is stored: its checkpoint objects go (best effort; the lifecycle expires the rest). */
   async partStored(partNumber: number): Promise<void> {
     const done = this.stored.get(partNumber);
