@@ -28,9 +28,10 @@ export const DEFAULT_CHECKPOINT_SECONDS = 30;
 /** Agent audio may be placed this far ahead of the caller (a long reply sent at once): 5 minutes. */
 const RING_SAMPLES = 5 * 60 * 8000;
 /**
- * Audio waiting for the disk is capped here (with the 8 KB encode chunk and the 8 KB upload read
- * buffer, a call's recorder holds at most 56 KB of audio). Audio beyond it (a disk that cannot
- * keep up) is recorded as silence, keeping both tracks aligned, and logged.
+ * Audio waiting for the disk is capped here (with the 8 KB encode chunk and the 8 KB read buffers
+ * of a part upload and a tail checkpoint, a call's recorder holds at most 64 KB of audio). Audio
+ * beyond it (a disk that cannot keep up) is recorded as silence, keeping both tracks aligned, and
+ * logged.
  */
 export const MAX_BUFFERED_BYTES = 40 * 1024;
 
