@@ -2,17 +2,16 @@ import type { RecordingCheckpoint, RecordingPart } from './recording-types.ts';
 
 export type { RecordingCheckpoint };
 
-/** The map key of a checkpoint on the segment (one entry per checkpoint: retries rewrite it). */
-export function checkpointId(checkpoint: Pick<RecordingCheckpoint, 'partNumber' | 'seq'>): string {
-  return `${checkpoint.partNumber}-${checkpoint.seq}`;
-}
-
-/** The S3 key of a checkpoint object: beside the segment's recording, under `<key>.tail/`. */
+/**
+ * The S3 key of a checkpoint object: beside the segment's recording, under `<key>.tail/`, named by
+ * part and sequence number (a retry puts the same object again). IAM grants deletes on
+ * `recordings/*.tail/*` only (infra/lib/constructs/bindings.ts).
+ */
 export function checkpointKey(
   segmentKey: string,
   checkpoint: Pick<RecordingCheckpoint, 'partNumber' | 'seq'>,
 ): string {
-  return `${segmentKey}.tail/${checkpointId(checkpoint)}`;
+  return `${segmentKey}.tail/${checkpoint.partNumber}-${checkpoint.seq}`;
 }
 
 /** What the sweeper completes a dead task's segment from. */
