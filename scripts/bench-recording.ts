@@ -7,10 +7,11 @@
  *   - CPU per call-second of audio recorded;
  *   - parts uploaded while the calls ran, and upload lag (a call's audio fed → on disk and its
  *     full parts uploaded; hang-up → recording stored);
- *   - seconds a crash can lose: audio fed but not in an uploaded part when the calls stop
- *     (the sweeper completes a dead task's upload from its uploaded parts).
+ *   - seconds a crash can lose: audio fed but neither in an uploaded part nor in a contiguous tail
+ *     checkpoint when the calls stop (what the sweeper completes a dead task's upload from), and
+ *     the checkpoints (S3 PUTs) per call.
  *
- *   npm run bench:recording -- [--calls 50] [--seconds 30] [--part-kb 5120]
+ *   npm run bench:recording -- [--calls 50] [--seconds 30] [--part-kb 5120] [--checkpoint-seconds 30]
  *
  * A small --part-kb shows parts flowing while the calls run and bounds the crash loss, but the
  * emulator, like S3, refuses to complete uploads with parts under 5 MiB (EntityTooSmall): the
@@ -34,8 +35,11 @@ import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
 import { segmentParts } from '#shared/recordings/recording-segments.ts';
+import { sweepPlan } from '#shared/recordings/tail-checkpoints.ts';
+import { WAV_HEADER_BYTES } from '#shared/recordings/wav-header.ts';
 import {
   CallRecorder,
+  DEFAULT_CHECKPOINT_SECONDS,
   MIN_PART_BYTES,
   SETTLE_SAMPLES,
 } from '../media-service/src/recording/call-recorder.ts';
@@ -47,8 +51,10 @@ const { values: args } = parseArgs({
     calls: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '30' },
     'part-kb': { type: 'string', default: String(MIN_PART_BYTES / 1024) },
+    'checkpoint-seconds': { type: 'string', default: String(DEFAULT_CHECKPOINT_SECONDS) },
   },
 });
+const CHECKPOINT_SECONDS = Math.max(1, Number(args['checkpoint-seconds']));
 const CALLS = Math.max(1, Number(args.calls));
 const SECONDS = Math.max(3, Number(args.seconds));
 const PART_BYTES = Math.max(1, Number(args['part-kb'])) * 1024;
@@ -132,6 +138,7 @@ async function main(): Promise<void> {
           logger,
           spoolDir,
           partBytes: PART_BYTES,
+          checkpointSeconds: CHECKPOINT_SECONDS,
           publish: { sqs: sqsFromEnv(), queueUrls: queueUrlsFromEnv() },
           onReady: async () => {
             readyAt.set(callId, performance.now());
@@ -141,7 +148,8 @@ async function main(): Promise<void> {
     await Promise.all(recorders.map((r) => r.whenIdle()));
 
     print(
-      `bench:recording — ${CALLS} calls × ${SECONDS} s of dual-channel audio, parts of ${PART_BYTES / 1024} KB`,
+      `bench:recording — ${CALLS} calls × ${SECONDS} s of dual-channel audio, parts of ${PART_BYTES / 1024} KB, ` +
+        `tail checkpoints every ${CHECKPOINT_SECONDS} s`,
     );
     const frame = Buffer.alloc((8000 * FRAME_MS) / 1000, 0x55);
     const reply = Buffer.alloc(8000, 0x42).toString('base64'); // one second of agent audio
@@ -166,16 +174,21 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpuStart);
     const cpuMs = (cpu.user + cpu.system) / 1000;
 
-    // What a crash now would keep: the parts the sweeper would find on each call.
+    // What a crash now would keep: the parts and the tail the sweeper would complete each call with.
     const lost: number[] = [];
     let partsUploaded = 0;
     for (const callId of callIds) {
       const call = await getCall(db, tenant.id, callId);
-      const parts = segmentParts(call?.recording?.segments?.['0'] ?? {});
+      const segment = call?.recording?.segments?.['0'];
+      const parts = segmentParts(segment ?? {});
       partsUploaded += parts.length;
-      const kept = parts.reduce((sum, part) => sum + part.bytes, 0);
-      lost.push(Math.max(0, SECONDS - kept / BYTES_PER_SECOND));
+      const checkpoints = Object.values(segment?.checkpoints ?? {}).flatMap((part) => Object.values(part));
+      const plan = sweepPlan(parts, checkpoints);
+      const kept =
+        plan.parts.reduce((sum, part) => sum + part.bytes, 0) + (plan.tail?.bytes ?? 0) - WAV_HEADER_BYTES;
+      lost.push(Math.max(0, SECONDS - Math.max(0, kept) / BYTES_PER_SECOND));
     }
+    const checkpointsPerCall = recorders.reduce((sum, r) => sum + r.checkpointCount, 0) / CALLS;
 
     const closeAt = performance.now();
     await Promise.all(recorders.map((r) => r.close()));
@@ -200,8 +213,11 @@ async function main(): Promise<void> {
       `hang-up → recording stored:          p50 ${ms(quantile(readyLags, 0.5))}, p95 ${ms(quantile(readyLags, 0.95))} (${stored}/${CALLS} stored)`,
     );
     print(
-      `a crash now would lose:              max ${Math.max(...lost).toFixed(1)} s of ${SECONDS} s ` +
-        `(bound: part ${(PART_BYTES / BYTES_PER_SECOND).toFixed(1)} s + settle ${SETTLE_SAMPLES / 8000} s)`,
+      `tail checkpoints (S3 PUTs) per call:  ${checkpointsPerCall.toFixed(1)} (one per ${CHECKPOINT_SECONDS} s of audio)`,
+    );
+    print(
+      `a crash now would lose:              max ${Math.max(...lost).toFixed(1)} s, p50 ${quantile(lost, 0.5).toFixed(1)} s of ${SECONDS} s ` +
+        `(bound: checkpoint interval ${CHECKPOINT_SECONDS} s + settle ${SETTLE_SAMPLES / 8000} s)`,
     );
     if (stored !== CALLS) process.exitCode = 1;
   } finally {

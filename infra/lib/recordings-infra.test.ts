@@ -26,20 +26,20 @@ beforeAll(() => {
   bucketId = Object.keys(buckets).find((id) => id.startsWith('RecordingsBucket')) as string;
 }, SYNTH_TIMEOUT_MS);
 
-/** Actions granted to a role on the recordings bucket's objects. */
-function recordingActions(policies: Resource[], role: string): string[] {
+/** Actions granted to a role on the recordings bucket's objects under `path` (exactly). */
+function recordingActions(policies: Resource[], role: string, path = 'recordings/*'): string[] {
   return policies
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${role}"`))
     .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
     .filter(
       (s) =>
-        JSON.stringify(s.Resource).includes(bucketId) && JSON.stringify(s.Resource).includes('recordings/*'),
+        JSON.stringify(s.Resource).includes(bucketId) && JSON.stringify(s.Resource).includes(`"/${path}"`),
     )
     .flatMap((s) => [s.Action].flat())
     .sort();
 }
 
-function functionActions(description: string): string[] {
+function functionActions(description: string, path?: string): string[] {
   const found = Object.values(resources).find(
     (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === description,
   );
@@ -48,6 +48,7 @@ function functionActions(description: string): string[] {
   return recordingActions(
     Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy'),
     role,
+    path,
   );
 }
 
@@ -118,5 +119,20 @@ describe('call recordings in AWS', () => {
       's3:PutObjectTagging',
     ]);
     expect(functionActions('GET /v1/calls/{id}')).toEqual([]);
+  });
+
+  it('lets the media task and the sweeper delete tail checkpoints, and nothing else under recordings/', () => {
+    const taskRole = Object.entries(media.findResources('AWS::ECS::TaskDefinition'))
+      .map(([, r]) => (r as Resource).Properties.TaskRoleArn as { 'Fn::GetAtt': [string] })
+      .map((arn) => arn['Fn::GetAtt'][0])[0] as string;
+    const mediaPolicies = Object.values(media.findResources('AWS::IAM::Policy')) as Resource[];
+    expect(recordingActions(mediaPolicies, taskRole, 'recordings/*.tail/*')).toEqual(['s3:DeleteObject']);
+    expect(
+      functionActions(
+        'Completes or aborts the recordings of calls whose media task died',
+        'recordings/*.tail/*',
+      ),
+    ).toEqual(['s3:DeleteObject']);
+    expect(functionActions('GET /v1/calls/{id}/recording', 'recordings/*.tail/*')).toEqual([]);
   });
 });

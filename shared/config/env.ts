@@ -56,6 +56,11 @@ export const EnvSchema = z
     RECORDING_URL_TTL_SECONDS: positiveInt.max(3600).default(300),
     /** Where media tasks spool recordings while calls run (the task's disk); the OS temp dir when unset. */
     RECORDING_SPOOL_DIR: z.string().min(1).optional(),
+    /**
+     * Seconds of recorded audio between tail checkpoints (the part being filled, put to S3 in
+     * small objects so a media task that dies loses at most about this much; docs/recording.md).
+     */
+    RECORDING_CHECKPOINT_SECONDS: positiveInt.max(300).default(30),
 
     // Public addresses (what Twilio and browsers see) and local ports
     API_PORT: port.default(3000),

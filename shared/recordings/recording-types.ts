@@ -24,6 +24,19 @@ export interface RecordingPart {
   bytes: number;
 }
 
+/**
+ * One tail checkpoint: bytes `[from, to)` of upload part `partNumber` (part-relative; part 1
+ * starts with the WAV header), put to S3 as its own object while the part was still filling, so
+ * a dead task's sweeper can end the recording there (shared/recordings/tail-checkpoints.ts).
+ * Checkpoints of a part follow on: `seq` 0 starts at 0, each next one where the one before ended.
+ */
+export interface RecordingCheckpoint {
+  partNumber: number;
+  seq: number;
+  from: number;
+  to: number;
+}
+
 /** The state of one segment: `recording` while its upload is open, then `ready` or `failed`. */
 export type SegmentStatus = 'recording' | 'ready' | 'failed' | 'deleted';
 
@@ -49,6 +62,11 @@ export interface RecordingSegment {
   uploadId?: string;
   /** Parts uploaded so far, keyed by part number (a retried write stores the same entry). */
   parts?: Record<string, RecordingPart>;
+  /**
+   * Tail checkpoints of the parts not uploaded yet, keyed by part number, then sequence number (a
+   * retried write stores the same entry); a part's entry goes when the part is stored.
+   */
+  checkpoints?: Record<string, Record<string, RecordingCheckpoint>>;
 }
 
 /** The `recording` attribute of a call record. */

@@ -4,7 +4,12 @@ import { dueIndexAttributes } from '../data/due-index.ts';
 import { dynamo, isConditionFailure } from '../data/dynamo-errors.ts';
 import { keys } from '../data/keys.ts';
 import { RECORDING_LEASE_MS } from './recording-store.ts';
-import type { CallRecording, RecordingPart, RecordingSegment } from './recording-types.ts';
+import type {
+  CallRecording,
+  RecordingCheckpoint,
+  RecordingPart,
+  RecordingSegment,
+} from './recording-types.ts';
 
 const WATCH_TTL_SECONDS = 14 * 24 * 3600;
 
@@ -48,7 +53,13 @@ export async function storeSegmentStarted(
   now = new Date(),
 ): Promise<void> {
   const { channels, retentionDays, ...place } = recording;
-  const segment: RecordingSegment = { segment: ref.segment, status: 'recording', ...place, parts: {} };
+  const segment: RecordingSegment = {
+    segment: ref.segment,
+    status: 'recording',
+    ...place,
+    parts: {},
+    checkpoints: {},
+  };
   const watch = {
     Put: {
       TableName: db.tableName,
@@ -101,7 +112,10 @@ export async function storeSegmentStarted(
   throw new Error('recording segment could not be stored on the call');
 }
 
-/** Stores an uploaded part of an open segment (the sweeper completes with these); idempotent. */
+/**
+ * Stores an uploaded part of an open segment (the sweeper completes with these); idempotent. The
+ * part's tail checkpoints are no longer needed and go in the same write.
+ */
 export async function storeSegmentPart(
   db: Db,
   ref: SegmentRef,
@@ -113,7 +127,7 @@ export async function storeSegmentPart(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.call(ref.tenantId, ref.callId),
-        UpdateExpression: 'SET #r.#segs.#n.#parts.#part = :part',
+        UpdateExpression: 'SET #r.#segs.#n.#parts.#part = :part REMOVE #r.#segs.#n.#cps.#part',
         ConditionExpression: '#r.#segs.#n.#uploadId = :uploadId',
         ExpressionAttributeNames: {
           '#r': 'recording',
@@ -121,9 +135,49 @@ export async function storeSegmentPart(
           '#n': String(ref.segment),
           '#parts': 'parts',
           '#part': String(part.partNumber),
+          '#cps': 'checkpoints',
           '#uploadId': 'uploadId',
         },
         ExpressionAttributeValues: { ':part': part, ':uploadId': uploadId },
+      }),
+    ),
+  );
+}
+
+/**
+ * Stores a tail checkpoint of an open segment (its object is in S3 already) under its part and
+ * sequence number; idempotent. The first of a part creates the part's entry (nothing follows it
+ * until it is stored, so rewriting the entry loses nothing).
+ */
+export async function storeSegmentCheckpoint(
+  db: Db,
+  ref: SegmentRef,
+  uploadId: string,
+  checkpoint: RecordingCheckpoint,
+): Promise<void> {
+  const first = checkpoint.seq === 0;
+  await dynamo(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.call(ref.tenantId, ref.callId),
+        UpdateExpression: first
+          ? 'SET #r.#segs.#n.#cps.#part = :part'
+          : 'SET #r.#segs.#n.#cps.#part.#seq = :checkpoint',
+        ConditionExpression: '#r.#segs.#n.#uploadId = :uploadId',
+        ExpressionAttributeNames: {
+          '#r': 'recording',
+          '#segs': 'segments',
+          '#n': String(ref.segment),
+          '#cps': 'checkpoints',
+          '#part': String(checkpoint.partNumber),
+          '#uploadId': 'uploadId',
+          ...(first ? {} : { '#seq': String(checkpoint.seq) }),
+        },
+        ExpressionAttributeValues: {
+          ...(first ? { ':part': { '0': checkpoint } } : { ':checkpoint': checkpoint }),
+          ':uploadId': uploadId,
+        },
       }),
     ),
   );
@@ -160,6 +214,7 @@ export async function storeSegmentFinished(
   const names: Record<string, string> = segmentNames(ref.segment, {
     '#uploadId': 'uploadId',
     '#parts': 'parts',
+    '#cps': 'checkpoints',
   });
   const values: Record<string, unknown> = { ':uploadId': uploadId, ...BUMP_VALUES };
   const sets = Object.entries(outcome).map(([field, value]) => {
@@ -175,7 +230,7 @@ export async function storeSegmentFinished(
             Update: {
               TableName: db.tableName,
               Key: keys.call(ref.tenantId, ref.callId),
-              UpdateExpression: `SET ${sets.join(', ')}, ${BUMP} REMOVE #r.#segs.#n.#uploadId, #r.#segs.#n.#parts`,
+              UpdateExpression: `SET ${sets.join(', ')}, ${BUMP} REMOVE #r.#segs.#n.#uploadId, #r.#segs.#n.#parts, #r.#segs.#n.#cps`,
               ConditionExpression: '#r.#segs.#n.#uploadId = :uploadId',
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,

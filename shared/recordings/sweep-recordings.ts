@@ -18,6 +18,9 @@ import { settleRecording } from './recording-settle.ts';
 import { deleteRecordingWatch, storeRecordingFinished } from './recording-store.ts';
 import { recordingSeconds } from './recording-types.ts';
 import { type SegmentRef, storeSegmentFinished } from './segment-store.ts';
+import { sweepPlan } from './tail-checkpoints.ts';
+import { deleteCheckpointObjects, uploadTailPart } from './tail-objects.ts';
+import { WAV_HEADER_BYTES } from './wav-header.ts';
 
 /** Recordings looked at per sweep (every minute). */
 const SWEEP_LIMIT = 25;
@@ -34,9 +37,10 @@ export interface RecordingSweepDeps {
 
 /**
  * Finishes recording segments whose media task stopped renewing their lease (it died mid-call):
- * the parts it uploaded are completed into a playable WAV (the header gets its exact sizes), or
- * the upload is aborted when no part was uploaded yet. Audio still on the dead task's disk is
- * lost: at most one part (docs/recording.md). Each segment has its own lease and is finished on
+ * the parts it uploaded plus a last part assembled from its tail checkpoints are completed into a
+ * playable WAV (the header gets its exact sizes), or the upload is aborted when there is neither.
+ * Audio still on the dead task's disk is lost: at most one checkpoint interval plus the settle
+ * window (docs/recording.md). Each segment has its own lease and is finished on
  * its own; the call's status is then recomputed and `call.recording_ready` sent once the call is
  * over and every segment settled. Idempotent; overlapping sweeps and a recorder finishing late
  * are settled by the segment's upload id.
@@ -76,14 +80,20 @@ async function sweepSegment(
     return 'skipped';
   }
   const { uploadId, key } = segment;
-  const parts = segmentParts(segment);
+  const checkpoints = Object.values(segment.checkpoints ?? {}).flatMap((part) => Object.values(part));
+  const plan = sweepPlan(segmentParts(segment), checkpoints);
+  const tail = plan.tail && (await uploadTailPart(deps.target, key, uploadId, plan.tail));
+  // A part 1 of the header alone holds no audio.
+  const parts =
+    tail && (tail.partNumber > 1 || tail.bytes > WAV_HEADER_BYTES) ? [...plan.parts, tail] : plan.parts;
   const retentionDays = call.recording?.retentionDays ?? 30;
   const log = { callId: ref.callId, segment: ref.segment };
   if (parts.length === 0) {
     await abortRecordingUpload(deps.target, key, uploadId);
     await storeSegmentFinished(deps.db, ref, uploadId, { status: 'failed', failure: 'media_task_lost' });
+    await deleteCheckpointObjects(deps.target, key, checkpoints);
     await settleRecording(deps, ref, now);
-    deps.logger.warn('recording segment lost with its media task before a part was uploaded', log);
+    deps.logger.warn('recording segment lost with its media task before any audio was uploaded', log);
     return 'aborted';
   }
   await completeRecordingUpload(deps.target, key, uploadId, parts);
@@ -96,10 +106,12 @@ async function sweepSegment(
     expiresAt: new Date(now.getTime() + retentionDays * 86_400_000).toISOString(),
   });
   if (!stored) return 'skipped';
+  await deleteCheckpointObjects(deps.target, key, checkpoints);
   await settleRecording(deps, ref, now);
   deps.logger.info('recording segment of a lost media task completed', {
     ...log,
     parts: parts.length,
+    checkpoints: plan.tail?.checkpoints.length ?? 0,
     bytes,
   });
   return 'completed';

@@ -41,6 +41,11 @@ const CALLER = '+14155550144';
 const SECOND = 8000;
 /** Dual-channel bytes of the first 5 MiB part: the dead task uploads one part after ~328 s. */
 const SECONDS_TO_FIRST_PART = 335;
+/** Tail checkpoints every second of audio (RECORDING_CHECKPOINT_SECONDS; 30 by default). */
+const CHECKPOINT_SECONDS = 1;
+/** Audio is encoded this far behind the caller (SETTLE_SAMPLES). */
+const SETTLE_SECONDS = 2;
+const PART_BYTES = 5 * 1024 * 1024;
 
 beforeAll(async () => {
   balancer = await startTcpBalancer();
@@ -68,6 +73,7 @@ beforeAll(async () => {
     OPENAI_API_KEY: 'sk-test',
     TWILIO_AUTH_TOKEN: '',
     MEDIA_MODEL_POOL_SIZE: '0',
+    RECORDING_CHECKPOINT_SECONDS: String(CHECKPOINT_SECONDS),
   };
   tasks.push(...(await Promise.all([startMediaProcess(env), startMediaProcess(env)])));
   balancer.setBackends(tasks.map((t) => t.port));
@@ -145,8 +151,17 @@ describe('a recorded call whose media task dies', () => {
     const model = await harness.realtime.nextConfigured(before);
     await model.waitFor('response.create');
     await talk(client, model, SECONDS_TO_FIRST_PART);
-    // The first part (5 MiB) is uploaded and noted on the segment before the task dies.
-    await callWhen(callId, (call) => Object.keys(call?.recording?.segments?.['0']?.parts ?? {}).length > 0);
+    // The first part (5 MiB) is uploaded and noted on the segment before the task dies, and the
+    // tail checkpoints of part 2 have caught up to within an interval of the settled audio.
+    const settledBytes = (SECONDS_TO_FIRST_PART - SETTLE_SECONDS) * 16_000 + 58 - PART_BYTES;
+    await callWhen(callId, (call) => {
+      const seg = call?.recording?.segments?.['0'];
+      const tail = Object.values(seg?.checkpoints?.['2'] ?? {});
+      return (
+        Object.keys(seg?.parts ?? {}).length > 0 &&
+        Math.max(0, ...tail.map((c) => c.to)) >= settledBytes - CHECKPOINT_SECONDS * 16_000
+      );
+    });
     const owner = await getCallOwner(harness.db, callId);
     const victim = tasks.find((t) => t.taskId === owner?.taskId) as MediaProcess;
     const survivor = tasks.find((t) => t !== victim) as MediaProcess;
@@ -192,8 +207,12 @@ describe('a recorded call whose media task dies', () => {
     const record = await harness.callRecord(callId);
     const seg0 = record?.recording?.segments?.['0'];
     expect(seg0?.status).toBe('ready');
-    // One 5 MiB part survived: 327.68 s of dual audio; the unuploaded tail died with the task.
-    expect(seg0?.durationSeconds).toBeCloseTo((5 * 1024 * 1024 - 58) / 16_000, 1);
+    // One 5 MiB part and the tail checkpoints survived: the dead task lost under one checkpoint
+    // interval of what it had settled (the settle window itself died with it).
+    expect(seg0?.durationSeconds).toBeGreaterThanOrEqual(
+      SECONDS_TO_FIRST_PART - SETTLE_SECONDS - CHECKPOINT_SECONDS,
+    );
+    expect(seg0?.durationSeconds).toBeLessThanOrEqual(SECONDS_TO_FIRST_PART - SETTLE_SECONDS);
     expect(record?.recording).toMatchObject({
       status: 'ready',
       durationSeconds: Math.round(((seg0?.durationSeconds ?? 0) + 4) * 100) / 100,

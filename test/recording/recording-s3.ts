@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { configSource } from '#shared/config/config-source.ts';
 import { createS3Client } from '#shared/exports/s3-client.ts';
 import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
@@ -34,4 +34,10 @@ export async function objectExists(target: RecordingsBucket, key: string): Promi
     () => true,
     () => false,
   );
+}
+
+/** Keys under `prefix` (a test's view of leftover objects, such as tail checkpoints). */
+export async function listKeys(target: RecordingsBucket, prefix: string): Promise<string[]> {
+  const out = await target.s3.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: prefix }));
+  return (out.Contents ?? []).map((object) => object.Key as string).sort();
 }

@@ -132,7 +132,9 @@ export function bindExportsBucket(target: Bindable, bucket: s3.IBucket): void {
 /**
  * RECORDINGS_BUCKET plus what each user of it does, on `recordings/*` only: the media task
  * `record`s (multipart upload, tagged with the retention), the API plays back and deletes, the
- * sweeper `finish`es uploads of dead tasks (complete or abort, rewrite the header by copy).
+ * sweeper `finish`es uploads of dead tasks (complete or abort, rewrite the header by copy). The
+ * recorder and the sweeper may also delete tail checkpoints (`<recording key>.tail/*`), and only
+ * those: they are deleted once the audio is in a part (docs/recording.md).
  */
 export function bindRecordingsBucket(
   target: Bindable,
@@ -150,4 +152,13 @@ export function bindRecordingsBucket(
     actions,
     resourceArns: [bucket.arnForObjects('recordings/*')],
   });
+  if (access === 'playback') return;
+  iam.Grant.addToPrincipal({
+    grantee: { grantPrincipal: target.grantPrincipal },
+    actions: ['s3:DeleteObject'],
+    resourceArns: [bucket.arnForObjects(RECORDING_TAILS_PATTERN)],
+  });
 }
+
+/** Tail checkpoint objects of any recording (shared/recordings/tail-checkpoints.ts). */
+const RECORDING_TAILS_PATTERN = 'recordings/*.tail/*';

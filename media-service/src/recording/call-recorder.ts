@@ -23,12 +23,15 @@ export const SETTLE_SAMPLES = 2 * 8000;
 const STEP_SAMPLES = 8000;
 /** ...in chunks of 250 ms, so encoding holds 8 KB at a time (dual). */
 const ENCODE_CHUNK_SAMPLES = 2000;
+/** Tail checkpoints by default every 30 s of audio (docs/recording.md). */
+export const DEFAULT_CHECKPOINT_SECONDS = 30;
 /** Agent audio may be placed this far ahead of the caller (a long reply sent at once): 5 minutes. */
 const RING_SAMPLES = 5 * 60 * 8000;
 /**
- * Audio waiting for the disk is capped here (with the 8 KB encode chunk and the 8 KB upload read
- * buffer, a call's recorder holds at most 56 KB of audio). Audio beyond it (a disk that cannot
- * keep up) is recorded as silence, keeping both tracks aligned, and logged.
+ * Audio waiting for the disk is capped here (with the 8 KB encode chunk and the 8 KB read buffers
+ * of a part upload and a tail checkpoint, a call's recorder holds at most 64 KB of audio). Audio
+ * beyond it (a disk that cannot keep up) is recorded as silence, keeping both tracks aligned, and
+ * logged.
  */
 export const MAX_BUFFERED_BYTES = 40 * 1024;
 
@@ -49,6 +52,8 @@ export interface CallRecorderOptions {
   onReady?(ready: RecordingAnnouncement): void | Promise<void>;
   /** Part size; MIN_PART_BYTES unless a test needs smaller parts. */
   partBytes?: number;
+  /** Seconds of audio between tail checkpoints (RECORDING_CHECKPOINT_SECONDS). */
+  checkpointSeconds?: number;
   now?: () => Date;
 }
 
@@ -81,6 +86,10 @@ export class CallRecorder implements AudioTap {
   droppedBytes = 0;
   private encodeQueuedTo = 0;
   private buffered = 0;
+  /** Tail checkpoints stored so far (tests). */
+  get checkpointCount(): number {
+    return this.upload?.checkpointCount ?? 0;
+  }
   /** Highest `buffered` seen: the recorder's audio memory (see docs/recording.md). */
   peakBufferedBytes = 0;
   private closing = false;
@@ -205,6 +214,8 @@ export class CallRecorder implements AudioTap {
       logger,
       key: this.key,
       partBytes: this.partBytes,
+      checkpointBytes:
+        (this.options.checkpointSeconds ?? DEFAULT_CHECKPOINT_SECONDS) * 8000 * this.channelCount,
       spool: this.spool,
       fail: (failure, error) => this.fail(failure, error),
       failed: () => this.failure,

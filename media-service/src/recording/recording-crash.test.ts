@@ -7,13 +7,21 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { queueUrlsFromEnv } from '#shared/queues/publisher.ts';
 import { sqsFromEnv } from '#shared/queues/sqs-client.ts';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { RECORDING_LEASE_MS } from '#shared/recordings/recording-store.ts';
 import { segmentParts } from '#shared/recordings/recording-segments.ts';
+import { recordingSeconds } from '#shared/recordings/recording-types.ts';
 import { sweepRecordings } from '#shared/recordings/sweep-recordings.ts';
+import { checkpointKey } from '#shared/recordings/tail-checkpoints.ts';
 import { UNKNOWN_SIZE, WAV_HEADER_BYTES } from '#shared/recordings/wav-header.ts';
 import { createTestTenant, startTestPlatform, type TestPlatform } from '../../../test/platform.ts';
-import { downloadWav, objectExists, testRecordingsBucket } from '../../../test/recording/recording-s3.ts';
-import { CallRecorder, type CallRecorderOptions, MIN_PART_BYTES } from './call-recorder.ts';
+import {
+  downloadWav,
+  listKeys,
+  objectExists,
+  testRecordingsBucket,
+} from '../../../test/recording/recording-s3.ts';
+import { CallRecorder, type CallRecorderOptions, MIN_PART_BYTES, SETTLE_SAMPLES } from './call-recorder.ts';
 import { MULAW_SILENCE } from './g711.ts';
 import { deinterleave } from './recording-frames.ts';
 
@@ -53,11 +61,16 @@ async function newCall() {
   return call;
 }
 
+/** Tail checkpoints every second of audio in these tests (30 s by default). */
+const CHECKPOINT_SECONDS = 1;
+const SETTLE_SECONDS = SETTLE_SAMPLES / 8000;
+
 function recorderFor(
   callId: string,
   onReady: CallRecorderOptions['onReady'] = async () => {
     throw new Error('a recorder whose task died never finishes');
   },
+  checkpointSeconds = CHECKPOINT_SECONDS,
 ) {
   return new CallRecorder({
     call: { tenantId, callId, agentId },
@@ -70,6 +83,7 @@ function recorderFor(
     spoolDir,
     publish: { sqs: sqsFromEnv(), queueUrls: queueUrlsFromEnv() },
     onReady,
+    checkpointSeconds,
   });
 }
 
@@ -103,56 +117,127 @@ const sweep = (afterMs: number) =>
     now: new Date(Date.now() + afterMs),
   });
 
+/** Where a segment's tail checkpoint objects live. */
+const tailPrefix = (key: string) => `${key}.tail/`;
+
+/** The agent's channel holds each 500 ms line from the end of the caller second it came after. */
+function expectAgentLines(right: Buffer, seconds: number[]) {
+  for (const s of seconds) {
+    const from = (s + 1) * 8000;
+    expect(right.subarray(from - 2000, from).every((b) => b === MULAW_SILENCE)).toBe(true);
+    expect(right.subarray(from, from + 4000).every((b) => b === 0x42)).toBe(true);
+    expect(right.subarray(from + 4000, from + 6000).every((b) => b === MULAW_SILENCE)).toBe(true);
+  }
+}
+
 describe('a recording whose media task died', () => {
-  it('is completed by the sweeper from the parts uploaded, with exact WAV sizes; the unuploaded tail is lost', async () => {
+  it('is completed by the sweeper from the uploaded part plus its tail checkpoints; less than a checkpoint interval (and the settle window) is lost', async () => {
     const call = await newCall();
     const recorder = recorderFor(call.id);
-    // 11 minutes of dual audio: two full 5 MiB parts uploaded, the third still on the spool disk.
-    await feed(recorder, 660);
+    // 6 min 40 s of dual audio: part 1 (5 MiB) uploaded, part 2 filling on the spool disk.
+    const fed = 400;
+    await feed(recorder, fed);
     const during = await getCall(dbFromEnv(), tenantId, call.id);
     expect(during?.recording).toMatchObject({ status: 'recording', channels: 'dual' });
-    expect(segmentParts(segment0(during)).map((p) => [p.partNumber, p.bytes])).toEqual([
-      [1, MIN_PART_BYTES],
-      [2, MIN_PART_BYTES],
-    ]);
-    // The recorder's audio memory stayed far under the 64 KB budget.
+    const { key } = segment0(during);
+    expect(segmentParts(segment0(during)).map((p) => [p.partNumber, p.bytes])).toEqual([[1, MIN_PART_BYTES]]);
+    // Part 1 replaced its checkpoints (records and objects); part 2's are on the segment and in S3.
+    const checkpoints = Object.values(segment0(during).checkpoints ?? {}).flatMap((part) =>
+      Object.values(part),
+    );
+    expect(checkpoints.length).toBeGreaterThan(60);
+    expect(checkpoints.every((c) => c.partNumber === 2)).toBe(true);
+    expect(await listKeys(testRecordingsBucket(), tailPrefix(key))).toEqual(
+      checkpoints.map((c) => checkpointKey(key, c)).sort(),
+    );
+    expect(recorder.checkpointCount).toBeGreaterThan(fed - 10);
+    // Checkpoints stream from the spool: the recorder's audio memory stays far under 64 KB.
     expect(recorder.peakBufferedBytes).toBeLessThan(64 * 1024);
     // The task dies here: no close(). Nothing happens while the lease is valid.
     expect(await sweep(0)).toEqual({ completed: 0, aborted: 0, failed: 0 });
     expect(await sweep(RECORDING_LEASE_MS + 60_000)).toEqual({ completed: 1, aborted: 0, failed: 0 });
 
     const after = await getCall(dbFromEnv(), tenantId, call.id);
-    const dataBytes = 2 * MIN_PART_BYTES - WAV_HEADER_BYTES;
-    expect(after?.recording).toMatchObject({
-      status: 'ready',
-      bytes: 2 * MIN_PART_BYTES,
-      durationSeconds: Math.round((dataBytes / 2 / 8000) * 100) / 100,
-    });
+    const seconds = after?.recording?.durationSeconds ?? 0;
+    expect(after?.recording?.status).toBe('ready');
+    expect(seconds).toBeGreaterThanOrEqual(fed - CHECKPOINT_SECONDS - SETTLE_SECONDS);
+    expect(seconds).toBeLessThanOrEqual(fed - SETTLE_SECONDS);
     expect(segment0(after).uploadId).toBeUndefined();
-    const wav = await downloadWav(testRecordingsBucket(), segment0(after).key);
+    expect(segment0(after).checkpoints).toBeUndefined();
+    const wav = await downloadWav(testRecordingsBucket(), key);
     expect(wav.info.dataBytes).not.toBe(UNKNOWN_SIZE);
-    expect(wav.info.dataBytes).toBe(dataBytes);
-    expect(wav.bytes).toBe(2 * MIN_PART_BYTES);
+    expect(wav.bytes).toBe(after?.recording?.bytes);
+    expect(wav.info.dataBytes).toBe(wav.bytes - WAV_HEADER_BYTES);
+    expect(recordingSeconds(wav.info.dataBytes, 'dual')).toBe(seconds);
     const { left, right } = deinterleave(wav.data);
     expect(left.every((b) => b === 0x21)).toBe(true);
-    // Each agent line (500 ms) plays from the end of the caller second it came after.
-    const agentRuns = [
-      [0, 8_000, MULAW_SILENCE],
-      [8_000, 12_000, 0x42],
-      [12_000, 88_000, MULAW_SILENCE],
-      [88_000, 92_000, 0x42],
-    ] as const;
-    for (const [from, to, byte] of agentRuns)
-      expect(right.subarray(from, to).every((b) => b === byte)).toBe(true);
+    // Lines in part 1, across nothing special, and in the tail (second 390) are where they played.
+    expectAgentLines(right, [0, 10, 320, 330, 390]);
+    // The checkpoint objects went with the sweep.
+    expect(await listKeys(testRecordingsBucket(), tailPrefix(key))).toEqual([]);
     // A second sweep finds nothing left to do.
     expect(await sweep(RECORDING_LEASE_MS + 60_000)).toEqual({ completed: 0, aborted: 0, failed: 0 });
   }, 180_000);
 
-  it('is aborted and marked failed when no part was uploaded yet', async () => {
+  it('a call shorter than one part, killed mid-call, keeps all but its last checkpoint interval', async () => {
     const call = await newCall();
     const recorder = recorderFor(call.id);
-    await feed(recorder, 30);
-    expect((await getCall(dbFromEnv(), tenantId, call.id))?.recording?.status).toBe('recording');
+    const fed = 30;
+    await feed(recorder, fed);
+    const during = await getCall(dbFromEnv(), tenantId, call.id);
+    expect(segmentParts(segment0(during))).toEqual([]);
+    expect(Object.keys(segment0(during).checkpoints ?? {}).length).toBeGreaterThan(0);
+    expect(await sweep(RECORDING_LEASE_MS + 60_000)).toEqual({ completed: 1, aborted: 0, failed: 0 });
+
+    const after = await getCall(dbFromEnv(), tenantId, call.id);
+    const seconds = after?.recording?.durationSeconds ?? 0;
+    expect(after?.recording?.status).toBe('ready');
+    expect(seconds).toBeGreaterThanOrEqual(fed - CHECKPOINT_SECONDS - SETTLE_SECONDS);
+    expect(seconds).toBeLessThanOrEqual(fed - SETTLE_SECONDS);
+    // The tail was part 1, streaming header and all: the header now has the exact sizes.
+    const wav = await downloadWav(testRecordingsBucket(), segment0(after).key);
+    expect(wav.info).toMatchObject({ channels: 2, sampleRate: 8000, formatTag: 7 });
+    expect(wav.info.dataBytes).toBe(wav.bytes - WAV_HEADER_BYTES);
+    expect(recordingSeconds(wav.info.dataBytes, 'dual')).toBe(seconds);
+    const { left, right } = deinterleave(wav.data);
+    expect(left.every((b) => b === 0x21)).toBe(true);
+    expectAgentLines(right, [0, 10, 20]);
+    expect(await listKeys(testRecordingsBucket(), tailPrefix(segment0(after).key))).toEqual([]);
+  }, 60_000);
+
+  it('stops at the last contiguous checkpoint when a checkpoint object is missing', async () => {
+    const call = await newCall();
+    const recorder = recorderFor(call.id);
+    await feed(recorder, 20);
+    const during = segment0(await getCall(dbFromEnv(), tenantId, call.id));
+    const byseq = Object.values(during.checkpoints?.['1'] ?? {}).sort((a, b) => a.seq - b.seq);
+    expect(byseq.length).toBeGreaterThan(8);
+    const missing = byseq[6];
+    const lastKept = byseq[5];
+    if (!missing || !lastKept) throw new Error('too few checkpoints');
+    const bucket = testRecordingsBucket();
+    await bucket.s3.send(
+      new DeleteObjectCommand({ Bucket: bucket.bucket, Key: checkpointKey(during.key, missing) }),
+    );
+    expect(await sweep(RECORDING_LEASE_MS + 60_000)).toEqual({ completed: 1, aborted: 0, failed: 0 });
+    const after = await getCall(dbFromEnv(), tenantId, call.id);
+    expect(after?.recording).toMatchObject({
+      status: 'ready',
+      bytes: lastKept.to,
+      durationSeconds: recordingSeconds(lastKept.to - WAV_HEADER_BYTES, 'dual'),
+    });
+    const wav = await downloadWav(bucket, segment0(after).key);
+    expect(wav.bytes).toBe(lastKept.to);
+    expect(deinterleave(wav.data).left.every((b) => b === 0x21)).toBe(true);
+  }, 60_000);
+
+  it('is aborted and marked failed when neither a part nor a checkpoint was uploaded yet', async () => {
+    const call = await newCall();
+    const recorder = recorderFor(call.id, undefined, 30);
+    await feed(recorder, 10);
+    const during = await getCall(dbFromEnv(), tenantId, call.id);
+    expect(during?.recording?.status).toBe('recording');
+    expect(segment0(during).checkpoints).toEqual({});
     expect(await sweep(RECORDING_LEASE_MS + 60_000)).toEqual({ completed: 0, aborted: 1, failed: 0 });
     const after = await getCall(dbFromEnv(), tenantId, call.id);
     expect(after?.recording).toMatchObject({ status: 'failed', failure: 'media_task_lost' });
@@ -166,8 +251,13 @@ describe('a recording whose media task died', () => {
       ready = stored;
     });
     await feed(recorder, 400); // 6 min 40 s: part 1 full, part 2 the rest
+    const key = segment0(await getCall(dbFromEnv(), tenantId, call.id)).key;
+    expect((await listKeys(testRecordingsBucket(), tailPrefix(key))).length).toBeGreaterThan(0);
     await recorder.close();
     const after = await getCall(dbFromEnv(), tenantId, call.id);
+    // The end of the call is the spool's last part, as before; the checkpoints left are deleted.
+    expect(await listKeys(testRecordingsBucket(), tailPrefix(key))).toEqual([]);
+    expect(segment0(after).checkpoints).toBeUndefined();
     const dataBytes = 400 * 16_000;
     expect(after?.recording).toMatchObject({
       status: 'ready',

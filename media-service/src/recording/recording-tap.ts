@@ -35,6 +35,7 @@ export function recordingTaps(deps: RecordingTapDeps): AudioTapFactory {
       logger: logger.child({ component: 'recorder' }),
       spoolDir,
       partBytes: deps.partBytes,
+      checkpointSeconds: deps.env.RECORDING_CHECKPOINT_SECONDS,
       publish: {
         sqs: deps.sqs,
         queueUrls: deps.queueUrls,

@@ -21,6 +21,7 @@ import {
 } from '#shared/recordings/segment-store.ts';
 import { WAV_HEADER_BYTES, wavMulawHeader } from '#shared/recordings/wav-header.ts';
 import type { RecordingSpool } from './recording-spool.ts';
+import { TailCheckpointer } from './tail-checkpointer.ts';
 
 const LEASE_RENEW_MS = 60_000;
 
@@ -34,6 +35,8 @@ export interface RecordingUploadOptions {
   logger: Logger;
   key: string;
   partBytes: number;
+  /** Bytes of frames between tail checkpoints of the part being filled. */
+  checkpointBytes: number;
   spool: RecordingSpool;
   /** Fails the recording (first failure wins); the upload reads the outcome with `failed()`. */
   fail(failure: string, error: unknown): void;
@@ -60,10 +63,27 @@ export class RecordingUpload {
   private partFill = WAV_HEADER_BYTES;
   private readonly parts: RecordingPart[] = [];
   private readonly uploads = new Map<number, Promise<void>>();
+  private readonly checkpoints: TailCheckpointer;
 
   constructor(options: RecordingUploadOptions) {
     this.options = options;
     this.channelCount = options.channels === 'dual' ? 2 : 1;
+    this.checkpoints = new TailCheckpointer({
+      call: options.call,
+      target: options.target,
+      db: options.db,
+      logger: options.logger,
+      key: options.key,
+      spool: options.spool,
+      everyBytes: options.checkpointBytes,
+      regionOf: (partNumber) => this.regionOf(partNumber),
+      uploadId: () => this.requireUpload(),
+    });
+  }
+
+  /** Tail checkpoints stored so far. */
+  get checkpointCount(): number {
+    return this.checkpoints.count;
   }
 
   /** Parts uploaded so far (the sweeper's view). */
@@ -88,9 +108,10 @@ export class RecordingUpload {
     await this.started?.catch(() => undefined);
   }
 
-  /** Resolves once the parts filled so far are uploaded. */
+  /** Resolves once the parts filled so far are uploaded and the checkpoints due are stored. */
   async whenUploaded(): Promise<void> {
     await Promise.all(this.uploads.values());
+    await this.checkpoints.idle();
   }
 
   stopLease(): void {
@@ -113,6 +134,7 @@ export class RecordingUpload {
       this.dataBytes += length;
       done += length;
     }
+    this.checkpoints.filled(this.partNumber, this.partFill);
   }
 
   /**
@@ -123,6 +145,8 @@ export class RecordingUpload {
   async complete(): Promise<boolean> {
     const { db, call, target, channels, spool, partBytes, key } = this.options;
     const uploadId = await this.requireUpload();
+    // The spool has everything from here: no more checkpoints.
+    await this.checkpoints.stop();
     const last = this.partNumber;
     if (last > 1 && this.partFill > 0) this.uploads.set(last, this.uploadInBackground(last, this.partFill));
     await Promise.all(this.uploads.values());
@@ -135,13 +159,15 @@ export class RecordingUpload {
     const bytes = parts.reduce((sum, part) => sum + part.bytes, 0);
     const durationSeconds = recordingSeconds(this.dataBytes, channels);
     const now = this.options.now();
-    return storeSegmentFinished(db, call, uploadId, {
+    const stored = await storeSegmentFinished(db, call, uploadId, {
       status: 'ready',
       bytes,
       durationSeconds,
       completedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.options.retentionDays * 86_400_000).toISOString(),
     });
+    await this.checkpoints.removeAll();
+    return stored;
   }
 
   /** Nothing playable: the upload is aborted and the call says why. */
@@ -149,8 +175,10 @@ export class RecordingUpload {
     const { db, call, target, logger, key } = this.options;
     if (!this.uploadId) return;
     try {
+      await this.checkpoints.stop();
       await abortRecordingUpload(target, key, this.uploadId);
       await storeSegmentFinished(db, call, this.uploadId, { status: 'failed', failure });
+      await this.checkpoints.removeAll();
     } catch (error) {
       // The lease runs out and the sweeper tries again.
       logger.error('recording could not be abandoned', { err: error });
@@ -226,6 +254,10 @@ export class RecordingUpload {
     if (index >= 0) this.parts[index] = part;
     else this.parts.push(part);
     // Later uploads of part 1 (the final header) are not for the sweeper: it has the first.
-    if (index < 0) await storeSegmentPart(db, call, uploadId, part);
+    if (index >= 0) return;
+    // The part replaces its checkpoints: their records go with the part's write, then the objects.
+    await this.checkpoints.idle();
+    await storeSegmentPart(db, call, uploadId, part);
+    await this.checkpoints.partStored(partNumber);
   }
 }
