@@ -16,8 +16,9 @@ import {
 } from '../fakes/twilio/webhooks.ts';
 import { RESUME_LINE } from '../media-service/src/resume/resume-opening.ts';
 import { type MediaProcess, startMediaProcess } from './media-service/media-process.ts';
-import { startTcpBalancer, type TcpBalancer } from './media-service/tcp-balancer.ts';
-import { type MediaHarness, startMediaHarness } from './media-service/twilio-test-harness.ts';
+import type { TcpBalancer } from './media-service/tcp-balancer.ts';
+import type { MediaHarness } from './media-service/twilio-test-harness.ts';
+import { startTwilioFleet, type TwilioFleet } from './media-service/twilio-fleet.ts';
 
 /**
  * Two media-service processes behind a TCP load balancer, Twilio played by the fake stream client
@@ -25,46 +26,26 @@ import { type MediaHarness, startMediaHarness } from './media-service/twilio-tes
  * of its calls: Twilio follows each call's `<Connect action>`, the load balancer gives the new
  * stream to the survivor, and the callers hear the agent again with the conversation intact.
  */
+let fleet: TwilioFleet;
 let balancer: TcpBalancer;
 let harness: MediaHarness;
 let target: TwilioWebhookTarget;
-const tasks: MediaProcess[] = [];
+let tasks: MediaProcess[];
 const NUMBER = '+14155557401';
 const CALLER = '+14155550143';
 
-const processEnv = () => ({
-  ...harness.platform.env,
-  OPENAI_REALTIME_URL: harness.realtime.url,
-  OPENAI_API_KEY: 'sk-test',
-  TWILIO_AUTH_TOKEN: '',
-  MEDIA_MODEL_POOL_SIZE: '0',
-  DRAIN_GRACE_SECONDS: '30',
-});
-
 beforeAll(async () => {
-  balancer = await startTcpBalancer();
-  harness = await startMediaHarness({ PUBLIC_MEDIA_URL: balancer.url });
+  fleet = await startTwilioFleet({ DRAIN_GRACE_SECONDS: '30' });
+  ({ balancer, harness, target, tasks } = fleet);
   await createPhoneNumber(harness.db, {
     tenantId: harness.tenantId,
     agentId: harness.agentId,
     number: NUMBER,
     provider: 'twilio',
   });
-  target = {
-    apiUrl: harness.platform.apiUrl,
-    publicUrl: harness.platform.env.PUBLIC_API_URL as string,
-    authToken: harness.platform.secrets.TWILIO_AUTH_TOKEN,
-  };
-  tasks.push(...(await Promise.all([startMediaProcess(processEnv()), startMediaProcess(processEnv())])));
-  balancer.setBackends(tasks.map((t) => t.port));
-  await balancer.waitForHealthy(tasks.map((t) => t.port));
 }, 90_000);
 
-afterAll(async () => {
-  for (const task of tasks) if (task.child.exitCode === null) task.child.kill('SIGKILL');
-  await balancer?.close();
-  await harness?.stop();
-});
+afterAll(() => fleet?.stop());
 
 interface LiveCall {
   callId: string;
@@ -200,7 +181,7 @@ describe('a media task dies mid-call', () => {
 
   it('a draining task takes no new calls', async () => {
     const second = tasks[1] as MediaProcess;
-    const third = await startMediaProcess(processEnv());
+    const third = await startMediaProcess(fleet.env);
     tasks.push(third);
     balancer.setBackends([second.port, third.port]);
     await balancer.waitForHealthy([second.port, third.port]);

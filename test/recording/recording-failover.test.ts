@@ -20,9 +20,9 @@ import {
 } from '../../fakes/twilio/webhooks.ts';
 import type { FakeRealtimeConnection } from '../../fakes/realtime/scripted-server.ts';
 import { apiClient } from '../functions/api-test-client.ts';
-import { type MediaProcess, startMediaProcess } from '../media-service/media-process.ts';
-import { startTcpBalancer, type TcpBalancer } from '../media-service/tcp-balancer.ts';
-import { type MediaHarness, startMediaHarness } from '../media-service/twilio-test-harness.ts';
+import type { MediaProcess } from '../media-service/media-process.ts';
+import type { MediaHarness } from '../media-service/twilio-test-harness.ts';
+import { startTwilioFleet, type TwilioFleet } from '../media-service/twilio-fleet.ts';
 import { objectExists, testRecordingsBucket } from './recording-s3.ts';
 
 /**
@@ -31,10 +31,10 @@ import { objectExists, testRecordingsBucket } from './recording-s3.ts';
  * records segment 1; the sweeper completes segment 0 from the parts the dead task uploaded; the
  * API then serves both segments and deletes both, and `call.recording_ready` is sent once.
  */
-let balancer: TcpBalancer;
+let fleet: TwilioFleet;
 let harness: MediaHarness;
 let target: TwilioWebhookTarget;
-const tasks: MediaProcess[] = [];
+let tasks: MediaProcess[];
 const NUMBER = '+14155557411';
 const CALLER = '+14155550144';
 /** One second of caller audio, μ-law 8 kHz. */
@@ -48,8 +48,8 @@ const SETTLE_SECONDS = 2;
 const PART_BYTES = 5 * 1024 * 1024;
 
 beforeAll(async () => {
-  balancer = await startTcpBalancer();
-  harness = await startMediaHarness({ PUBLIC_MEDIA_URL: balancer.url });
+  fleet = await startTwilioFleet({ RECORDING_CHECKPOINT_SECONDS: String(CHECKPOINT_SECONDS) });
+  ({ harness, target, tasks } = fleet);
   const agent = await harness.newAgent({
     recording: { enabled: true, channels: 'dual', retentionDays: 7 },
     // Caller audio alone is not activity (only speech the model detects): the call must outlast the upload.
@@ -62,29 +62,9 @@ beforeAll(async () => {
     number: NUMBER,
     provider: 'twilio',
   });
-  target = {
-    apiUrl: harness.platform.apiUrl,
-    publicUrl: harness.platform.env.PUBLIC_API_URL as string,
-    authToken: harness.platform.secrets.TWILIO_AUTH_TOKEN,
-  };
-  const env = {
-    ...harness.platform.env,
-    OPENAI_REALTIME_URL: harness.realtime.url,
-    OPENAI_API_KEY: 'sk-test',
-    TWILIO_AUTH_TOKEN: '',
-    MEDIA_MODEL_POOL_SIZE: '0',
-    RECORDING_CHECKPOINT_SECONDS: String(CHECKPOINT_SECONDS),
-  };
-  tasks.push(...(await Promise.all([startMediaProcess(env), startMediaProcess(env)])));
-  balancer.setBackends(tasks.map((t) => t.port));
-  await balancer.waitForHealthy(tasks.map((t) => t.port));
 }, 90_000);
 
-afterAll(async () => {
-  for (const task of tasks) if (task.child.exitCode === null) task.child.kill('SIGKILL');
-  await balancer?.close();
-  await harness?.stop();
-});
+afterAll(() => fleet?.stop());
 
 /**
  * Sends `seconds` of caller audio two seconds at a time, each batch once the model has the one
