@@ -16,6 +16,7 @@ const mediaPort = Number(process.env.MEDIA_PORT || 8080);
 const startTimeoutMs = 12 * 60_000;
 const stopTimeoutMs = 30_000;
 
+const banner = 'ai-caller is running';
 const say = (msg) => process.stdout.write(`[check-start] ${msg}\n`);
 let output = '';
 function fail(msg) {
@@ -87,7 +88,19 @@ for (;;) {
   if ((await healthy(apiPort)) && (await healthy(mediaPort))) break;
   await new Promise((r) => setTimeout(r, 500));
 }
-say(`API and media service healthy after ${((Date.now() - started) / 1000).toFixed(1)} s; sending Ctrl-C`);
+say(`API and media service healthy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+// A user presses Ctrl-C after reading the banner, not the instant the ports answer: the banner
+// follows the media service's own health check, so wait for it before stopping.
+const bannerDeadline = Date.now() + 30_000;
+while (!output.includes(banner)) {
+  if (exitInfo) fail(`npm start exited (code ${exitInfo.code}, signal ${exitInfo.signal}) before its banner`);
+  if (Date.now() > bannerDeadline) {
+    process.kill(-child.pid, 'SIGKILL');
+    fail('the start banner was not printed within 30 s of both services being healthy');
+  }
+  await new Promise((r) => setTimeout(r, 100));
+}
+say(`banner printed after ${((Date.now() - started) / 1000).toFixed(1)} s; sending Ctrl-C`);
 
 process.kill(-child.pid, 'SIGINT');
 const stopped = await Promise.race([
@@ -106,5 +119,4 @@ while (left.length > 0 && Date.now() < deadline) {
   left = leftovers(child.pid);
 }
 if (left.length > 0) fail(`still running after Ctrl-C:\n${left.join('\n')}`);
-if (!output.includes('ai-caller is running')) fail('the start banner was never printed');
 say(`stopped cleanly (exit code ${stopped.code ?? stopped.signal}); nothing left running`);

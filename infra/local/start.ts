@@ -169,7 +169,10 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', crash);
 
   // Print the links only once the media service answers, so the first click works.
-  if (!(await waitForHealth(`${mediaBaseUrl}/health`, () => media.exitCode !== null || mediaDrained))) {
+  const gaveUp = () => stopping || media.exitCode !== null || mediaDrained;
+  if (!(await waitForHealth(`${mediaBaseUrl}/health`, gaveUp))) {
+    // Ctrl-C while starting is a stop someone asked for, not a media service that failed.
+    if (stopping) return;
     process.stderr.write('\nThe media service did not start; see its log above.\n');
     await stop(1);
     return;
