@@ -10,6 +10,8 @@ import { startMediaControl } from './commands/media-control.ts';
 import { createS3Client } from '#shared/exports/s3-client.ts';
 import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
 import { recordingTaps } from './recording/recording-tap.ts';
+import { DEFAULT_LEASE_TIMING } from './resume/call-ownership.ts';
+import { TaskHeartbeat } from './resume/task-heartbeat.ts';
 import { newTaskId } from './resume/task-identity.ts';
 import { registerCommandRelayRoute } from './fleet/relay-route.ts';
 import { announceTask } from './fleet/task-announcement.ts';
@@ -72,6 +74,13 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
       size: deps.env.MEDIA_MODEL_POOL_SIZE,
       maxIdleMs: deps.env.MEDIA_MODEL_POOL_MAX_IDLE_SECONDS * 1000,
     });
+  const taskId = deps.taskId ?? newTaskId();
+  const heartbeat = new TaskHeartbeat({
+    db: deps.db,
+    logger: deps.logger.child({ component: 'heartbeat' }),
+    taskId,
+    timing: deps.leaseTiming ?? DEFAULT_LEASE_TIMING,
+  });
   const sessionDeps: SessionDeps = {
     env: deps.env,
     logger: deps.logger,
@@ -87,7 +96,8 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
     goodbyeTimeoutMs: deps.goodbyeTimeoutMs,
     onCallClosed: deps.onCallClosed,
     onCallRefused: deps.onCallRefused,
-    taskId: deps.taskId ?? newTaskId(),
+    taskId,
+    heartbeat,
     leaseTiming: deps.leaseTiming,
     audioTaps: [
       recordingTaps({
@@ -150,6 +160,8 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
       server.closeAllConnections();
       server.close(() => resolve());
     });
+    // Last: every call was let go or ended above, so no call depends on this task's beat.
+    heartbeat.stop();
   };
 
   return {
@@ -161,14 +173,12 @@ export function createMediaService(deps: MediaServiceOptions): MediaService {
         server.once('error', reject);
         server.listen(port, host, () => {
           const bound = (server.address() as AddressInfo).port;
-          // Before resolving: a call can only be owned here once the others can find this task.
-          void announceTask({
-            env: deps.env,
-            db: deps.db,
-            logger: deps.logger,
-            taskId: sessionDeps.taskId,
-            port: bound,
-          }).finally(() => resolve(bound));
+          // Before resolving: a call can only be owned here once this task beats and the others
+          // can find it.
+          void Promise.all([
+            heartbeat.start(),
+            announceTask({ env: deps.env, db: deps.db, logger: deps.logger, taskId, port: bound }),
+          ]).finally(() => resolve(bound));
         });
       }),
     drain(graceMs) {

@@ -3,8 +3,10 @@ import type { CallOwner } from '../data/call-owners.ts';
 import { getCall, transitionCall } from '../data/calls.ts';
 import type { Db } from '../data/client.ts';
 import { listDue } from '../data/due-index.ts';
-import { clearLostCallDue, endLostCallOwner } from '../data/lost-call-owners.ts';
+import { clearLostCallDue, endCallOfDeadTask, endLostCallOwner } from '../data/lost-call-owners.ts';
+import { ownerLastSeenMs } from '../data/owner-lease.ts';
 import { stripKeys } from '../data/pagination.ts';
+import { clearDeadTask, listTaskCalls, type TaskLiveness } from '../data/task-liveness.ts';
 import { ConflictError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { publishCallEventDurably } from '../queues/durable-publish.ts';
@@ -28,32 +30,62 @@ export interface LostCallSweepDeps {
 
 export type LostCallOutcome = 'ended' | 'alive' | 'already_ended';
 
+type SweepResult = { ended: number; alive: number; failed: number };
+
 /**
- * Finalises calls whose media was lost and that nobody resumed within the grace after their lease
- * ran out: a browser tab closed for good, a Twilio leg never reconnected, or an owner task that
- * died before it could end the call itself. Each becomes `completed` with end reason
- * `media_lost`, ended when its owner last showed life (so the wait is not billed), and
+ * Finalises calls whose media was lost and that nobody resumed within the grace: a browser tab
+ * closed for good, a Twilio leg never reconnected (both let go by their task), or the calls of a
+ * media task that stopped beating before it could end them itself. Each becomes `completed` with
+ * end reason `media_lost`, ended when its owner last showed life (so the wait is not billed), and
  * `call.ended` goes out once (usage, transcript summary and webhooks follow as for any end).
- * Work comes from an index by due time, never a scan; overlapping sweeps are harmless.
+ * Work comes from indexes by due time and by task, never a scan; overlapping sweeps are harmless.
  */
-export async function sweepLostCalls(
-  deps: LostCallSweepDeps,
-): Promise<{ ended: number; alive: number; failed: number }> {
+export async function sweepLostCalls(deps: LostCallSweepDeps): Promise<SweepResult> {
   const now = deps.now ?? new Date();
-  const due = await listDue(deps.db, 'owner', now, SWEEP_LIMIT);
   const result = { ended: 0, alive: 0, failed: 0 };
-  for (const item of due) {
-    const owner = stripKeys<CallOwner>(item);
+  const tally = async (callId: string, finalise: () => Promise<LostCallOutcome>) => {
     try {
-      const outcome = await finaliseLostCall(deps, owner);
+      const outcome = await finalise();
       if (outcome === 'ended') result.ended++;
       if (outcome === 'alive') result.alive++;
+      return true;
     } catch (error) {
       result.failed++;
-      deps.logger.error('lost call not finalised; retried next run', { callId: owner.callId, err: error });
+      deps.logger.error('lost call not finalised; retried next run', { callId, err: error });
+      return false;
     }
+  };
+  for (const item of await listDue(deps.db, 'task', now, SWEEP_LIMIT)) {
+    const task = stripKeys<TaskLiveness>(item);
+    let allDone = true;
+    for (const owner of await listTaskCalls(deps.db, task.taskId)) {
+      if (!(await tally(owner.callId, () => finaliseCallOfDeadTask(deps, owner, task, now)))) allDone = false;
+    }
+    // The task stays on the list until a sweep found none of its calls left to end.
+    if (allDone) await clearDeadTask(deps.db, task);
+  }
+  for (const item of await listDue(deps.db, 'owner', now, SWEEP_LIMIT)) {
+    const owner = stripKeys<CallOwner>(item);
+    await tally(owner.callId, () => finaliseLostCall(deps, owner));
   }
   return result;
+}
+
+/**
+ * One live call of a task that stopped beating: ends its ownership at the task's last beat
+ * (unless it moved since the index was read), then stores the call's end like any lost call.
+ */
+export async function finaliseCallOfDeadTask(
+  deps: LostCallSweepDeps,
+  owner: CallOwner,
+  task: TaskLiveness,
+  now: Date,
+): Promise<LostCallOutcome> {
+  if (owner.state !== 'live' || owner.taskId !== task.taskId) return 'alive';
+  const lastSeenMs = ownerLastSeenMs(owner, task);
+  const ended = await endCallOfDeadTask(deps.db, owner, lastSeenMs, MEDIA_LOST_REASON, now.getTime());
+  if (!ended) return 'alive';
+  return finaliseLostCall(deps, { ...owner, state: 'ended', updatedAtMs: lastSeenMs });
 }
 
 /** One due call-owner item: end its ownership, store the call's end, then take it off the list. */
@@ -71,7 +103,7 @@ export async function finaliseLostCall(deps: LostCallSweepDeps, owner: CallOwner
 async function storeLostCallEnd(deps: LostCallSweepDeps, owner: CallOwner): Promise<LostCallOutcome> {
   const call = await getCall(deps.db, owner.tenantId, owner.callId);
   if (!call || isTerminal(call.status)) return 'already_ended';
-  // The owner's last write is its last renewal (it died) or the release of the dropped leg.
+  // When the owner last showed life: the release of the dropped leg, or its task's last beat.
   const endedAt = new Date(Math.max(Date.parse(owner.answeredAt), owner.updatedAtMs));
   const durationSeconds = Math.max(0, Math.round((endedAt.getTime() - Date.parse(owner.answeredAt)) / 1000));
   const telemetry: CallTelemetry = { ...call.telemetry };

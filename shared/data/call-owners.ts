@@ -5,9 +5,12 @@ import { dueIndexAttributes } from './due-index.ts';
 import { isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
 import { stripKeys } from './pagination.ts';
+import { ownerLapsed } from './owner-lease.ts';
+import { getTaskLiveness, type TaskLiveness, taskCallsIndex } from './task-liveness.ts';
 
 /**
- * Where a live call runs. `live`: a media task holds it under a lease it renews. `detached`: the
+ * Where a live call runs. `live`: a media task holds it while that task's heartbeat runs
+ * (task-liveness.ts). `detached`: the
  * caller's leg dropped without a hang-up and the provider may reconnect it. `handover`: a
  * draining task let it go on purpose so another task takes it. `ended`: the platform ended the
  * call; it is never resumed.
@@ -26,7 +29,16 @@ export interface CallOwner {
   taskId: string;
   generation: number;
   state: OwnerState;
-  /** The lease runs out at this time (epoch ms) unless renewed. */
+  /**
+   * `task`: a live call is held while its task beats (owner-lease.ts reads the hold). Absent on
+   * records of older tasks, which renewed a lease per call in `leaseUntilMs`.
+   */
+  lease?: 'task';
+  /**
+   * Released calls: when they were let go. Live calls held by a task heartbeat: the call's own
+   * deadline (`maxDurationAtMs`), so older tasks, which read this field as a per-call lease, never
+   * see them lapse during a rolling deploy.
+   */
   leaseUntilMs: number;
   /** When the caller was first connected: the call's one answer time across every task. */
   answeredAt: string;
@@ -54,15 +66,16 @@ function ttl(nowMs: number): number {
 }
 
 /**
- * How long after its lease ran out (a dead owner stopped renewing, or a released leg was never
- * reconnected) a call that nobody resumed is finalised by the lost-call sweeper. Longer than the
- * media task's own detached window (30 s), so a live last owner usually ends the call itself.
+ * How long after it was let go (a released leg that was never reconnected) a call that nobody
+ * resumed is finalised by the lost-call sweeper. Longer than the media task's own detached window
+ * (30 s), so a live last owner usually ends the call itself. Calls of a task that stopped beating
+ * wait `DEAD_TASK_GRACE_MS` (the same) after its last beat.
  */
 export const LOST_CALL_GRACE_MS = 60_000;
 
 /**
- * gsi1 attributes that put a not-ended call on the lost-call sweeper's work list, due once its
- * lease plus the grace ran out. Every write that moves the lease moves the due time with it.
+ * gsi1 attributes that put a released call on the lost-call sweeper's work list, due once the
+ * grace after its release ran out. Live calls are on their task's list instead.
  */
 export function ownerDue(callId: string, leaseUntilMs: number) {
   return dueIndexAttributes('owner', new Date(leaseUntilMs + LOST_CALL_GRACE_MS), callId);
@@ -86,20 +99,20 @@ async function send<T>(run: () => Promise<T>): Promise<T | undefined> {
 }
 
 /**
- * Records the first owner when a call's media session starts (generation 1). False when the call
- * already has an owner record (a session already ran for it).
+ * Records the first owner when a call's media session starts (generation 1), held by the task's
+ * heartbeat. Undefined when the call already has an owner record (a session already ran for it).
  */
 export async function claimCallOwner(
   db: Db,
   owner: Pick<CallOwner, 'callId' | 'tenantId' | 'provider' | 'taskId' | 'answeredAt' | 'maxDurationAtMs'>,
-  leaseMs: number,
   nowMs: number = Date.now(),
 ): Promise<CallOwner | undefined> {
   const item: CallOwner = {
     ...owner,
     generation: 1,
     state: 'live',
-    leaseUntilMs: nowMs + leaseMs,
+    lease: 'task',
+    leaseUntilMs: owner.maxDurationAtMs,
     resumes: 0,
     resumeGapsMs: [],
     resumeOffers: 0,
@@ -112,7 +125,7 @@ export async function claimCallOwner(
         TableName: db.tableName,
         Item: {
           ...keys.callOwner(owner.callId),
-          ...ownerDue(owner.callId, item.leaseUntilMs),
+          ...taskCallsIndex(owner.taskId, owner.callId),
           type: 'callOwner',
           ...item,
           expiresAt: ttl(nowMs),
@@ -133,35 +146,6 @@ export async function getCallOwner(db: Db, callId: string): Promise<CallOwner | 
   } catch (error) {
     throw translateDynamoError(error);
   }
-}
-
-/** Extends the lease. False when the task no longer owns the call (it was taken over or ended). */
-export async function renewCallLease(
-  db: Db,
-  key: OwnerKey,
-  leaseMs: number,
-  nowMs: number = Date.now(),
-): Promise<boolean> {
-  const out = await send(() =>
-    db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: keys.callOwner(key.callId),
-        UpdateExpression: 'SET leaseUntilMs = :lease, updatedAtMs = :now, gsi1pk = :duePk, gsi1sk = :dueSk',
-        ConditionExpression: `${OWNED} AND #state = :live`,
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':task': key.taskId,
-          ':gen': key.generation,
-          ':live': 'live',
-          ':lease': nowMs + leaseMs,
-          ':now': nowMs,
-          ...dueValues(key.callId, nowMs + leaseMs),
-        },
-      }),
-    ),
-  );
-  return Boolean(out);
 }
 
 /**
@@ -229,13 +213,28 @@ export async function setToolsInFlight(
   return Boolean(out);
 }
 
+/**
+ * A call's owner record and, while the call is live, its task's heartbeat: what `owner-lease.ts`
+ * reads the hold from. Both read consistently.
+ */
+export async function getCallOwnerHold(
+  db: Db,
+  callId: string,
+): Promise<{ owner: CallOwner; liveness: TaskLiveness | undefined } | undefined> {
+  const owner = await getCallOwner(db, callId);
+  if (!owner) return undefined;
+  const liveness = owner.state === 'live' ? await getTaskLiveness(db, owner.taskId) : undefined;
+  return { owner, liveness };
+}
+
 export type TakeoverRefusal = 'replayed' | 'ended' | 'missing' | 'owned';
 
 /**
  * Moves the call to `taskId`: consumes `generation` (a resume token's) with a conditional write,
  * so a token works once and two tasks can never both win. `requireLapsed` (takeovers authorised by
  * the provider's own reconnect rather than a token) also requires that the current owner let the
- * call go or stopped renewing its lease.
+ * call go or that its task stopped beating: the generation read with that verdict is the one the
+ * write consumes, so an owner that changed meanwhile makes the write fail.
  */
 export async function takeOverCall(
   db: Db,
@@ -244,7 +243,6 @@ export async function takeOverCall(
     taskId: string;
     /** The generation the authority was issued for; the current one when absent. */
     generation?: number;
-    leaseMs: number;
     gapMs: number;
     requireLapsed?: boolean;
     nowMs?: number;
@@ -252,12 +250,18 @@ export async function takeOverCall(
 ): Promise<{ ok: true; owner: CallOwner } | { ok: false; reason: TakeoverRefusal }> {
   const nowMs = input.nowMs ?? Date.now();
   let generation = input.generation;
-  if (generation === undefined) {
-    const current = await getCallOwner(db, input.callId);
-    if (!current) return { ok: false, reason: 'missing' };
+  if (generation === undefined || input.requireLapsed) {
+    const hold = await getCallOwnerHold(db, input.callId);
+    if (!hold) return { ok: false, reason: 'missing' };
+    const current = hold.owner;
+    if (input.requireLapsed) {
+      if (current.state === 'ended') return { ok: false, reason: 'ended' };
+      if (generation !== undefined && current.generation !== generation)
+        return { ok: false, reason: 'replayed' };
+      if (!ownerLapsed(current, hold.liveness, nowMs)) return { ok: false, reason: 'owned' };
+    }
     generation = current.generation;
   }
-  const lapsed = input.requireLapsed ? ' AND (#state <> :live OR leaseUntilMs < :now)' : '';
   const gap = Math.max(0, Math.round(input.gapMs));
   let out: Record<string, unknown> | undefined;
   try {
@@ -265,24 +269,26 @@ export async function takeOverCall(
       new UpdateCommand({
         TableName: db.tableName,
         Key: keys.callOwner(input.callId),
+        // Live under the new task's heartbeat; `leaseUntilMs` back to the call's own deadline.
         UpdateExpression:
-          'SET generation = :next, taskId = :task, #state = :live, leaseUntilMs = :lease, updatedAtMs = :now, ' +
-          'gsi1pk = :duePk, gsi1sk = :dueSk, ' +
+          'SET generation = :next, taskId = :task, #state = :live, lease = :taskLease, ' +
+          'leaseUntilMs = maxDurationAtMs, updatedAtMs = :now, gsi1pk = :tasksPk, gsi1sk = :tasksSk, ' +
           'resumeGapsMs = list_append(if_not_exists(resumeGapsMs, :empty), :gap) ADD resumes :one',
-        ConditionExpression: `attribute_exists(pk) AND generation = :gen AND #state <> :ended${lapsed}`,
+        ConditionExpression: 'attribute_exists(pk) AND generation = :gen AND #state <> :ended',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':gen': generation,
           ':next': generation + 1,
           ':task': input.taskId,
           ':live': 'live',
+          ':taskLease': 'task',
           ':ended': 'ended',
-          ':lease': nowMs + input.leaseMs,
           ':now': nowMs,
+          ':tasksPk': taskCallsIndex(input.taskId, input.callId).gsi1pk,
+          ':tasksSk': taskCallsIndex(input.taskId, input.callId).gsi1sk,
           ':empty': [],
           ':gap': [gap],
           ':one': 1,
-          ...dueValues(input.callId, nowMs + input.leaseMs),
         },
         ReturnValues: 'ALL_NEW',
       }),

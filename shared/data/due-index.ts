@@ -5,11 +5,12 @@ import type { ItemKey } from './keys.ts';
 import { CALL_INDEX } from './table.ts';
 
 /**
- * Work the sweeper finds through gsi1: overdue stream watches, deferred call events, and
- * recordings whose media task stopped renewing their lease, and calls whose owner lease ran out
- * without anyone resuming them (`owner`: the call-owner item itself carries the attributes).
+ * Work the sweeper finds through gsi1: overdue stream watches, deferred call events,
+ * recordings whose media task stopped renewing their lease, calls let go that nobody resumed
+ * (`owner`: the call-owner item itself carries the attributes) and media tasks that stopped
+ * beating (`task`: the task's heartbeat item; its calls are then found on its own list).
  */
-export type DueKind = 'stream' | 'outbox' | 'recording' | 'owner';
+export type DueKind = 'stream' | 'outbox' | 'recording' | 'owner' | 'task';
 
 /** Sorts after every id character, so `{now}#~` bounds every item due at or before `now`. */
 const UPPER = '~';

@@ -50,6 +50,8 @@ export const keys = {
   callOwner: (callId: string): ItemKey => ({ pk: callPk(callId), sk: 'OWNER' }),
   /** Where a media task can be reached by the other tasks (shared/data/media-tasks.ts). */
   mediaTask: (taskId: string): ItemKey => ({ pk: `MEDIATASK#${taskId}`, sk: 'MEDIATASK' }),
+  /** The task's heartbeat: one write per beat for all of its calls (task-liveness.ts). */
+  taskLiveness: (taskId: string): ItemKey => ({ pk: `MEDIATASK#${taskId}`, sk: 'LIVENESS' }),
   // People (shared/people): users, their sign-in state and the tenant's audit trail.
   user: (tenantId: string, userId: string): ItemKey => ({ pk: tenantPk(tenantId), sk: `USER#${userId}` }),
   userEmail: (email: string): ItemKey => ({ pk: `USEREMAIL#${email}`, sk: 'USEREMAIL' }),

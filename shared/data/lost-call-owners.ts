@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallOwner } from './call-owners.ts';
 import type { Db } from './client.ts';
+import { dueIndexAttributes } from './due-index.ts';
 import { isConditionFailure, translateDynamoError } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
 
@@ -36,6 +37,49 @@ export async function endLostCallOwner(
           ':gen': seen.generation,
           ':seen': seen.state,
           ':lease': seen.leaseUntilMs,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw translateDynamoError(error);
+  }
+}
+
+/**
+ * Ends a live call of a task that stopped beating, provided it is still that task's, at that
+ * generation and live (no takeover, release or end came in between). The call moves to the
+ * `owner` due list, due now, with `updatedAtMs` set to when it was last known to run: a sweeper
+ * that dies before storing the call's end finishes it from there like any other lost call.
+ * False when something moved: the call is alive, or another sweep got it first.
+ */
+export async function endCallOfDeadTask(
+  db: Db,
+  seen: Pick<CallOwner, 'callId' | 'generation' | 'taskId'>,
+  lastSeenMs: number,
+  reason: string,
+  nowMs: number,
+): Promise<boolean> {
+  const due = dueIndexAttributes('owner', new Date(nowMs), seen.callId);
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.callOwner(seen.callId),
+        UpdateExpression:
+          'SET #state = :ended, endReason = :reason, updatedAtMs = :lastSeen, gsi1pk = :duePk, gsi1sk = :dueSk',
+        ConditionExpression: 'generation = :gen AND taskId = :task AND #state = :live',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':ended': 'ended',
+          ':reason': reason,
+          ':lastSeen': lastSeenMs,
+          ':duePk': due.gsi1pk,
+          ':dueSk': due.gsi1sk,
+          ':gen': seen.generation,
+          ':task': seen.taskId,
+          ':live': 'live',
         },
       }),
     );

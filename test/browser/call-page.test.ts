@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_LEASE_TIMING } from '../../media-service/src/resume/call-ownership.ts';
+import { TaskHeartbeat } from '../../media-service/src/resume/task-heartbeat.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newStreamTokenId, signStreamToken } from '#shared/calls/stream-token.ts';
 import { loadEnv } from '#shared/config/env.ts';
@@ -60,6 +62,13 @@ beforeAll(async () => {
   const deps: SessionDeps = {
     env: loadEnv(platform.env),
     taskId: 'test-task',
+    // Never started: these sessions are stand-ins that claim no call.
+    heartbeat: new TaskHeartbeat({
+      db: dbFromEnv(),
+      logger: createLogger({ level: 'error' }),
+      taskId: 'test-task',
+      timing: DEFAULT_LEASE_TIMING,
+    }),
     logger: createLogger({ level: 'error' }),
     db: dbFromEnv(),
     sqs: sqsFromEnv(),

@@ -72,7 +72,7 @@ export function usePerCallHarness() {
       amdOutcome?: (endpoint: string) => AmdOutcome;
       /** Call resume on (as in production); off keeps the "hang up an orphaned call" behaviour. */
       resume?: boolean;
-      /** Call leases (short ones let a test see a lapsed owner quickly). */
+      /** Heartbeat timing (a short lease lets a test see a dead owner quickly). */
       leaseTiming?: LeaseTiming;
       /** The services' logger (a test can wait for a log line). */
       logger?: Logger;

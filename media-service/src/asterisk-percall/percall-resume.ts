@@ -1,4 +1,6 @@
-import { type CallOwner, getCallOwner, releaseCallOwner } from '#shared/data/call-owners.ts';
+import { type CallOwner, getCallOwnerHold, releaseCallOwner } from '#shared/data/call-owners.ts';
+import { holdUntilMs } from '#shared/data/owner-lease.ts';
+import type { TaskLiveness } from '#shared/data/task-liveness.ts';
 import type { AriRest } from '../asterisk/ari-rest.ts';
 import { type AsteriskCalls, type AsteriskDeps, OUR_ID_PREFIX, tagsFor } from '../asterisk/asterisk-calls.ts';
 import { admitResume } from '../resume/resume-admission.ts';
@@ -31,27 +33,30 @@ export interface PerCallResumeDeps {
 
 type Wait = 'free' | 'owner_gone' | 'ended' | 'closed' | 'timeout';
 
+type Hold = { owner: CallOwner; liveness: TaskLiveness | undefined } | undefined;
+
 /**
- * Waits until the old owner let the call go (released, lease lapsed), its media channel left the
+ * Waits until the old owner let the call go (released, or its task stopped beating), its media channel left the
  * bridge (Asterisk hangs it up when the dead owner's media socket drops, usually within
  * milliseconds of the control connection), or the call ended, polling the owner record and the
  * bridge; a closed connection (the caller hung up meanwhile) stops the wait.
  */
 async function untilOwnerLetGo(
   orphan: OrphanedCall,
-  read: () => Promise<CallOwner | undefined>,
+  read: () => Promise<Hold>,
   ownerMediaGone: () => Promise<boolean>,
 ): Promise<Wait> {
-  let owner = await read();
-  const deadline = Date.now() + Math.max(0, (owner?.leaseUntilMs ?? 0) - Date.now()) + 2 * OWNER_POLL_MS;
+  let hold = await read();
+  const holdMs = hold ? holdUntilMs(hold.owner, hold.liveness) : 0;
+  const deadline = Date.now() + Math.max(0, holdMs - Date.now()) + 2 * OWNER_POLL_MS;
   for (;;) {
-    if (!owner || owner.state === 'ended') return 'ended';
-    if (owner.state !== 'live' || owner.leaseUntilMs < Date.now()) return 'free';
+    if (!hold || hold.owner.state === 'ended') return 'ended';
+    if (holdUntilMs(hold.owner, hold.liveness) < Date.now()) return 'free';
     if (orphan.connection.isClosed) return 'closed';
     if (Date.now() > deadline) return 'timeout';
     await new Promise((resolve) => setTimeout(resolve, OWNER_POLL_MS));
     if (await ownerMediaGone().catch(() => false)) return 'owner_gone';
-    owner = await read();
+    hold = await read();
   }
 }
 
@@ -72,8 +77,8 @@ export function createPerCallResume(deps: PerCallResumeDeps): ResumeHook {
     const callId = callIdOfBridge(bridge.id);
     const logger = baseLogger.child({ callId, channelId: channel.id });
     if (!callId) return 'refused';
-    const read = () => getCallOwner(session.db, callId);
-    const first = await read();
+    const read = () => getCallOwnerHold(session.db, callId);
+    const first = (await read())?.owner;
     if (first?.provider !== 'asterisk') {
       logger.warn('asterisk call without an ownership record is not resumed');
       return 'refused';

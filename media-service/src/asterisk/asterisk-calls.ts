@@ -11,6 +11,7 @@ import type { AriRest } from './ari-rest.ts';
 import { AsteriskCallTransport } from './asterisk-call-transport.ts';
 import type { ConsultChannelHandler, ConsultRouting } from './asterisk-warm-transfer.ts';
 import type { RtpPortLease, RtpPortPool } from './rtp-port-pool.ts';
+import { TransferChannels } from './transfer-channels.ts';
 import { WebSocketMediaLeg } from './websocket-media/websocket-media-leg.ts';
 
 /** The caller hung up (or media broke) while bridge and ExternalMedia were being set up. */
@@ -91,67 +92,33 @@ export class AsteriskCalls implements ConsultRouting {
   readonly byCaller = new Map<string, LiveAsteriskCall>();
   readonly byExternal = new Map<string, LiveAsteriskCall>();
   readonly byCallId = new Map<string, LiveAsteriskCall>();
-  /** Warm-transfer consult channels, ringing or briefing, by channel id. */
-  readonly #consults = new Map<string, ConsultChannelHandler>();
-  /** Callers handed over to a person: each channel's partner and their bridge. */
-  readonly #handovers = new Map<string, { other: string; bridgeId: string }>();
+  /** Warm-transfer channels (consult legs, handed-over pairs): their events go there first. */
+  readonly #transfers: TransferChannels;
 
   constructor(deps: AsteriskDeps) {
     this.#deps = deps;
+    this.#transfers = new TransferChannels(deps);
   }
 
   expectConsult(channelId: string, handler: ConsultChannelHandler): void {
-    this.#consults.set(channelId, handler);
+    this.#transfers.expectConsult(channelId, handler);
   }
 
   forgetConsult(channelId: string): void {
-    this.#consults.delete(channelId);
+    this.#transfers.forgetConsult(channelId);
   }
 
   superviseHandover(pair: { bridgeId: string; callerChannelId: string; consultChannelId: string }): void {
-    this.#handovers.set(pair.callerChannelId, { other: pair.consultChannelId, bridgeId: pair.bridgeId });
-    this.#handovers.set(pair.consultChannelId, { other: pair.callerChannelId, bridgeId: pair.bridgeId });
+    this.#transfers.superviseHandover(pair);
   }
 
   /**
-   * Routes only the events of warm-transfer channels (consult legs, handed-over pairs); true when
-   * the event was one of them. For an events source that also carries other channels' events
-   * (per-call mode's dialer app, which follows ringing outbound calls too).
+   * Routes only the events of warm-transfer channels; true when the event was one of them. For
+   * an events source that also carries other channels' events (per-call mode's dialer app, which
+   * follows ringing outbound calls too).
    */
   routeTransfer(event: AriEvent): boolean {
-    return event.type !== 'other' && this.#routeTransferEvent(event);
-  }
-
-  /** Consult and handed-over channels' events; true when the channel is one of them. */
-  #routeTransferEvent(event: Exclude<AriEvent, { type: 'other' }>): boolean {
-    const { channel } = event;
-    const consult = this.#consults.get(channel.id);
-    if (consult) {
-      if (event.type === 'StasisStart') consult.answered();
-      else if (event.type === 'ChannelDtmfReceived') consult.dtmf(event.digit);
-      else if (event.type === 'ChannelDestroyed' || event.type === 'ChannelHangupRequest')
-        consult.gone(event.cause);
-      else if (event.type === 'StasisEnd') consult.gone(undefined);
-      return true;
-    }
-    const pair = this.#handovers.get(channel.id);
-    if (!pair) return false;
-    if (
-      event.type === 'StasisEnd' ||
-      event.type === 'ChannelHangupRequest' ||
-      event.type === 'ChannelDestroyed'
-    ) {
-      this.#handovers.delete(channel.id);
-      this.#handovers.delete(pair.other);
-      const { rest, logger } = this.#deps;
-      const quiet = (what: string) => (err: unknown) => {
-        if ((err as { kind?: string }).kind !== 'not_found')
-          logger.warn('handover release failed', { what, err });
-      };
-      void rest.hangup(pair.other, 'normal').catch(quiet('channel'));
-      void rest.destroyBridge(pair.bridgeId).catch(quiet('bridge'));
-    }
-    return true;
+    return this.#transfers.route(event);
   }
 
   get size(): number {
@@ -161,7 +128,7 @@ export class AsteriskCalls implements ConsultRouting {
   /** Routes one event; returns false when it concerns no live call (for the next handler). */
   route(event: AriEvent): boolean {
     if (event.type === 'other') return true;
-    if (this.#routeTransferEvent(event)) return true;
+    if (this.#transfers.route(event)) return true;
     const { channel } = event;
     const external = this.byExternal.get(channel.id);
     if (external) {
@@ -383,8 +350,7 @@ export class AsteriskCalls implements ConsultRouting {
   /** Whether a bridge or channel id belongs to a call live on this task. */
   owns(id: string): boolean {
     if (this.byCaller.has(id) || this.byExternal.has(id)) return true;
-    if (this.#consults.has(id) || this.#handovers.has(id)) return true;
-    if ([...this.#handovers.values()].some((pair) => pair.bridgeId === id)) return true;
+    if (this.#transfers.owns(id)) return true;
     return [...this.byCallId.values()].some(
       (live) => live.transport.ids.bridgeId === id || tagsFor(live.transport.ids.callId).holdBridgeId === id,
     );

@@ -4,6 +4,7 @@ import type { Logger } from '#shared/logging/logger.ts';
 import { deliverToLiveSession, isLiveCallCommand } from '../commands/live-delivery.ts';
 import type { MediaRoutes } from '../server.ts';
 import type { SessionRegistry } from '../session/session-registry.ts';
+import { internalDoor } from './internal-door.ts';
 import { verifyRelayedCommand } from './relay-token.ts';
 
 /** Where a media task takes commands relayed by the other tasks (`command-relay.ts`). */
@@ -29,10 +30,10 @@ export function registerCommandRelayRoute(
   routes.http.set(MEDIA_RELAY_PATH, async (req: IncomingMessage, res: ServerResponse) => {
     req.resume();
     if (req.method !== 'POST') return reply(res, 405, refusal('method_not_allowed', 'Use POST.'));
-    if (req.headers['x-forwarded-for'] !== undefined) {
-      return reply(res, 403, refusal('forbidden', 'Not reachable through the load balancer.'));
-    }
-    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const door = internalDoor(req.headers);
+    if ('refused' in door)
+      return reply(res, door.refused.status, refusal(door.refused.code, door.refused.message));
+    const { token } = door;
     const verified = token
       ? await verifyRelayedCommand(token, await deps.secrets.require('INTERNAL_SIGNING_KEY'))
       : ({ ok: false, reason: 'invalid_token' } as const);

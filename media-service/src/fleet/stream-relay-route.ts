@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { SecretStore } from '#shared/config/secrets.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { UpgradeRoute } from '../server.ts';
+import { internalDoor } from './internal-door.ts';
 import { verifyRelayedStream } from './relay-token.ts';
 
 /** The call a relayed stream is for (from its relay token) and the task that relayed it. */
@@ -32,10 +33,11 @@ export function acceptRelayedStreams(
   accept: (req: IncomingMessage, socket: Duplex, head: Buffer, relay: RelayedStream) => void,
 ): UpgradeRoute {
   return (req, socket, head) => {
-    if (req.headers['x-forwarded-for'] !== undefined) {
-      return refuseUpgrade(socket, 403, 'forbidden', 'Not reachable through the load balancer.');
+    const door = internalDoor(req.headers);
+    if ('refused' in door) {
+      return refuseUpgrade(socket, door.refused.status, door.refused.code, door.refused.message);
     }
-    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const { token } = door;
     void (async () => {
       const relay = token
         ? await verifyRelayedStream(token, await deps.secrets.require('INTERNAL_SIGNING_KEY'))

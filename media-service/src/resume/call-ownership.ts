@@ -3,13 +3,13 @@ import {
   claimCallOwner,
   type OwnerState,
   releaseCallOwner,
-  renewCallLease,
   setToolsInFlight,
 } from '#shared/data/call-owners.ts';
 import type { Db } from '#shared/data/client.ts';
 import type { Logger } from '#shared/logging/logger.ts';
+import type { TaskHeartbeat } from './task-heartbeat.ts';
 
-/** How long a call's lease lasts unless renewed, and how often its task renews it. */
+/** How long a task counts as alive after a beat, and how often it beats (task-heartbeat.ts). */
 export interface LeaseTiming {
   leaseMs: number;
   heartbeatMs: number;
@@ -23,39 +23,26 @@ export const DEFAULT_LEASE_TIMING: LeaseTiming = {
   detachedWindowMs: 30_000,
 };
 
-/**
- * When this call's first renewal is due. Calls admitted in one burst (a campaign, a benchmark,
- * the calls a takeover adopts at once) would otherwise renew in the same millisecond every beat:
- * 100 conditional updates built and signed back to back block the event loop for about 100 ms,
- * which every call on the task hears as late audio. A first beat anywhere in
- * [0.5, 1.5) × heartbeat spreads the phases over one whole period, while the latest first renewal
- * (1.5 beats) still leaves the lease more than a beat to spare for one failed attempt.
- */
-export function firstRenewalDelayMs(heartbeatMs: number, random: number): number {
-  const unit = Math.min(Math.max(random, 0), 1 - Number.EPSILON);
-  return Math.round(heartbeatMs * (0.5 + unit));
-}
-
 export interface CallOwnershipOptions {
   db: Db;
   logger: Logger;
-  taskId: string;
-  timing: LeaseTiming;
+  /** This task's heartbeat: holds the call while it runs here (no per-call lease to renew). */
+  heartbeat: TaskHeartbeat;
   /** Another task took the call over (or it ended elsewhere): this task must let go silently. */
   lost(): void;
 }
 
 /**
  * This task's hold on one call: claims it (a new call) or starts from the owner a takeover
- * returned (a resumed call), renews the lease while the call runs, reports a lost hold, and lets
- * the call go with the state that tells the next request what to do (`ended`: never resume it;
- * `detached`/`handover`: resume it). Every write is conditional on this task's generation.
+ * returned (a resumed call), holds it under the task's heartbeat while the call runs, reports a
+ * lost hold, and lets the call go with the state that tells the next request what to do
+ * (`ended`: never resume it; `detached`/`handover`: resume it). Every write is conditional on
+ * this task's generation.
  */
 export class CallOwnership {
   private readonly options: CallOwnershipOptions;
   private owner: CallOwner | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private firstBeat: NodeJS.Timeout | undefined;
+  private unhold: (() => void) | undefined;
   private released = false;
 
   constructor(options: CallOwnershipOptions) {
@@ -71,9 +58,9 @@ export class CallOwnership {
   async claim(
     fields: Pick<CallOwner, 'callId' | 'tenantId' | 'provider' | 'answeredAt' | 'maxDurationAtMs'>,
   ): Promise<void> {
-    const { db, taskId, timing, logger } = this.options;
+    const { db, heartbeat, logger } = this.options;
     try {
-      const owner = await claimCallOwner(db, { ...fields, taskId }, timing.leaseMs);
+      const owner = await claimCallOwner(db, { ...fields, taskId: heartbeat.taskId });
       if (!owner) {
         logger.warn('call already has an ownership record; it will not be resumable from here');
         return;
@@ -88,25 +75,22 @@ export class CallOwnership {
   adopt(owner: CallOwner): void {
     if (this.released) return;
     this.owner = owner;
-    this.stopBeats();
-    const { heartbeatMs } = this.options.timing;
-    this.firstBeat = setTimeout(
-      () => {
-        this.firstBeat = undefined;
-        void this.renew();
-        this.timer = setInterval(() => void this.renew(), heartbeatMs);
-        this.timer.unref();
+    this.stopHolding();
+    this.unhold = this.options.heartbeat.hold({
+      callId: owner.callId,
+      generation: owner.generation,
+      lost: () => {
+        if (this.released) return;
+        this.abandon();
+        this.options.logger.warn('call was taken over by another task; letting go');
+        this.options.lost();
       },
-      firstRenewalDelayMs(heartbeatMs, Math.random()),
-    );
-    this.firstBeat.unref();
+    });
   }
 
-  private stopBeats(): void {
-    clearTimeout(this.firstBeat);
-    clearInterval(this.timer);
-    this.firstBeat = undefined;
-    this.timer = undefined;
+  private stopHolding(): void {
+    this.unhold?.();
+    this.unhold = undefined;
   }
 
   /** Records the tools running now (best effort: they only shape what the model hears after a resume). */
@@ -125,7 +109,7 @@ export class CallOwnership {
   async release(state: Exclude<OwnerState, 'live'>, reason: string): Promise<boolean> {
     if (this.released) return true;
     this.released = true;
-    this.stopBeats();
+    this.stopHolding();
     const owner = this.owner;
     if (!owner) return true;
     try {
@@ -141,22 +125,6 @@ export class CallOwnership {
   /** Stops renewing without writing (the hold is already lost). */
   abandon(): void {
     this.released = true;
-    this.stopBeats();
-  }
-
-  private async renew(): Promise<void> {
-    const owner = this.owner;
-    if (!owner || this.released) return;
-    try {
-      const kept = await renewCallLease(this.options.db, owner, this.options.timing.leaseMs);
-      if (!kept && !this.released) {
-        this.abandon();
-        this.options.logger.warn('call was taken over by another task; letting go');
-        this.options.lost();
-      }
-    } catch (error) {
-      // A failed renewal is retried at the next beat; the lease outlasts a few misses.
-      this.options.logger.warn('call lease not renewed', { err: error });
-    }
+    this.stopHolding();
   }
 }

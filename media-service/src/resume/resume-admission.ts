@@ -5,18 +5,18 @@ import { type ResumeClaims, verifyResumeToken } from '#shared/calls/resume-token
 import { getAgent } from '#shared/data/agents.ts';
 import {
   type CallOwner,
-  getCallOwner,
+  getCallOwnerHold,
   releaseCallOwner,
   type TakeoverRefusal,
   takeOverCall,
 } from '#shared/data/call-owners.ts';
 import { getCall } from '#shared/data/calls.ts';
+import { ownerLastSeenMs } from '#shared/data/owner-lease.ts';
 import { listTranscriptTurns } from '#shared/data/transcripts.ts';
 import { AppError } from '#shared/errors/app-error.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
 import type { SessionSlot } from '../session/session-registry.ts';
 import type { StreamRefusal } from '../session/stream-admission.ts';
-import { DEFAULT_LEASE_TIMING } from './call-ownership.ts';
 
 /**
  * What authorises taking a live call over on this task. `token`: a signed resume token (Twilio's
@@ -64,7 +64,7 @@ const TAKEOVER_REFUSAL: Record<TakeoverRefusal, StreamRefusal> = {
   owned: 'call_unavailable',
 };
 
-type ResumeDeps = Pick<SessionDeps, 'db' | 'secrets' | 'registry' | 'logger' | 'taskId' | 'leaseTiming'>;
+type ResumeDeps = Pick<SessionDeps, 'db' | 'secrets' | 'registry' | 'logger' | 'taskId'>;
 
 async function verifiedClaims(
   deps: ResumeDeps,
@@ -145,8 +145,9 @@ export async function admitResume(
   const { slot } = reservation;
   try {
     // Without a minter that saw the drop (a browser's token is minted ahead of time), the gap
-    // runs from the owner's last write: its release, or its last lease renewal if it died.
-    const lostAtMs = claims.lostAtMs ?? (await getCallOwner(deps.db, claims.callId))?.updatedAtMs;
+    // runs from when the owner last showed life: its release, or its task's last beat if it died.
+    const hold = claims.lostAtMs === undefined ? await getCallOwnerHold(deps.db, claims.callId) : undefined;
+    const lostAtMs = claims.lostAtMs ?? (hold && ownerLastSeenMs(hold.owner, hold.liveness));
     const gapMs = lostAtMs ? Math.max(0, nowMs - lostAtMs) : 0;
     // One round trip for both: the takeover's own condition refuses a call ended on purpose.
     const [call, taken] = await Promise.all([
@@ -156,7 +157,6 @@ export async function admitResume(
         taskId: deps.taskId,
         generation: authority.kind === 'token' ? claims.generation : undefined,
         requireLapsed: authority.kind === 'provider' && !authority.ownerGone,
-        leaseMs: (deps.leaseTiming ?? DEFAULT_LEASE_TIMING).leaseMs,
         gapMs,
         nowMs,
       }),

@@ -15,6 +15,7 @@ import type { ClosedCall } from './closed-call.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
 import type { LeaseTiming } from '../resume/call-ownership.ts';
 import type { ResumeState } from '../resume/resume-admission.ts';
+import type { TaskHeartbeat } from '../resume/task-heartbeat.ts';
 import type { SessionRegistry, SessionSlot } from './session-registry.ts';
 
 /**
@@ -53,7 +54,9 @@ export interface SessionDeps {
   onCallRefused?: (reason: string) => void;
   /** This media task's id: the owner written on the calls it runs (resume after a task dies). */
   taskId: string;
-  /** Call lease length and renewal period; `DEFAULT_LEASE_TIMING` when absent. */
+  /** This task's heartbeat, which holds every call it runs (started by `listen`). */
+  heartbeat: TaskHeartbeat;
+  /** Heartbeat lease and period, and the detached window; `DEFAULT_LEASE_TIMING` when absent. */
   leaseTiming?: LeaseTiming;
 }
 

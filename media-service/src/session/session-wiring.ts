@@ -25,7 +25,7 @@ import { ToolRunner } from './tools/tool-runner.ts';
 import { SpokenLine } from './transfer/spoken-line.ts';
 import { WarmTransfer } from './transfer/warm-transfer.ts';
 import { TurnRecorder } from './turn-recorder.ts';
-import { CallOwnership, DEFAULT_LEASE_TIMING } from '../resume/call-ownership.ts';
+import { CallOwnership } from '../resume/call-ownership.ts';
 
 /** Caller audio held while the model is not ready: 10 s. */
 const PENDING_AUDIO_MS = 10_000;
@@ -125,8 +125,7 @@ export function wireSession(
   const ownership = new CallOwnership({
     db: deps.db,
     logger,
-    taskId: deps.taskId,
-    timing: deps.leaseTiming ?? DEFAULT_LEASE_TIMING,
+    heartbeat: deps.heartbeat,
     lost: () => reactions.ownershipLost(),
   });
   if (input.resume) ownership.adopt(input.resume.owner);

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_LEASE_TIMING } from '../resume/call-ownership.ts';
+import { TaskHeartbeat } from '../resume/task-heartbeat.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { signStreamToken, newStreamTokenId } from '#shared/calls/stream-token.ts';
@@ -83,6 +85,13 @@ beforeAll(async () => {
   const deps: SessionDeps = {
     env,
     taskId: 'test-task',
+    // Never started: these sessions are stand-ins that claim no call.
+    heartbeat: new TaskHeartbeat({
+      db: dbFromEnv(),
+      logger: createLogger({ level: 'error' }),
+      taskId: 'test-task',
+      timing: DEFAULT_LEASE_TIMING,
+    }),
     logger: createLogger({ level: 'error' }),
     db: dbFromEnv(),
     sqs: sqsFromEnv(),
