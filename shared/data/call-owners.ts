@@ -20,7 +20,7 @@ export type OwnerState = 'live' | 'detached' | 'handover' | 'ended';
 /**
  * The ownership record of a call (one item in the call's partition). Every change is a
  * conditional write on `generation`: a task that lost the call (it was taken over while the task
- * was presumed dead) can no longer renew, release or end it, so its leftovers never bill twice.
+ * was presumed dead) can no longer release or end it, so its leftovers never bill twice.
  */
 export interface CallOwner {
   callId: string;

@@ -13,7 +13,7 @@ import { keys } from './keys.ts';
 
 /**
  * Ends the ownership of a call nobody resumed, provided nothing moved since the sweeper read it
- * (same generation, state and lease: no resume, renewal or release came in between). False when
+ * (same generation, state and lease: no resume, older-task renewal or release came in between). False when
  * something did: the call is alive, or another sweep already ended it.
  */
 export async function endLostCallOwner(

@@ -91,7 +91,7 @@ export function createPerCallResume(deps: PerCallResumeDeps): ResumeHook {
       };
       const wait = await untilOwnerLetGo(orphan, read, ownerMediaGone);
       if (wait === 'timeout') {
-        // Renewed past a whole lease with its media still bridged: the owner is alive and running
+        // Still beating a whole lease later with its media bridged: the owner is alive and running
         // the call (a duplicate re-connection). Taking it, or hanging it up, would break a live call.
         logger.warn('asterisk call still run by its owner; re-connection held, not taken over');
         return 'owner_active';

@@ -16,7 +16,7 @@ export interface OrphanedCall {
  * Takes over a call whose per-call connection came back without `StasisStart` (its task died or
  * the link broke; Asterisk reconnected to any task). `resumed`: it took the call. `refused`: the
  * call is not to be continued (ended, unknown, taken elsewhere), so its caller is hung up.
- * `owner_active`: its owner is still running it (renewing its lease, its media channel bridged),
+ * `owner_active`: its owner is still running it (its task beating, its media channel bridged),
  * so nothing is touched and the connection is held.
  */
 export type ResumeHook = (orphan: OrphanedCall) => Promise<'resumed' | 'refused' | 'owner_active'>;

@@ -122,7 +122,7 @@ export class CallOwnership {
     }
   }
 
-  /** Stops renewing without writing (the hold is already lost). */
+  /** Stops holding without writing (the hold is already lost). */
   abandon(): void {
     this.released = true;
     this.stopHolding();

@@ -22,7 +22,7 @@ import type { StreamRefusal } from '../session/stream-admission.ts';
  * What authorises taking a live call over on this task. `token`: a signed resume token (Twilio's
  * action webhook, the browser page), verified here. `provider`: the transport itself verified that
  * the provider reconnected this call to us (an authenticated Asterisk per-call connection naming
- * the channel); the takeover then also requires that the current owner let go or stopped renewing.
+ * the channel); the takeover then also requires that the current owner let go or its task stopped beating.
  */
 export type ResumeAuthority =
   | { kind: 'token'; token: unknown; provider: CallProvider; callId?: unknown }
