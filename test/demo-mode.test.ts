@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser/chromium.ts';
 import { writeSpeechLikeWav } from './browser/speech-wav.ts';
+import { freePort } from '../infra/local/ports.ts';
 import { rootDir } from './platform.ts';
 
 /**
@@ -35,14 +36,6 @@ let hookServer: Server;
 /** Listeners on the default ports, to notice any example that ignores the credentials file. */
 const defaultPortHits: number[] = [];
 const defaultPortGuards: NetServer[] = [];
-
-const freePort = async () => {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-};
 
 async function guardDefaultPort(port: number): Promise<void> {
   const guard = createServer((socket) => {

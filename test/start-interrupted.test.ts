@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../infra/local/ports.ts';
 import { rootDir } from './platform.ts';
 
 /**
@@ -13,14 +13,6 @@ import { rootDir } from './platform.ts';
  * script reported "The media service did not start".
  */
 const dataDir = `.local/interrupt-test-${process.pid}`;
-
-const freePort = async () => {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-};
 
 afterAll(() => rmSync(join(rootDir, dataDir), { recursive: true, force: true }));
 

@@ -10,7 +10,7 @@ import { startMediaControl } from './commands/media-control.ts';
 import { createS3Client } from '#shared/exports/s3-client.ts';
 import type { RecordingsBucket } from '#shared/recordings/recording-objects.ts';
 import { recordingTaps } from './recording/recording-tap.ts';
-import { DEFAULT_LEASE_TIMING } from './resume/call-ownership.ts';
+import { DEFAULT_LEASE_TIMING } from './resume/task-heartbeat.ts';
 import { TaskHeartbeat } from './resume/task-heartbeat.ts';
 import { newTaskId } from './resume/task-identity.ts';
 import { registerCommandRelayRoute } from './fleet/relay-route.ts';

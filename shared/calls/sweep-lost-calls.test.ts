@@ -191,12 +191,7 @@ describe('lost-call sweeper (DynamoDB Local)', () => {
       nowMs: t0 + 20_000,
     });
     expect(taken.ok).toBe(true);
-    const outcome = await finaliseCallOfDeadTask(
-      deps(new Date(t0 + 120_000)),
-      owner,
-      dead,
-      new Date(t0 + 120_000),
-    );
+    const outcome = await finaliseCallOfDeadTask(deps(new Date(t0 + 120_000)), owner, dead);
     expect(outcome).toBe('alive');
     expect((await getCall(dbFromEnv(), call.tenantId, call.id))?.status).toBe('in_progress');
     expect((await getCallOwner(dbFromEnv(), call.id))?.generation).toBe(2);

@@ -59,7 +59,7 @@ export async function sweepLostCalls(deps: LostCallSweepDeps): Promise<SweepResu
     const task = stripKeys<TaskLiveness>(item);
     let allDone = true;
     for (const owner of await listTaskCalls(deps.db, task.taskId)) {
-      if (!(await tally(owner.callId, () => finaliseCallOfDeadTask(deps, owner, task, now)))) allDone = false;
+      if (!(await tally(owner.callId, () => finaliseCallOfDeadTask(deps, owner, task)))) allDone = false;
     }
     // The task stays on the list until a sweep found none of its calls left to end.
     if (allDone) await clearDeadTask(deps.db, task);
@@ -79,11 +79,11 @@ export async function finaliseCallOfDeadTask(
   deps: LostCallSweepDeps,
   owner: CallOwner,
   task: TaskLiveness,
-  now: Date,
 ): Promise<LostCallOutcome> {
   if (owner.state !== 'live' || owner.taskId !== task.taskId) return 'alive';
   const lastSeenMs = ownerLastSeenMs(owner, task);
-  const ended = await endCallOfDeadTask(deps.db, owner, lastSeenMs, MEDIA_LOST_REASON, now.getTime());
+  const nowMs = (deps.now ?? new Date()).getTime();
+  const ended = await endCallOfDeadTask(deps.db, owner, lastSeenMs, MEDIA_LOST_REASON, nowMs);
   if (!ended) return 'alive';
   return finaliseLostCall(deps, { ...owner, state: 'ended', updatedAtMs: lastSeenMs });
 }

@@ -213,14 +213,14 @@ export async function setToolsInFlight(
   return Boolean(out);
 }
 
-/**
- * A call's owner record and, while the call is live, its task's heartbeat: what `owner-lease.ts`
- * reads the hold from. Both read consistently.
- */
-export async function getCallOwnerHold(
-  db: Db,
-  callId: string,
-): Promise<{ owner: CallOwner; liveness: TaskLiveness | undefined } | undefined> {
+/** A call's owner record and, while the call is live, its task's heartbeat: what `owner-lease.ts` reads a hold from. */
+export interface OwnerHold {
+  owner: CallOwner;
+  liveness: TaskLiveness | undefined;
+}
+
+/** The call's `OwnerHold`, both records read consistently; undefined when the call has no owner. */
+export async function getCallOwnerHold(db: Db, callId: string): Promise<OwnerHold | undefined> {
   const owner = await getCallOwner(db, callId);
   if (!owner) return undefined;
   const liveness = owner.state === 'live' ? await getTaskLiveness(db, owner.taskId) : undefined;
@@ -263,6 +263,7 @@ export async function takeOverCall(
     generation = current.generation;
   }
   const gap = Math.max(0, Math.round(input.gapMs));
+  const onTaskList = taskCallsIndex(input.taskId, input.callId);
   let out: Record<string, unknown> | undefined;
   try {
     const result = await db.doc.send(
@@ -284,8 +285,8 @@ export async function takeOverCall(
           ':taskLease': 'task',
           ':ended': 'ended',
           ':now': nowMs,
-          ':tasksPk': taskCallsIndex(input.taskId, input.callId).gsi1pk,
-          ':tasksSk': taskCallsIndex(input.taskId, input.callId).gsi1sk,
+          ':tasksPk': onTaskList.gsi1pk,
+          ':tasksSk': onTaskList.gsi1sk,
           ':empty': [],
           ':gap': [gap],
           ':one': 1,

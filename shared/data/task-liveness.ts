@@ -32,9 +32,11 @@ export const DEAD_TASK_GRACE_MS = 60_000;
 /** Keeps the item well past any task's life for post-mortems; TTL only tidies. */
 const LIVENESS_TTL_SECONDS = 2 * 24 * 3600;
 
+const taskCallsPk = (taskId: string) => `TASKCALLS#${taskId}`;
+
 /** gsi1 attributes of a live call's owner record: on its task's list, not on any due list. */
 export function taskCallsIndex(taskId: string, callId: string) {
-  return { gsi1pk: `TASKCALLS#${taskId}`, gsi1sk: callId };
+  return { gsi1pk: taskCallsPk(taskId), gsi1sk: callId };
 }
 
 /**
@@ -95,7 +97,7 @@ export async function listTaskCalls(db: Db, taskId: string): Promise<CallOwner[]
   const items = await queryAll(db, {
     IndexName: CALL_INDEX.byStatus,
     KeyConditionExpression: 'gsi1pk = :pk',
-    ExpressionAttributeValues: { ':pk': taskCallsIndex(taskId, '').gsi1pk },
+    ExpressionAttributeValues: { ':pk': taskCallsPk(taskId) },
   });
   return items.map((item) => stripKeys<CallOwner>(item));
 }

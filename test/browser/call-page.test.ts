@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_LEASE_TIMING } from '../../media-service/src/resume/call-ownership.ts';
+import { DEFAULT_LEASE_TIMING } from '../../media-service/src/resume/task-heartbeat.ts';
 import { TaskHeartbeat } from '../../media-service/src/resume/task-heartbeat.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newStreamTokenId, signStreamToken } from '#shared/calls/stream-token.ts';

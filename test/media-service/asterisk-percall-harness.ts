@@ -17,7 +17,7 @@ import {
   startPerCallTransport,
 } from '../../media-service/src/asterisk-percall/percall-transport.ts';
 import type { MediaService } from '../../media-service/src/media-service.ts';
-import type { LeaseTiming } from '../../media-service/src/resume/call-ownership.ts';
+import type { LeaseTiming } from '../../media-service/src/resume/task-heartbeat.ts';
 import type { CallSession } from '../../media-service/src/session/call-session.ts';
 import { type MediaHarness, startMediaHarness } from './twilio-test-harness.ts';
 

@@ -1,6 +1,5 @@
-import { type CallOwner, getCallOwnerHold, releaseCallOwner } from '#shared/data/call-owners.ts';
+import { getCallOwnerHold, type OwnerHold, releaseCallOwner } from '#shared/data/call-owners.ts';
 import { holdUntilMs } from '#shared/data/owner-lease.ts';
-import type { TaskLiveness } from '#shared/data/task-liveness.ts';
 import type { AriRest } from '../asterisk/ari-rest.ts';
 import { type AsteriskCalls, type AsteriskDeps, OUR_ID_PREFIX, tagsFor } from '../asterisk/asterisk-calls.ts';
 import { admitResume } from '../resume/resume-admission.ts';
@@ -33,8 +32,6 @@ export interface PerCallResumeDeps {
 
 type Wait = 'free' | 'owner_gone' | 'ended' | 'closed' | 'timeout';
 
-type Hold = { owner: CallOwner; liveness: TaskLiveness | undefined } | undefined;
-
 /**
  * Waits until the old owner let the call go (released, or its task stopped beating), its media channel left the
  * bridge (Asterisk hangs it up when the dead owner's media socket drops, usually within
@@ -43,7 +40,7 @@ type Hold = { owner: CallOwner; liveness: TaskLiveness | undefined } | undefined
  */
 async function untilOwnerLetGo(
   orphan: OrphanedCall,
-  read: () => Promise<Hold>,
+  read: () => Promise<OwnerHold | undefined>,
   ownerMediaGone: () => Promise<boolean>,
 ): Promise<Wait> {
   let hold = await read();

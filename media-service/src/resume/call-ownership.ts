@@ -9,20 +9,6 @@ import type { Db } from '#shared/data/client.ts';
 import type { Logger } from '#shared/logging/logger.ts';
 import type { TaskHeartbeat } from './task-heartbeat.ts';
 
-/** How long a task counts as alive after a beat, and how often it beats (task-heartbeat.ts). */
-export interface LeaseTiming {
-  leaseMs: number;
-  heartbeatMs: number;
-  /** How long a dropped leg may take to be reconnected before its last task ends the call. */
-  detachedWindowMs: number;
-}
-
-export const DEFAULT_LEASE_TIMING: LeaseTiming = {
-  leaseMs: 15_000,
-  heartbeatMs: 5_000,
-  detachedWindowMs: 30_000,
-};
-
 export interface CallOwnershipOptions {
   db: Db;
   logger: Logger;

@@ -3,7 +3,7 @@ import { type CallOwner, getCallOwner, releaseCallOwner } from '#shared/data/cal
 import { MEDIA_LOST_REASON } from '#shared/calls/sweep-lost-calls.ts';
 import { markCallEnded } from '../session/call-lifecycle.ts';
 import type { SessionDeps } from '../session/session-deps.ts';
-import { DEFAULT_LEASE_TIMING } from './call-ownership.ts';
+import { DEFAULT_LEASE_TIMING } from './task-heartbeat.ts';
 
 /**
  * After a caller leg dropped without a hang-up, the provider gets `detachedWindowMs` to reconnect

@@ -2,7 +2,20 @@ import { getCallOwner } from '#shared/data/call-owners.ts';
 import type { Db } from '#shared/data/client.ts';
 import { beatTask, listTaskCalls } from '#shared/data/task-liveness.ts';
 import type { Logger } from '#shared/logging/logger.ts';
-import type { LeaseTiming } from './call-ownership.ts';
+
+/** How long a task counts as alive after a beat, how often it beats, and the detached window. */
+export interface LeaseTiming {
+  leaseMs: number;
+  heartbeatMs: number;
+  /** How long a dropped leg may take to be reconnected before its last task ends the call. */
+  detachedWindowMs: number;
+}
+
+export const DEFAULT_LEASE_TIMING: LeaseTiming = {
+  leaseMs: 15_000,
+  heartbeatMs: 5_000,
+  detachedWindowMs: 30_000,
+};
 
 /** A call this task holds: the generation it holds it at, and what to do if it lost it. */
 export interface HeldCall {
@@ -60,7 +73,7 @@ export class TaskHeartbeat {
     };
   }
 
-  /** Calls held right now (for tests and the health snapshot). */
+  /** Calls held right now. */
   get heldCalls(): number {
     return this.held.size;
   }

@@ -13,7 +13,7 @@ import type { AudioTapFactory } from './audio-taps.ts';
 import type { CallTransport } from './call-transport.ts';
 import type { ClosedCall } from './closed-call.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
-import type { LeaseTiming } from '../resume/call-ownership.ts';
+import type { LeaseTiming } from '../resume/task-heartbeat.ts';
 import type { ResumeState } from '../resume/resume-admission.ts';
 import type { TaskHeartbeat } from '../resume/task-heartbeat.ts';
 import type { SessionRegistry, SessionSlot } from './session-registry.ts';

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_LEASE_TIMING } from '../resume/call-ownership.ts';
+import { DEFAULT_LEASE_TIMING } from '../resume/task-heartbeat.ts';
 import { TaskHeartbeat } from '../resume/task-heartbeat.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
