@@ -100,6 +100,30 @@ describe('outbound Twilio calls', () => {
     expect(JSON.stringify(bad.body.error.details)).toContain('machineDetection');
   });
 
+  it('recording: false turns a recording agent off for one call; true is refused for an agent that does not record', async () => {
+    const slots = await getActiveCallCount(dbFromEnv(), tenant.tenant.id);
+    const refused = await place({ recording: true });
+    expectError(refused, 400, 'validation_error');
+    expect(refused.body.error.details).toMatchObject({ reason: 'recording_not_enabled', field: 'recording' });
+    // Refused before anything was stored or dialled: no slot taken.
+    expect(await getActiveCallCount(dbFromEnv(), tenant.tenant.id)).toBe(slots);
+    expectError(await place({ recording: 'yes' }), 400, 'validation_error');
+
+    const recorder = await api.post('/v1/agents', {
+      name: 'Recorder',
+      instructions: 'Answer.',
+      recording: { enabled: true, channels: 'dual', retentionDays: 30 },
+    });
+    expect(recorder.status).toBe(201);
+    const agentId = recorder.body.agent.id;
+    const asked = await place({ agentId, from: FROM, recording: true });
+    expect(asked.status).toBe(202);
+    expect(asked.body.call.recording?.status).not.toBe('off');
+    const off = await place({ agentId, from: FROM, recording: false });
+    expect(off.status).toBe(202);
+    expect(off.body.call.recording).toMatchObject({ status: 'off' });
+  });
+
   it('fails the call with a clear error when Twilio refuses it, and releases the slot', async () => {
     const db = dbFromEnv();
     const before = await getActiveCallCount(db, tenant.tenant.id);

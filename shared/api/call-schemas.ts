@@ -19,10 +19,10 @@ export const CreateCallBodySchema = z.strictObject({
   provider: z.enum(PHONE_PROVIDERS).optional().describe('By default the provider of the `from` number.'),
   metadata: MetadataSchema.optional(),
   recording: z
-    .literal(false)
+    .boolean()
     .optional()
     .describe(
-      "`false` does not record this call even though its agent records calls (and skips the agent's disclosure).",
+      '`false` does not record this call even though its agent records calls (and skips the agent\'s disclosure). `true` asks for the agent\'s recording and is refused (400 `validation_error`, `details.reason: "recording_not_enabled"`) when the agent does not record calls; omitted follows the agent.',
     ),
   machineDetection: z
     .boolean()

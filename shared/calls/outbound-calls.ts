@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { requireAgent } from '../agents/agent-changes.ts';
 import type { CreateCallBodySchema } from '../api/call-schemas.ts';
-import { AppError, RateLimitedError, toAppError } from '../errors/app-error.ts';
+import { AppError, RateLimitedError, toAppError, ValidationError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { admitCall } from './admission.ts';
 import type { CallDeps } from './call-deps.ts';
@@ -24,6 +24,13 @@ export async function placeOutboundCall(
   options: { id?: string; variables?: Record<string, string> } = {},
 ): Promise<Call> {
   const agent = await requireAgent(deps.db, tenantId, input.agentId);
+  if (input.recording === true && !agent.recording?.enabled) {
+    // Asking for a recording the agent does not make must not quietly place an unrecorded call.
+    throw new ValidationError(
+      `Agent ${agent.id} does not record calls; turn recording on for the agent (PATCH /v1/agents/{id}) first.`,
+      { details: { reason: 'recording_not_enabled', field: 'recording' } },
+    );
+  }
   const origin = await resolveCallerNumber(deps.db, tenantId, agent.id, input);
   const { call } = await admitCall(
     deps.db,
