@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type FakeRealtimeAgent, startFakeRealtimeAgent } from './agent.ts';
+import { type FakeRealtimeAgent, quotedLines, startFakeRealtimeAgent } from './agent.ts';
 
 /**
  * The local fake agent that `npm start` runs without an OpenAI key: it must speak the format
@@ -65,6 +65,21 @@ const FRAMES = {
   pcmu: { loud: Buffer.alloc(160, 0x00), silent: Buffer.alloc(160, 0xff) }, // μ-law 0x00: loudest; 0xff: zero
   pcm: { loud: pcm16Loud(), silent: Buffer.alloc(960) },
 };
+
+describe('the lines the local fake agent says word for word', () => {
+  it.each([
+    ['the greeting', 'Greet the caller by saying exactly: "Hello there."', 'Hello there.'],
+    [
+      'the recording disclosure, then the greeting',
+      'First say exactly: "This call is recorded." Then, in the same turn: greet the caller by saying exactly: "Hi!"',
+      'This call is recorded. Hi!',
+    ],
+    ['nothing quoted', 'Greet the caller briefly and ask how you can help.', undefined],
+    ['no instructions', undefined, undefined],
+  ])('%s', (_name, instructions, said) => {
+    expect(quotedLines(instructions)).toBe(said);
+  });
+});
 
 describe('the local fake agent', () => {
   it.each([

@@ -233,10 +233,10 @@ function handleConnection(ws: WebSocket): void {
       case 'input_audio_buffer.append':
         if (typeof event.audio === 'string') hear(Buffer.from(event.audio, 'base64'));
         return;
-      case 'response.create': {
-        const quoted = /saying exactly: "([^"]+)"/.exec(event.response?.instructions ?? '')?.[1];
-        return respond(quoted ?? 'Hello! This is the local fake agent. How can I help?');
-      }
+      case 'response.create':
+        return respond(
+          quotedLines(event.response?.instructions) ?? 'Hello! This is the local fake agent. How can I help?',
+        );
       case 'response.cancel':
         if (active) finish('cancelled', 0);
         else
@@ -284,4 +284,13 @@ export async function startFakeRealtimeAgent(options: { port?: number } = {}): P
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Every line the instructions ask to be said word for word, in order: the recording disclosure
+ * (`First say exactly: "…"`) and then the greeting (`saying exactly: "…"`), as a real model would.
+ */
+export function quotedLines(instructions: string | undefined): string | undefined {
+  const lines = [...(instructions ?? '').matchAll(/\bsay(?:ing)? exactly: "([^"]+)"/g)].map((m) => m[1]);
+  return lines.length > 0 ? lines.join(' ') : undefined;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Agent } from '#shared/agents/agent-schema.ts';
 import type { TranscriptTurn } from '#shared/calls/call-types.ts';
+import { quotedLines } from '../../../fakes/realtime/agent.ts';
 import { buildSessionUpdate, greetingResponse, replayItems } from './session-config.ts';
 
 const agent: Agent = {
@@ -60,6 +61,17 @@ describe('greetingResponse', () => {
       'Greet the caller by saying exactly: "Acme, hi!"',
     );
     expect(greetingResponse(agent).response.instructions).toMatch(/Greet the caller briefly/);
+  });
+
+  it('puts the recording disclosure first; the local stand-in agent says both lines in that order', () => {
+    const { instructions } = greetingResponse(
+      { ...agent, greeting: 'Acme, hi!' },
+      'This call is recorded.',
+    ).response;
+    expect(instructions).toBe(
+      'First say exactly: "This call is recorded." Then, in the same turn: greet the caller by saying exactly: "Acme, hi!"',
+    );
+    expect(quotedLines(instructions)).toBe('This call is recorded. Acme, hi!');
   });
 });
 
