@@ -14,7 +14,8 @@ import {
   visit,
 } from './console-stack.ts';
 import { showsTwoRecordingParts } from './recording-parts-check.ts';
-import { writeSpeechLikeWav } from './speech-wav.ts';
+import { showsWarmTransfers } from './transfers-check.ts';
+import { tone, writeSpeechLikeWav } from './speech-wav.ts';
 
 /**
  * The web console in Chromium against the local stack: the gateway serves the built app with its
@@ -43,19 +44,6 @@ let ownerInvitationToken: string;
 /** The owner's signed-in browser state (session cookies), reused by the later tests. */
 let ownerState: Awaited<ReturnType<BrowserContext['storageState']>>;
 let totpSecret: string;
-
-function tone(ms: number, hz: number): Buffer[] {
-  const chunks: Buffer[] = [];
-  for (let start = 0; start < ms; start += 100) {
-    const chunk = Buffer.alloc(Math.min(100, ms - start) * 48);
-    for (let i = 0; i < chunk.length / 2; i++) {
-      const t = (start * 24 + i) / 24_000;
-      chunk.writeInt16LE(Math.round(Math.sin(2 * Math.PI * hz * t) * 5000), i * 2);
-    }
-    chunks.push(chunk);
-  }
-  return chunks;
-}
 
 const VIEWPORT = { width: 1280, height: 860 };
 
@@ -257,6 +245,7 @@ describe('an owner runs the business from the console', () => {
     expect(await list.locator('.recording').textContent()).toContain('caller left, agent right');
     await visit(list, callPath, 'call-detail');
     await showsTwoRecordingParts(list, callPath.split('/').pop() as string);
+    await showsWarmTransfers(list, callPath.split('/').pop() as string);
     // A reload of a deep link lands on the same call.
     await list.reload();
     await list.getByText(DEFAULT_MODEL_SUMMARY.summary).waitFor();

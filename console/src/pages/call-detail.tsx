@@ -5,6 +5,7 @@ import type { AgentRecord, Call, Escalation, Note, Page, TranscriptTurn } from '
 import { CallAnnotations } from '../components/call-annotations.tsx';
 import { RecordingCard } from '../components/recording-card.tsx';
 import { Transcript } from '../components/transcript.tsx';
+import { TransfersCard } from '../components/transfers-card.tsx';
 import { ErrorState, Loading } from '../components/states.tsx';
 import { Badge, Card, PageHeader } from '../components/ui.tsx';
 import { isLive, STATUS_LABEL, statusTone } from '../lib/call-state.ts';
@@ -209,6 +210,7 @@ export default function CallDetailPage() {
               </div>
             </dl>
           </Card>
+          <TransfersCard call={call} />
           <CallAnnotations
             callId={call.id}
             notes={notes}
