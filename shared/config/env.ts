@@ -172,6 +172,11 @@ export const EnvSchema = z
     /** Crawl loopback/private/link-local hosts; allowed when STAGE=local unless set. */
     /** A sync without progress for this long is finished by the watchdog. */
     KNOWLEDGE_SYNC_STALL_SECONDS: positiveInt.default(900),
+    /**
+     * A deleted base is purged at once and again this long after, when no crawl (90 s) or publish
+     * (900 s) that was running at the delete can still write (SQS caps the delay at 900 s).
+     */
+    KNOWLEDGE_PURGE_RECHECK_SECONDS: z.coerce.number().int().min(0).max(900).default(900),
     /** Where media tasks and search functions keep index versions copied from S3. */
     KNOWLEDGE_CACHE_DIR: z.string().min(1).optional(),
     /** Most page fetches the crawler runs against one host at a time, across every instance. */

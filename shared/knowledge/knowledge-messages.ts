@@ -27,8 +27,15 @@ export const PublishIndexMessageSchema = z.object({
   syncId: z.string().min(1),
 });
 
-/** The base was deleted: remove its documents, chunks and index data. */
-export const PurgeKnowledgeBaseMessageSchema = z.object({ ...Base, type: z.literal('knowledge.purge') });
+/**
+ * The base was deleted: remove its documents, chunks and index data. The first pass runs at once
+ * and schedules the `final` one, which catches what writers mid-way at the delete stored after it.
+ */
+export const PurgeKnowledgeBaseMessageSchema = z.object({
+  ...Base,
+  type: z.literal('knowledge.purge'),
+  final: z.boolean().optional(),
+});
 
 export const IndexMessageSchema = z.discriminatedUnion('type', [
   PublishIndexMessageSchema,
@@ -79,7 +86,13 @@ export function sendIndexMessage(
   urls: QueueUrls,
   input:
     | { type: 'knowledge.publish'; tenantId: string; kbId: string; syncId: string }
-    | { type: 'knowledge.purge'; tenantId: string; kbId: string },
+    | { type: 'knowledge.purge'; tenantId: string; kbId: string; final?: boolean },
+  delaySeconds = 0,
 ): Promise<void> {
-  return send(sqs, urls.knowledgeIndex, { schemaVersion: 1, eventId: newId('event'), ...input });
+  return send(
+    sqs,
+    urls.knowledgeIndex,
+    { schemaVersion: 1, eventId: newId('event'), ...input },
+    delaySeconds,
+  );
 }

@@ -158,7 +158,14 @@ export const QUEUES = {
     urlEnv: 'QUEUE_KNOWLEDGE_INDEX_URL',
     consumer: {
       handler: 'functions/consumers/publish-knowledge-index.ts',
-      grants: { table: 'write', deadLetters: true, knowledgeBucket: 'readWrite', lanceDb: true },
+      grants: {
+        table: 'write',
+        deadLetters: true,
+        knowledgeBucket: 'readWrite',
+        lanceDb: true,
+        // The final pass of a purge is a delayed message to this same queue.
+        sendsTo: ['knowledgeIndex'],
+      },
       batchSize: 1,
       maxBatchingWindowSeconds: 0,
       maxConcurrency: 5,
