@@ -23,6 +23,8 @@ export class KnowledgeIndexCache {
   private readonly dir: string;
   private readonly maxOpen: number;
   private readonly open = new Map<string, Promise<lancedb.Table | undefined>>();
+  /** Evicted copies being removed from disk; a load of the same version waits for it. */
+  private readonly discarding = new Map<string, Promise<void>>();
 
   constructor(options: { storage: KnowledgeStorage; dir?: string; maxOpen?: number }) {
     this.storage = options.storage;
@@ -49,9 +51,33 @@ export class KnowledgeIndexCache {
       const oldest = this.open.keys().next().value as string;
       const evicted = this.open.get(oldest);
       this.open.delete(oldest);
-      void evicted?.then((t) => t?.close()).catch(() => undefined);
+      const removal: Promise<void> = this.discard(oldest, evicted).finally(() => {
+        if (this.discarding.get(oldest) === removal) this.discarding.delete(oldest);
+      });
+      this.discarding.set(oldest, removal);
     }
     return entry;
+  }
+
+  /**
+   * Closes an evicted version and deletes its local copy, so a long-lived task's disk holds at
+   * most `maxOpen` versions however many syncs publish. Renamed first (atomic): nothing ever
+   * opens a half-deleted copy.
+   */
+  private async discard(key: string, entry: Promise<lancedb.Table | undefined> | undefined): Promise<void> {
+    await entry?.then((t) => t?.close()).catch(() => undefined);
+    const trash = `${join(this.dir, key)}.${randomBytes(4).toString('hex')}.evicted`;
+    try {
+      await rename(join(this.dir, key), trash);
+    } catch {
+      return; // never copied (a version without chunks, or a failed load)
+    }
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  /** Resolves once every evicted copy so far is gone from disk. */
+  async discarded(): Promise<void> {
+    await Promise.all([...this.discarding.values()]);
   }
 
   /** Opens the versions a call will search, so its first question does not wait for a download. */
@@ -60,6 +86,7 @@ export class KnowledgeIndexCache {
   }
 
   private async load(pin: PinnedIndex, key: string): Promise<lancedb.Table | undefined> {
+    await this.discarding.get(key);
     const local = join(this.dir, key);
     if (!existsSync(join(local, '.complete'))) {
       const prefix = `${storageKeys.indexDir(pin.tenantId, pin.kbId, pin.version)}/`;
