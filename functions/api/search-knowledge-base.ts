@@ -9,6 +9,7 @@ import { embedderFromEnv, knowledgeDepsFromEnv } from '../lib/knowledge-deps.ts'
 import { parseBody, pathId, tenantIdOf } from '../lib/route-helpers.ts';
 
 let cache: KnowledgeIndexCache | undefined;
+const LAMBDA_OPEN_VERSIONS = 8;
 
 /** POST /v1/knowledge-bases/{id}/search: what the agent's search_knowledge tool would see. */
 export const handler = httpHandler(
@@ -18,7 +19,12 @@ export const handler = httpHandler(
     const kb = await requireKnowledgeBase(db, tenantId, pathId(request, 'knowledgeBase', 'Knowledge base'));
     const { query, topK } = parseBody(request, SearchBodySchema);
     if (kb.indexVersion === undefined) return { status: 200, body: { results: [] } };
-    cache ??= new KnowledgeIndexCache({ storage: knowledgeStorageFromEnv(), dir: env().KNOWLEDGE_CACHE_DIR });
+    // Lambda's /tmp is 512 MB: a few versions of a large base (tens of MB each) are what fits.
+    cache ??= new KnowledgeIndexCache({
+      storage: knowledgeStorageFromEnv(),
+      dir: env().KNOWLEDGE_CACHE_DIR,
+      maxOpen: LAMBDA_OPEN_VERSIONS,
+    });
     const hits = await searchKnowledge({
       cache,
       embed: embedderFromEnv(),
