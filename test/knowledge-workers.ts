@@ -2,7 +2,15 @@ import { ALL_QUEUES, QUEUES } from '#shared/queues/definitions.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { startQueuePoller } from '../infra/local/queue-poller.ts';
-import { rootDir, type TestPlatform } from './platform.ts';
+import { type FakeEmbeddings, startFakeEmbeddings } from '../fakes/knowledge/embeddings-server.ts';
+import { type ApiClient, apiClient } from './functions/api-test-client.ts';
+import {
+  createTestTenant,
+  rootDir,
+  startTestPlatform,
+  type TestPlatform,
+  type TestTenant,
+} from './platform.ts';
 
 /**
  * Test-only: the two knowledge consumers polling their queues the way Lambda would (the local
@@ -43,4 +51,37 @@ export async function waitUntil<T>(
       throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export interface KnowledgePlatform {
+  platform: TestPlatform;
+  embeddings: FakeEmbeddings;
+  tenant: TestTenant;
+  api: ApiClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * Test-only: a test platform whose OpenAI endpoint is the fake embeddings server, with one tenant
+ * and its API client: what every knowledge test starts from. `env` adds the file's own settings.
+ */
+export async function startKnowledgePlatform(
+  options: Parameters<typeof startTestPlatform>[0] = {},
+): Promise<KnowledgePlatform> {
+  const embeddings = await startFakeEmbeddings();
+  const platform = await startTestPlatform({
+    ...options,
+    env: { OPENAI_API_KEY: embeddings.apiKey, OPENAI_BASE_URL: embeddings.baseUrl, ...options.env },
+  });
+  const tenant = await createTestTenant();
+  return {
+    platform,
+    embeddings,
+    tenant,
+    api: apiClient(platform.apiUrl, tenant.apiKey),
+    async stop() {
+      await platform.stop();
+      await embeddings.close();
+    },
+  };
 }

@@ -1,21 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { acquireHostLease, releaseHostLease } from '#shared/knowledge/crawl/host-leases.ts';
-import { type FakeEmbeddings, startFakeEmbeddings } from '../../fakes/knowledge/embeddings-server.ts';
 import { type FakeSite, htmlPage, startFakeSite } from '../../fakes/knowledge/knowledge-site.ts';
-import { type ApiClient, apiClient, type Json } from '../../test/functions/api-test-client.ts';
-import { startKnowledgeWorkers, waitUntil } from '../../test/knowledge-workers.ts';
-import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
+import type { ApiClient, Json } from '../../test/functions/api-test-client.ts';
+import {
+  startKnowledgeWorkers,
+  waitUntil,
+  type KnowledgePlatform,
+  startKnowledgePlatform,
+} from '../../test/knowledge-workers.ts';
+import type { TestPlatform } from '../../test/platform.ts';
 
+let knowledge: KnowledgePlatform;
 let platform: TestPlatform;
 let api: ApiClient;
 let site: FakeSite;
-let embeddings: FakeEmbeddings;
 
 const PAGES = Array.from({ length: 12 }, (_, i) => `/page-${i}`);
 
 beforeAll(async () => {
-  embeddings = await startFakeEmbeddings();
   site = await startFakeSite();
   site.set('/', { body: htmlPage('Home', '<h1>Home</h1><p>Welcome to the clinic.</p>', PAGES) });
   for (const [i, path] of PAGES.entries()) {
@@ -24,23 +27,19 @@ beforeAll(async () => {
       delayMs: 150,
     });
   }
-  platform = await startTestPlatform({
+  knowledge = await startKnowledgePlatform({
     queueVisibilitySeconds: 60,
     env: {
-      OPENAI_API_KEY: embeddings.apiKey,
-      OPENAI_BASE_URL: embeddings.baseUrl,
       // No spacing between requests: only the concurrency cap holds the crawler back.
       KNOWLEDGE_CRAWL_DELAY_MS: '0',
       KNOWLEDGE_HOST_CONCURRENCY: '2',
     },
   });
-  const tenant = await createTestTenant();
-  api = apiClient(platform.apiUrl, tenant.apiKey);
+  ({ platform, api } = knowledge);
 }, 60_000);
 afterAll(async () => {
-  await platform?.stop();
+  await knowledge?.stop();
   await site?.close();
-  await embeddings?.close();
 });
 
 describe('host leases', () => {

@@ -12,34 +12,33 @@ import {
 } from '#shared/knowledge/knowledge-storage.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type FakeEmbeddings, startFakeEmbeddings } from '../../fakes/knowledge/embeddings-server.ts';
-import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { type ApiClient, apiClient, type Json } from '../../test/functions/api-test-client.ts';
-import { startKnowledgeWorkers, waitUntil } from '../../test/knowledge-workers.ts';
+import type { TestPlatform } from '../../test/platform.ts';
+import type { ApiClient, Json } from '../../test/functions/api-test-client.ts';
+import {
+  startKnowledgeWorkers,
+  waitUntil,
+  type KnowledgePlatform,
+  startKnowledgePlatform,
+} from '../../test/knowledge-workers.ts';
 import { handler } from './publish-knowledge-index.ts';
 
+let knowledge: KnowledgePlatform;
 let platform: TestPlatform;
-let embeddings: FakeEmbeddings;
 let api: ApiClient;
 let tenantId: string;
 
 beforeAll(async () => {
-  embeddings = await startFakeEmbeddings();
-  platform = await startTestPlatform({
+  knowledge = await startKnowledgePlatform({
     queueVisibilitySeconds: 2,
     env: {
-      OPENAI_API_KEY: embeddings.apiKey,
-      OPENAI_BASE_URL: embeddings.baseUrl,
       KNOWLEDGE_PURGE_RECHECK_SECONDS: '1',
     },
   });
-  const tenant = await createTestTenant();
-  tenantId = tenant.tenant.id;
-  api = apiClient(platform.apiUrl, tenant.apiKey);
+  ({ platform, api } = knowledge);
+  tenantId = knowledge.tenant.tenant.id;
 }, 60_000);
 afterAll(async () => {
-  await platform?.stop();
-  await embeddings?.close();
+  await knowledge?.stop();
 });
 
 /** The next purge message on the index queue (deleted from it: the test plays the consumer). */

@@ -1,19 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeEmbeddings, startFakeEmbeddings } from '../../fakes/knowledge/embeddings-server.ts';
 import { type FakeSite, htmlPage, startFakeSite } from '../../fakes/knowledge/knowledge-site.ts';
-import { type ApiClient, apiClient, type Json } from '../../test/functions/api-test-client.ts';
-import { startKnowledgeWorkers, waitUntil } from '../../test/knowledge-workers.ts';
-import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
+import type { ApiClient, Json } from '../../test/functions/api-test-client.ts';
+import {
+  startKnowledgeWorkers,
+  waitUntil,
+  type KnowledgePlatform,
+  startKnowledgePlatform,
+} from '../../test/knowledge-workers.ts';
+import type { TestPlatform } from '../../test/platform.ts';
 
 /**
  * Conditional refresh of the pages a plain 304 check used to miss: a page that redirects (its
  * validators belong to the redirect target) and a page whose content duplicates another page's
  * (it has no document of its own). The site records whether each request was conditional.
  */
+let knowledge: KnowledgePlatform;
 let platform: TestPlatform;
 let api: ApiClient;
 let site: FakeSite;
-let embeddings: FakeEmbeddings;
 let kbId: string;
 
 // The same page at /original and (from the second sync) at /copy; both link to /copy.
@@ -28,7 +32,6 @@ const CHANGED = htmlPage('Whitening', '<h1>Whitening</h1><p>Teeth whitening is n
 const OWN_COPY = htmlPage('Copy', '<h1>Copy</h1><p>This page still has its own text about braces.</p>');
 
 beforeAll(async () => {
-  embeddings = await startFakeEmbeddings();
   site = await startFakeSite({
     '/': {
       body: htmlPage('Home', '<h1>Home</h1><p>Welcome to the Springfield clinic.</p>', [
@@ -42,18 +45,15 @@ beforeAll(async () => {
     '/original': { body: ORIGINAL },
     '/copy': { body: OWN_COPY },
   });
-  platform = await startTestPlatform({
+  knowledge = await startKnowledgePlatform({
     queueVisibilitySeconds: 2,
     env: {
-      OPENAI_API_KEY: embeddings.apiKey,
-      OPENAI_BASE_URL: embeddings.baseUrl,
       KNOWLEDGE_CRAWL_DELAY_MS: '0',
       KNOWLEDGE_RETRY_BASE_MS: '200',
       KNOWLEDGE_FETCH_TIMEOUT_MS: '5000',
     },
   });
-  const tenant = await createTestTenant();
-  api = apiClient(platform.apiUrl, tenant.apiKey);
+  ({ platform, api } = knowledge);
   const created = await api.post('/v1/knowledge-bases', {
     name: 'Refresh',
     sources: [{ type: 'website', url: `${site.url}/`, maxDepth: 3 }],
@@ -62,9 +62,8 @@ beforeAll(async () => {
   kbId = created.body.knowledgeBase.id;
 }, 60_000);
 afterAll(async () => {
-  await platform?.stop();
+  await knowledge?.stop();
   await site?.close();
-  await embeddings?.close();
 });
 
 /** Runs one sync to the end; returns it with the site requests it made (robots.txt aside). */

@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeEmbeddings, startFakeEmbeddings } from '../../fakes/knowledge/embeddings-server.ts';
+import type { FakeEmbeddings } from '../../fakes/knowledge/embeddings-server.ts';
 import { type FakeSite, htmlPage, startFakeSite } from '../../fakes/knowledge/knowledge-site.ts';
 import { tinyPdf } from '../../fakes/knowledge/tiny-pdf.ts';
-import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
-import { type ApiClient, apiClient, type Json } from '../../test/functions/api-test-client.ts';
-import { startKnowledgeWorkers, waitUntil } from '../../test/knowledge-workers.ts';
+import type { TestPlatform } from '../../test/platform.ts';
+import type { ApiClient, Json } from '../../test/functions/api-test-client.ts';
+import {
+  startKnowledgeWorkers,
+  waitUntil,
+  type KnowledgePlatform,
+  startKnowledgePlatform,
+} from '../../test/knowledge-workers.ts';
 
+let knowledge: KnowledgePlatform;
 let platform: TestPlatform;
 let api: ApiClient;
 let site: FakeSite;
@@ -80,16 +86,13 @@ function sitePages(base: () => string) {
 }
 
 beforeAll(async () => {
-  embeddings = await startFakeEmbeddings();
   let siteUrl = '';
   site = await startFakeSite();
   siteUrl = site.url;
   for (const [path, page] of Object.entries(sitePages(() => siteUrl))) site.set(path, page);
-  platform = await startTestPlatform({
+  knowledge = await startKnowledgePlatform({
     queueVisibilitySeconds: 2,
     env: {
-      OPENAI_API_KEY: embeddings.apiKey,
-      OPENAI_BASE_URL: embeddings.baseUrl,
       KNOWLEDGE_CRAWL_DELAY_MS: '0',
       KNOWLEDGE_MAX_PAGE_BYTES: '100000',
       KNOWLEDGE_RETRY_BASE_MS: '200',
@@ -97,13 +100,11 @@ beforeAll(async () => {
       KNOWLEDGE_FETCH_TIMEOUT_MS: '2000',
     },
   });
-  const tenant = await createTestTenant();
-  api = apiClient(platform.apiUrl, tenant.apiKey);
+  ({ platform, api, embeddings } = knowledge);
 }, 60_000);
 afterAll(async () => {
-  await platform?.stop();
+  await knowledge?.stop();
   await site?.close();
-  await embeddings?.close();
 });
 
 const syncOf = async (kbId: string, syncId: string): Promise<Json> =>

@@ -8,10 +8,9 @@ import { startDueRefreshes } from '#shared/knowledge/sync-maintenance.ts';
 import { getSync } from '#shared/knowledge/sync-records.ts';
 import { createLogger } from '#shared/logging/logger.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
-import { type FakeEmbeddings, startFakeEmbeddings } from '../../fakes/knowledge/embeddings-server.ts';
-import { type ApiClient, apiClient, type Json } from '../../test/functions/api-test-client.ts';
-import { waitUntil } from '../../test/knowledge-workers.ts';
-import { createTestTenant, startTestPlatform, type TestPlatform } from '../../test/platform.ts';
+import type { ApiClient, Json } from '../../test/functions/api-test-client.ts';
+import { waitUntil, type KnowledgePlatform, startKnowledgePlatform } from '../../test/knowledge-workers.ts';
+import type { TestPlatform } from '../../test/platform.ts';
 import { knowledgeDepsFromEnv } from '../lib/knowledge-deps.ts';
 
 /**
@@ -19,30 +18,25 @@ import { knowledgeDepsFromEnv } from '../lib/knowledge-deps.ts';
  * test interval) with the queue pollers, so the watchdog's resumed messages and the refresh's
  * sync go through the real consumers.
  */
+let knowledge: KnowledgePlatform;
 let platform: TestPlatform;
 let api: ApiClient;
 let tenantId: string;
-let embeddings: FakeEmbeddings;
 
 beforeAll(async () => {
-  embeddings = await startFakeEmbeddings();
-  platform = await startTestPlatform({
+  knowledge = await startKnowledgePlatform({
     startPollers: true,
     jobIntervalMs: 250,
     queueVisibilitySeconds: 2,
     env: {
-      OPENAI_API_KEY: embeddings.apiKey,
-      OPENAI_BASE_URL: embeddings.baseUrl,
       KNOWLEDGE_SYNC_STALL_SECONDS: '3',
     },
   });
-  const tenant = await createTestTenant();
-  tenantId = tenant.tenant.id;
-  api = apiClient(platform.apiUrl, tenant.apiKey);
+  ({ platform, api } = knowledge);
+  tenantId = knowledge.tenant.tenant.id;
 }, 60_000);
 afterAll(async () => {
-  await platform?.stop();
-  await embeddings?.close();
+  await knowledge?.stop();
 });
 
 const textSource = (content: string) => ({ type: 'text', title: 'Opening hours', content });

@@ -7,7 +7,7 @@ import { dbFromEnv } from '#shared/data/client.ts';
 import { startMediaHarness, type MediaHarness } from '../media-service/twilio-test-harness.ts';
 import { createTestTenant, rootDir, type TestTenant } from '../platform.ts';
 import { type LaunchedChromium, launchChromium } from './chromium.ts';
-import { pcm16Rms, writeSpeechLikeWav } from './speech-wav.ts';
+import { pcm16Rms, tone, writeSpeechLikeWav } from './speech-wav.ts';
 
 /**
  * A whole browser call in headless Chromium: the tenant's backend asks the API for a call link,
@@ -24,19 +24,8 @@ let tenant: TestTenant;
 let mediaBaseUrl: string;
 let chrome: LaunchedChromium;
 
-/** `ms` of a 24 kHz PCM16 tone, split into 100 ms deltas as the model streams them. */
-function agentSpeech(ms: number, hz: number): Buffer[] {
-  const chunks: Buffer[] = [];
-  for (let start = 0; start < ms; start += 100) {
-    const chunk = Buffer.alloc(Math.min(100, ms - start) * 48);
-    for (let i = 0; i < chunk.length / 2; i++) {
-      const t = (start * 24 + i) / 24_000;
-      chunk.writeInt16LE(Math.round(Math.sin(2 * Math.PI * hz * t) * 6000), i * 2);
-    }
-    chunks.push(chunk);
-  }
-  return chunks;
-}
+/** The agent's voice: louder than the console tests' tone. */
+const agentSpeech = (ms: number, hz: number) => tone(ms, hz, 6000);
 
 interface SentMessage {
   type: string;

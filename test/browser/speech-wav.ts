@@ -53,14 +53,14 @@ export function pcm16Rms(pcm: Buffer): number {
   return Math.sqrt(sum / samples);
 }
 
-/** A sine tone as 24 kHz PCM16 chunks of 100 ms: agent audio the fake model streams to the page. */
-export function tone(ms: number, hz: number): Buffer[] {
+/** `ms` of a 24 kHz PCM16 sine tone in 100 ms chunks: agent audio as the fake model streams it. */
+export function tone(ms: number, hz: number, amplitude = 5000): Buffer[] {
   const chunks: Buffer[] = [];
   for (let start = 0; start < ms; start += 100) {
     const chunk = Buffer.alloc(Math.min(100, ms - start) * 48);
     for (let i = 0; i < chunk.length / 2; i++) {
       const t = (start * 24 + i) / 24_000;
-      chunk.writeInt16LE(Math.round(Math.sin(2 * Math.PI * hz * t) * 5000), i * 2);
+      chunk.writeInt16LE(Math.round(Math.sin(2 * Math.PI * hz * t) * amplitude), i * 2);
     }
     chunks.push(chunk);
   }
