@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { ALL_QUEUES, QUEUES } from '#shared/queues/definitions.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { createLogger } from '#shared/logging/logger.ts';
@@ -57,6 +58,7 @@ export interface KnowledgePlatform {
   platform: TestPlatform;
   embeddings: FakeEmbeddings;
   tenant: TestTenant;
+  tenantId: string;
   api: ApiClient;
   stop(): Promise<void>;
 }
@@ -78,10 +80,28 @@ export async function startKnowledgePlatform(
     platform,
     embeddings,
     tenant,
+    tenantId: tenant.tenant.id,
     api: apiClient(platform.apiUrl, tenant.apiKey),
     async stop() {
       await platform.stop();
       await embeddings.close();
     },
   };
+}
+
+/**
+ * Test-only: `startKnowledgePlatform` in the file's `beforeAll` (registered first, so the file's
+ * own hooks can use it) and stopped in `afterAll`. The object is filled in once it has started.
+ */
+export function useKnowledgePlatform(
+  options: Parameters<typeof startTestPlatform>[0] = {},
+): KnowledgePlatform {
+  const knowledge = {} as KnowledgePlatform;
+  beforeAll(async () => {
+    Object.assign(knowledge, await startKnowledgePlatform(options));
+  }, 60_000);
+  afterAll(async () => {
+    await knowledge.stop?.();
+  });
+  return knowledge;
 }

@@ -2,18 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { acquireHostLease, releaseHostLease } from '#shared/knowledge/crawl/host-leases.ts';
 import { type FakeSite, htmlPage, startFakeSite } from '../../fakes/knowledge/knowledge-site.ts';
-import type { ApiClient, Json } from '../../test/functions/api-test-client.ts';
-import {
-  startKnowledgeWorkers,
-  waitUntil,
-  type KnowledgePlatform,
-  startKnowledgePlatform,
-} from '../../test/knowledge-workers.ts';
-import type { TestPlatform } from '../../test/platform.ts';
+import type { Json } from '../../test/functions/api-test-client.ts';
+import { startKnowledgeWorkers, waitUntil, useKnowledgePlatform } from '../../test/knowledge-workers.ts';
 
-let knowledge: KnowledgePlatform;
-let platform: TestPlatform;
-let api: ApiClient;
+const k = useKnowledgePlatform({
+  queueVisibilitySeconds: 60,
+  env: {
+    // No spacing between requests: only the concurrency cap holds the crawler back.
+    KNOWLEDGE_CRAWL_DELAY_MS: '0',
+    KNOWLEDGE_HOST_CONCURRENCY: '2',
+  },
+});
+
 let site: FakeSite;
 
 const PAGES = Array.from({ length: 12 }, (_, i) => `/page-${i}`);
@@ -27,18 +27,8 @@ beforeAll(async () => {
       delayMs: 150,
     });
   }
-  knowledge = await startKnowledgePlatform({
-    queueVisibilitySeconds: 60,
-    env: {
-      // No spacing between requests: only the concurrency cap holds the crawler back.
-      KNOWLEDGE_CRAWL_DELAY_MS: '0',
-      KNOWLEDGE_HOST_CONCURRENCY: '2',
-    },
-  });
-  ({ platform, api } = knowledge);
 }, 60_000);
 afterAll(async () => {
-  await knowledge?.stop();
   await site?.close();
 });
 
@@ -72,18 +62,18 @@ describe('host leases', () => {
 
 describe('crawler politeness', () => {
   it('fetches at most KNOWLEDGE_HOST_CONCURRENCY pages of a host at once across workers', async () => {
-    const created = await api.post('/v1/knowledge-bases', {
+    const created = await k.api.post('/v1/knowledge-bases', {
       name: 'Clinic',
       sources: [{ type: 'website', url: `${site.url}/` }],
     });
     expect(created.status).toBe(201);
     const kbId = created.body.knowledgeBase.id;
-    const started = await api.post(`/v1/knowledge-bases/${kbId}/syncs`);
+    const started = await k.api.post(`/v1/knowledge-bases/${kbId}/syncs`);
     expect(started.status).toBe(202);
     // Two workers, each taking batches of ten: without the cap a dozen slow pages overlap.
-    const workers = [startKnowledgeWorkers(platform), startKnowledgeWorkers(platform)];
+    const workers = [startKnowledgeWorkers(k.platform), startKnowledgeWorkers(k.platform)];
     const sync: Json = await waitUntil(
-      async () => (await api.get(`/v1/knowledge-bases/${kbId}/syncs/${started.body.sync.id}`)).body.sync,
+      async () => (await k.api.get(`/v1/knowledge-bases/${kbId}/syncs/${started.body.sync.id}`)).body.sync,
       (s) => !['running', 'indexing'].includes(s.status),
     ).finally(() => Promise.all(workers.map((w) => w.stop())));
     expect(sync).toMatchObject({ status: 'completed', fetched: 13, failed: 0 });

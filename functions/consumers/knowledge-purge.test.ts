@@ -1,6 +1,6 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dbFromEnv } from '#shared/data/client.ts';
 import { listPartitionKeys } from '#shared/knowledge/document-store.ts';
 import { knowledgeKeys } from '#shared/knowledge/knowledge-keys.ts';
@@ -12,39 +12,21 @@ import {
 } from '#shared/knowledge/knowledge-storage.ts';
 import { createSqsClient } from '#shared/queues/sqs-client.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { TestPlatform } from '../../test/platform.ts';
-import type { ApiClient, Json } from '../../test/functions/api-test-client.ts';
-import {
-  startKnowledgeWorkers,
-  waitUntil,
-  type KnowledgePlatform,
-  startKnowledgePlatform,
-} from '../../test/knowledge-workers.ts';
+import type { Json } from '../../test/functions/api-test-client.ts';
+import { startKnowledgeWorkers, waitUntil, useKnowledgePlatform } from '../../test/knowledge-workers.ts';
 import { handler } from './publish-knowledge-index.ts';
 
-let knowledge: KnowledgePlatform;
-let platform: TestPlatform;
-let api: ApiClient;
-let tenantId: string;
-
-beforeAll(async () => {
-  knowledge = await startKnowledgePlatform({
-    queueVisibilitySeconds: 2,
-    env: {
-      KNOWLEDGE_PURGE_RECHECK_SECONDS: '1',
-    },
-  });
-  ({ platform, api } = knowledge);
-  tenantId = knowledge.tenant.tenant.id;
-}, 60_000);
-afterAll(async () => {
-  await knowledge?.stop();
+const k = useKnowledgePlatform({
+  queueVisibilitySeconds: 2,
+  env: {
+    KNOWLEDGE_PURGE_RECHECK_SECONDS: '1',
+  },
 });
 
 /** The next purge message on the index queue (deleted from it: the test plays the consumer). */
 async function nextPurgeMessage(kbId: string): Promise<SQSEvent> {
-  const sqs = createSqsClient({ endpoint: platform.env.SQS_ENDPOINT });
-  const queueUrl = platform.env.QUEUE_KNOWLEDGE_INDEX_URL as string;
+  const sqs = createSqsClient({ endpoint: k.platform.env.SQS_ENDPOINT });
+  const queueUrl = k.platform.env.QUEUE_KNOWLEDGE_INDEX_URL as string;
   try {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
@@ -76,39 +58,39 @@ async function nextPurgeMessage(kbId: string): Promise<SQSEvent> {
 async function leftovers(kbId: string) {
   const storage = knowledgeStorageFromEnv();
   const objects = (
-    await Promise.all(storageKeys.base(tenantId, kbId).map((prefix) => listKeys(storage, prefix)))
+    await Promise.all(storageKeys.base(k.tenantId, kbId).map((prefix) => listKeys(storage, prefix)))
   ).flat();
   return { items: (await listPartitionKeys(dbFromEnv(), kbId)).length, objects };
 }
 
 describe('deleting a knowledge base', () => {
   it('purges its documents, chunks and index versions, and a final pass removes what in-flight work wrote after', async () => {
-    const workers = startKnowledgeWorkers(platform);
-    const created = await api.post('/v1/knowledge-bases', {
+    const workers = startKnowledgeWorkers(k.platform);
+    const created = await k.api.post('/v1/knowledge-bases', {
       name: 'To delete',
       sources: [{ type: 'text', title: 'Parking', content: 'Free parking behind the building, code P-42.' }],
       refresh: 'manual',
     });
     const kbId = created.body.knowledgeBase.id as string;
-    const syncId = (await api.post(`/v1/knowledge-bases/${kbId}/syncs`)).body.sync.id as string;
+    const syncId = (await k.api.post(`/v1/knowledge-bases/${kbId}/syncs`)).body.sync.id as string;
     const sync = await waitUntil(
-      async (): Promise<Json> => (await api.get(`/v1/knowledge-bases/${kbId}/syncs/${syncId}`)).body.sync,
+      async (): Promise<Json> => (await k.api.get(`/v1/knowledge-bases/${kbId}/syncs/${syncId}`)).body.sync,
       (s) => s.status === 'completed',
     );
     expect(sync).toMatchObject({ fetched: 1, chunks: 1, indexVersion: 1 });
     await workers.stop();
     const before = await leftovers(kbId);
     expect(before.items).toBeGreaterThan(0);
-    expect(before.objects.some((key) => key.startsWith(`chunks/${tenantId}/${kbId}/`))).toBe(true);
-    expect(before.objects.some((key) => key.startsWith(`index/${tenantId}/${kbId}/v1/`))).toBe(true);
+    expect(before.objects.some((key) => key.startsWith(`chunks/${k.tenantId}/${kbId}/`))).toBe(true);
+    expect(before.objects.some((key) => key.startsWith(`index/${k.tenantId}/${kbId}/v1/`))).toBe(true);
 
-    expect((await api.delete(`/v1/knowledge-bases/${kbId}`)).status).toBe(204);
+    expect((await k.api.delete(`/v1/knowledge-bases/${kbId}`)).status).toBe(204);
     expect(await handler(await nextPurgeMessage(kbId))).toEqual({ batchItemFailures: [] });
     expect(await leftovers(kbId)).toEqual({ items: 0, objects: [] });
 
     // A crawl that was mid-way at the delete stores its page and chunks after the first pass.
     const storage = knowledgeStorageFromEnv();
-    await putJson(storage, storageKeys.chunks(tenantId, kbId, 'late'), { chunks: [] });
+    await putJson(storage, storageKeys.chunks(k.tenantId, kbId, 'late'), { chunks: [] });
     await dbFromEnv().doc.send(
       new PutCommand({
         TableName: dbFromEnv().tableName,

@@ -1,22 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSite, htmlPage, startFakeSite } from '../../fakes/knowledge/knowledge-site.ts';
-import type { ApiClient, Json } from '../../test/functions/api-test-client.ts';
-import {
-  startKnowledgeWorkers,
-  waitUntil,
-  type KnowledgePlatform,
-  startKnowledgePlatform,
-} from '../../test/knowledge-workers.ts';
-import type { TestPlatform } from '../../test/platform.ts';
+import type { Json } from '../../test/functions/api-test-client.ts';
+import { startKnowledgeWorkers, waitUntil, useKnowledgePlatform } from '../../test/knowledge-workers.ts';
 
 /**
  * Conditional refresh of the pages a plain 304 check used to miss: a page that redirects (its
  * validators belong to the redirect target) and a page whose content duplicates another page's
  * (it has no document of its own). The site records whether each request was conditional.
  */
-let knowledge: KnowledgePlatform;
-let platform: TestPlatform;
-let api: ApiClient;
+const k = useKnowledgePlatform({
+  queueVisibilitySeconds: 2,
+  env: {
+    KNOWLEDGE_CRAWL_DELAY_MS: '0',
+    KNOWLEDGE_RETRY_BASE_MS: '200',
+    KNOWLEDGE_FETCH_TIMEOUT_MS: '5000',
+  },
+});
 let site: FakeSite;
 let kbId: string;
 
@@ -45,16 +44,7 @@ beforeAll(async () => {
     '/original': { body: ORIGINAL },
     '/copy': { body: OWN_COPY },
   });
-  knowledge = await startKnowledgePlatform({
-    queueVisibilitySeconds: 2,
-    env: {
-      KNOWLEDGE_CRAWL_DELAY_MS: '0',
-      KNOWLEDGE_RETRY_BASE_MS: '200',
-      KNOWLEDGE_FETCH_TIMEOUT_MS: '5000',
-    },
-  });
-  ({ platform, api } = knowledge);
-  const created = await api.post('/v1/knowledge-bases', {
+  const created = await k.api.post('/v1/knowledge-bases', {
     name: 'Refresh',
     sources: [{ type: 'website', url: `${site.url}/`, maxDepth: 3 }],
   });
@@ -62,18 +52,17 @@ beforeAll(async () => {
   kbId = created.body.knowledgeBase.id;
 }, 60_000);
 afterAll(async () => {
-  await knowledge?.stop();
   await site?.close();
 });
 
 /** Runs one sync to the end; returns it with the site requests it made (robots.txt aside). */
 async function sync(): Promise<{ sync: Json; requests: FakeSite['requests'] }> {
   const before = site.requests.length;
-  const started = await api.post(`/v1/knowledge-bases/${kbId}/syncs`);
+  const started = await k.api.post(`/v1/knowledge-bases/${kbId}/syncs`);
   expect(started.status).toBe(202);
-  const workers = startKnowledgeWorkers(platform);
+  const workers = startKnowledgeWorkers(k.platform);
   const done = await waitUntil(
-    async () => (await api.get(`/v1/knowledge-bases/${kbId}/syncs/${started.body.sync.id}`)).body.sync,
+    async () => (await k.api.get(`/v1/knowledge-bases/${kbId}/syncs/${started.body.sync.id}`)).body.sync,
     (s: Json) => !['running', 'indexing'].includes(s.status),
   ).finally(() => workers.stop());
   return { sync: done, requests: site.requests.slice(before).filter((r) => r.path !== '/robots.txt') };
@@ -85,12 +74,12 @@ const asked = (requests: FakeSite['requests'], path: string) =>
     .map((r) => `${r.conditional ? 'conditional' : 'plain'} ${r.status}`);
 
 async function documentHash(path: string): Promise<string | undefined> {
-  const docs = (await api.get(`/v1/knowledge-bases/${kbId}/documents?limit=100`)).body.items as Json[];
+  const docs = (await k.api.get(`/v1/knowledge-bases/${kbId}/documents?limit=100`)).body.items as Json[];
   return docs.find((d) => new URL(d.url).pathname === path)?.contentHash;
 }
 
 async function search(query: string): Promise<Json[]> {
-  return (await api.post(`/v1/knowledge-bases/${kbId}/search`, { query, topK: 3 })).body.results;
+  return (await k.api.post(`/v1/knowledge-bases/${kbId}/search`, { query, topK: 3 })).body.results;
 }
 
 describe('conditional refresh of redirected and duplicate pages', () => {
@@ -137,7 +126,7 @@ describe('conditional refresh of redirected and duplicate pages', () => {
     expect(fourth).toMatchObject({ status: 'completed', fetched: 2, unchanged: 2, skipped: 0 });
     const results = await search('teeth whitening takes one hour and costs 200 euros');
     expect(results.find((r) => r.text.includes('200 euros'))?.url).toBe(`${site.url}/copy`);
-    const docs = (await api.get(`/v1/knowledge-bases/${kbId}/documents?limit=100`)).body.items as Json[];
+    const docs = (await k.api.get(`/v1/knowledge-bases/${kbId}/documents?limit=100`)).body.items as Json[];
     expect(
       docs
         .filter((d) => d.status === 'indexed')

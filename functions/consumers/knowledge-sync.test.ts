@@ -1,21 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeEmbeddings } from '../../fakes/knowledge/embeddings-server.ts';
 import { type FakeSite, htmlPage, startFakeSite } from '../../fakes/knowledge/knowledge-site.ts';
 import { tinyPdf } from '../../fakes/knowledge/tiny-pdf.ts';
-import type { TestPlatform } from '../../test/platform.ts';
-import type { ApiClient, Json } from '../../test/functions/api-test-client.ts';
-import {
-  startKnowledgeWorkers,
-  waitUntil,
-  type KnowledgePlatform,
-  startKnowledgePlatform,
-} from '../../test/knowledge-workers.ts';
+import type { Json } from '../../test/functions/api-test-client.ts';
+import { startKnowledgeWorkers, waitUntil, useKnowledgePlatform } from '../../test/knowledge-workers.ts';
 
-let knowledge: KnowledgePlatform;
-let platform: TestPlatform;
-let api: ApiClient;
+const k = useKnowledgePlatform({
+  queueVisibilitySeconds: 2,
+  env: {
+    KNOWLEDGE_CRAWL_DELAY_MS: '0',
+    KNOWLEDGE_MAX_PAGE_BYTES: '100000',
+    KNOWLEDGE_RETRY_BASE_MS: '200',
+    KNOWLEDGE_RETRY_MAX_ATTEMPTS: '3',
+    KNOWLEDGE_FETCH_TIMEOUT_MS: '2000',
+  },
+});
+
 let site: FakeSite;
-let embeddings: FakeEmbeddings;
 
 const PRICING =
   '<h1>Pricing</h1><h2>Pro plan</h2><p>The Pro plan costs 49 euros per month and includes code PLAN-PRO-49.</p>';
@@ -90,25 +90,13 @@ beforeAll(async () => {
   site = await startFakeSite();
   siteUrl = site.url;
   for (const [path, page] of Object.entries(sitePages(() => siteUrl))) site.set(path, page);
-  knowledge = await startKnowledgePlatform({
-    queueVisibilitySeconds: 2,
-    env: {
-      KNOWLEDGE_CRAWL_DELAY_MS: '0',
-      KNOWLEDGE_MAX_PAGE_BYTES: '100000',
-      KNOWLEDGE_RETRY_BASE_MS: '200',
-      KNOWLEDGE_RETRY_MAX_ATTEMPTS: '3',
-      KNOWLEDGE_FETCH_TIMEOUT_MS: '2000',
-    },
-  });
-  ({ platform, api, embeddings } = knowledge);
 }, 60_000);
 afterAll(async () => {
-  await knowledge?.stop();
   await site?.close();
 });
 
 const syncOf = async (kbId: string, syncId: string): Promise<Json> =>
-  (await api.get(`/v1/knowledge-bases/${kbId}/syncs/${syncId}`)).body.sync;
+  (await k.api.get(`/v1/knowledge-bases/${kbId}/syncs/${syncId}`)).body.sync;
 const finished = (sync: Json) => !['running', 'indexing'].includes(sync.status);
 
 async function allDocuments(kbId: string): Promise<Json[]> {
@@ -116,7 +104,7 @@ async function allDocuments(kbId: string): Promise<Json[]> {
   let cursor: string | null = null;
   do {
     const page: Json = (
-      await api.get(`/v1/knowledge-bases/${kbId}/documents?limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+      await k.api.get(`/v1/knowledge-bases/${kbId}/documents?limit=100${cursor ? `&cursor=${cursor}` : ''}`)
     ).body;
     items.push(...page.items);
     cursor = page.nextCursor;
@@ -130,7 +118,7 @@ describe('knowledge base sync', () => {
 
   it('crawls a site with every hard case, reports progress, and finishes completed_with_errors', async () => {
     const markdown = '# Team\n\n## Hygienists\n\nOur hygienist Grace Flossman speaks Spanish.\n';
-    const created = await api.post('/v1/knowledge-bases', {
+    const created = await k.api.post('/v1/knowledge-bases', {
       name: 'Acme site',
       refresh: 'daily',
       sources: [
@@ -151,12 +139,12 @@ describe('knowledge base sync', () => {
     const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: markdown });
     expect(put.status).toBe(200);
 
-    const started = await api.post(`/v1/knowledge-bases/${kbId}/syncs`);
+    const started = await k.api.post(`/v1/knowledge-bases/${kbId}/syncs`);
     expect(started.status).toBe(202);
     expect(started.body.sync).toMatchObject({ status: 'running', pagesDiscovered: 4, percent: 0 });
-    expect((await api.post(`/v1/knowledge-bases/${kbId}/syncs`)).status).toBe(409);
+    expect((await k.api.post(`/v1/knowledge-bases/${kbId}/syncs`)).status).toBe(409);
 
-    const workers = startKnowledgeWorkers(platform);
+    const workers = startKnowledgeWorkers(k.platform);
     try {
       // In between: the rate-limited page waits out its Retry-After, so the sync is mid-way.
       const midway = await waitUntil(
@@ -211,14 +199,14 @@ describe('knowledge base sync', () => {
       docs.every((d) => d.status === 'indexed' && d.chunkCount > 0 && /^[0-9a-f]{64}$/.test(d.contentHash)),
     ).toBe(true);
 
-    const kb = (await api.get(`/v1/knowledge-bases/${kbId}`)).body.knowledgeBase;
+    const kb = (await k.api.get(`/v1/knowledge-bases/${kbId}`)).body.knowledgeBase;
     expect(kb).toMatchObject({ indexVersion: 1, lastSyncStatus: 'completed_with_errors', documentCount: 10 });
     expect(kb.sources.find((s: Json) => s.type === 'file').uploaded).toBe(true);
   }, 120_000);
 
   it('searches hybrid: a fact by words, a code by keyword, the PDF and the uploaded file', async () => {
     const search = async (query: string) =>
-      (await api.post(`/v1/knowledge-bases/${kbId}/search`, { query, topK: 3 })).body.results as Json[];
+      (await k.api.post(`/v1/knowledge-bases/${kbId}/search`, { query, topK: 3 })).body.results as Json[];
     const [pricing] = await search('How much does the Pro plan cost per month?');
     expect(pricing).toMatchObject({ url: `${site.url}/pricing`, title: 'Pricing' });
     expect(pricing.text).toContain('49 euros');
@@ -234,10 +222,10 @@ describe('knowledge base sync', () => {
   });
 
   it('refreshes with conditional requests only and embeds nothing when nothing changed', async () => {
-    const before = embeddings.inputs.length;
+    const before = k.embeddings.inputs.length;
     const requestsBefore = site.requests.length;
-    const started = await api.post(`/v1/knowledge-bases/${kbId}/syncs`);
-    const workers = startKnowledgeWorkers(platform);
+    const started = await k.api.post(`/v1/knowledge-bases/${kbId}/syncs`);
+    const workers = startKnowledgeWorkers(k.platform);
     const sync = await waitUntil(() => syncOf(kbId, started.body.sync.id), finished).finally(() =>
       workers.stop(),
     );
@@ -249,7 +237,7 @@ describe('knowledge base sync', () => {
       indexVersion: 1,
       chunks: firstSync.chunks,
     });
-    expect(embeddings.inputs.length).toBe(before);
+    expect(k.embeddings.inputs.length).toBe(before);
     // Every page with a stored copy was asked for conditionally and answered 304.
     const docPaths = new Set(
       (await allDocuments(kbId))
@@ -264,25 +252,26 @@ describe('knowledge base sync', () => {
 
   it('re-embeds only the chunks of the one page that changed and publishes a new version', async () => {
     site.set('/pricing', { body: htmlPage('Pricing', PRICING.replace('49 euros', '59 euros')) });
-    const before = embeddings.inputs.length;
-    const started = await api.post(`/v1/knowledge-bases/${kbId}/syncs`);
-    const workers = startKnowledgeWorkers(platform);
+    const before = k.embeddings.inputs.length;
+    const started = await k.api.post(`/v1/knowledge-bases/${kbId}/syncs`);
+    const workers = startKnowledgeWorkers(k.platform);
     const sync = await waitUntil(() => syncOf(kbId, started.body.sync.id), finished).finally(() =>
       workers.stop(),
     );
-    const changed = embeddings.inputs.slice(before);
+    const changed = k.embeddings.inputs.slice(before);
     expect(changed.length).toBe(sync.embedded);
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.every((text) => text.startsWith('Pricing'))).toBe(true);
     // Every other page, the duplicate included, answered 304.
     expect(sync).toMatchObject({ indexVersion: 2, fetched: 1, unchanged: firstSync.fetched });
-    const [top] = (await api.post(`/v1/knowledge-bases/${kbId}/search`, { query: 'Pro plan price', topK: 1 }))
-      .body.results;
+    const [top] = (
+      await k.api.post(`/v1/knowledge-bases/${kbId}/search`, { query: 'Pro plan price', topK: 1 })
+    ).body.results;
     expect(top.text).toContain('59 euros');
   }, 120_000);
 
   it('resumes after consumers crash mid-sync (mid-message and killed) and ends with the same result', async () => {
-    const created = await api.post('/v1/knowledge-bases', {
+    const created = await k.api.post('/v1/knowledge-bases', {
       name: 'Acme again',
       sources: [
         { type: 'website', url: `${site.url}/`, maxDepth: 2 },
@@ -293,9 +282,9 @@ describe('knowledge base sync', () => {
     const id = created.body.knowledgeBase.id;
     // Embedding fails past the SDK's retries: those messages throw after their links were added
     // and come back after the visibility timeout, as after a crash in the middle of a page.
-    embeddings.failNext(12);
-    const started = await api.post(`/v1/knowledge-bases/${id}/syncs`);
-    let workers = startKnowledgeWorkers(platform);
+    k.embeddings.failNext(12);
+    const started = await k.api.post(`/v1/knowledge-bases/${id}/syncs`);
+    let workers = startKnowledgeWorkers(k.platform);
     await waitUntil(
       () => syncOf(id, started.body.sync.id),
       (s) => s.fetched >= 2 || finished(s),
@@ -303,7 +292,7 @@ describe('knowledge base sync', () => {
     await workers.stop(); // killed
     const paused = await syncOf(id, started.body.sync.id);
     expect(paused.status).toBe('running');
-    workers = startKnowledgeWorkers(platform);
+    workers = startKnowledgeWorkers(k.platform);
     const sync = await waitUntil(() => syncOf(id, started.body.sync.id), finished).finally(() =>
       workers.stop(),
     );
@@ -322,13 +311,13 @@ describe('knowledge base sync', () => {
 
   it('ends failed with the reasons when the site answers only errors', async () => {
     site.set('/down/', { status: 503 });
-    const created = await api.post('/v1/knowledge-bases', {
+    const created = await k.api.post('/v1/knowledge-bases', {
       name: 'Down site',
       sources: [{ type: 'website', url: `${site.url}/down/` }],
     });
     const id = created.body.knowledgeBase.id;
-    const started = await api.post(`/v1/knowledge-bases/${id}/syncs`);
-    const workers = startKnowledgeWorkers(platform);
+    const started = await k.api.post(`/v1/knowledge-bases/${id}/syncs`);
+    const workers = startKnowledgeWorkers(k.platform);
     const sync = await waitUntil(() => syncOf(id, started.body.sync.id), finished).finally(() =>
       workers.stop(),
     );
@@ -336,12 +325,12 @@ describe('knowledge base sync', () => {
     expect(sync.errors).toEqual([
       { url: `${site.url}/down/`, code: 'http_503', message: expect.stringContaining('after 3 attempts') },
     ]);
-    expect((await api.get(`/v1/knowledge-bases/${id}`)).body.knowledgeBase).toMatchObject({
+    expect((await k.api.get(`/v1/knowledge-bases/${id}`)).body.knowledgeBase).toMatchObject({
       lastSyncStatus: 'failed',
       indexVersion: null,
     });
-    expect((await api.post(`/v1/knowledge-bases/${id}/search`, { query: 'anything' })).body.results).toEqual(
-      [],
-    );
+    expect(
+      (await k.api.post(`/v1/knowledge-bases/${id}/search`, { query: 'anything' })).body.results,
+    ).toEqual([]);
   }, 120_000);
 });
