@@ -5,13 +5,7 @@ import { createLogger } from '#shared/logging/logger.ts';
 import { startQueuePoller } from '../infra/local/queue-poller.ts';
 import { type FakeEmbeddings, startFakeEmbeddings } from '../fakes/knowledge/embeddings-server.ts';
 import { type ApiClient, apiClient } from './functions/api-test-client.ts';
-import {
-  createTestTenant,
-  rootDir,
-  startTestPlatform,
-  type TestPlatform,
-  type TestTenant,
-} from './platform.ts';
+import { createTestTenant, rootDir, startTestPlatform, type TestPlatform } from './platform.ts';
 
 /**
  * Test-only: the two knowledge consumers polling their queues the way Lambda would (the local
@@ -57,51 +51,37 @@ export async function waitUntil<T>(
 export interface KnowledgePlatform {
   platform: TestPlatform;
   embeddings: FakeEmbeddings;
-  tenant: TestTenant;
   tenantId: string;
   api: ApiClient;
-  stop(): Promise<void>;
 }
 
 /**
- * Test-only: a test platform whose OpenAI endpoint is the fake embeddings server, with one tenant
- * and its API client: what every knowledge test starts from. `env` adds the file's own settings.
- */
-export async function startKnowledgePlatform(
-  options: Parameters<typeof startTestPlatform>[0] = {},
-): Promise<KnowledgePlatform> {
-  const embeddings = await startFakeEmbeddings();
-  const platform = await startTestPlatform({
-    ...options,
-    env: { OPENAI_API_KEY: embeddings.apiKey, OPENAI_BASE_URL: embeddings.baseUrl, ...options.env },
-  });
-  const tenant = await createTestTenant();
-  return {
-    platform,
-    embeddings,
-    tenant,
-    tenantId: tenant.tenant.id,
-    api: apiClient(platform.apiUrl, tenant.apiKey),
-    async stop() {
-      await platform.stop();
-      await embeddings.close();
-    },
-  };
-}
-
-/**
- * Test-only: `startKnowledgePlatform` in the file's `beforeAll` (registered first, so the file's
- * own hooks can use it) and stopped in `afterAll`. The object is filled in once it has started.
+ * Test-only: what every knowledge test starts from, in the file's `beforeAll` (registered first,
+ * so the file's own hooks can use it) and stopped in `afterAll`: a test platform whose OpenAI
+ * endpoint is the fake embeddings server, one tenant and its API client. `env` adds the file's own
+ * settings. The object is filled in once the platform has started.
  */
 export function useKnowledgePlatform(
   options: Parameters<typeof startTestPlatform>[0] = {},
 ): KnowledgePlatform {
   const knowledge = {} as KnowledgePlatform;
   beforeAll(async () => {
-    Object.assign(knowledge, await startKnowledgePlatform(options));
+    const embeddings = await startFakeEmbeddings();
+    const platform = await startTestPlatform({
+      ...options,
+      env: { OPENAI_API_KEY: embeddings.apiKey, OPENAI_BASE_URL: embeddings.baseUrl, ...options.env },
+    });
+    const tenant = await createTestTenant();
+    Object.assign(knowledge, {
+      platform,
+      embeddings,
+      tenantId: tenant.tenant.id,
+      api: apiClient(platform.apiUrl, tenant.apiKey),
+    });
   }, 60_000);
   afterAll(async () => {
-    await knowledge.stop?.();
+    await knowledge.platform?.stop();
+    await knowledge.embeddings?.close();
   });
   return knowledge;
 }
